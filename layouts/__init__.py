@@ -1,0 +1,1 @@
+"""Built-in declarative form layouts (YAML data files; no code lives here)."""

@@ -1,0 +1,1 @@
+"""Delmål catalogues for Swedish ST regulations (YAML data files)."""
