@@ -126,6 +126,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "«Ej bedömt» ingår inte i andelarna. Ingen rangordning mellan ST-läkare.",
     },
 }
+STRINGS["nb"].update({"period.both": " i perioden {a} – {b}", "period.from": " fra {a}",
+                      "period.to": " til {b}"})
+STRINGS["sv"].update({"period.both": " under perioden {a} – {b}", "period.from": " från {a}",
+                      "period.to": " till {b}"})
+STRINGS["nb"]["enc.signatures"] = "Signaturer"
+STRINGS["sv"]["enc.signatures"] = "Underskrifter"
 STRINGS["nb"]["tr.subgoals"] = "Delmål"
 STRINGS["nb"]["tr.subgoals_planned"] = "Planlagt, men ikke krysset av"
 STRINGS["nb"]["tr.flag_first"] = ("{item}: «{level}» ble gitt allerede første gang området ble vurdert "

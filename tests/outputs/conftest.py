@@ -7,6 +7,7 @@ rects are dummies. It stands in for `formkit layouts show --json` until that exi
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,12 @@ import yaml
 from PIL import Image, ImageDraw, ImageFont
 
 REPO = Path(__file__).resolve().parents[2]
+# pytest puts tests/ first on sys.path (tests/conftest.py has no package), which makes this folder
+# shadow the real `outputs` package as a namespace package. Put the repository root first.
+if sys.path[:1] != [str(REPO)]:
+    sys.path.insert(0, str(REPO))
+if "outputs" in sys.modules and getattr(sys.modules["outputs"], "__file__", None) is None:
+    del sys.modules["outputs"]
 LAYOUT_DIR = REPO / "layouts"
 TODAY = dt.date(2026, 11, 22)
 RECT = [10.0, 10.0, 5.0, 5.0]
@@ -100,7 +107,7 @@ def _crop(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     img = Image.new("L", (420, 70), 255)
     d = ImageDraw.Draw(img)
-    font = ImageFont.load_default(size=20)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Oblique.ttf", 20)
     d.text((8, 8), text, fill=20, font=font)
     d.line((8, 50, 400, 52), fill=120, width=2)
     img.save(path)
