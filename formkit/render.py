@@ -263,12 +263,11 @@ class FormRenderer:
                 label = label[:-2].rstrip() + "…"
             c.setFont(font_name(False), size)
             c.drawString(X(a["label_x"]), Y(a["label_y"]), label)
-        elif o.kind == "slots_empty":
-            if not p.form.subgoals and a["text"]:
-                c.setFont(font_name(False), 7.5)
-                c.setFillGray(0.4)
-                c.drawString(X(a["x"]), Y(a["y"]), a["text"])
-                c.setFillGray(0)
+        elif o.kind == "slots_empty" and not p.form.subgoals and a["text"]:
+            c.setFont(font_name(False), 7.5)
+            c.setFillGray(0.4)
+            c.drawString(X(a["x"]), Y(a["y"]), a["text"])
+            c.setFillGray(0)
 
 
 def render_pdf(

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sqlite3
 import secrets
+import sqlite3
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -63,7 +63,7 @@ class Workspace:
         try:
             data = (self.root / SECRET_NAME).read_bytes()
         except OSError as e:
-            raise WorkspaceError(f"cannot read the workspace secret {self.root / SECRET_NAME}: {e.strerror}")
+            raise WorkspaceError(f"cannot read the workspace secret {self.root / SECRET_NAME}: {e.strerror}") from None
         if len(data) < 32:
             raise WorkspaceError(f"the workspace secret {self.root / SECRET_NAME} is damaged (too short)")
         return data

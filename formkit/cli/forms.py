@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -57,7 +58,7 @@ def generate(ctx: click.Context, layout_name: str, plan: Path | None, trainee: s
         codes = [s.strip() for s in (subgoals or "").split(";") if s.strip()]
         requests = [FormRequest(str(trainee), setting, assessor, date_, None, codes) for _ in range(count)]
         source = f"--trainee {trainee}"
-    with click.progressbar(length=len(requests), label="Generating forms", file=click.get_text_stream("stderr"),
+    with click.progressbar(length=len(requests), label="Generating forms", file=sys.stderr,
                            show_pos=True) as bar:
         res = issue_forms(ws, layout_name, requests, out, duplex=duplex, per_trainee=per_trainee,
                           source=source, progress=bar.update)

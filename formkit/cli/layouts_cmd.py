@@ -37,7 +37,7 @@ def layouts_list(ctx: click.Context, as_json: bool) -> None:
       formkit layouts list
     """
     out = []
-    for name, path in layout_paths(_extra_dirs(ctx)).items():
+    for path in layout_paths(_extra_dirs(ctx)).values():
         lay = load_layout_file(path)
         out.append({"layout": lay.id, "version": lay.version, "language": lay.language,
                     "pages": build_geometry(lay).page_count, "title": f"{lay.title} – {lay.subtitle}",
@@ -71,7 +71,8 @@ def layouts_show(ctx: click.Context, name: str, as_json: bool) -> None:
     for f in contract["fields"]:
         opts = ", ".join(o["value"] for o in f.get("options", []))
         req = " required" if f.get("required") else ""
-        click.echo(f"  p{f['page']} {f['id']:<22} {f['kind']:<6}{req:<9} {f['label']}" + (f"  [{opts}]" if opts else ""))
+        tail = f"  [{opts}]" if opts else ""
+        click.echo(f"  p{f['page']} {f['id']:<22} {f['kind']:<6}{req:<9} {f['label']}{tail}")
 
 
 @layouts.command("check")
