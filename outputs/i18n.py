@@ -130,6 +130,10 @@ STRINGS["nb"].update({"period.both": " i perioden {a} – {b}", "period.from": "
                       "period.to": " til {b}"})
 STRINGS["sv"].update({"period.both": " under perioden {a} – {b}", "period.from": " från {a}",
                       "period.to": " till {b}"})
+STRINGS["nb"].update({"co.basis_planned": "planlagt", "co.basis_issued": "utdelt",
+                      "co.no_forms": "Ingen skjema levert ennå"})
+STRINGS["sv"].update({"co.basis_planned": "planerad", "co.basis_issued": "utdelad",
+                      "co.no_forms": "Inga blanketter inlämnade ännu"})
 STRINGS["nb"]["enc.signatures"] = "Signaturer"
 STRINGS["sv"]["enc.signatures"] = "Underskrifter"
 STRINGS["nb"]["tr.subgoals"] = "Delmål"

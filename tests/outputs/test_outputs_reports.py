@@ -111,3 +111,35 @@ def test_encounter_summary_sv(records, layouts, crops_dir, tmp_path):
     assert "Sara Lind (T001)" in txt and "2026-03-02" in txt
     assert "Sammantagen bedömning av aktiviteten Behöver reaktiv handledning" in txt
     assert "ST-läkarens egen handlingsplan" in txt
+
+
+def test_cohort_report(records, layouts, issued, tmp_path):
+    from outputs.cohort_report import cohort_report
+
+    out = cohort_report(records, layouts, issued, tmp_path / "c.pdf", today=TODAY)
+    txt = _squash(text_of(out))
+    for heading in ("Per student / LIS", "Utdelte skjema som ikke er levert", "Skjema som venter på kontroll",
+                    "Dekningshull", "Fordeling av vurderinger per område"):
+        assert heading in txt
+    # returned, target, missing, pending, not returned, oldest overdue days
+    assert "Kari Nordmann (S001) 9 8 – 1 – –" in txt
+    assert "Ola Hansen (S002) 2 8 6 1 2 20" in txt
+    assert "Johan Berg (T002) 0 8 8 – 1 21" in txt
+    assert "X001-CCCC Johan Berg (T002) 1 01.11.2026 (planlagt) Dr. Ek 21" in txt
+    assert "X002-CCCC Ola Hansen (S002) 3 01.12.2026 (planlagt) Dr. Berg ikke forfalt" in txt
+    assert "X003-CCCC Ola Hansen (S002) 4 02.11.2026 (utdelt) – 20" in txt
+    assert "N202-AAAA Ola Hansen (S002) 05.10.2026 Setting; Fokus" in txt
+    # cohort overall (nb): trusted 4,5,5,6,6,7,7 (S001) + 3,5 (S002) → n=9; 1–3: 1 (11 %), 4–6: 6 (67 %), 7–9: 2
+    assert "Helhetsvurdering (samlet klinisk kompetanse) 0 0 1 1 3 2 2 0 0 9 1 11 % 67 % 22 %" in txt
+    # sv overall: reactive 2, independent 2, supervises 1 of 5
+    assert "Sammantagen bedömning av aktiviteten 0 (0 %) 2 (40 %) 2 (40 %) 1 (20 %) 0 5" in txt
+    assert "Ingen skjema levert ennå" in txt
+
+
+def test_cohort_report_target_and_empty_selection(records, layouts, issued, tmp_path):
+    from outputs.cohort_report import cohort_report
+
+    txt = _squash(text_of(cohort_report(records, layouts, issued, tmp_path / "c.pdf", target=5, today=TODAY)))
+    assert "Kari Nordmann (S001) 9 5 –" in txt and "Sara Lind (T001) 5 5 –" in txt
+    out = cohort_report(records, layouts, [], tmp_path / "e.pdf", date_from="2031-01-01", language="sv")
+    assert "Inga blanketter matchar urvalet från 2031-01-01." in _squash(text_of(out))
