@@ -1,0 +1,423 @@
+"""Scanner and camera profiles that degrade a filled page image the way real devices do.
+
+Each profile takes a clean page image rendered at `dpi_in` and returns a `Scan`: the degraded
+image, its effective dpi and what was done (`meta`), including the 3x3 `matrix` that maps a pixel
+of the input page to the output image -- so tests can check where a box ended up.
+
+Profiles (all accept `rotation` 0/90/180/270, or None for the profile's own habit):
+
+* `office300` -- 300 dpi grey, skew +-1.5 deg, shift, 94-100 % print scale, mild noise, JPEG q~75.
+* `office200` -- the same at 200 dpi.
+* `bilevel`   -- 300 dpi 1-bit (fixed threshold, as document scanners do; `meta["threshold"]`).
+  Faint pencil usually disappears: see `ward.py`, which marks such answers `visible: false`.
+* `dpi150`    -- 150 dpi grey, slightly softer, JPEG q~70.
+* `rough`     -- stronger skew, blur, noise, dark scanner borders, a crease, streaks, JPEG q~50,
+  and a 90/180 deg rotation by default.
+* `phone`     -- perspective photo: the page on a desk, 60-85 % of the frame, light gradient,
+  colour cast, slight blur, JPEG. Effective dpi is measured from the page's size in the frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+
+
+@dataclass
+class Scan:
+    """A degraded page: uint8 image ((H, W) grey or (H, W, 3) RGB), effective dpi, and meta."""
+
+    image: np.ndarray
+    dpi: float
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def bilevel(self) -> bool:
+        return bool(self.meta.get("bilevel"))
+
+
+def to_grey(img: np.ndarray) -> np.ndarray:
+    """RGB -> greyscale (a greyscale scanner sees blue ink as mid grey)."""
+    return img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+
+
+def jpeg_roundtrip(img: np.ndarray, quality: int) -> np.ndarray:
+    """Encode and decode as JPEG: scanners and phones compress before we ever see the page."""
+    if img.ndim == 3:
+        ok, buf = cv2.imencode(".jpg", cv2.cvtColor(img, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
+        return cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    return cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)
+
+
+def rotate90(img: np.ndarray, rotation: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rotate clockwise by 0/90/180/270 degrees; returns (image, 3x3 matrix old px -> new px)."""
+    r = int(rotation) % 360
+    if r not in (0, 90, 180, 270):
+        raise ValueError(f"rotation must be 0, 90, 180 or 270, not {rotation}")
+    h, w = img.shape[:2]
+    k = r // 90
+    out = np.ascontiguousarray(np.rot90(img, -k))  # rot90 with negative k turns clockwise
+    if k == 0:
+        m = np.eye(3)
+    elif k == 1:
+        m = np.array([[0, -1, h - 1], [1, 0, 0], [0, 0, 1]], float)
+    elif k == 2:
+        m = np.array([[-1, 0, w - 1], [0, -1, h - 1], [0, 0, 1]], float)
+    else:
+        m = np.array([[0, 1, 0], [-1, 0, w - 1], [0, 0, 1]], float)
+    return out, m
+
+
+def _place(
+    img: np.ndarray,
+    dpi_in: float,
+    dpi_out: float,
+    rng: np.random.Generator,
+    *,
+    skew_deg: float,
+    shift_mm: float,
+    scale_range: tuple[float, float],
+    border: int | None,
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """Print-scale, skew and shift the page onto an output canvas of the same paper size.
+
+    The printed content shrinks about the paper centre ("fit to page"); the sheet itself is
+    rotated and shifted on the glass. Outside the sheet shows the scanner lid (`border` grey
+    level; None = white lid, the common case).
+    """
+    h_in, w_in = img.shape[:2]
+    f = dpi_out / dpi_in
+    w_out, h_out = round(w_in * f), round(h_in * f)
+    s = float(rng.uniform(*scale_range))
+    ang = float(rng.uniform(-skew_deg, skew_deg))
+    sx, sy = (rng.uniform(-shift_mm, shift_mm, 2) * dpi_out / 25.4).tolist()
+    # content: scale about centre; sheet: rotate about centre + shift
+    c_in = np.array([(w_in - 1) / 2, (h_in - 1) / 2])
+    c_out = np.array([(w_out - 1) / 2, (h_out - 1) / 2])
+    rot = cv2.getRotationMatrix2D((0, 0), ang, 1.0)[:, :2]
+
+    def affine(scale: float) -> np.ndarray:
+        a = rot * scale
+        t = c_out + [sx, sy] - a @ c_in
+        return np.vstack([np.hstack([a, t[:, None]]), [0, 0, 1]])
+
+    m = affine(f * s)
+    src = img
+    if f * s < 0.8:  # downsample with area averaging first, like a scanner's optics, then warp
+        src = cv2.resize(img, (round(w_in * f * s), round(h_in * f * s)), interpolation=cv2.INTER_AREA)
+        pre = np.diag([src.shape[1] / w_in, src.shape[0] / h_in, 1.0])
+        m_warp = m @ np.linalg.inv(pre)
+    else:
+        m_warp = m
+    paper = 255 if img.ndim == 2 else (255, 255, 255)
+    out = cv2.warpAffine(
+        src,
+        m_warp[:2],
+        (w_out, h_out),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=paper,
+    )
+    if border is not None:
+        sheet = cv2.warpAffine(
+            np.full((h_in, w_in), 255, np.uint8),
+            affine(f)[:2],
+            (w_out, h_out),
+            flags=cv2.INTER_LINEAR,
+            borderValue=0,
+        )
+        a = sheet.astype(np.float32) / 255.0
+        if out.ndim == 3:
+            a = a[:, :, None]
+        out = (out * a + border * (1 - a)).astype(np.uint8)
+    meta = {
+        "skew_deg": round(ang, 3),
+        "shift_mm": [round(sx * 25.4 / dpi_out, 2), round(sy * 25.4 / dpi_out, 2)],
+        "print_scale": round(s, 4),
+    }
+    return out, m, meta
+
+
+def _illumination(shape: tuple[int, int], rng: np.random.Generator, strength: float) -> np.ndarray:
+    """Smooth multiplicative light field around 1.0 (uneven lamp, paper tone)."""
+    h, w = shape
+    small = rng.normal(0, 1, (4, 3)).astype(np.float32)
+    field_ = cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+    return 1.0 - strength * (field_ - field_.min()) / max(float(np.ptp(field_)), 1e-6)
+
+
+def _finish_grey(
+    img: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    paper: tuple[float, float],
+    light: float,
+    blur: tuple[float, float],
+    noise: tuple[float, float],
+    gamma: float,
+) -> np.ndarray:
+    """Paper tone, uneven light, optics blur, gamma and sensor noise."""
+    x = img.astype(np.float32) / 255.0
+    x = (
+        x * (rng.uniform(*paper) / 255.0) * _illumination(x.shape[:2], rng, light)[..., None]
+        if x.ndim == 3
+        else x * (rng.uniform(*paper) / 255.0) * _illumination(x.shape, rng, light)
+    )
+    sigma = rng.uniform(*blur)
+    if sigma > 0.05:
+        x = cv2.GaussianBlur(x, (0, 0), sigma)
+    g = rng.uniform(1 - gamma, 1 + gamma)
+    x = np.clip(x, 0, 1) ** g
+    x = x * 255.0 + _noise(rng, x.shape, rng.uniform(*noise))
+    return np.clip(x, 0, 255).astype(np.uint8)
+
+
+def _rotation(rotation: int | None, rng: np.random.Generator, habit: tuple[float, ...]) -> int:
+    """The explicit rotation, or one drawn from the profile's habit (p for 0, 90, 180, 270)."""
+    if rotation is not None:
+        return int(rotation) % 360
+    p = np.array(habit, float)
+    return int(rng.choice([0, 90, 180, 270], p=p / p.sum()))
+
+
+def _office(
+    img: np.ndarray,
+    dpi_in: float,
+    rng: np.random.Generator,
+    rotation: int | None,
+    *,
+    name: str,
+    dpi: int,
+    quality: tuple[int, int],
+    blur: tuple[float, float] = (0.3, 0.7),
+) -> Scan:
+    x = to_grey(img)
+    x, m, meta = _place(x, dpi_in, dpi, rng, skew_deg=1.5, shift_mm=3.0, scale_range=(0.94, 1.0), border=None)
+    x = _finish_grey(x, rng, paper=(238, 252), light=0.04, blur=blur, noise=(1.0, 3.0), gamma=0.1)
+    q = int(rng.integers(quality[0], quality[1] + 1))
+    x = jpeg_roundtrip(x, q)
+    rot = _rotation(rotation, rng, (0.9, 0.0, 0.1, 0.0))
+    x, mr = rotate90(x, rot)
+    meta.update(profile=name, jpeg_quality=q, rotation=rot, bilevel=False, colour=False, matrix=(mr @ m).tolist())
+    return Scan(x, float(dpi), meta)
+
+
+def office300(img: np.ndarray, dpi_in: float, rng: np.random.Generator, rotation: int | None = None) -> Scan:
+    """Typical office MFP scan to PDF: 300 dpi grey, JPEG q 70-80."""
+    return _office(img, dpi_in, rng, rotation, name="office300", dpi=300, quality=(70, 80))
+
+
+def office200(img: np.ndarray, dpi_in: float, rng: np.random.Generator, rotation: int | None = None) -> Scan:
+    """Low-resolution office default: 200 dpi grey, JPEG q 70-80."""
+    return _office(img, dpi_in, rng, rotation, name="office200", dpi=200, quality=(70, 80))
+
+
+def dpi150(img: np.ndarray, dpi_in: float, rng: np.random.Generator, rotation: int | None = None) -> Scan:
+    """The lowest resolution we promise to read: 150 dpi grey, softer optics, JPEG q 65-75."""
+    return _office(img, dpi_in, rng, rotation, name="dpi150", dpi=150, quality=(65, 75), blur=(0.3, 0.6))
+
+
+def bilevel(img: np.ndarray, dpi_in: float, rng: np.random.Generator, rotation: int | None = None) -> Scan:
+    """Document scanner in black-and-white mode: a fixed threshold, no grey left (CCITT G4 later)."""
+    x = to_grey(img)
+    x, m, meta = _place(x, dpi_in, 300, rng, skew_deg=1.5, shift_mm=3.0, scale_range=(0.94, 1.0), border=None)
+    x = _finish_grey(x, rng, paper=(240, 252), light=0.05, blur=(0.3, 0.7), noise=(1.0, 3.0), gamma=0.05)
+    t = int(rng.integers(135, 171))
+    x = np.where(x < t, 0, 255).astype(np.uint8)
+    # scanners' despeckle is imperfect: a few isolated black dots survive
+    n = int(rng.integers(20, 200))
+    x[rng.integers(0, x.shape[0], n), rng.integers(0, x.shape[1], n)] = 0
+    rot = _rotation(rotation, rng, (0.9, 0.0, 0.1, 0.0))
+    x, mr = rotate90(x, rot)
+    meta.update(
+        profile="bilevel",
+        threshold=t,
+        rotation=rot,
+        bilevel=True,
+        colour=False,
+        jpeg_quality=None,
+        matrix=(mr @ m).tolist(),
+    )
+    return Scan(x, 300.0, meta)
+
+
+def _crease(x: np.ndarray, rng: np.random.Generator) -> None:
+    """A fold line across the sheet: a thin dark line with a soft shadow on one side."""
+    h, w = x.shape
+    y0 = rng.uniform(0.3, 0.7) * h
+    slope = rng.uniform(-0.03, 0.03)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    d = yy - (y0 + slope * xx)
+    shade = 1.0 - 0.25 * np.exp(-(d**2) / 2.0) - 0.08 * np.exp(-np.maximum(d, 0) / 25.0) * (d > 0)
+    x[:] = np.clip(x * shade, 0, 255)
+
+
+def _streaks(x: np.ndarray, rng: np.random.Generator) -> None:
+    """Vertical streaks from dirt on the scanner glass (dark) or a dead sensor cell (light)."""
+    h, w = x.shape
+    for _ in range(int(rng.integers(1, 4))):
+        cx = int(rng.integers(0, w))
+        width = int(rng.integers(1, 4))
+        if rng.random() < 0.7:
+            x[:, cx : cx + width] *= rng.uniform(0.35, 0.8)
+        else:
+            x[:, cx : cx + width] = np.maximum(x[:, cx : cx + width], rng.uniform(200, 250))
+
+
+def rough(img: np.ndarray, dpi_in: float, rng: np.random.Generator, rotation: int | None = None) -> Scan:
+    """A bad day: old ADF with black backing, sheet fed crooked and upside down, folded, dirty glass."""
+    x = to_grey(img)
+    dpi = int(rng.choice([200, 300]))
+    border = int(rng.integers(10, 60))
+    x, m, meta = _place(x, dpi_in, dpi, rng, skew_deg=4.0, shift_mm=6.0, scale_range=(0.92, 1.0), border=border)
+    x = x.astype(np.float32)
+    _crease(x, rng)
+    _streaks(x, rng)
+    x = _finish_grey(
+        x.astype(np.uint8), rng, paper=(215, 245), light=0.12, blur=(0.8, 1.4), noise=(4.0, 8.0), gamma=0.2
+    )
+    q = int(rng.integers(45, 56))
+    x = jpeg_roundtrip(x, q)
+    rot = _rotation(rotation, rng, (0.2, 0.4, 0.2, 0.2))
+    x, mr = rotate90(x, rot)
+    meta.update(
+        profile="rough",
+        jpeg_quality=q,
+        rotation=rot,
+        bilevel=False,
+        colour=False,
+        border=border,
+        matrix=(mr @ m).tolist(),
+    )
+    return Scan(x, float(dpi), meta)
+
+
+def _noise(rng: np.random.Generator, shape: tuple[int, ...], sigma: float) -> np.ndarray:
+    """Gaussian noise as float32, drawn by OpenCV (5x faster than numpy on a 7-megapixel frame).
+
+    OpenCV's generator is seeded from `rng`, so results stay deterministic for a seed.
+    """
+    cv2.setRNGSeed(int(rng.integers(0, 2**31 - 1)))
+    out = np.empty(shape, np.float32)
+    cv2.randn(out.reshape(shape[0], -1), 0.0, float(sigma))
+    return out
+
+
+def _desk(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
+    """A desk surface: wood-ish, grey laminate or dark cloth, with a grainy texture."""
+    base = np.array(
+        [[150, 105, 70], [120, 120, 125], [60, 60, 70], [190, 180, 160]][int(rng.integers(0, 4))], np.float32
+    )
+    grain = cv2.resize(rng.normal(0, 1, (h // 40 + 2, 6)).astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC)
+    fine = _noise(rng, (h, w), 6.0)
+    return base[None, None, :] * (1 + 0.1 * grain[..., None]) + fine[..., None]
+
+
+def phone(
+    img: np.ndarray,
+    dpi_in: float,
+    rng: np.random.Generator,
+    rotation: int | None = None,
+    *,
+    frame_long_px: int = 3000,
+) -> Scan:
+    """A phone photo of the sheet on a desk: perspective, shading, colour cast, JPEG.
+
+    The page fills 60-85 % of the frame's long side; the effective dpi is the page's mean size
+    in the frame divided by its paper size.
+    """
+    rgb = img if img.ndim == 3 else cv2.cvtColor(img, cv2.COLOR_GRAY2RGB)
+    h_in, w_in = rgb.shape[:2]
+    fh, fw = frame_long_px, round(frame_long_px * 0.75)
+    if w_in > h_in:
+        fh, fw = fw, fh
+    occ = rng.uniform(0.60, 0.85)
+    s = occ * fh / h_in if h_in >= w_in else occ * fw / w_in
+    pw, ph = w_in * s, h_in * s
+    cx, cy = (
+        fw / 2 + rng.uniform(-0.5, 0.5) * (fw - pw) * 0.6,
+        fh / 2 + rng.uniform(-0.5, 0.5) * (fh - ph) * 0.6,
+    )
+    ang = np.deg2rad(rng.uniform(-8, 8))
+    corners = np.array([[-pw / 2, -ph / 2], [pw / 2, -ph / 2], [pw / 2, ph / 2], [-pw / 2, ph / 2]])
+    tilt = rng.uniform(-0.06, 0.06, 2)  # camera not parallel: one side nearer, larger
+    corners = corners * (1 + corners[:, :1] / pw * tilt[0] + corners[:, 1:] / ph * tilt[1])
+    corners += rng.normal(0, 0.01, corners.shape) * [pw, ph]
+    rotm = np.array([[np.cos(ang), -np.sin(ang)], [np.sin(ang), np.cos(ang)]])
+    dst = (corners @ rotm.T + [cx, cy]).astype(np.float32)
+    src = np.array([[0, 0], [w_in - 1, 0], [w_in - 1, h_in - 1], [0, h_in - 1]], np.float32)
+    m = cv2.getPerspectiveTransform(src, dst)
+    small = rgb
+    if s < 0.8:
+        small = cv2.resize(rgb, (round(w_in * s), round(h_in * s)), interpolation=cv2.INTER_AREA)
+    pre = np.diag([small.shape[1] / w_in, small.shape[0] / h_in, 1.0])
+    m_warp = m @ np.linalg.inv(pre)
+    page = cv2.warpPerspective(small, m_warp, (fw, fh), flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0))
+    mask = cv2.warpPerspective(np.full(small.shape[:2], 255, np.uint8), m_warp, (fw, fh), flags=cv2.INTER_LINEAR)
+    a = (mask.astype(np.float32) / 255.0)[..., None]
+    x = page.astype(np.float32) * a + _desk(fh, fw, rng) * (1 - a)
+    # light: a gradient across the frame plus a soft vignette (computed small, it is smooth),
+    # then a white-balance cast, lens blur and sensor noise
+    sh, sw = fh // 16, fw // 16
+    yy, xx = np.mgrid[0:sh, 0:sw].astype(np.float32)
+    gdir = rng.normal(0, 1, 2)
+    grad = (xx / sw - 0.5) * gdir[0] + (yy / sh - 0.5) * gdir[1]
+    light = 1.0 - rng.uniform(0.1, 0.3) * (grad - grad.min()) / max(float(np.ptp(grad)), 1e-6)
+    light *= 1.0 - 0.15 * (((xx / sw - 0.5) ** 2 + (yy / sh - 0.5) ** 2) / 0.5)
+    light = cv2.resize(light.astype(np.float32), (fw, fh), interpolation=cv2.INTER_LINEAR)
+    cast = np.array([rng.uniform(0.95, 1.08), 1.0, rng.uniform(0.85, 1.02)], np.float32) * rng.uniform(0.85, 1.0)
+    x = x * light[..., None] * cast
+    x = cv2.GaussianBlur(x, (0, 0), rng.uniform(0.6, 1.2))
+    x += _noise(rng, x.shape, rng.uniform(2, 5))
+    x = np.clip(x, 0, 255).astype(np.uint8)
+    q = int(rng.integers(75, 91))
+    x = jpeg_roundtrip(x, q)
+    rot = _rotation(rotation, rng, (0.7, 0.15, 0.0, 0.15))
+    x, mr = rotate90(x, rot)
+    side = (np.linalg.norm(dst[1] - dst[0]) + np.linalg.norm(dst[2] - dst[3])) / 2
+    eff_dpi = float(side / (w_in / dpi_in))
+    meta = {
+        "profile": "phone",
+        "jpeg_quality": q,
+        "rotation": rot,
+        "bilevel": False,
+        "colour": True,
+        "page_fraction": round(occ, 3),
+        "matrix": (mr @ m).tolist(),
+    }
+    return Scan(x, round(eff_dpi, 1), meta)
+
+
+Profile = Callable[..., Scan]
+
+PROFILES: dict[str, Profile] = {
+    "office300": office300,
+    "office200": office200,
+    "bilevel": bilevel,
+    "dpi150": dpi150,
+    "rough": rough,
+    "phone": phone,
+}
+
+
+def apply_profile(
+    name: str, img: np.ndarray, dpi_in: float, rng: np.random.Generator, rotation: int | None = None
+) -> Scan:
+    """Degrade a clean page image with the named profile (see PROFILES)."""
+    try:
+        fn = PROFILES[name]
+    except KeyError:
+        raise ValueError(f"unknown profile {name!r}; choose from {sorted(PROFILES)}") from None
+    return fn(img, dpi_in, rng, rotation)
+
+
+def map_points(matrix: list[list[float]] | np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """Apply a Scan's 3x3 `meta["matrix"]` to input-page pixel points (N, 2)."""
+    m = np.asarray(matrix, float)
+    p = np.hstack([np.asarray(pts, float), np.ones((len(pts), 1))]) @ m.T
+    return p[:, :2] / p[:, 2:3]

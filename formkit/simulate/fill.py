@@ -1,0 +1,215 @@
+"""Draw realistic answers for a form and paint them onto its page images.
+
+Two steps, kept apart so tests can check one against the other:
+
+* `random_answers` decides the *truth*: what the assessor meant (single: one option or, on an
+  optional field, none; multi: 0-3 options; text: written or empty) and which boxes they first
+  marked and then cancelled by filling them solid (the correction convention printed on the form).
+* `fill_page` draws that truth in one assessor's "hand" (`Hand`: one pen and a favourite mark
+  shape per form, as real people do, with occasional variation).
+
+The truth records the intended value: a cancelled (filled) box is never part of it; the box
+ticked after it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .marks import DEFAULT_PEN_WEIGHTS, PENS, Pen, choose_pen, draw_handwriting, draw_mark
+from .render import rect_mm_to_px
+
+Value = str | list[str] | None
+
+DEFAULT_MARK_WEIGHTS: dict[str, float] = {
+    "tick": 0.42,
+    "cross": 0.36,
+    "slash": 0.10,
+    "circle": 0.05,
+    "dot": 0.03,
+    "fill": 0.04,
+}
+"""How people mark a box. `fill` as an *answer* is a solid box -- by convention that means
+cancelled, so it is kept out of answers by default (see `Styles.allow_fill_as_answer`)."""
+
+
+@dataclass
+class Styles:
+    """Knobs for the variety of marks. Defaults aim at a realistic office mix, not an easy one."""
+
+    pen_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_PEN_WEIGHTS))
+    mark_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_MARK_WEIGHTS))
+    favourite_share: float = 0.8
+    """Share of a form's marks made with the assessor's favourite shape."""
+    allow_fill_as_answer: bool = False
+    max_overshoot_mm: float = 2.0
+
+
+@dataclass
+class Hand:
+    """One assessor filling one form: a pen, a favourite mark and the style mix."""
+
+    pen: Pen
+    favourite: str
+    styles: Styles
+
+    def mark_kind(self, rng: np.random.Generator) -> str:
+        """The shape of the next mark: mostly the favourite, sometimes another."""
+        if rng.random() < self.styles.favourite_share:
+            return self.favourite
+        return _pick(rng, self._answer_weights())
+
+    def _answer_weights(self) -> dict[str, float]:
+        w = dict(self.styles.mark_weights)
+        if not self.styles.allow_fill_as_answer:
+            w.pop("fill", None)
+        return w
+
+
+def _pick(rng: np.random.Generator, weights: Mapping[str, float]) -> str:
+    names = list(weights)
+    p = np.array([weights[n] for n in names], dtype=float)
+    return names[int(rng.choice(len(names), p=p / p.sum()))]
+
+
+def random_hand(rng: np.random.Generator, styles: Styles | None = None) -> Hand:
+    """Pick a pen and a favourite mark shape for one form."""
+    st = styles or Styles()
+    pen = choose_pen(rng, st.pen_weights)
+    h = Hand(pen, "tick", st)
+    h.favourite = _pick(rng, h._answer_weights())
+    return h
+
+
+@dataclass
+class Answers:
+    """Truth for one form.
+
+    `values`: field id -> intended value in the export-contract shape (single: option value or
+    None; multi: list of option values; text: "present" or None).
+    `cancelled`: field id -> option values that were marked and then cancelled (filled solid).
+    """
+
+    values: dict[str, Value] = field(default_factory=dict)
+    cancelled: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _options(f: Mapping[str, Any]) -> list[str]:
+    return [o["value"] for o in f.get("options", [])]
+
+
+def random_answers(
+    fields: Iterable[Mapping[str, Any]],
+    rng: np.random.Generator,
+    *,
+    blank_optional: float = 0.15,
+    blank_required: float = 0.02,
+    text_present: float = 0.6,
+    cancel_share: float = 0.06,
+    multi_counts: Sequence[float] = (0.12, 0.40, 0.30, 0.18),
+) -> Answers:
+    """Draw realistic truth values for every field of a form.
+
+    `blank_optional`/`blank_required`: chance a single field is left empty (people skip optional
+    questions, and sometimes forget required ones). `multi_counts[k]`: chance of k options on a
+    multi field. `cancel_share`: chance that a box field has one cancelled-and-corrected mark.
+    """
+    out = Answers()
+    for f in fields:
+        fid, kind = f["id"], f["kind"]
+        if kind == "text":
+            out.values[fid] = "present" if rng.random() < text_present else None
+            continue
+        opts = _options(f)
+        if not opts:
+            out.values[fid] = [] if kind == "multi" else None
+            continue
+        if kind == "single":
+            blank = blank_required if f.get("required") else blank_optional
+            val: Value = None if rng.random() < blank else opts[int(rng.integers(len(opts)))]
+            chosen = [] if val is None else [val]
+        else:
+            p = np.array(multi_counts, dtype=float)
+            k = min(int(rng.choice(len(p), p=p / p.sum())), len(opts))
+            chosen = [opts[i] for i in sorted(rng.choice(len(opts), size=k, replace=False))]
+            val = chosen
+        out.values[fid] = val
+        free = [o for o in opts if o not in chosen]
+        if chosen and free and rng.random() < cancel_share:
+            out.cancelled[fid] = [free[int(rng.integers(len(free)))]]
+    return out
+
+
+@dataclass
+class DrawnMark:
+    """One thing drawn on a page, for the truth file and for visibility checks."""
+
+    field_id: str
+    value: str | None  # option value; None for a text area
+    role: str  # "answer", "cancelled" (filled solid) or "text"
+    kind: str
+    pen: str
+    rect_px: tuple[float, float, float, float]
+    visible: bool = True
+
+
+def fill_page(
+    image: np.ndarray,
+    dpi: float,
+    page_fields: Iterable[Mapping[str, Any]],
+    answers: Answers,
+    rng: np.random.Generator,
+    styles: Styles | Hand | None = None,
+    *,
+    log: list[DrawnMark] | None = None,
+) -> np.ndarray:
+    """Return a copy of the page `image` (rendered at `dpi`) with `answers` drawn on it.
+
+    `page_fields` are the geometry fields printed on this page. Pass a `Hand` to keep one pen
+    and style across the pages of a form; `Styles` or None draws a new hand. Every mark drawn is
+    appended to `log` if given.
+    """
+    hand = styles if isinstance(styles, Hand) else random_hand(rng, styles)
+    img = image.copy()
+    ov = hand.styles.max_overshoot_mm
+
+    def note(m: DrawnMark) -> None:
+        if log is not None:
+            log.append(m)
+
+    for f in page_fields:
+        fid = f["id"]
+        value = answers.values.get(fid)
+        if f["kind"] == "text":
+            if value is not None:
+                r = rect_mm_to_px(f["rect_mm"], dpi)
+                info = draw_handwriting(img, r, dpi, rng, hand.pen)
+                note(DrawnMark(fid, None, "text", info.kind, info.pen, r))
+            continue
+        rects = {o["value"]: rect_mm_to_px(o["rect_mm"], dpi) for o in f.get("options", [])}
+        # cancelled first: the assessor marked a box, changed their mind and filled it solid
+        for v in answers.cancelled.get(fid, []):
+            if v not in rects:
+                continue
+            draw_mark(img, rects[v], dpi, hand.mark_kind(rng), rng, hand.pen, max_overshoot_mm=ov)
+            # now and then the correction is made with another (never a faint) pen
+            others = {k: w for k, w in hand.styles.pen_weights.items() if not PENS[k].faint}
+            pen = hand.pen if rng.random() < 0.85 or not others else PENS[_pick(rng, others)]
+            info = draw_mark(img, rects[v], dpi, "fill", rng, pen, max_overshoot_mm=ov)
+            note(DrawnMark(fid, v, "cancelled", "fill", info.pen, rects[v]))
+        chosen = [] if value is None else ([value] if isinstance(value, str) else list(value))
+        for v in chosen:
+            if v not in rects:
+                raise KeyError(f"field {fid!r} has no option {v!r} on this page")
+            info = draw_mark(img, rects[v], dpi, hand.mark_kind(rng), rng, hand.pen, max_overshoot_mm=ov)
+            note(DrawnMark(fid, v, "answer", info.kind, info.pen, rects[v]))
+    return img
+
+
+def page_fields(fields: Iterable[Mapping[str, Any]], page: int) -> list[Mapping[str, Any]]:
+    """The fields printed on page `page` (1-based, as in the geometry contract)."""
+    return [f for f in fields if int(f.get("page", 1)) == page]

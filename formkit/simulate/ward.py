@@ -1,0 +1,260 @@
+"""One call from blank forms to a scanned stack with known truth: `simulate_stack`.
+
+    forms = [FormToFill("7K2Q-9XDM", geometry["fields"], pdf="form.pdf")]
+    stack = simulate_stack(forms, "office300", np.random.default_rng(1), Path("out"))
+    stack.files, stack.truth            # the stack file(s) and the truth dict (also written as JSON)
+
+Truth JSON (`<name>.truth.json`, format "formkit-simulated-stack/1"):
+
+    {"format": ..., "profile": "office300", "container": "jpeg_pdf", "files": ["stack.pdf"],
+     "forms": {FORM_ID: {"values": {field_id: value},       # what the assessor meant
+                         "expected": {field_id: value},     # what a perfect reader can see
+                         "cancelled": {field_id: [option]}, # filled-solid boxes (never values)
+                         "hand": {"pen": ..., "favourite": ...},
+                         "marks": [{"field_id", "value", "role", "kind", "pen", "page_no", "visible"}]}},
+     "pages": [{"index", "file", "file_page", "state", "form_id", "page_no", "dpi", "rotation",
+                "meta"}]}
+
+`values` use the export-contract shapes (single: option or null; multi: list; text: "present" or
+null). `expected` differs from `values` only where a mark did not survive the scan (faint pencil
+in a bilevel scan): such marks have `visible: false`, and a reader is not at fault for missing
+them. Page `state` is what the reader should report: `recognised`, `blank` (duplex back),
+`duplicate` (a second scan of a sheet already in the stack; the first occurrence in stack order
+is `recognised`) or `unidentified` (a foreign page). `meta` holds the profile's parameters,
+including `matrix`: 3x3, clean page pixels at `render_dpi` -> scan pixels.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .effects import PROFILES, Scan, apply_profile, to_grey
+from .fill import Answers, DrawnMark, Styles, fill_page, page_fields, random_answers, random_hand
+from .render import rasterise_pdf
+from .stacks import blank_back, foreign_page, write_stack
+
+PROFILE_DPI: dict[str, int] = {
+    "office300": 300,
+    "office200": 200,
+    "bilevel": 300,
+    "dpi150": 150,
+    "rough": 300,
+    "phone": 200,
+}
+"""Resolution at which clean pages are rendered and filled for each profile."""
+
+
+@dataclass
+class FormToFill:
+    """One issued form: its id, its geometry fields, and its clean pages.
+
+    Give either `pages` (uint8 images rendered at `dpi`, page 1 first) or `pdf` (path or bytes;
+    `page_indices` are 0-based pages of that PDF, default all). `answers` fixes the truth;
+    otherwise it is drawn at random.
+    """
+
+    form_id: str
+    fields: Sequence[Mapping[str, Any]]
+    pages: Sequence[np.ndarray] | None = None
+    dpi: float = 150
+    pdf: str | Path | bytes | None = None
+    page_indices: Sequence[int] | None = None
+    answers: Answers | None = None
+
+    def page_images(self, dpi: float) -> tuple[list[np.ndarray], float]:
+        """Clean page images and their dpi (pre-rendered pages win over the PDF)."""
+        if self.pages is not None:
+            return [np.asarray(p) for p in self.pages], float(self.dpi)
+        if self.pdf is None:
+            raise ValueError(f"form {self.form_id}: give pages or pdf")
+        return rasterise_pdf(self.pdf, dpi, pages=self.page_indices), float(dpi)
+
+
+@dataclass
+class SimulatedStack:
+    """What `simulate_stack` made: files written, the truth dict and where it was saved."""
+
+    files: list[Path]
+    truth: dict[str, Any]
+    truth_path: Path
+    scans: list[Scan] = field(default_factory=list, repr=False)
+
+
+@dataclass
+class _Page:
+    clean: np.ndarray
+    state: str
+    form_id: str | None = None
+    page_no: int | None = None
+
+
+def _visible(mark: DrawnMark, filled: np.ndarray, clean: np.ndarray, scan: Scan, dpi: float) -> bool:
+    """Does this mark survive the scan? Only bilevel scans lose marks (faint ink below threshold).
+
+    Checked on the pre-scan image with the scan's own threshold: at least ~1 mm^2 of new black
+    pixels around the box (a tick of 0.3 mm x 5 mm is 1.5 mm^2).
+    """
+    if not scan.bilevel:
+        return True
+    t = scan.meta["threshold"]
+    ppm = dpi / 25.4
+    g = 2.0 * ppm
+    x0, y0, x1, y1 = mark.rect_px
+    xa, ya = max(0, int(x0 - g)), max(0, int(y0 - g))
+    xb, yb = int(x1 + g) + 1, int(y1 + g) + 1
+    a = to_grey(filled)[ya:yb, xa:xb] < t
+    b = to_grey(clean)[ya:yb, xa:xb] < t
+    return int(np.count_nonzero(a & ~b)) >= ppm * ppm * 1.0
+
+
+def _expected(answers: Answers, marks: list[DrawnMark]) -> dict[str, Any]:
+    """Intended values minus the marks a perfect reader cannot see."""
+    hidden = {(m.field_id, m.value) for m in marks if not m.visible and m.role in ("answer", "text")}
+    out: dict[str, Any] = {}
+    for fid, v in answers.values.items():
+        if isinstance(v, list):
+            out[fid] = [x for x in v if (fid, x) not in hidden]
+        elif v == "present" and (fid, None) in hidden or isinstance(v, str) and (fid, v) in hidden:
+            out[fid] = None
+        else:
+            out[fid] = v
+    return out
+
+
+def simulate_stack(
+    forms: Sequence[FormToFill],
+    profile: str,
+    rng: np.random.Generator,
+    out_dir: str | Path,
+    *,
+    container: str = "jpeg_pdf",
+    name: str = "stack",
+    render_dpi: float | None = None,
+    styles: Styles | None = None,
+    answer_options: Mapping[str, Any] | None = None,
+    blank_backs: bool = False,
+    foreign_pages: int = 0,
+    duplicates: int = 0,
+    shuffle: bool = False,
+    rotation: int | None = None,
+) -> SimulatedStack:
+    """Fill `forms`, scan them with `profile`, shape the stack, write it and its truth JSON.
+
+    `render_dpi` defaults to PROFILE_DPI[profile]. `answer_options` go to `random_answers`
+    (e.g. `{"cancel_share": 0.3}`). `blank_backs` adds a duplex back after every sheet;
+    `foreign_pages` unrelated pages are inserted at random places; `duplicates` random form pages
+    are scanned a second time; `shuffle` permutes the stack. `rotation` forces 0/90/180/270 on
+    every page (None: the profile's habit). Deterministic for a given rng state.
+    """
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; choose from {sorted(PROFILES)}")
+    out_dir = Path(out_dir)
+    dpi_req = float(render_dpi or PROFILE_DPI[profile])
+    truth_forms: dict[str, Any] = {}
+    pages: list[_Page] = []
+    filled_by_key: dict[tuple[str, int], tuple[np.ndarray, np.ndarray, list[DrawnMark]]] = {}
+    dpi = dpi_req
+    for form in forms:
+        clean_pages, dpi = form.page_images(dpi_req)
+        answers = form.answers or random_answers(form.fields, rng, **dict(answer_options or {}))
+        hand = random_hand(rng, styles)
+        for k, clean in enumerate(clean_pages, 1):
+            base = clean if clean.ndim == 3 else np.repeat(clean[:, :, None], 3, axis=2)
+            log: list[DrawnMark] = []
+            filled = fill_page(base, dpi, page_fields(form.fields, k), answers, rng, hand, log=log)
+            filled_by_key[(form.form_id, k)] = (filled, base, log)
+            pages.append(_Page(filled, "recognised", form.form_id, k))
+            if blank_backs:
+                pages.append(_Page(blank_back(base.shape, rng, filled), "blank"))
+        truth_forms[form.form_id] = {
+            "answers": answers,
+            "hand": {"pen": hand.pen.name, "favourite": hand.favourite},
+        }
+
+    form_pages = [p for p in pages if p.state == "recognised"]
+    for _ in range(duplicates):
+        src = form_pages[int(rng.integers(len(form_pages)))]
+        pages.insert(
+            int(rng.integers(pages.index(src) + 1, len(pages) + 1)),
+            _Page(src.clean, "recognised", src.form_id, src.page_no),
+        )
+    shape = pages[0].clean.shape if pages else (round(297 / 25.4 * dpi), round(210 / 25.4 * dpi), 3)
+    for _ in range(foreign_pages):
+        pages.insert(int(rng.integers(0, len(pages) + 1)), _Page(foreign_page(shape, dpi, rng), "unidentified"))
+    if shuffle:
+        pages = [pages[i] for i in rng.permutation(len(pages))]
+
+    seen: set[tuple[str, int]] = set()
+    scans: list[Scan] = []
+    marks_out: dict[str, list[dict[str, Any]]] = {f: [] for f in truth_forms}
+    for p in pages:
+        scan = apply_profile(profile, p.clean, dpi, rng, rotation)
+        scans.append(scan)
+        if p.form_id is not None and p.page_no is not None:
+            key = (p.form_id, p.page_no)
+            if key in seen:
+                p.state = "duplicate"
+                continue
+            seen.add(key)
+            filled, clean, log = filled_by_key[key]
+            for m in log:
+                m.visible = _visible(m, filled, clean, scan, dpi)
+                marks_out[p.form_id].append(
+                    {
+                        "field_id": m.field_id,
+                        "value": m.value,
+                        "role": m.role,
+                        "kind": m.kind,
+                        "pen": m.pen,
+                        "page_no": p.page_no,
+                        "visible": m.visible,
+                    }
+                )
+
+    located = write_stack(scans, out_dir, container, name)
+    files: list[Path] = []
+    for f, _ in located:
+        if f not in files:
+            files.append(f)
+    truth: dict[str, Any] = {
+        "format": "formkit-simulated-stack/1",
+        "profile": profile,
+        "container": container,
+        "render_dpi": dpi,
+        "files": [str(f.relative_to(out_dir)) for f in files],
+        "forms": {},
+        "pages": [],
+    }
+    for fid, info in truth_forms.items():
+        answers = info["answers"]
+        log_all = [m for (f, _), (_, _, lg) in filled_by_key.items() if f == fid for m in lg]
+        truth["forms"][fid] = {
+            "values": answers.values,
+            "expected": _expected(answers, log_all),
+            "cancelled": answers.cancelled,
+            "hand": info["hand"],
+            "marks": marks_out[fid],
+        }
+    for i, (p, scan, (f, fp)) in enumerate(zip(pages, scans, located, strict=True)):
+        truth["pages"].append(
+            {
+                "index": i,
+                "file": str(f.relative_to(out_dir)),
+                "file_page": fp,
+                "state": p.state,
+                "form_id": p.form_id,
+                "page_no": p.page_no,
+                "dpi": scan.dpi,
+                "rotation": scan.meta.get("rotation", 0),
+                "meta": scan.meta,
+            }
+        )
+    truth_path = out_dir / f"{name}.truth.json"
+    truth_path.write_text(json.dumps(truth, indent=1, ensure_ascii=False))
+    return SimulatedStack(files, truth, truth_path, scans)

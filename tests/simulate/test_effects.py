@@ -1,0 +1,86 @@
+"""Scanner profiles: sizes, dpi and geometry stay coherent; bilevel loses faint pencil only."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from formkit.simulate.effects import PROFILES, apply_profile, map_points
+from formkit.simulate.marks import draw_mark
+from formkit.simulate.render import rect_mm_to_px
+
+from .conftest import DPI, MARKERS
+
+
+def _marker_centres(img: np.ndarray) -> dict[int, np.ndarray]:
+    g = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+    det = cv2.aruco.ArucoDetector(cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50))
+    corners, ids, _ = det.detectMarkers(g)
+    return (
+        {} if ids is None else {int(i): c.reshape(4, 2).mean(axis=0) for i, c in zip(ids.ravel(), corners, strict=True)}
+    )
+
+
+@pytest.mark.parametrize("name", ["office200", "dpi150", "bilevel"])
+def test_page_size_follows_dpi(name: str, pages: list[np.ndarray]) -> None:
+    scan = apply_profile(name, pages[0], DPI, np.random.default_rng(0), rotation=0)
+    h, w = scan.image.shape[:2]
+    assert scan.image.dtype == np.uint8
+    assert abs(w / scan.dpi * 25.4 - 210) < 1 and abs(h / scan.dpi * 25.4 - 297) < 1
+
+
+@pytest.mark.parametrize("rotation", [0, 90, 180, 270])
+def test_rotation_and_matrix_put_markers_where_they_are(rotation: int, pages: list[np.ndarray]) -> None:
+    scan = apply_profile("dpi150", pages[0], DPI, np.random.default_rng(rotation), rotation=rotation)
+    assert scan.meta["rotation"] == rotation
+    h, w = scan.image.shape[:2]
+    assert (h > w) == (rotation in (0, 180))
+    found = _marker_centres(scan.image)
+    assert len(found) == 4
+    for m in MARKERS:
+        x0, y0, x1, y1 = rect_mm_to_px(m["rect_mm"], DPI)
+        predicted = map_points(scan.meta["matrix"], np.array([[(x0 + x1) / 2, (y0 + y1) / 2]]))[0]
+        assert np.linalg.norm(predicted - found[m["id"]]) < 3.0
+
+
+def test_every_profile_runs_and_keeps_markers(pages: list[np.ndarray]) -> None:
+    for name in PROFILES:
+        scan = apply_profile(name, pages[0], DPI, np.random.default_rng(1))
+        assert scan.image.dtype == np.uint8 and scan.dpi > 100
+        assert scan.meta["profile"] == name and scan.meta["rotation"] in (0, 90, 180, 270)
+        assert len(_marker_centres(scan.image)) >= 3, name
+
+
+def test_phone_page_fills_60_to_85_percent(pages: list[np.ndarray]) -> None:
+    for seed in range(3):
+        scan = apply_profile("phone", pages[0], DPI, np.random.default_rng(seed), rotation=0)
+        assert scan.image.ndim == 3
+        corners = np.array([[0, 0], [1239, 0], [1239, 1753], [0, 1753]], float)
+        q = map_points(scan.meta["matrix"], corners)
+        page_h = (np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2
+        assert 0.55 < page_h / scan.image.shape[0] < 0.9
+        assert 0.55 < scan.meta["page_fraction"] < 0.86
+
+
+def test_bilevel_drops_faint_pencil_keeps_ink(pages: list[np.ndarray]) -> None:
+    page = pages[0].copy()
+    ink_box, faint_box = (300.0, 300.0, 336.0, 336.0), (500.0, 300.0, 536.0, 336.0)
+    draw_mark(page, ink_box, DPI, "cross", np.random.default_rng(0), "ballpoint_blue")
+    draw_mark(page, faint_box, DPI, "cross", np.random.default_rng(0), "faint_pencil")
+    scan = apply_profile("bilevel", page, DPI, np.random.default_rng(2), rotation=0)
+    assert set(np.unique(scan.image)) <= {0, 255}
+
+    def black(box: tuple[float, ...]) -> int:
+        q = map_points(scan.meta["matrix"], np.array([[box[0] + 6, box[1] + 6], [box[2] - 6, box[3] - 6]]))
+        (xa, ya), (xb, yb) = q.astype(int)
+        return int((scan.image[ya:yb, xa:xb] == 0).sum())
+
+    assert black(ink_box) > 100
+    assert black(faint_box) < min(black(ink_box) / 10, (300 / 25.4) ** 2)  # < 1 mm², mostly gone
+
+
+def test_same_seed_same_scan(pages: list[np.ndarray]) -> None:
+    a = apply_profile("rough", pages[0], DPI, np.random.default_rng(9))
+    b = apply_profile("rough", pages[0], DPI, np.random.default_rng(9))
+    assert np.array_equal(a.image, b.image) and a.meta == b.meta

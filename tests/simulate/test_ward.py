@@ -1,0 +1,121 @@
+"""simulate_stack end to end: the truth JSON matches the files, pages and marks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pypdfium2 as pdfium
+import zxingcpp
+
+from formkit.simulate.fill import Answers, Styles
+from formkit.simulate.ward import FormToFill, simulate_stack
+
+from .conftest import DPI, draw_page
+
+
+def _forms(geometry: dict, ids: list[str]) -> list[FormToFill]:
+    return [
+        FormToFill(fid, geometry["fields"], pages=[draw_page(geometry, p, fid) for p in (1, 2)], dpi=DPI) for fid in ids
+    ]
+
+
+def _pdf_pages(path: Path) -> list[np.ndarray]:
+    doc = pdfium.PdfDocument(path)
+    out = [np.squeeze(next(iter(doc[i].get_objects())).get_bitmap(render=False).to_numpy()) for i in range(len(doc))]
+    doc.close()
+    return out
+
+
+def _qr_form_id(img: np.ndarray) -> str | None:
+    codes = [c for c in zxingcpp.read_barcodes(img) if c.text.startswith("FK1/")]
+    return codes[0].text.split("/")[3] if codes else None
+
+
+def test_stack_truth_matches_pages(geometry: dict, tmp_path: Path) -> None:
+    forms = _forms(geometry, ["AAAA-1111", "BBBB-2222"])
+    stack = simulate_stack(
+        forms,
+        "dpi150",
+        np.random.default_rng(7),
+        tmp_path,
+        blank_backs=True,
+        foreign_pages=1,
+        duplicates=1,
+        shuffle=True,
+        answer_options={"cancel_share": 0.3},
+    )
+    truth = json.loads(stack.truth_path.read_text())
+    assert truth == json.loads(json.dumps(stack.truth))
+    pages = truth["pages"]
+    states = [p["state"] for p in pages]
+    assert len(pages) == 4 + 4 + 1 + 1
+    assert states.count("recognised") == 4 and states.count("blank") == 4
+    assert states.count("unidentified") == 1 and states.count("duplicate") == 1
+    first = {}
+    for p in pages:
+        if p["form_id"]:
+            key = (p["form_id"], p["page_no"])
+            assert p["state"] == ("duplicate" if key in first else "recognised")
+            first.setdefault(key, p["index"])
+    # the pixels in the file agree with the truth about each page
+    images = _pdf_pages(tmp_path / truth["files"][0])
+    assert len(images) == len(pages)
+    for p, img in zip(pages, images, strict=True):
+        assert p["file_page"] == p["index"]
+        assert _qr_form_id(img) == p["form_id"]
+        if p["state"] == "blank":
+            assert np.percentile(img, 1) > 180
+    for fid in ("AAAA-1111", "BBBB-2222"):
+        t = truth["forms"][fid]
+        assert set(t["values"]) == {f["id"] for f in geometry["fields"]}
+        assert t["expected"] == t["values"]  # grey scans: every mark is visible
+        drawn = sorted((m["field_id"], m["value"]) for m in t["marks"] if m["role"] == "answer")
+        want = sorted(
+            (k, x)
+            for k, v in t["values"].items()
+            if v not in (None, "present")
+            for x in ([v] if isinstance(v, str) else v)
+        )
+        assert drawn == want
+
+
+def test_bilevel_truth_says_which_marks_vanished(geometry: dict, tmp_path: Path) -> None:
+    answers = Answers(
+        values={
+            "setting": "ward",
+            "patient_type": None,
+            "focus": ["history"],
+            "problem": "present",
+            "history_taking": "3",
+            "physical_exam": "4",
+            "overall": "5",
+            "went_well": None,
+            "improve": None,
+        }
+    )
+    form = _forms(geometry, ["CCCC-3333"])[0]
+    form.answers = answers
+    faint = Styles(pen_weights={"faint_pencil": 1.0}, mark_weights={"slash": 1.0})
+    stack = simulate_stack(
+        [form], "bilevel", np.random.default_rng(1), tmp_path, container="g4_pdf", styles=faint, rotation=0
+    )
+    t = stack.truth["forms"]["CCCC-3333"]
+    assert t["values"]["setting"] == "ward"
+    hidden = [m for m in t["marks"] if not m["visible"]]
+    assert hidden, "faint pencil slashes should not survive a 1-bit scan"
+    for m in hidden:
+        v = t["expected"][m["field_id"]]
+        assert v is None or v == [] or (isinstance(v, list) and m["value"] not in v)
+
+
+def test_same_seed_same_stack(geometry: dict, tmp_path: Path) -> None:
+    forms = _forms(geometry, ["DDDD-4444"])
+    a = simulate_stack(forms, "office200", np.random.default_rng(3), tmp_path / "a", container="png_dir")
+    b = simulate_stack(forms, "office200", np.random.default_rng(3), tmp_path / "b", container="png_dir")
+    assert a.truth == b.truth
+    assert all(
+        (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes()
+        for f in {p["file"] for p in a.truth["pages"]}
+    )
