@@ -18,7 +18,7 @@ from outputs.i18n import fmt_date, fmt_pct, t
 from outputs.layouts import as_index
 from outputs.pdfstyle import FRAME_W, Styles, build, mm, para, styles, table, today_or
 from outputs.records import Record, record_date
-from outputs.trainee_report import level_abbrev, period_phrase
+from outputs.trainee_report import band_range, level_abbrev, period_phrase
 
 DEFAULT_TARGET = 8  # NTNU: 8 mini-CEX per student per placement
 
@@ -96,7 +96,7 @@ def _distribution(d: LayoutDistribution, lang: str, st: Styles) -> list[Flowable
     levels, missing = list(scale.order), list(scale.missing)
     w = FRAME_W
     if scale.may_average:
-        band_heads = [_band_range(b) for b in scale.bands]
+        band_heads = [band_range(b) for b in scale.bands]
         head = [t(lang, "tr.item")] + levels + ["n"] + [scale.short(m) for m in missing] + band_heads
         rows = [head]
         for it in d.items:
@@ -109,7 +109,7 @@ def _distribution(d: LayoutDistribution, lang: str, st: Styles) -> list[Flowable
         first, miss_w, band_w = 0.25 * w, 0.09 * w, 0.08 * w
         small = (w - first - miss_w * len(missing) - band_w * len(scale.bands)) / (len(levels) + 1)
         widths = [first] + [small] * (len(levels) + 1) + [miss_w] * len(missing) + [band_w] * len(scale.bands)
-        note = " · ".join(f"{_band_range(b)} = {b.get('label')}" for b in scale.bands)
+        note = " · ".join(f"{band_range(b)} = {b.get('label')}" for b in scale.bands)
     else:
         codes = level_abbrev(scale)
         head = [t(lang, "tr.item")] + [f"{codes[v]} · {scale.short(v)}" for v in levels]
@@ -128,11 +128,6 @@ def _distribution(d: LayoutDistribution, lang: str, st: Styles) -> list[Flowable
     tb = table(rows, widths, st, extra=[("ALIGN", (1, 1), (-1, -1), "CENTER")])
     note = ". ".join(x for x in (note, t(lang, "co.distribution_note")) if x)
     return [KeepTogether([para(f"{d.layout.title} – {d.layout.layout}", st.h2), tb, para(note, st.small)])]
-
-
-def _band_range(band: dict) -> str:
-    vals = [str(v) for v in band.get("values", [])]
-    return f"{vals[0]}–{vals[-1]}" if len(vals) > 1 else "".join(vals)
 
 
 def _language(records: list[Record], issued: list[dict], index, language: str | None) -> str:

@@ -41,7 +41,7 @@ def _shown(record: Record, f: Field, lang: str) -> str:
     return text or t(lang, "none")
 
 
-def _header(record: Record, lay: Layout, st: Styles) -> list[Flowable]:
+def _header(record: Record, lay: Layout, st: Styles, extra: list[Field]) -> list[Flowable]:
     lang = lay.language
     name = record.get("trainee_name") or ""
     who = f"{name} ({record.get('trainee_id')})" if name else str(record.get("trainee_id"))
@@ -55,7 +55,13 @@ def _header(record: Record, lay: Layout, st: Styles) -> list[Flowable]:
         [t(lang, "enc.planned"), record.get("planned_setting") or t(lang, "none"), t(lang, "enc.form"),
          f"{record.get('form_id')} · {lay.layout} v{lay.version}"],
     ]
-    label_cols = [(0, r) for r in range(4)] + [(2, r) for r in range(4)]
+    for i in range(0, len(extra), 2):  # untitled header checkboxes (e.g. Stilling) join the info table
+        pair = extra[i:i + 2]
+        row = []
+        for f in pair:
+            row += [f.label, _shown(record, f, lang)]
+        rows.append(row + ["", ""] * (2 - len(pair)))
+    label_cols = [(0, r) for r in range(len(rows))] + [(2, r) for r in range(len(rows))]
     cells = [[para(c, st.cell_b if (ci, ri) in label_cols else st.cell) for ci, c in enumerate(row)]
              for ri, row in enumerate(rows)]
     w = FRAME_W
@@ -93,11 +99,15 @@ def _text_block(record: Record, f: Field, lang: str, st: Styles, crops_dir: Path
 def encounter_story(record: Record, lay: Layout, st: Styles, crops_dir: Path | None) -> list[Flowable]:
     """Flowables for one encounter (also reused when several summaries go into one PDF)."""
     lang = lay.language
-    story = _header(record, lay, st)
+    sections = lay.sections()
+    extra: list[Field] = []
+    if sections and not sections[0][1] and all(f.kind != "text" for f in sections[0][2]):
+        extra = sections.pop(0)[2]
+    story = _header(record, lay, st, extra)
     if record.get("review"):
         story += [Spacer(1, 3 * mm), boxed([para(t(lang, "enc.pending_banner"), st.banner)], PENDING_BG,
                                           PENDING_INK)]
-    for _sec, title, fields in lay.sections():
+    for _sec, title, fields in sections:
         choices = [f for f in fields if f.kind != "text"]
         texts = [f for f in fields if f.kind == "text"]
         signatures = bool(texts) and all(f.role == "signature" for f in texts)

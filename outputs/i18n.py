@@ -134,6 +134,10 @@ STRINGS["nb"].update({"co.basis_planned": "planlagt", "co.basis_issued": "utdelt
                       "co.no_forms": "Ingen skjema levert ennå"})
 STRINGS["sv"].update({"co.basis_planned": "planerad", "co.basis_issued": "utdelad",
                       "co.no_forms": "Inga blanketter inlämnade ännu"})
+STRINGS["nb"].update({"tr.chart_note": "Vannrett akse: øvelse nr. Åpen sirkel = venter på kontroll. "
+                      "Brudd i linjen = ikke observert.", "tr.shaded": "Skyggelagt"})
+STRINGS["sv"].update({"tr.chart_note": "Vågrät axel: bedömning nr. Ofylld cirkel = väntar på granskning.",
+                      "tr.shaded": "Skuggat"})
 STRINGS["nb"]["enc.signatures"] = "Signaturer"
 STRINGS["sv"]["enc.signatures"] = "Underskrifter"
 STRINGS["nb"]["tr.subgoals"] = "Delmål"

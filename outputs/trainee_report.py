@@ -175,7 +175,7 @@ def _matrix(lp: LayoutProfile, lang: str, st: Styles) -> list[Flowable]:
 def _two_line(text: str, st: Styles) -> Flowable:
     """Bold first line, small second line (column heads: encounter no. + date, level code + label)."""
     top, _, bottom = text.partition("\n")
-    return Paragraph(f"<b>{esc(top)}</b><br/><font size=6.5>{esc(bottom)}</font>", st.cell)
+    return Paragraph(f"<b>{esc(top)}</b><br/><font size=6>{esc(bottom)}</font>", st.cell)
 
 
 def _legend(lp: LayoutProfile, lang: str, st: Styles) -> Flowable | None:
@@ -220,7 +220,7 @@ def _level_table(items: list[ItemProfile], lang: str, st: Styles) -> Flowable:
                        scale.short(it.highest_repeated) if it.highest_repeated else "–"])
     w = FRAME_W
     n = len(levels)
-    first, tail = 0.22 * w, 0.15 * w
+    first, tail = 0.2 * w, 0.13 * w
     mid = (w - first - 2 * tail) / n
     return table(rows, [first] + [mid] * n + [tail, tail], st, extra=[("ALIGN", (1, 1), (n, -1), "CENTER")])
 
@@ -241,7 +241,18 @@ def _charts(lp: LayoutProfile, lang: str, st: Styles) -> list[Flowable]:
     rows = [drawings[i:i + 2] for i in range(0, len(drawings), 2)]
     tb = Table(rows, colWidths=[FRAME_W / 2] * 2, hAlign="LEFT")
     tb.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
-    return [tb]
+    note = t(lang, "tr.chart_note")
+    scale = next(it.field.scale for it in lp.items if it.field.scale and it.field.scale.may_trend)
+    shaded = [f"{b.get('label')} ({band_range(b)})" for i, b in enumerate(scale.bands) if i % 2 == 0]
+    if shaded:
+        note += f" {t(lang, 'tr.shaded')}: " + ", ".join(shaded) + "."
+    return [tb, para(note, st.small)]
+
+
+def band_range(band: dict) -> str:
+    """'1–3' for a band's values (labels the shaded areas of charts and the cohort columns)."""
+    vals = [str(v) for v in band.get("values", [])]
+    return f"{vals[0]}–{vals[-1]}" if len(vals) > 1 else "".join(vals)
 
 
 def _same_setting(lp: LayoutProfile, lang: str, st: Styles) -> list[Flowable]:
