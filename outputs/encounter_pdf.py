@@ -101,9 +101,17 @@ def encounter_story(record: Record, lay: Layout, st: Styles, crops_dir: Path | N
     lang = lay.language
     sections = lay.sections()
     extra: list[Field] = []
-    if sections and not sections[0][1] and all(f.kind != "text" for f in sections[0][2]):
-        extra = sections.pop(0)[2]
+    written: list[Field] = []
+    if sections and not sections[0][1]:  # the untitled header section
+        head_fields = sections.pop(0)[2]
+        extra = [f for f in head_fields if f.kind != "text"]
+        written = [f for f in head_fields
+                   if f.kind == "text" and (value(record, f.id) or is_pending(record, f.id))]
     story = _header(record, lay, st, extra)
+    if written:  # header lines filled in by hand (e.g. a date not printed from the plan)
+        rows = [[para(f.label, st.small), handwriting(crop_path(record, f.id, crops_dir), 80 * mm, 12 * mm,
+                                                     t(lang, "crop_missing"), st)] for f in written]
+        story.append(table(rows, [0.2 * FRAME_W, 0.8 * FRAME_W], st, header=False))
     if record.get("review"):
         story += [Spacer(1, 3 * mm), boxed([para(t(lang, "enc.pending_banner"), st.banner)], PENDING_BG,
                                           PENDING_INK)]

@@ -58,9 +58,11 @@ def layout_description(name: str) -> dict[str, Any]:
                 )
             continue
         for f in sec["fields"]:
-            if "kind" not in f:
-                continue  # printed header items are not fields of the geometry
-            out = {"id": f["id"], "kind": f["kind"], "label": f["label"], **common}
+            if "kind" not in f and not f.get("writable"):
+                continue  # printed-only header items are not fields of the geometry
+            kind = f.get("kind", "text")  # writable header lines are handwriting areas, as in formkit
+            out = {"id": f["id"], "kind": kind, "label": f["label"], **common}
+            f = {**f, "kind": kind}
             if f["kind"] == "text":
                 out["rect_mm"] = RECT
                 for k in ("role", "source"):
@@ -189,6 +191,7 @@ def _nb_record(
         "went_well": "present",
         "improve": "present",
         "agreed_actions": "present",
+        "date": "present" if enc == 6 else None,
         "signature_assessor": "present",
         "signature_trainee": None,
     }
@@ -196,10 +199,14 @@ def _nb_record(
         vals[item] = overall if item == "overall" else str(max(1, min(9, base - 1 + (i % 3))))
     vals["physical_exam"] = "not_observed" if enc == 2 else vals["physical_exam"]
     crops = {}
-    for f in ("went_well", "improve", "agreed_actions"):
-        rel = f"crops/{fid}/{f}.png"
-        _crop(crops_dir / rel, f"{f} {tid} nr {enc}: æøå")
-        crops[f] = rel
+    handwritten = {"went_well": f"Bra struktur i anamnesen ({enc})", "improve": "Oppsummer for pasienten",
+                   "agreed_actions": "Øve på klinisk undersøkelse", "problem": "Smerter, håndledd",
+                   "signature_assessor": "B. Berg", "date": "01.10.2026"}
+    for f, text in handwritten.items():
+        if vals.get(f):
+            rel = f"crops/{fid}/{f}.png"
+            _crop(crops_dir / rel, text)
+            crops[f] = rel
     pending = pending or []
     return {
         "form_id": fid,
@@ -247,10 +254,13 @@ def _sv_record(enc: int, date: dt.date, assessor: str, crops_dir: Path) -> dict[
     vals["history_taking"] = T001_HISTORY[i]
     vals["physical_exam"] = "not_assessed"
     crops = {}
-    for f in ("went_well", "improve", "action_plan"):
+    handwritten = {"went_well": f"Strukturerad anamnes ({enc})", "improve": "Sammanfatta för patienten",
+                   "action_plan": "Läsa på om astma-riktlinjer", "clinical_context": "Astma, uppföljning",
+                   "signature_assessor": "E. Ek", "signature_trainee": "S. Lind"}
+    for f, text in handwritten.items():
         if vals.get(f):
             rel = f"crops/{fid}/{f}.png"
-            _crop(crops_dir / rel, f"{f} T001 nr {enc}: åäö")
+            _crop(crops_dir / rel, text)
             crops[f] = rel
     pending = ["counselling"] if enc == 4 else []
     return {

@@ -20,7 +20,9 @@ from outputs.table import FIXED_COLUMNS
 
 
 def _field_ids(layouts, name: str) -> list[str]:
-    return [f["id"] for f in next(d for d in layouts if d["layout"] == name)["fields"]]
+    """Expected field columns: field ids in order; ids equal to a fixed column get `_field`."""
+    ids = [f["id"] for f in next(d for d in layouts if d["layout"] == name)["fields"]]
+    return [f"{i}_field" if i in FIXED_COLUMNS else i for i in ids]
 
 
 def _read(path: Path) -> list[dict[str, str]]:
@@ -46,6 +48,9 @@ def test_csv_one_file_per_layout_with_exact_columns(records, layouts, tmp_path):
     assert first["focus"] == "history;diagnosis" and rows[1]["focus"] == "examination"
     assert first["went_well"] == "present" and first["signature_trainee"] == ""
     assert first["overall"] == "4" and first["status"] == "complete" and first["review_pending"] == ""
+    # the printed date is the fixed `date` column; the handwritten date line is `date_field`
+    assert first["date"] == "2026-08-17" and first["date_field"] == ""
+    assert [r["date_field"] for r in rows if r["form_id"] == "N106-AAAA"] == ["present"]
 
 
 def test_csv_pending_cells_are_marked(records, layouts, tmp_path):

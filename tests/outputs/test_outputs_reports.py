@@ -102,7 +102,7 @@ def test_encounter_summary_nb_pending_and_crops(records, layouts, crops_dir, tmp
     assert "Klinisk undersøkelse" in txt and "Sengepost" in txt
     reader = PdfReader(str(out))
     n_images = sum(len(p.images) for p in reader.pages)
-    assert n_images == 3  # went_well, improve, agreed_actions crops
+    assert n_images == 5  # problem, went_well, improve, agreed_actions, signature_assessor
 
 
 def test_encounter_summary_sv(records, layouts, crops_dir, tmp_path):
