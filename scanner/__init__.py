@@ -1,0 +1,153 @@
+"""scanner: page images + geometry in; page identity, box measurements and decisions out.
+
+Knows nothing about mini-CEX and never imports formkit. Typical use per page::
+
+    for page in iter_pages(path):
+        loc = locate(page.image, furniture)          # markers, orientation, QR text, blank
+        if loc.registered:
+            reading = read(page.image, loc, fields)   # boxes, field decisions, text crops
+
+`furniture` = {"markers": [...], "qr": {"rect_mm": [...]}, "page_size_mm": [w, h]};
+`fields` = the geometry's fields for that page (mm, origin top-left).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from scanner.decide import BoxDecision, FieldDecision, classify_box, decide_field
+from scanner.errors import InputError, ScannerError
+from scanner.fingerprint import Comparison, compare_readings, content_fingerprint
+from scanner.geometry import warp_rect
+from scanner.handwriting import TextArea, read_text_area
+from scanner.identify import QrResult, blank_verdict, read_qr
+from scanner.measure import BoxMeasure, measure_box
+from scanner.registration import Registration, register
+from scanner.sources import SourcePage, iter_pages, sniff
+
+__all__ = [
+    "BoxDecision", "BoxMeasure", "Comparison", "FieldDecision", "InputError", "PageLocation", "PageReading",
+    "QrResult", "Registration", "ScannerError", "SourcePage", "TextArea", "compare_readings",
+    "content_fingerprint", "iter_pages", "locate", "read", "rectify", "sniff", "NotRegisteredError",
+]
+
+NEIGHBOUR_MM = 12.0  # boxes closer than this are masked out of each other's ring analysis
+
+
+class NotRegisteredError(ScannerError):
+    reason = "not_registered"
+    default_message = ("The corner marks of this page were not found, so its boxes cannot be read. "
+                       "Check the page is a formkit form and scan it again, flat and complete.")
+
+
+@dataclass
+class PageLocation:
+    """Where the page is in the image and who it is: registration, QR text, blank verdict."""
+
+    registration: Registration
+    qr: QrResult
+    blank: bool
+    ink_fraction: float | None = None
+    page_size_mm: tuple[float, float] = (210.0, 297.0)
+
+    @property
+    def registered(self) -> bool:
+        return self.registration.ok
+
+    @property
+    def qr_text(self) -> str | None:
+        return self.qr.text
+
+    def to_dict(self) -> dict:
+        return {"registration": self.registration.to_dict(), "qr_text": self.qr.text,
+                "qr_decoder": self.qr.decoder, "qr_where": self.qr.where, "blank": self.blank,
+                "ink_fraction": None if self.ink_fraction is None else round(self.ink_fraction, 6)}
+
+
+@dataclass
+class PageReading:
+    fields: dict[str, FieldDecision] = field(default_factory=dict)
+    texts: dict[str, TextArea] = field(default_factory=dict)
+    registration_quality: str = ""
+    fingerprint: str = ""
+
+    @property
+    def review(self) -> dict[str, str]:
+        """{field_id: reason} for everything a person must look at."""
+        out = {k: v.reason or "review" for k, v in self.fields.items() if v.status == "review"}
+        out.update({k: v.reason or "review" for k, v in self.texts.items() if v.status == "review"})
+        return out
+
+    @property
+    def values(self) -> dict[str, object]:
+        out: dict[str, object] = {k: v.value for k, v in self.fields.items()}
+        out.update({k: v.value for k, v in self.texts.items()})
+        return out
+
+    def to_dict(self) -> dict:
+        """JSON-able audit record (text crops are not included: save them with `texts[id].crop`)."""
+        return {"registration_quality": self.registration_quality, "fingerprint": self.fingerprint,
+                "fields": {k: v.to_dict() for k, v in self.fields.items()},
+                "texts": {k: v.to_dict() for k, v in self.texts.items()}}
+
+
+def locate(image: np.ndarray, furniture: dict) -> PageLocation:
+    """Register the page (markers), read its QR text and tell whether it is a blank back."""
+    if image is None or image.size == 0:
+        raise InputError("Empty page image.")
+    reg = register(image, furniture)
+    qr = read_qr(image, reg, (furniture.get("qr") or {}).get("rect_mm"))
+    bv = blank_verdict(image, reg, qr)
+    size = tuple(float(v) for v in (furniture.get("page_size_mm") or (210.0, 297.0)))
+    return PageLocation(reg, qr, bv.blank, bv.ink_fraction, size)  # type: ignore[arg-type]
+
+
+def _neighbours(rect, all_rects: list) -> list:
+    x, y, w, h = rect
+    cx, cy = x + w / 2, y + h / 2
+    return [r for r in all_rects if r is not rect
+            and abs(r[0] + r[2] / 2 - cx) < NEIGHBOUR_MM + r[2] / 2 + w / 2
+            and abs(r[1] + r[3] / 2 - cy) < NEIGHBOUR_MM + r[3] / 2 + h / 2]
+
+
+def read(image: np.ndarray, location: PageLocation, page_fields: list[dict]) -> PageReading:
+    """Measure every box, decide every field, crop and judge every text area of a located page."""
+    reg = location.registration
+    if not reg.ok or reg.H is None:
+        raise NotRegisteredError()
+    H = reg.H
+    all_rects = [o["rect_mm"] for f in page_fields if f.get("kind") in ("single", "multi")
+                 for o in f.get("options", [])]
+    out = PageReading(registration_quality=reg.quality)
+    poor = reg.quality == "poor"
+    for f in page_fields:
+        kind = f.get("kind")
+        fid = str(f.get("id"))
+        if kind in ("single", "multi"):
+            boxes = []
+            for o in f.get("options", []):
+                m = measure_box(image, H, o["rect_mm"], _neighbours(o["rect_mm"], all_rects))
+                state, conf, why = classify_box(m)
+                boxes.append(BoxDecision(str(o["value"]), state, conf, why, m.to_dict()))
+            fd = decide_field(fid, kind, bool(f.get("required", False)), boxes)
+            if poor and fd.status == "accepted":
+                fd.status, fd.reason, fd.confidence = "review", "poor_registration", min(fd.confidence, 0.5)
+            out.fields[fid] = fd
+        elif kind == "text" and f.get("rect_mm"):
+            ta = read_text_area(image, H, fid, f["rect_mm"])
+            if poor and ta.status == "accepted":
+                ta.status, ta.reason = "review", "poor_registration"
+            out.texts[fid] = ta
+    out.fingerprint = content_fingerprint(out)
+    return out
+
+
+def rectify(image: np.ndarray, location: PageLocation, px_per_mm: float = 4.0) -> np.ndarray:
+    """The whole page warped upright at `px_per_mm` (for previews and review screens)."""
+    reg = location.registration
+    if not reg.ok or reg.H is None:
+        raise NotRegisteredError()
+    w, h = location.page_size_mm
+    return warp_rect(image, reg.H, [0.0, 0.0, w, h], px_per_mm)

@@ -1,0 +1,114 @@
+"""Page geometry in millimetres (origin top-left, y down) and the mm -> pixel mapping.
+
+The mapping is a 3x3 homography H with px ~ H @ [x_mm, y_mm, 1]. Everything that crops or
+measures goes through `warp_rect`, which samples an upright, axis-aligned mm rectangle at a chosen
+resolution straight from the source image (no full-page warp: ROIs keep reading fast).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+Rect = Sequence[float]  # [x, y, w, h] in mm
+
+
+def rect_corners(rect: Rect) -> np.ndarray:
+    """Corners TL, TR, BR, BL of an mm rect as a (4, 2) float array."""
+    x, y, w, h = (float(v) for v in rect)
+    return np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], dtype=np.float64)
+
+
+def map_points(H: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """Apply a homography to (N, 2) points."""
+    pts = np.asarray(pts, dtype=np.float64).reshape(-1, 2)
+    ph = np.hstack([pts, np.ones((len(pts), 1))]) @ H.T
+    return ph[:, :2] / ph[:, 2:3]
+
+
+def local_scale(H: np.ndarray, x_mm: float, y_mm: float) -> float:
+    """Pixels per mm of the mapping around a point (geometric mean of the two axes)."""
+    p = map_points(H, np.array([[x_mm, y_mm], [x_mm + 1.0, y_mm], [x_mm, y_mm + 1.0]]))
+    sx = float(np.hypot(*(p[1] - p[0])))
+    sy = float(np.hypot(*(p[2] - p[0])))
+    return float(np.sqrt(max(sx * sy, 1e-12)))
+
+
+def rect_to_px(H: np.ndarray, rect: Rect) -> np.ndarray:
+    """The four mapped corners (TL, TR, BR, BL in page terms) of an mm rect, in image pixels."""
+    return map_points(H, rect_corners(rect))
+
+
+def warp_rect(img: np.ndarray, H: np.ndarray, rect: Rect, px_per_mm: float,
+              border: int = 255, interpolation: int = cv2.INTER_LINEAR) -> np.ndarray:
+    """Sample the mm rect [x, y, w, h] upright at `px_per_mm` (output pixel centres at mm sample points)."""
+    x, y, w, h = (float(v) for v in rect)
+    s = float(px_per_mm)
+    out_w, out_h = max(1, round(w * s)), max(1, round(h * s))
+    # dst pixel (u, v) centre -> mm (x + (u + .5)/s, y + (v + .5)/s) -> src px via H.
+    # Image pixel centres are at integer coordinates in OpenCV; a mm point on the page maps there.
+    S = np.array([[1.0 / s, 0.0, x + 0.5 / s], [0.0, 1.0 / s, y + 0.5 / s], [0.0, 0.0, 1.0]])
+    M = H @ S
+    bv = (border,) * (img.shape[2] if img.ndim == 3 else 1)
+    return cv2.warpPerspective(img, M, (out_w, out_h), flags=interpolation | cv2.WARP_INVERSE_MAP,
+                               borderMode=cv2.BORDER_CONSTANT, borderValue=bv)
+
+
+def fit_mapping(mm_pts: np.ndarray, px_pts: np.ndarray, model: str) -> np.ndarray | None:
+    """Least-squares mm->px mapping: 'homography' (>=4 pts), 'affine' (>=3) or 'similarity' (>=2)."""
+    src = np.asarray(mm_pts, dtype=np.float64).reshape(-1, 2)
+    dst = np.asarray(px_pts, dtype=np.float64).reshape(-1, 2)
+    if model == "homography" and len(src) >= 4:
+        H, _ = cv2.findHomography(src, dst, 0)
+        return H
+    if model == "affine" and len(src) >= 3:
+        A, _ = cv2.estimateAffine2D(src, dst, method=cv2.LMEDS)
+        if A is None:
+            return None
+        return np.vstack([A, [0.0, 0.0, 1.0]])
+    if len(src) >= 2:
+        A, _ = cv2.estimateAffinePartial2D(src, dst, method=cv2.LMEDS)
+        if A is None:
+            return None
+        return np.vstack([A, [0.0, 0.0, 1.0]])
+    return None
+
+
+def orientation_of(H: np.ndarray, page_size_mm: Sequence[float]) -> int:
+    """Clockwise rotation (0/90/180/270) of the page's x axis as seen in the image."""
+    cx, cy = float(page_size_mm[0]) / 2, float(page_size_mm[1]) / 2
+    p = map_points(H, np.array([[cx, cy], [cx + 10.0, cy]]))
+    dx, dy = p[1] - p[0]
+    ang = np.degrees(np.arctan2(dy, dx))  # image y grows down: +90 means x axis points down = 90 cw
+    return int(round(ang / 90.0)) % 4 * 90
+
+
+def warp_rect_grey(img: np.ndarray, H: np.ndarray, rect: Rect, px_per_mm: float,
+                   border: int = 255) -> np.ndarray:
+    """Fast `warp_rect` for small rects: crop the source, ink-grey it, warp with the local affine of H.
+
+    Over a box-sized ROI the perspective part of H changes the result by far less than a pixel, and
+    an affine warp of a small grey crop is several times cheaper than a full-colour perspective warp.
+    """
+    from scanner.imageops import ink_grey
+
+    x, y, w, h = (float(v) for v in rect)
+    s = float(px_per_mm)
+    out_w, out_h = max(1, round(w * s)), max(1, round(h * s))
+    S = np.array([[1.0 / s, 0.0, x + 0.5 / s], [0.0, 1.0 / s, y + 0.5 / s], [0.0, 0.0, 1.0]])
+    M = H @ S  # dst px -> src px
+    dst = np.array([[0.0, 0.0], [out_w, 0.0], [0.0, out_h], [out_w, out_h]])
+    src = map_points(M, dst)
+    ih, iw = img.shape[:2]
+    x0 = int(max(0, np.floor(src[:, 0].min()) - 2))
+    y0 = int(max(0, np.floor(src[:, 1].min()) - 2))
+    x1 = int(min(iw, np.ceil(src[:, 0].max()) + 3))
+    y1 = int(min(ih, np.ceil(src[:, 1].max()) + 3))
+    if x1 <= x0 or y1 <= y0:
+        return np.full((out_h, out_w), border, np.uint8)
+    crop = ink_grey(img[y0:y1, x0:x1])
+    A = cv2.getAffineTransform(dst[:3].astype(np.float32), (src[:3] - (x0, y0)).astype(np.float32))
+    return cv2.warpAffine(crop, A, (out_w, out_h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=border)

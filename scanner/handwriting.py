@@ -1,0 +1,93 @@
+"""Handwriting areas: an upright crop for people, and whether anything was written in it.
+
+We do not read handwriting (OCR error rates are far above OMR's); we only decide presence. The
+printed label sits in the top band of the area, and the printed frame around it; both are kept in
+the crop (context for the reviewer) but excluded from the decision, as are long straight lines
+(ruling, folds), specks, and thin strips along the crop border (frame remnants, scanner borders).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from scanner.geometry import warp_rect
+
+CROP_RES = 8.0  # px per mm of the crop (203 dpi): legible for a person, small for storage
+LABEL_BAND_MM = 4.5  # top band of the area holding the printed label
+INSET_MM = 1.0  # stay clear of the printed frame
+MIN_DARKNESS = 0.22  # pen and pencil writing; faint creases, dust and JPEG ringing stay below
+PRESENT_MM2 = 4.0  # ink area that is certainly writing (a short word is 5-15 mm2)
+ABSENT_MM2 = 1.2  # below this: nothing written (between: review)
+SPECK_MM2 = 0.12  # components smaller than this are noise
+
+
+@dataclass
+class TextArea:
+    field_id: str
+    state: str  # present | absent | uncertain
+    value: str | None  # "present" or None
+    status: str  # accepted | review
+    reason: str | None
+    confidence: float
+    ink_mm2: float
+    crop: np.ndarray  # upright, includes frame and label band
+
+    def to_dict(self) -> dict:
+        return {"field_id": self.field_id, "kind": "text", "state": self.state, "value": self.value,
+                "status": self.status, "reason": self.reason, "confidence": round(self.confidence, 3),
+                "ink_mm2": round(self.ink_mm2, 2)}
+
+
+def crop_area(image: np.ndarray, H: np.ndarray, rect_mm, res: float = CROP_RES) -> np.ndarray:
+    """The area rectified upright, 1 mm beyond its frame so the reviewer sees the edge of the writing."""
+    x, y, w, h = (float(v) for v in rect_mm)
+    return warp_rect(image, H, [x - 1.0, y - 1.0, w + 2.0, h + 2.0], res)
+
+
+def writing_ink_mm2(crop_grey: np.ndarray, res: float, margin_mm: float = 1.0) -> float:
+    """Area (mm2) of pen ink in the writing zone of a crop made by `crop_area` (grey)."""
+    g = crop_grey
+    h, w = g.shape
+    top = int(round((margin_mm + LABEL_BAND_MM) * res))
+    side = int(round((margin_mm + INSET_MM) * res))
+    zone = g[top:h - side, side:w - side]
+    if zone.size == 0:
+        return 0.0
+    k = max(9, int(3.0 * res) | 1)
+    bg = cv2.blur(cv2.dilate(zone, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))), (k, k))
+    bgf = np.maximum(bg.astype(np.float32), 1.0)
+    d = (bgf - zone) / bgf
+    ink = (d > MIN_DARKNESS).astype(np.uint8)
+    ink = cv2.medianBlur(ink * 255, 3) // 255
+    # long straight lines are ruling or folds, not writing
+    L = int(12.0 * res)
+    lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (L, 1)))
+    lines |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, L)))
+    ink &= ~cv2.dilate(lines, np.ones((3, 3), np.uint8)) & 1
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if n <= 1:
+        return 0.0
+    x, y, ww, hh, area = (stats[1:, i] for i in range(5))
+    zh, zw = ink.shape
+    touches = (x == 0) | (y == 0) | (x + ww >= zw) | (y + hh >= zh)
+    thin = np.minimum(ww, hh) < 0.8 * res
+    keep = (area >= SPECK_MM2 * res * res) & ~(touches & thin)
+    return float(area[keep].sum()) / (res * res)
+
+
+def read_text_area(image: np.ndarray, H: np.ndarray, field_id: str, rect_mm) -> TextArea:
+    """Crop a text field and decide present / absent / uncertain."""
+    crop = crop_area(image, H, rect_mm)
+    from scanner.imageops import ink_grey
+
+    mm2 = writing_ink_mm2(ink_grey(crop), CROP_RES)
+    if mm2 >= PRESENT_MM2:
+        conf = 0.5 + 0.5 * min(1.0, (mm2 - PRESENT_MM2) / PRESENT_MM2)
+        return TextArea(field_id, "present", "present", "accepted", None, conf, mm2, crop)
+    if mm2 < ABSENT_MM2:
+        conf = 0.5 + 0.5 * min(1.0, (ABSENT_MM2 - mm2) / ABSENT_MM2)
+        return TextArea(field_id, "absent", None, "accepted", None, conf, mm2, crop)
+    return TextArea(field_id, "uncertain", "present", "review", "uncertain_writing", 0.3, mm2, crop)

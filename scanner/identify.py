@@ -1,0 +1,148 @@
+"""Identification: read the QR text of a page, and tell a blank duplex back from a page with content.
+
+The QR is read from an upright ROI cut out with the registration (small, so both decoders are
+fast and pyzbar becomes reliable); only if that fails is the whole page searched, at a few scales
+and binarised. Parsing and verifying the payload is formkit's job: we return the text as read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+import zxingcpp
+
+from scanner.geometry import warp_rect
+from scanner.imageops import ink_grey, pyramid_to
+from scanner.registration import Registration
+
+QR_QUIET_MM = 3.0
+BLANK_INK_FRACTION = 0.0004  # of the page interior at ~75 dpi, after speck and border removal (~20 mm2)
+BLANK_DARKNESS = 0.35  # bleed-through and scanner noise stay below this darkness; print and pen exceed it
+
+
+@dataclass
+class QrResult:
+    text: str | None = None
+    decoder: str | None = None  # zxing-cpp | pyzbar
+    where: str | None = None  # roi | roi-binarised | page | page-full | page-binarised
+    candidates: list[str] = field(default_factory=list)
+    corners_px: list[list[float]] | None = None
+
+
+def _zxing(img: np.ndarray) -> list[tuple[str, list[list[float]] | None]]:
+    try:
+        res = zxingcpp.read_barcodes(img, formats=zxingcpp.BarcodeFormat.QRCode)
+    except (ValueError, RuntimeError):
+        return []
+    out = []
+    for r in res:
+        if r.valid and r.text:
+            p = r.position
+            pts = [[p.top_left.x, p.top_left.y], [p.top_right.x, p.top_right.y],
+                   [p.bottom_right.x, p.bottom_right.y], [p.bottom_left.x, p.bottom_left.y]]
+            out.append((r.text, pts))
+    return out
+
+
+def _pyzbar(img: np.ndarray) -> list[tuple[str, list[list[float]] | None]]:
+    try:
+        from pyzbar import pyzbar
+    except ImportError:  # libzbar missing: zxing-cpp alone still works
+        return []
+    try:
+        res = pyzbar.decode(img, symbols=[pyzbar.ZBarSymbol.QRCODE])
+    except Exception:
+        return []
+    out = []
+    for r in res:
+        try:
+            out.append((r.data.decode("utf-8"), None))
+        except UnicodeDecodeError:
+            continue
+    return out
+
+
+def _binarise(g: np.ndarray) -> np.ndarray:
+    block = max(15, (min(g.shape[:2]) // 16) | 1)
+    return cv2.adaptiveThreshold(g, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, block, 10)
+
+
+def read_qr(image: np.ndarray, reg: Registration | None, qr_rect_mm: list[float] | None) -> QrResult:
+    """QR text via the registered ROI first (zxing-cpp, then pyzbar), then the whole page."""
+    attempts = []
+    if reg is not None and reg.ok and reg.H is not None and qr_rect_mm:
+        x, y, w, h = (float(v) for v in qr_rect_mm)
+        q = QR_QUIET_MM
+        s = float(np.clip(reg.px_per_mm or 8.0, 5.0, 10.0))
+        roi = ink_grey(warp_rect(image, reg.H, [x - q, y - q, w + 2 * q, h + 2 * q], s))
+        attempts += [("zxing-cpp", "roi", _zxing, roi), ("pyzbar", "roi", _pyzbar, roi),
+                     ("zxing-cpp", "roi-binarised", _zxing, None)]
+    for decoder, where, fn, img in attempts:
+        if img is None:
+            img = _binarise(roi)
+        found = fn(img)
+        if found:
+            return QrResult(found[0][0], decoder, where, [t for t, _ in found])
+    return read_qr_page(image)
+
+
+def read_qr_page(image: np.ndarray) -> QrResult:
+    """Whole-page search: ~150 dpi, full resolution, binarised, then pyzbar as a last resort."""
+    work, f = pyramid_to(image, 1800)
+    g = ink_grey(work)
+    passes = [("zxing-cpp", "page", _zxing, g, f)]
+    if f < 1.0:
+        passes.append(("zxing-cpp", "page-full", _zxing, None, 1.0))
+    passes += [("zxing-cpp", "page-binarised", _zxing, "bin", f), ("pyzbar", "page", _pyzbar, g, f)]
+    for decoder, where, fn, img, scale in passes:
+        if img is None:
+            img = ink_grey(image)
+        elif isinstance(img, str):
+            img = _binarise(g)
+        found = fn(img)
+        if found:
+            text, pts = found[0]
+            corners = None if pts is None else [[(px + 0.5) / scale - 0.5, (py + 0.5) / scale - 0.5]
+                                                for px, py in pts]
+            return QrResult(text, decoder, where, [t for t, _ in found], corners)
+    return QrResult()
+
+
+@dataclass
+class BlankVerdict:
+    blank: bool
+    ink_fraction: float
+
+
+def ink_fraction(image: np.ndarray) -> float:
+    """Fraction of the page interior covered by real ink (print or pen) at ~75 dpi.
+
+    Relative to a local paper level (a max filter), so light gradients and colour casts do not count;
+    faint bleed-through stays below BLANK_DARKNESS; specks and anything touching the image border
+    (dark scanner borders, shadows of a skewed page) are discarded.
+    """
+    g, _ = pyramid_to(ink_grey(image) if image.ndim == 2 else image, 900)
+    g = ink_grey(g)
+    h, w = g.shape
+    k = max(9, (max(h, w) // 60) | 1)
+    bg = cv2.blur(cv2.dilate(g, np.ones((k, k), np.uint8)), (k, k))
+    d = (bg.astype(np.float32) - g) / np.maximum(bg.astype(np.float32), 1.0)
+    mask = (d > BLANK_DARKNESS).astype(np.uint8)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if n <= 1:
+        return 0.0
+    x, y, ww, hh, area = stats[1:, 0], stats[1:, 1], stats[1:, 2], stats[1:, 3], stats[1:, 4]
+    mx, my = int(0.03 * w), int(0.03 * h)
+    inner = (x > mx) & (y > my) & (x + ww < w - mx) & (y + hh < h - my)
+    return float(area[inner].sum()) / float(h * w)
+
+
+def blank_verdict(image: np.ndarray, reg: Registration | None, qr: QrResult) -> BlankVerdict:
+    """Blank = no markers, no QR and (almost) no ink. A page with content but no markers is not blank."""
+    if (reg is not None and reg.markers_found) or qr.text:
+        return BlankVerdict(False, -1.0)
+    frac = ink_fraction(image)
+    return BlankVerdict(frac < BLANK_INK_FRACTION, frac)

@@ -1,0 +1,72 @@
+"""Small image helpers shared by the stages: ink-preserving grey, downscaling, local darkness.
+
+Why min-over-channels: blue ballpoint is dark in R and G but bright in B; a luminance grey washes
+it out, the channel minimum keeps it as dark as the strongest absorption. A colour cast shifts the
+paper level too, which is why every measurement is taken relative to the *local* background.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+cv2.setNumThreads(1)  # pages are parallelised with processes; OpenCV threads only add contention
+
+
+def ink_grey(img: np.ndarray) -> np.ndarray:
+    """uint8 grey where any coloured ink is dark (min over B, G, R); grey input is returned as is."""
+    if img.ndim == 2:
+        return img
+    if img.shape[2] == 1:
+        return img[:, :, 0]
+    b, g, r = img[:, :, 0], img[:, :, 1], img[:, :, 2]
+    return cv2.min(cv2.min(b, g), r)
+
+
+def downscale(img: np.ndarray, factor: float) -> np.ndarray:
+    """Area-average downscale by `factor` (<= 1); returns the input untouched when factor >= 1."""
+    if factor >= 0.999:
+        return img
+    h, w = img.shape[:2]
+    size = (max(1, round(w * factor)), max(1, round(h * factor)))
+    return cv2.resize(img, size, interpolation=cv2.INTER_AREA)
+
+
+def darkness(grey: np.ndarray, background: float | np.ndarray) -> np.ndarray:
+    """Ink darkness 0..1 relative to the paper level: (bg - v) / bg, clipped. Float32."""
+    bg = np.maximum(np.asarray(background, dtype=np.float32), 1.0)
+    d = (bg - grey.astype(np.float32)) / bg
+    return np.clip(d, 0.0, 1.0, out=d)
+
+
+def paper_level(pixels: np.ndarray, q: float = 85.0) -> float:
+    """Paper brightness from a sample that is mostly paper: a high percentile ignores the ink in it."""
+    if pixels.size == 0:
+        return 255.0
+    return float(max(np.percentile(pixels, q), 1.0))
+
+
+def noise_sigma(pixels: np.ndarray, level: float) -> float:
+    """Robust noise (MAD-based sigma) of paper pixels above the median, relative to the paper level."""
+    if pixels.size < 16:
+        return 0.0
+    p = pixels.astype(np.float32)
+    med = float(np.median(p))
+    mad = float(np.median(np.abs(p - med)))
+    return 1.4826 * mad / max(level, 1.0)
+
+
+def halve(img: np.ndarray) -> np.ndarray:
+    """Exact 2x area downscale (OpenCV's SIMD fast path needs even sizes: drop an odd last row/col)."""
+    h, w = img.shape[:2]
+    img = img[: h - (h & 1), : w - (w & 1)]
+    return cv2.resize(img, (img.shape[1] // 2, img.shape[0] // 2), interpolation=cv2.INTER_AREA)
+
+
+def pyramid_to(img: np.ndarray, max_long_side: int) -> tuple[np.ndarray, float]:
+    """Halve until the long side is <= max_long_side; returns (image, factor relative to the input)."""
+    f = 1.0
+    while max(img.shape[:2]) > max_long_side:
+        img = halve(img)
+        f *= 0.5
+    return img, f

@@ -1,0 +1,200 @@
+"""Measurement of one checkbox: snap to the printed outline, then measure ink relative to local paper.
+
+Nothing here decides; it produces numbers (kept with the record for audit) that `decide` turns
+into a state. All measures are relative to the paper level estimated around the box, so a colour
+cast, a light gradient or a grey scanner background do not move them; blue ink stays dark because
+the grey is the minimum over colour channels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+import cv2
+import numpy as np
+
+from scanner.geometry import warp_rect_grey
+
+RES = 8.0  # px per mm of the measuring grid (203 dpi): a 0.3 mm pencil line is still 2-3 px
+SNAP_MM = 1.5  # search radius for the printed outline
+RING_OUT_MM = 3.5  # how far outside the box the ring analysis looks (circles drawn around a box)
+RING_IN_MM = 0.6  # ring starts this far outside the outline (keeps the printed stroke out)
+INSET = 0.15  # interior = box shrunk by 15 % of its size on every side (excludes the outline)
+MIN_T_INK = 0.10  # darkness (relative to paper) that counts as ink; raised with measured noise
+MAX_T_INK = 0.22
+LINE_MM = 7.0  # straight runs at least this long in the ring are printed rules, not pen
+CIRCLE_MIN_SECTORS = 5  # below this many inked directions the ring cannot hold a circle: skip analysis
+ARC_MIN_MM = 4.5  # a pen stroke in the ring must span this much to count towards a circle
+
+_K3 = np.ones((3, 3), np.uint8)
+_SOLID = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (int(round(1.6 * RES)), int(round(1.6 * RES))))
+
+
+@dataclass
+class BoxMeasure:
+    coverage: float  # fraction of the interior that is ink
+    darkness: float  # mean darkness 0..1 of the interior
+    strength: float  # median darkness of the ink pixels (faint pencil ~0.2, pen 0.5-0.9)
+    solid: float  # fraction of the interior in solid blobs >= ~1.6 mm across (fill, not strokes)
+    ring_sectors: int  # of 8 directions around the box reached by long pen strokes outside it
+    ring_ink: float  # fraction of the ring band that is pen ink (printed rules and boxes removed)
+    background: float  # paper grey level around the box
+    noise: float  # paper noise sigma relative to the paper level
+    t_ink: float  # darkness threshold used for "ink"
+    snap_mm: tuple[float, float]  # how far the outline was found from where the mapping put it
+    outline: float  # mean darkness along the snapped outline (printed box seen: > ~0.25)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        return {k: (round(v, 4) if isinstance(v, float) else
+                    [round(x, 3) for x in v] if isinstance(v, tuple) else v) for k, v in d.items()}
+
+
+def _hist_quantile(hist: np.ndarray, q: float) -> float:
+    c = np.cumsum(hist)
+    if c[-1] == 0:
+        return 0.0
+    return float(np.searchsorted(c, q * c[-1]))
+
+
+def _snap(D3: np.ndarray, box_px: tuple[float, float, float, float], search: int) -> tuple[int, int, float]:
+    """Best (dx, dy) shift of the box frame over the darkness map, scored by mean darkness on its 4 edges."""
+    x0, y0, x1, y1 = box_px
+    e = 0.15 * RES  # outline centre lies ~half a stroke inside the outer edge
+    xl, xr = int(np.floor(x0 + e)), int(np.floor(x1 - e))
+    yt, yb = int(np.floor(y0 + e)), int(np.floor(y1 - e))
+    h, w = D3.shape
+    if xl - search < 0 or yt - search < 0 or xr + search >= w or yb + search >= h:
+        return 0, 0, 0.0
+    II = cv2.integral(D3, sdepth=cv2.CV_64F)  # (h+1, w+1)
+    s = np.arange(-search, search + 1)
+    DY, DX = s[:, None], s[None, :]
+    a, b = xl + 2, xr - 1  # horizontal edge span (corners excluded)
+    c, d = yt + 2, yb - 1
+
+    def hline(r, c0, c1):  # sum over row r, columns [c0, c1)
+        return II[r + 1, c1] - II[r, c1] - II[r + 1, c0] + II[r, c0]
+
+    def vline(col, r0, r1):  # sum over column col, rows [r0, r1)
+        return II[r1, col + 1] - II[r1, col] - II[r0, col + 1] + II[r0, col]
+
+    top = hline(yt + DY, a + DX, b + DX) / (b - a)
+    bot = hline(yb + DY, a + DX, b + DX) / (b - a)
+    lef = vline(xl + DX, c + DY, d + DY) / (d - c)
+    rig = vline(xr + DX, c + DY, d + DY) / (d - c)
+    edges = np.stack([top, bot, lef, rig])
+    # all four edges must be dark: the minimum term stops one strong pen stroke from winning alone
+    score = edges.mean(axis=0) * 0.5 + edges.min(axis=0) * 0.5 - 0.004 * np.hypot(DX, DY)
+    iy, ix = np.unravel_index(int(np.argmax(score)), score.shape)
+    return int(s[ix]), int(s[iy]), float(edges[:, iy, ix].mean())
+
+
+@lru_cache(maxsize=64)
+def _sector_map(h: int, w: int, cx2: int, cy2: int) -> np.ndarray:
+    """Direction (0..7) of every pixel seen from the box centre (given in half pixels)."""
+    ys, xs = np.mgrid[0:h, 0:w]
+    ang = np.arctan2(ys + 0.5 - cy2 / 2.0, xs + 0.5 - cx2 / 2.0)
+    return (((ang + np.pi) / (np.pi / 4)).astype(np.int64) % 8).astype(np.uint8)
+
+
+def _ring_sectors(ink: np.ndarray, box: tuple[int, int, int, int],
+                  masked: list[tuple[int, int, int, int]]) -> tuple[int, float]:
+    """Directions (of 8) around the box reached by long pen strokes in the ring; and ring ink fraction.
+
+    Runs at half the measuring resolution: a circle stroke is still >= 2 px there.
+    """
+    x0, y0, x1, y1 = (v // 2 for v in box)
+    small = cv2.resize(ink, (ink.shape[1] // 2, ink.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    small = (small > 0).astype(np.uint8)
+    h, w = small.shape
+    gap = int(round(RING_IN_MM * RES / 2))
+    band = np.ones((h, w), np.uint8)
+    band[max(0, y0 - gap):y1 + gap, max(0, x0 - gap):x1 + gap] = 0
+    for mx0, my0, mx1, my1 in masked:  # neighbouring printed boxes (outline + interior)
+        band[max(0, my0 // 2 - gap):max(0, my1 // 2 + gap), max(0, mx0 // 2 - gap):max(0, mx1 // 2 + gap)] = 0
+    pen = small & band
+    ring_px = int(np.count_nonzero(band))
+    npen = int(np.count_nonzero(pen))
+    ring_ink = npen / max(ring_px, 1)
+    if npen < 4:
+        return 0, ring_ink
+    smap = _sector_map(h, w, x0 + x1, y0 + y1)
+    counts = np.bincount(smap[pen.astype(bool)], minlength=8)
+    if int((counts >= 2).sum()) < CIRCLE_MIN_SECTORS:
+        return 0, ring_ink
+    L = int(LINE_MM * RES / 2)
+    lines = cv2.morphologyEx(pen, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (L, 1)))
+    lines |= cv2.morphologyEx(pen, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, L)))
+    pen = pen & ~cv2.dilate(lines, _K3)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(pen, connectivity=8)
+    ext = np.maximum(stats[:, 2], stats[:, 3])
+    big = ext >= ARC_MIN_MM * RES / 2  # printed glyphs are < ~3.5 mm; an arc of a drawn circle is long
+    big[0] = False
+    ring_ink = float(np.count_nonzero(pen)) / max(ring_px, 1)
+    if not big.any():
+        return 0, ring_ink
+    counts = np.bincount(smap[big[labels]], minlength=8)
+    return int((counts >= 2).sum()), ring_ink
+
+
+def measure_box(image: np.ndarray, H: np.ndarray, rect_mm: Sequence[float],
+                neighbours_mm: Sequence[Sequence[float]] = ()) -> BoxMeasure:
+    """Measure one printed box (rect_mm = outer edge of its outline) on a registered image.
+
+    neighbours_mm: other printed boxes near this one; they are masked out of the ring analysis.
+    """
+    x, y, w, h = (float(v) for v in rect_mm)
+    m = SNAP_MM + RING_OUT_MM
+    ox, oy = x - m, y - m
+    g = warp_rect_grey(image, H, [ox, oy, w + 2 * m, h + 2 * m], RES)
+    x0, y0 = m * RES, m * RES
+    x1, y1 = (m + w) * RES, (m + h) * RES
+    # paper level and noise from the ring outside the box (mostly paper; labels are a minority)
+    r_in = int(round(0.8 * RES))
+    hist = np.bincount(g.ravel(), minlength=256).astype(np.int64)
+    box_zone = g[int(y0) - r_in:int(y1) + r_in, int(x0) - r_in:int(x1) + r_in]
+    hist -= np.bincount(box_zone.ravel(), minlength=256)
+    bg = max(_hist_quantile(hist, 0.85), 1.0)
+    lo = int(bg * 0.85)
+    paper = hist.copy()
+    paper[:lo] = 0
+    med = _hist_quantile(paper, 0.5)
+    dev = np.abs(np.arange(256) - med)
+    order = np.argsort(dev, kind="stable")
+    mad = float(dev[order][np.searchsorted(np.cumsum(paper[order]), 0.5 * max(paper.sum(), 1))])
+    sigma = 1.4826 * mad / bg
+    t_ink = float(np.clip(4.0 * sigma, MIN_T_INK, MAX_T_INK))
+    D = np.clip((bg - g.astype(np.float32)) * (1.0 / bg), 0.0, 1.0)
+    D3 = cv2.blur(D, (3, 3))
+    dx, dy, outline = _snap(D3, (x0, y0, x1, y1), int(round(SNAP_MM * RES)))
+    if outline < 0.2:
+        dx, dy = 0, 0  # no printed outline found (lost in the scan?): trust the mapping
+    bx0, by0, bx1, by1 = x0 + dx, y0 + dy, x1 + dx, y1 + dy
+    ix0, ix1 = int(round(bx0 + INSET * w * RES)), int(round(bx1 - INSET * w * RES))
+    iy0, iy1 = int(round(by0 + INSET * h * RES)), int(round(by1 - INSET * h * RES))
+    Dm = cv2.medianBlur(cv2.convertScaleAbs(D, alpha=255.0), 3)  # drops salt noise, keeps 2-3 px strokes
+    t8 = int(t_ink * 255)
+    inner = Dm[iy0:iy1, ix0:ix1]
+    ink_i = inner > t8
+    n_in = max(ink_i.size, 1)
+    n_ink = int(np.count_nonzero(ink_i))
+    coverage = n_ink / n_in
+    darkness = float(D[iy0:iy1, ix0:ix1].mean()) if ink_i.size else 0.0
+    strength = float(np.median(inner[ink_i])) / 255.0 if n_ink else 0.0
+    solid = 0.0
+    if coverage > 0.25:
+        m8 = cv2.morphologyEx(ink_i.astype(np.uint8), cv2.MORPH_CLOSE, _K3)
+        m8 = cv2.morphologyEx(m8, cv2.MORPH_OPEN, _SOLID, borderType=cv2.BORDER_REPLICATE)
+        solid = float(m8.mean())
+    masked = []
+    for nx, ny, nw, nh in neighbours_mm:
+        mx0, my0 = (nx - ox) * RES + dx, (ny - oy) * RES + dy
+        masked.append((int(mx0), int(my0), int(np.ceil(mx0 + nw * RES)), int(np.ceil(my0 + nh * RES))))
+    ink_all = (Dm > t8).astype(np.uint8)
+    sectors, ring_ink = _ring_sectors(ink_all, (int(round(bx0)), int(round(by0)), int(round(bx1)),
+                                                int(round(by1))), masked)
+    return BoxMeasure(coverage=coverage, darkness=darkness, strength=strength, solid=solid,
+                      ring_sectors=sectors, ring_ink=ring_ink, background=bg, noise=sigma, t_ink=t_ink,
+                      snap_mm=(dx / RES, dy / RES), outline=outline)

@@ -1,0 +1,216 @@
+"""Registration: find the four ArUco corner markers and build the mm -> pixel mapping.
+
+Markers are detected on a downscaled image (fast), their corners refined on the full-resolution
+image, and the mapping fitted from every marker corner found: a homography from 4 markers (phone
+photos need perspective), an affine from 3, a similarity from 2. The marker ids say which corner
+is which, so 0/90/180/270 orientation falls out of the fit. If fewer than 4 are found, retries run
+with a morphological clean-up (printer streaks) and with CLAHE (uneven light, low contrast).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from scanner.geometry import fit_mapping, local_scale, map_points, orientation_of, rect_corners
+from scanner.imageops import halve, ink_grey, pyramid_to
+
+FAST_LONG_SIDE = 1000  # px; A4 at 300 dpi -> 877 px (75 dpi): a 10 mm marker is ~29 px, 5 px a cell
+WORK_LONG_SIDE = 1800  # the thorough passes run on a ~150 dpi image
+GOOD_RESIDUAL_MM = 0.5
+FAIR_RESIDUAL_MM = 1.2
+
+_DICT = cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50)
+
+
+def _params(fast: bool) -> cv2.aruco.DetectorParameters:
+    p = cv2.aruco.DetectorParameters()
+    p.cornerRefinementMethod = cv2.aruco.CORNER_REFINE_NONE
+    if fast:
+        p.adaptiveThreshWinSizeMin = 7
+        p.adaptiveThreshWinSizeMax = 27
+        p.adaptiveThreshWinSizeStep = 20
+    else:
+        p.adaptiveThreshWinSizeMin = 5
+        p.adaptiveThreshWinSizeMax = 45
+        p.adaptiveThreshWinSizeStep = 8
+        p.polygonalApproxAccuracyRate = 0.05
+        p.perspectiveRemoveIgnoredMarginPerCell = 0.2
+        p.errorCorrectionRate = 0.6
+    p.minMarkerPerimeterRate = 0.02
+    p.maxMarkerPerimeterRate = 0.5
+    return p
+
+
+_FAST = cv2.aruco.ArucoDetector(_DICT, _params(True))
+_THOROUGH = cv2.aruco.ArucoDetector(_DICT, _params(False))
+
+
+@dataclass
+class Registration:
+    """The page mapping (mm -> image px) and how much to trust it."""
+
+    ok: bool
+    H: np.ndarray | None = None  # 3x3, px ~ H @ [x_mm, y_mm, 1]
+    markers_found: list[int] = field(default_factory=list)
+    orientation: int = 0  # clockwise degrees the page content is rotated in the image
+    residual_mm: float | None = None
+    quality: str = "failed"  # good | fair | poor | failed
+    model: str = ""  # homography | affine | similarity
+    px_per_mm: float | None = None
+    method: str = ""  # which detection pass found the markers
+    marker_corners_px: dict[int, list[list[float]]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "ok": self.ok, "markers_found": self.markers_found, "orientation": self.orientation,
+            "residual_mm": None if self.residual_mm is None else round(self.residual_mm, 3),
+            "quality": self.quality, "model": self.model, "method": self.method,
+            "px_per_mm": None if self.px_per_mm is None else round(self.px_per_mm, 3),
+            "H": None if self.H is None else [[float(v) for v in row] for row in self.H],
+        }
+
+
+def _detect(det: cv2.aruco.ArucoDetector, grey: np.ndarray, wanted: set[int]) -> dict[int, list[np.ndarray]]:
+    corners, ids, _ = det.detectMarkers(grey)
+    found: dict[int, list[np.ndarray]] = {}
+    if ids is None:
+        return found
+    for c, i in zip(corners, ids.ravel(), strict=True):
+        if int(i) in wanted:
+            found.setdefault(int(i), []).append(c.reshape(4, 2).astype(np.float64))
+    return found
+
+
+def _variants(work: np.ndarray):
+    """Retry images, cheapest first: streak clean-ups, then contrast equalisation for photos."""
+    k = np.ones((3, 3), np.uint8)
+    yield "close", cv2.morphologyEx(work, cv2.MORPH_CLOSE, k)  # removes thin dark streaks
+    yield "open", cv2.morphologyEx(work, cv2.MORPH_OPEN, k)  # fills thin white streaks in a marker
+    clahe = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(8, 8))
+    yield "clahe", clahe.apply(work)
+    blur = cv2.GaussianBlur(work, (0, 0), 25)
+    norm = cv2.divide(work, blur, scale=220)
+    yield "flatfield", norm
+
+
+Candidates = dict[int, list[np.ndarray]]
+
+
+def find_markers(image: np.ndarray, marker_ids: Sequence[int]) -> tuple[Candidates, str, float]:
+    """Detect candidate markers; returns ({id: [corners in work px]}, pass name, work scale factor).
+
+    Cheapest first: a quarter-size image, then ~150 dpi, then clean-up variants, then a larger image.
+    """
+    wanted = set(marker_ids)
+    work, factor = pyramid_to(image, WORK_LONG_SIDE)
+    work = ink_grey(work)
+    small, f_small = work, 1.0
+    if max(work.shape[:2]) > FAST_LONG_SIDE:
+        small, f_small = halve(work), 0.5
+    best = _detect(_FAST, small, wanted)
+    if len(best) >= len(wanted):
+        return best, "fast", factor * f_small
+    best = {k: [c / f_small for c in v] for k, v in best.items()}
+    method = "fast"
+    for name, img in [("thorough", work), *_variants(work)]:
+        if len(best) >= len(wanted):
+            break
+        cand = _detect(_THOROUGH, img, wanted)
+        if len(cand) > len(best):
+            best, method = cand, name
+    if len(best) < len(wanted) and factor < 0.75:
+        # small markers (phone photo of a far page, low-dpi scan): try a larger working image
+        big, f2 = pyramid_to(image, WORK_LONG_SIDE * 2)
+        cand = _detect(_THOROUGH, ink_grey(big), wanted)
+        if len(cand) > len(best):
+            return {k: [c * (factor / f2) for c in v] for k, v in cand.items()}, "larger", factor
+    return best, method, factor
+
+
+def _refine(image: np.ndarray, corners: np.ndarray, factor: float) -> np.ndarray:
+    """Refine work-scale corners on full-resolution patches with a sub-pixel corner search."""
+    pts = (corners + 0.5) / factor - 0.5
+    side = float(np.mean(np.hypot(*(np.roll(pts, -1, axis=0) - pts).T)))
+    win = int(np.clip(side / 12.0, 2, 12))
+    h, w = image.shape[:2]
+    out = pts.copy()
+    r = win * 2 + 2
+    for k, (x, y) in enumerate(pts):
+        x0, y0 = int(round(x)) - r, int(round(y)) - r
+        if x0 < 0 or y0 < 0 or x0 + 2 * r + 1 > w or y0 + 2 * r + 1 > h:
+            continue
+        patch = ink_grey(image[y0:y0 + 2 * r + 1, x0:x0 + 2 * r + 1])
+        p = np.array([[[x - x0, y - y0]]], np.float32)
+        p = cv2.cornerSubPix(np.ascontiguousarray(patch), p, (win, win), (-1, -1),
+                             (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_COUNT, 20, 0.05)).reshape(2)
+        q = p + (x0, y0)
+        # keep a refined corner only if it stayed close (a blob next to the corner can pull it away)
+        if np.hypot(*(q - (x, y))) <= max(2.0, 1.0 / factor):
+            out[k] = q
+    return out
+
+
+def _fit(marker_rects: dict[int, np.ndarray],
+         found: dict[int, np.ndarray]) -> tuple[np.ndarray | None, str, float]:
+    ids = sorted(found)
+    mm = np.vstack([marker_rects[i] for i in ids])
+    px = np.vstack([found[i] for i in ids])
+    model = {4: "homography", 3: "affine"}.get(len(ids), "similarity")
+    if len(ids) == 1:
+        model = "homography"  # the marker's own 4 corners: a local, weak but usable mapping
+    H = fit_mapping(mm, px, model)
+    if H is None:
+        return None, model, float("inf")
+    err_px = np.hypot(*(map_points(H, mm) - px).T)
+    scale = local_scale(H, *mm.mean(axis=0))
+    return H, model, float(np.sqrt(np.mean(err_px**2)) / max(scale, 1e-9))
+
+
+def register(image: np.ndarray, furniture: dict) -> Registration:
+    """Register a page image against the furniture's markers ({"markers": [{"id", "rect_mm"}], ...})."""
+    markers = furniture.get("markers") or []
+    marker_rects = {int(m["id"]): rect_corners(m["rect_mm"]) for m in markers}
+    page_size = furniture.get("page_size_mm") or [210.0, 297.0]
+    cands, method, factor = find_markers(image, list(marker_rects))
+    if not cands:
+        return Registration(ok=False, method=method)
+    # one candidate per id: prefer the largest (a false detection in handwriting is usually small)
+    sizes = {i: max(cv2.contourArea(c.astype(np.float32)) for c in v) for i, v in cands.items()}
+    med = float(np.median(list(sizes.values())))
+    chosen: dict[int, np.ndarray] = {}
+    for i, v in cands.items():
+        c = max(v, key=lambda c: cv2.contourArea(c.astype(np.float32)))
+        area = cv2.contourArea(c.astype(np.float32))
+        if len(cands) >= 3 and not (0.4 * med <= area <= 2.5 * med):
+            continue  # not the same size as its siblings: a false marker
+        chosen[i] = _refine(image, c, factor)
+    H, model, resid = _fit(marker_rects, chosen)
+    if len(chosen) >= 4 and resid > FAIR_RESIDUAL_MM:
+        # one marker wrong (false detection, torn corner): keep the best 3-marker subset
+        best = (H, model, resid, chosen)
+        for drop in list(chosen):
+            sub = {k: v for k, v in chosen.items() if k != drop}
+            h2, m2, r2 = _fit(marker_rects, sub)
+            if h2 is not None and r2 < best[2]:
+                best = (h2, m2, r2, sub)
+        H, model, resid, chosen = best
+    if H is None:
+        return Registration(ok=False, method=method, markers_found=sorted(chosen))
+    n = len(chosen)
+    if n >= 4 and resid <= GOOD_RESIDUAL_MM:
+        quality = "good"
+    elif n >= 3 and resid <= FAIR_RESIDUAL_MM:
+        quality = "fair"
+    else:
+        quality = "poor"
+    cx, cy = float(page_size[0]) / 2, float(page_size[1]) / 2
+    return Registration(
+        ok=n >= 2, H=H, markers_found=sorted(chosen), orientation=orientation_of(H, page_size),
+        residual_mm=resid, quality=quality if n >= 2 else "poor", model=model,
+        px_per_mm=local_scale(H, cx, cy), method=method,
+        marker_corners_px={i: c.round(2).tolist() for i, c in chosen.items()},
+    )

@@ -1,0 +1,344 @@
+"""Turn input files (scanner PDFs, TIFF, PNG, JPEG, folders) into page images, one page at a time.
+
+Pages are yielded lazily so memory stays flat for a 1,000-page PDF. A page that fails yields a
+`SourcePage` with `error` set instead of stopping the rest; a file that cannot be opened at all
+raises the matching `InputError`. The type is decided by magic bytes, never by the extension.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from scanner import errors
+
+MAX_SIDE_PX = 12_000
+MAX_PIXELS = 150_000_000
+RENDER_DPI = 300
+# Pillow refuses anything above 2x this with DecompressionBombError, warns above 1x; we check
+# header dimensions ourselves first, this is the second line of defence.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+IMAGE_KINDS = ("png", "jpeg", "tiff", "bmp", "gif", "webp")
+
+
+@dataclass
+class SourcePage:
+    """One page of input: an image (uint8, grey HxW or BGR HxWx3) or the error that prevented it."""
+
+    source: Path
+    index: int
+    image: np.ndarray | None = None
+    dpi: float | None = None
+    kind: str = ""
+    error: errors.InputError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.image is not None
+
+
+def sniff(path: str | os.PathLike[str]) -> str:
+    """File type from magic bytes: pdf, png, jpeg, tiff, bmp, gif, webp, empty or unknown."""
+    with open(path, "rb") as fh:
+        head = fh.read(1024)
+    if not head:
+        return "empty"
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
+        return "tiff"
+    if head.startswith(b"BM"):
+        return "bmp"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    return "unknown"
+
+
+def iter_pages(path: str | os.PathLike[str]) -> Iterator[SourcePage]:
+    """Yield the pages of a file or (recursively, sorted) of a folder."""
+    p = Path(path)
+    if not p.exists():
+        raise errors.NotFoundError(f"Not found: {p}", path=str(p))
+    if p.is_dir():
+        yield from _iter_folder(p)
+        return
+    yield from _iter_file(p)
+
+
+def _iter_folder(root: Path) -> Iterator[SourcePage]:
+    files: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        files.extend(Path(dirpath) / f for f in sorted(filenames) if not f.startswith("."))
+    files.sort(key=lambda f: f.relative_to(root).parts)
+    for f in files:
+        try:
+            yield from _iter_file(f)
+        except errors.InputError as exc:
+            exc.path = exc.path or str(f)
+            yield SourcePage(source=f, index=0, error=exc)
+
+
+def _iter_file(p: Path) -> Iterator[SourcePage]:
+    kind = sniff(p)
+    if kind == "empty":
+        raise errors.EmptyFileError(f"{p.name} is empty (0 bytes). Copy or export the scan again.",
+                                    path=str(p))
+    if kind == "pdf":
+        yield from _iter_pdf(p)
+    elif kind in IMAGE_KINDS:
+        yield from _iter_image(p, kind)
+    else:
+        raise errors.UnsupportedTypeError(
+            f"{p.name} is not a PDF, TIFF, PNG or JPEG file. Save the scan in one of those formats.",
+            path=str(p))
+
+
+# ----------------------------------------------------------------------------------------------
+# Raster images
+
+
+def image_header_size(p: Path, kind: str) -> tuple[int, int] | None:
+    """(width, height) from a PNG header without decoding anything; None for other types."""
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(32)
+        if kind == "png" and len(head) >= 24 and head[12:16] == b"IHDR":
+            w, h = struct.unpack(">II", head[16:24])
+            return int(w), int(h)
+    except OSError:
+        return None
+    return None
+
+
+def check_size(w: int, h: int, p: Path | str = "") -> None:
+    """Refuse images too large to be a scanned page before any pixel is decoded."""
+    if w <= 0 or h <= 0:
+        raise errors.CorruptImageError(f"{Path(p).name}: image has no pixels ({w}x{h}).", path=str(p))
+    if w > MAX_SIDE_PX or h > MAX_SIDE_PX or w * h > MAX_PIXELS:
+        raise errors.ImageTooLargeError(
+            f"{Path(p).name} is {w}x{h} pixels: too large for a scanned page "
+            f"(limit {MAX_SIDE_PX} px a side, {MAX_PIXELS // 1_000_000} megapixels). Scan at 150-600 dpi.",
+            path=str(p))
+
+
+def _open_image(p: Path, kind: str) -> Image.Image:
+    hdr = image_header_size(p, kind)
+    if hdr is not None:
+        check_size(*hdr, p)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            im = Image.open(p)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise errors.ImageTooLargeError(f"{p.name}: {exc}", path=str(p)) from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise errors.CorruptImageError(f"{p.name} is damaged and cannot be decoded. Scan the page again.",
+                                       path=str(p)) from exc
+    check_size(im.width, im.height, p)
+    return im
+
+
+def pil_to_array(im: Image.Image) -> np.ndarray:
+    """Pillow image -> uint8 grey (HxW) or BGR (HxWx3); alpha is composited on white paper."""
+    mode = im.mode
+    if mode in ("1", "L"):
+        return np.asarray(im.convert("L"))
+    if mode in ("I;16", "I;16B", "I;16L", "I"):
+        a = np.asarray(im, dtype=np.float64)
+        hi = max(float(a.max()), 1.0)
+        return np.clip(a * (255.0 / (65535.0 if hi > 255 else 255.0)), 0, 255).astype(np.uint8)
+    if mode in ("LA", "RGBA", "PA") or (mode == "P" and "transparency" in im.info):
+        rgba = im.convert("RGBA")
+        bg = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        im = Image.alpha_composite(bg, rgba).convert("RGB")
+    elif mode != "RGB":
+        im = im.convert("RGB")
+    rgb = np.asarray(im)
+    return np.ascontiguousarray(rgb[:, :, ::-1])
+
+
+def _image_dpi(im: Image.Image) -> float | None:
+    dpi = im.info.get("dpi")
+    try:
+        if dpi and 10 <= float(dpi[0]) <= 2400:
+            return float(dpi[0])
+    except (TypeError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _iter_image(p: Path, kind: str) -> Iterator[SourcePage]:
+    im = _open_image(p, kind)
+    with im:
+        n = getattr(im, "n_frames", 1) if kind in ("tiff", "gif", "webp") else 1
+        for i in range(n):
+            try:
+                if i:
+                    im.seek(i)
+                check_size(im.width, im.height, p)
+                frame = ImageOps.exif_transpose(im) if kind in ("jpeg", "tiff", "png", "webp") else im
+                frame.load()
+                yield SourcePage(source=p, index=i, image=pil_to_array(frame), dpi=_image_dpi(im), kind=kind)
+            except errors.InputError as exc:
+                if n == 1:
+                    raise
+                yield SourcePage(source=p, index=i, kind=kind, error=exc)
+            except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+                raise errors.ImageTooLargeError(f"{p.name}: {exc}", path=str(p)) from exc
+            except (OSError, SyntaxError, ValueError, EOFError) as exc:
+                cls = errors.TruncatedFileError if "truncat" in str(exc).lower() else errors.CorruptImageError
+                err = cls(f"{p.name} page {i + 1} could not be decoded ({exc}).", path=str(p))
+                if n == 1:
+                    raise err from exc
+                yield SourcePage(source=p, index=i, kind=kind, error=err)
+
+
+# ----------------------------------------------------------------------------------------------
+# PDF
+
+
+def _iter_pdf(p: Path) -> Iterator[SourcePage]:
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(str(p))
+    except pdfium.PdfiumError as exc:
+        raise _pdf_open_error(p, exc) from exc
+    try:
+        try:
+            n = len(pdf)
+        except pdfium.PdfiumError as exc:
+            raise errors.CorruptPdfError(f"{p.name}: the PDF has no readable pages.", path=str(p)) from exc
+        if n == 0:
+            raise _pdf_open_error(p, None)
+        for i in range(n):
+            try:
+                img, dpi = _pdf_page_image(pdf, i)
+                yield SourcePage(source=p, index=i, image=img, dpi=dpi, kind="pdf")
+            except errors.InputError as exc:
+                yield SourcePage(source=p, index=i, kind="pdf", error=exc)
+            except Exception as exc:  # PDFium raises many kinds; one bad page must not stop the file
+                yield SourcePage(source=p, index=i, kind="pdf", error=errors.UnreadablePageError(
+                    f"{p.name} page {i + 1} could not be turned into an image ({type(exc).__name__}: {exc}).",
+                    path=str(p)))
+    finally:
+        pdf.close()
+
+
+def _pdf_open_error(p: Path, exc: Exception | None) -> errors.InputError:
+    msg = str(exc or "").lower()
+    if "password" in msg or "security" in msg:
+        return errors.EncryptedPdfError(
+            f"{p.name} is password-protected. Save it again without a password and retry.", path=str(p))
+    size = p.stat().st_size
+    with open(p, "rb") as fh:
+        fh.seek(max(0, size - 2048))
+        tail = fh.read()
+    if b"%%EOF" not in tail:
+        return errors.TruncatedFileError(
+            f"{p.name} is incomplete (the end of the PDF is missing). Copy it again from the scanner.",
+            path=str(p))
+    return errors.CorruptPdfError(
+        f"{p.name} is damaged and cannot be opened. Scan the pages again or re-export the PDF.", path=str(p))
+
+
+def _bitmap_to_array(bitmap) -> np.ndarray:
+    """PdfBitmap -> uint8 grey or BGR copy (PDFium owns the buffer)."""
+    a = bitmap.to_numpy()
+    mode = getattr(bitmap, "mode", None)
+    if a.ndim == 2:
+        return np.array(a, dtype=np.uint8)
+    ch = a.shape[2]
+    if ch == 1:
+        return np.array(a[:, :, 0], dtype=np.uint8)
+    if mode in ("RGB", "RGBA", "RGBX"):
+        return np.ascontiguousarray(a[:, :, 2::-1]).astype(np.uint8)
+    return np.ascontiguousarray(a[:, :, :3]).astype(np.uint8)
+
+
+def _pdf_page_image(pdf, i: int) -> tuple[np.ndarray, float | None]:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    page = pdf[i]
+    try:
+        rot = int(page.get_rotation() or 0) % 360
+        pw, ph = page.get_size()  # points, as displayed (after /Rotate)
+        if rot % 180:
+            pw, ph = ph, pw
+        img = None
+        try:
+            objs = list(page.get_objects(max_depth=2))
+        except pdfium.PdfiumError:
+            objs = []
+        images = [o for o in objs if o.type == raw.FPDF_PAGEOBJ_IMAGE]
+        others = [o for o in objs if o.type not in (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM)]
+        dpi: float | None = None
+        if len(images) == 1 and not others:
+            img, dpi = _native_image(images[0], pw, ph)
+        if img is None:
+            scale = RENDER_DPI / 72.0
+            if max(pw, ph) * scale > MAX_SIDE_PX:
+                scale = MAX_SIDE_PX / max(pw, ph)
+            bitmap = page.render(scale=scale, grayscale=True)
+            img = _bitmap_to_array(bitmap)
+            del bitmap
+            return img, scale * 72.0  # render applies /Rotate itself
+        if rot:
+            img = np.ascontiguousarray(np.rot90(img, k=-(rot // 90)))
+        return img, dpi
+    finally:
+        page.close()
+
+
+def _native_image(obj, pw: float, ph: float) -> tuple[np.ndarray | None, float | None]:
+    """Native pixels of a page-covering image XObject, oriented as drawn; None if it is not that simple."""
+    try:
+        left, bottom, right, top = obj.get_bounds()
+    except Exception:
+        return None, None
+    if (right - left) < 0.9 * pw or (top - bottom) < 0.9 * ph:
+        return None, None
+    m = obj.get_matrix()
+    a, b, c, d = m.a, m.b, m.c, m.d
+    w_px, h_px = obj.get_px_size()
+    check_size(int(w_px), int(h_px))
+    eps = 1e-6 * max(abs(a), abs(b), abs(c), abs(d), 1.0)
+    if abs(b) < eps and abs(c) < eps:
+        quarter = 0
+    elif abs(a) < eps and abs(d) < eps:
+        quarter = 1
+    else:
+        return None, None  # sheared/rotated at an odd angle: let PDFium render it
+    bitmap = obj.get_bitmap(render=False)
+    arr = _bitmap_to_array(bitmap)
+    del bitmap  # PDFium owns the buffer; _bitmap_to_array copied it
+    # Image space: row 0 is the top (y=1 in unit square). A plain `w 0 0 h` matrix draws upright.
+    if quarter == 0:
+        if a < 0:
+            arr = arr[:, ::-1]
+        if d < 0:
+            arr = arr[::-1]
+        dpi = arr.shape[1] / (abs(a) / 72.0) if abs(a) > 0 else None
+    else:
+        # a=0,d=0: [0 b; c 0]. b>0,c<0 is a 90 deg counter-clockwise rotation of the unit square.
+        arr = np.rot90(arr, k=1 if b > 0 else -1)
+        if (b > 0) == (c > 0):
+            arr = arr[::-1]
+        dpi = arr.shape[1] / (abs(c) / 72.0) if abs(c) > 0 else None
+    return np.ascontiguousarray(arr), dpi

@@ -1,0 +1,109 @@
+"""End to end: locate + read on whole synthetic pages, fingerprints and comparisons."""
+
+import json
+
+import pytest
+
+import scanner
+
+MARKS = {("setting", "ward"): "cross", ("setting", "emergency"): "fill", ("rating", "7"): "tick",
+         ("focus", "history"): "slash", ("focus", "diagnosis"): "tick", ("optional", "c"): "circle"}
+EXPECTED = {"setting": "ward", "rating": "7", "focus": ["history", "diagnosis"], "optional": "c",
+            "went_well": "present", "signature": None}
+
+
+def filled_page(synth, blank_form, marks=MARKS, write=True):
+    p = synth.Page.__new__(synth.Page)
+    p.dpi, p.s, p.img = blank_form.dpi, blank_form.s, blank_form.img.copy()
+    for (f, v), kind in marks.items():
+        p.mark(kind, synth.option_rect(f, v), colour=(150, 50, 20) if kind == "tick" else (30, 30, 30))
+    if write:
+        p.write([15, 160, 180, 40], words=2)
+    return p
+
+
+def scan(synth, img, variant):
+    if variant == "300":
+        return img
+    if variant == "rot180-skew-94":
+        return synth.rot90(synth.transform(img, 2.0, 0.94, (25, 40)), 2)
+    if variant == "150-grey-jpeg":
+        return synth.jpeg(synth.resample_dpi(img, 300, 150), 40)
+    if variant == "phone":
+        return synth.phone_photo(img, seed=7)
+    if variant == "600-noise":
+        return synth.noise(synth.resample_dpi(img, 300, 600), 6)
+    raise ValueError(variant)
+
+
+@pytest.mark.parametrize("variant", ["300", "rot180-skew-94", "150-grey-jpeg", "phone", "600-noise"])
+def test_read_whole_page(synth, blank_form, variant):
+    img = scan(synth, filled_page(synth, blank_form).img, variant)
+    loc = scanner.locate(img, synth.FURNITURE)
+    assert loc.qr_text == synth.QR_TEXT and loc.registered and not loc.blank
+    assert loc.registration.orientation == (180 if variant.startswith("rot180") else 0)
+    reading = scanner.read(img, loc, synth.GEOMETRY["fields"])
+    assert reading.values == EXPECTED
+    assert reading.review == {}
+    assert reading.fields["setting"].boxes[2].state == "filled"  # the cancelled box is kept for audit
+    json.dumps(reading.to_dict())  # audit record is JSON-able
+    json.dumps(loc.to_dict())
+
+
+def test_review_reasons(synth, blank_form):
+    marks = {("setting", "ward"): "cross", ("setting", "other"): "tick", ("rating", "2"): "dot",
+             ("focus", "exam"): "fill"}
+    img = filled_page(synth, blank_form, marks, write=False).img
+    loc = scanner.locate(img, synth.FURNITURE)
+    r = scanner.read(img, loc, synth.GEOMETRY["fields"])
+    assert r.review == {"setting": "multiple_marks", "rating": "uncertain_mark", "focus": "all_cancelled"}
+    assert r.values["optional"] is None and r.fields["optional"].status == "accepted"
+    assert r.values["focus"] == []
+
+
+def test_read_requires_registration(synth):
+    import numpy as np
+
+    img = np.full((3508, 2480), 250, np.uint8)
+    loc = scanner.locate(img, synth.FURNITURE)
+    with pytest.raises(scanner.NotRegisteredError) as ei:
+        scanner.read(img, loc, synth.GEOMETRY["fields"])
+    assert ei.value.reason == "not_registered"
+
+
+def test_fingerprint_same_paper_rescanned(synth, blank_form):
+    img = filled_page(synth, blank_form).img
+    readings = []
+    for variant in ("300", "150-grey-jpeg", "rot180-skew-94"):
+        s = scan(synth, img, variant)
+        readings.append(scanner.read(s, scanner.locate(s, synth.FURNITURE), synth.GEOMETRY["fields"]))
+    assert len({r.fingerprint for r in readings}) == 1
+    assert scanner.compare_readings(readings[0], readings[1]).verdict == "same"
+    assert scanner.compare_readings(readings[0], readings[2]).differences == []
+
+
+def test_fingerprint_different_mark_conflicts(synth, blank_form):
+    a = filled_page(synth, blank_form).img
+    b = filled_page(synth, blank_form, {**MARKS, ("rating", "8"): "cross"}).img
+    ra = scanner.read(a, scanner.locate(a, synth.FURNITURE), synth.GEOMETRY["fields"])
+    rb = scanner.read(b, scanner.locate(b, synth.FURNITURE), synth.GEOMETRY["fields"])
+    assert ra.fingerprint != rb.fingerprint
+    cmp = scanner.compare_readings(ra, rb)
+    assert cmp.verdict == "different"
+    assert cmp.differences == [{"box": "rating:8", "a": "empty", "b": "marked"}]
+
+
+def test_compare_inconclusive_on_uncertain(synth, blank_form):
+    a = filled_page(synth, blank_form).img
+    b = filled_page(synth, blank_form, {**MARKS, ("rating", "8"): "dot"}).img
+    ra = scanner.read(a, scanner.locate(a, synth.FURNITURE), synth.GEOMETRY["fields"])
+    rb = scanner.read(b, scanner.locate(b, synth.FURNITURE), synth.GEOMETRY["fields"])
+    assert scanner.compare_readings(ra, rb).verdict == "inconclusive"
+
+
+def test_rectify_upright(synth, blank_form):
+    img = synth.rot90(blank_form.img, 1)
+    loc = scanner.locate(img, synth.FURNITURE)
+    up = scanner.rectify(img, loc, 2.0)
+    assert up.shape[:2] == (594, 420)
+    assert up[20:40, 20:40].mean() < 128  # the TL marker is top-left again

@@ -1,0 +1,100 @@
+"""Box classification on synthetic marks drawn into a printed 5 mm box, read through the full pipeline."""
+
+import pytest
+
+import scanner
+from scanner.decide import classify_box
+from scanner.measure import measure_box
+
+BLUE = (170, 60, 20)  # BGR ballpoint blue
+PENCIL = (200, 200, 200)  # faint pencil, grey ~200/255
+
+
+def _read_box(synth, blank_form, mark, colour=(25, 25, 25), width=0.5, effect=None, field="setting",
+              value="ward"):
+    page = synth.Page.__new__(synth.Page)
+    page.dpi, page.s, page.img = blank_form.dpi, blank_form.s, blank_form.img.copy()
+    rect = synth.option_rect(field, value)
+    if mark:
+        page.mark(mark, rect, colour=colour, width_mm=width)
+    img = page.img
+    if effect == "noise":
+        img = synth.noise(img, 8)
+    elif effect == "jpeg":
+        img = synth.jpeg(img, 30)
+    elif effect == "grey150":
+        img = synth.resample_dpi(page.grey(), 300, 150)
+    loc = scanner.locate(img, synth.FURNITURE)
+    neighbours = [o["rect_mm"] for f in synth.GEOMETRY["fields"] for o in f.get("options", [])
+                  if o["rect_mm"] != rect]
+    m = measure_box(img, loc.registration.H, rect, neighbours)
+    return classify_box(m), m, (img, loc)
+
+
+@pytest.mark.parametrize("mark,colour,width,effect,state,why", [
+    (None, (0, 0, 0), 0.5, None, "empty", "no_ink"),
+    ("tick", (25, 25, 25), 0.5, None, "marked", "ink_in_box"),
+    ("cross", (25, 25, 25), 0.5, None, "marked", "ink_in_box"),
+    ("slash", (25, 25, 25), 0.4, None, "marked", "ink_in_box"),
+    ("big_cross", (25, 25, 25), 0.5, None, "marked", "ink_in_box"),
+    ("dot", (25, 25, 25), 0.5, None, "uncertain", "little_ink"),
+    ("scribble", (25, 25, 25), 0.5, None, "uncertain", "between_mark_and_fill"),
+    ("fill", (25, 25, 25), 0.5, None, "filled", "solid_fill"),
+    ("hatch_fill", (40, 40, 40), 0.6, None, "filled", "solid_fill"),
+    ("circle", (25, 25, 25), 0.5, None, "marked", "circled"),
+    ("stray", (25, 25, 25), 0.5, None, "empty", "no_ink"),
+    ("tick", PENCIL, 0.35, None, "marked", "ink_in_box"),
+    ("cross", BLUE, 0.4, None, "marked", "ink_in_box"),
+    ("tick", (226, 226, 226), 0.4, None, "uncertain", "faint_ink"),  # erased-pencil residue
+    ("tick", (242, 242, 242), 0.4, None, "empty", "no_ink"),  # invisible
+    (None, (0, 0, 0), 0.5, "noise", "empty", "no_ink"),
+    ("tick", (25, 25, 25), 0.5, "noise", "marked", "ink_in_box"),
+    (None, (0, 0, 0), 0.5, "jpeg", "empty", "no_ink"),
+    ("tick", BLUE, 0.4, "jpeg", "marked", "ink_in_box"),
+    ("cross", PENCIL, 0.35, "grey150", "marked", "ink_in_box"),
+    ("fill", BLUE, 0.5, "grey150", "filled", "solid_fill"),
+])
+def test_box_states(synth, blank_form, mark, colour, width, effect, state, why):
+    (got, conf, reason), m, _ = _read_box(synth, blank_form, mark, colour, width, effect)
+    assert (got, reason) == (state, why), m.to_dict()
+    if state == "uncertain":
+        assert conf < 0.5
+    else:
+        assert 0.5 <= conf <= 1.0
+
+
+def test_clear_marks_are_confident(synth, blank_form):
+    (state, conf, _), m, _ = _read_box(synth, blank_form, "cross")
+    assert state == "marked" and conf >= 0.9
+    (state, conf, _), m, _ = _read_box(synth, blank_form, None)
+    assert state == "empty" and conf == 1.0
+
+
+def test_overshoot_does_not_mark_neighbour(synth, blank_form):
+    page = synth.Page.__new__(synth.Page)
+    page.dpi, page.s, page.img = blank_form.dpi, blank_form.s, blank_form.img.copy()
+    page.mark("big_cross", synth.option_rect("rating", "5"))  # boxes 4 mm apart
+    loc = scanner.locate(page.img, synth.FURNITURE)
+    reading = scanner.read(page.img, loc, synth.GEOMETRY["fields"])
+    states = {b.value: b.state for b in reading.fields["rating"].boxes}
+    assert states == {**{str(i): "empty" for i in range(1, 10)}, "na": "empty", "5": "marked"}
+    assert reading.fields["rating"].value == "5" and reading.fields["rating"].status == "accepted"
+
+
+def test_snap_recovers_local_shift(synth, blank_form):
+    """A box printed 1 mm away from where the mapping expects it is still measured on its outline."""
+    import numpy as np
+
+    img = blank_form.img.copy()
+    rect = synth.option_rect("setting", "ward")
+    s = blank_form.s
+    x0, y0 = int(rect[0] * s) - 20, int(rect[1] * s) - 20
+    n = int(5 * s) + 40
+    shift = int(round(1.0 * s))
+    patch = img[y0:y0 + n, x0:x0 + n].copy()
+    img[y0:y0 + n, x0:x0 + n] = 255
+    img[y0 + shift:y0 + shift + n, x0 + shift:x0 + shift + n] = patch
+    loc = scanner.locate(img, synth.FURNITURE)
+    m = measure_box(img, loc.registration.H, rect)
+    assert np.allclose(m.snap_mm, (1.0, 1.0), atol=0.15)
+    assert classify_box(m)[0] == "empty"

@@ -1,0 +1,80 @@
+import cv2
+import numpy as np
+import pytest
+
+from scanner.registration import register
+
+
+def _check_mapping(reg, synth, img_mapper, tol_mm=0.3):
+    """Mapped box centres agree with where the synthetic transform put them."""
+    assert reg.ok
+    from scanner.geometry import map_points
+    for rect in ([20, 50, 5, 5], [156, 130, 5, 5], [150, 14, 22, 22]):
+        c_mm = np.array([[rect[0] + rect[2] / 2, rect[1] + rect[3] / 2]])
+        got = map_points(reg.H, c_mm)[0]
+        want = img_mapper(c_mm * 300 / 25.4 - 0.5)[0]
+        assert np.hypot(*(got - want)) / reg.px_per_mm < tol_mm
+
+
+@pytest.mark.parametrize("quarter", [0, 1, 2, 3])
+def test_rotations(blank_form, synth, quarter):
+    img = synth.rot90(blank_form.img, quarter)
+    reg = register(img, synth.FURNITURE)
+    assert reg.markers_found == [0, 1, 2, 3]
+    assert reg.orientation == 90 * quarter
+    assert reg.quality == "good" and reg.model == "homography"
+    assert reg.residual_mm < 0.1
+    assert reg.px_per_mm == pytest.approx(300 / 25.4, rel=0.01)
+
+
+def test_skew_scale_shift(blank_form, synth):
+    img = synth.transform(blank_form.grey(), angle_deg=3.5, scale=0.94, shift_px=(60, -45))
+    reg = register(img, synth.FURNITURE)
+    h, w = img.shape[:2]
+    M = cv2.getRotationMatrix2D((w / 2, h / 2), 3.5, 0.94)
+    M[:, 2] += (60, -45)
+    _check_mapping(reg, synth, lambda p: p @ M[:, :2].T + M[:, 2])
+    assert reg.orientation == 0 and reg.quality == "good"
+    assert reg.px_per_mm == pytest.approx(0.94 * 300 / 25.4, rel=0.01)
+
+
+def test_phone_perspective(blank_form, synth):
+    img = synth.phone_photo(blank_form.img, seed=3)
+    reg = register(img, synth.FURNITURE)
+    assert reg.markers_found == [0, 1, 2, 3] and reg.model == "homography"
+    assert reg.residual_mm < 0.3 and reg.quality == "good"
+
+
+def test_low_dpi_and_bilevel(blank_form, synth):
+    img = synth.bilevel(synth.resample_dpi(blank_form.grey(), 300, 150))
+    reg = register(img, synth.FURNITURE)
+    assert reg.markers_found == [0, 1, 2, 3]
+    assert reg.px_per_mm == pytest.approx(150 / 25.4, rel=0.01)
+
+
+def test_two_markers_similarity(blank_form, synth):
+    img = blank_form.grey().copy()
+    s = 300 / 25.4
+    for x, y in ((190, 10), (10, 277)):  # TR and BL torn off
+        img[int(y * s) - 5:int((y + 10) * s) + 5, int(x * s) - 5:int((x + 10) * s) + 5] = 255
+    reg = register(img, synth.FURNITURE)
+    assert reg.markers_found == [0, 2]
+    assert reg.model == "similarity" and reg.quality == "poor" and reg.ok
+
+
+def test_no_markers_fails(synth):
+    img = np.full((3508, 2480), 250, np.uint8)
+    reg = register(img, synth.FURNITURE)
+    assert not reg.ok and reg.quality == "failed" and reg.markers_found == []
+
+
+def test_printer_streak_across_markers(blank_form, synth):
+    img = blank_form.grey().copy()
+    s = 300 / 25.4
+    # white toner-dropout streaks through the two left markers, a dark streak through the right ones
+    for y in (14.0, 281.0):
+        img[int(y * s):int(y * s) + 2, :int(25 * s)] = 255
+    img[:, int(194.5 * s):int(194.5 * s) + 2] = 0
+    reg = register(img, synth.FURNITURE)
+    assert reg.markers_found == [0, 1, 2, 3]
+    assert reg.quality == "good"

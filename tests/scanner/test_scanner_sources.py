@@ -1,0 +1,213 @@
+"""Input handling: formats by magic bytes, page streaming, and every refusal with its reason code."""
+
+import struct
+import zlib
+
+import img2pdf
+import numpy as np
+import pytest
+from PIL import Image
+from pypdf import PdfReader, PdfWriter
+
+from scanner import errors
+from scanner.sources import iter_pages, sniff
+
+
+def _page_array():
+    a = np.full((350, 248), 255, np.uint8)  # A4 at ~30 dpi
+    a[10:40, 10:30] = 0  # a black block at the top-left: shows orientation
+    return a
+
+
+def _png_header_only(path, w, h):
+    """A PNG whose header claims w x h; no pixel data is ever allocated."""
+    ihdr = struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)
+    chunk = b"IHDR" + ihdr
+    data = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(ihdr)) + chunk + struct.pack(">I", zlib.crc32(chunk))
+    path.write_bytes(data + struct.pack(">I", 0) + b"IEND" + struct.pack(">I", zlib.crc32(b"IEND")))
+
+
+def _pdf(tmp_path, name="scan.pdf", n=2):
+    paths = []
+    for i in range(n):
+        p = tmp_path / f"p{i}.png"
+        Image.fromarray(_page_array()).save(p, dpi=(30, 30))
+        paths.append(str(p))
+    out = tmp_path / name
+    out.write_bytes(img2pdf.convert(paths))
+    return out
+
+
+@pytest.mark.parametrize("content,kind", [
+    (b"%PDF-1.7\n", "pdf"), (b"\x89PNG\r\n\x1a\n0000", "png"), (b"\xff\xd8\xff\xe0", "jpeg"),
+    (b"II*\x00xxxx", "tiff"), (b"MM\x00*xxxx", "tiff"), (b"hello world", "unknown"), (b"", "empty"),
+])
+def test_sniff_by_magic(tmp_path, content, kind):
+    p = tmp_path / "file.pdf"  # the extension must not matter
+    p.write_bytes(content)
+    assert sniff(p) == kind
+
+
+def test_zero_byte(tmp_path):
+    p = tmp_path / "empty.pdf"
+    p.write_bytes(b"")
+    with pytest.raises(errors.EmptyFileError) as ei:
+        list(iter_pages(p))
+    assert ei.value.reason == "empty_file" and "empty" in ei.value.message
+
+
+def test_not_an_image(tmp_path):
+    p = tmp_path / "notes.png"
+    p.write_text("these are not pixels\n")
+    with pytest.raises(errors.UnsupportedTypeError) as ei:
+        list(iter_pages(p))
+    assert ei.value.reason == "unsupported_type"
+
+
+def test_corrupt_pdf(tmp_path):
+    p = tmp_path / "bad.pdf"
+    p.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 20 + b"\n%%EOF\n")
+    with pytest.raises(errors.CorruptPdfError) as ei:
+        list(iter_pages(p))
+    assert ei.value.reason == "corrupt_pdf"
+
+
+def test_truncated_pdf(tmp_path):
+    good = _pdf(tmp_path).read_bytes()
+    p = tmp_path / "cut.pdf"
+    p.write_bytes(good[: len(good) // 3])
+    with pytest.raises(errors.InputError) as ei:
+        pages = list(iter_pages(p))
+        assert all(pg.error is not None for pg in pages)  # if PDFium repairs it, every page must fail
+        raise errors.TruncatedFileError()
+    assert ei.value.reason in ("truncated_file", "corrupt_pdf")
+
+
+def test_encrypted_pdf(tmp_path):
+    src = _pdf(tmp_path)
+    w = PdfWriter()
+    for page in PdfReader(src).pages:
+        w.add_page(page)
+    w.encrypt(user_password="secret", owner_password="owner")
+    p = tmp_path / "locked.pdf"
+    with open(p, "wb") as fh:
+        w.write(fh)
+    with pytest.raises(errors.EncryptedPdfError) as ei:
+        list(iter_pages(p))
+    assert ei.value.reason == "encrypted_pdf" and "password" in ei.value.message
+
+
+def test_huge_png_refused_from_header(tmp_path):
+    p = tmp_path / "huge.png"
+    _png_header_only(p, 40_000, 40_000)
+    assert p.stat().st_size < 100
+    with pytest.raises(errors.ImageTooLargeError) as ei:
+        list(iter_pages(p))
+    assert ei.value.reason == "image_too_large" and "40000x40000" in ei.value.message
+
+
+def test_decompression_bomb_tiff_refused(tmp_path):
+    p = tmp_path / "bomb.tif"
+    Image.new("1", (13_000, 1)).save(p, compression="group4")  # wider than any scanned page
+    with pytest.raises(errors.ImageTooLargeError):
+        list(iter_pages(p))
+
+
+def test_multipage_tiff(tmp_path):
+    a = _page_array()
+    frames = [Image.fromarray(a), Image.fromarray(255 - a), Image.fromarray(a).convert("1")]
+    p = tmp_path / "stack.tif"
+    frames[0].save(p, save_all=True, append_images=frames[1:], dpi=(30, 30))
+    pages = list(iter_pages(p))
+    assert [pg.index for pg in pages] == [0, 1, 2]
+    assert all(pg.ok and pg.image.shape == (350, 248) and pg.kind == "tiff" for pg in pages)
+    assert pages[0].image[20, 20] == 0 and pages[1].image[20, 20] == 255 and pages[2].image[20, 20] == 0
+    assert pages[0].dpi == pytest.approx(30)
+
+
+def test_ccitt_g4_pdf_native_pixels(tmp_path):
+    tif = tmp_path / "g4.tif"
+    Image.fromarray(_page_array()).convert("1").save(tif, compression="group4", dpi=(30, 30))
+    pdf = tmp_path / "g4.pdf"
+    pdf.write_bytes(img2pdf.convert(str(tif)))
+    assert b"/CCITTFaxDecode" in pdf.read_bytes()
+    (pg,) = list(iter_pages(pdf))
+    assert pg.ok and pg.image.shape == (350, 248) and pg.image.ndim == 2
+    assert np.array_equal(pg.image, _page_array())
+    assert pg.dpi == pytest.approx(30, rel=0.01)
+
+
+def test_jpeg_pdf_and_colour(tmp_path):
+    rgb = np.dstack([_page_array()] * 3).copy()
+    rgb[100:120, 100:120] = (20, 40, 200)  # blue block (RGB)
+    jp = tmp_path / "c.jpg"
+    Image.fromarray(rgb).save(jp, quality=95, dpi=(30, 30))
+    pdf = tmp_path / "c.pdf"
+    pdf.write_bytes(img2pdf.convert(str(jp)))
+    (pg,) = list(iter_pages(pdf))
+    assert pg.ok and pg.image.shape == (350, 248, 3)
+    b, g, r = pg.image[110, 110].astype(int)
+    assert b > 150 and r < 60  # returned as BGR
+
+
+@pytest.mark.parametrize("rotate", [90, 180, 270])
+def test_rotated_pdf_page(tmp_path, rotate):
+    w = PdfWriter()
+    w.append(str(_pdf(tmp_path, n=1)))
+    w.pages[0].rotate(rotate)
+    p = tmp_path / "rot.pdf"
+    w.write(p)
+    (pg,) = list(iter_pages(p))
+    want = np.rot90(_page_array(), k=-rotate // 90)  # /Rotate is clockwise
+    assert pg.image.shape == want.shape
+    assert np.array_equal(pg.image, want)
+
+
+def test_pdf_streams_pages_in_order(tmp_path):
+    pages = list(iter_pages(_pdf(tmp_path, n=3)))
+    assert [pg.index for pg in pages] == [0, 1, 2]
+    assert all(pg.ok and pg.kind == "pdf" for pg in pages)
+
+
+def test_vector_pdf_is_rendered_at_300_dpi(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    p = tmp_path / "vector.pdf"
+    c = canvas.Canvas(str(p), pagesize=A4)
+    c.rect(28.35, A4[1] - 56.7, 28.35, 28.35, fill=1)  # 10 mm square at (10, 10) mm
+    c.save()
+    (pg,) = list(iter_pages(p))
+    assert pg.image.shape[0] == 3508 and pg.image.shape[1] in (2480, 2481) and pg.dpi == pytest.approx(300)
+    assert pg.image[177, 177] == 0 and pg.image[100, 100] == 255
+
+
+def test_png_exif_orientation(tmp_path):
+    a = _page_array()
+    im = Image.fromarray(a)
+    exif = im.getexif()
+    exif[0x0112] = 6  # stored rotated: display needs 90 deg clockwise
+    p = tmp_path / "phone.jpg"
+    im.save(p, exif=exif, quality=95)
+    (pg,) = list(iter_pages(p))
+    assert pg.image.shape == (248, 350)
+    assert pg.image[20, -20] < 60  # the top-left block is now top-right
+
+
+def test_folder_sorted_recursive_with_reasons(tmp_path):
+    d = tmp_path / "in"
+    (d / "b").mkdir(parents=True)
+    Image.fromarray(_page_array()).save(d / "b" / "2.png")
+    Image.fromarray(_page_array()).save(d / "1.jpg")
+    (d / "readme.txt").write_text("not a scan")
+    (d / ".DS_Store").write_bytes(b"\0\0")
+    (d / "empty.tif").write_bytes(b"")
+    pages = list(iter_pages(d))
+    names = [(pg.source.name, pg.ok, pg.error.reason if pg.error else None) for pg in pages]
+    assert names == [("1.jpg", True, None), ("2.png", True, None), ("empty.tif", False, "empty_file"),
+                     ("readme.txt", False, "unsupported_type")]
+
+
+def test_missing_path(tmp_path):
+    with pytest.raises(errors.NotFoundError):
+        list(iter_pages(tmp_path / "nope.pdf"))

@@ -1,0 +1,62 @@
+import numpy as np
+import pytest
+
+import scanner
+from scanner.handwriting import read_text_area
+
+AREA = [15, 160, 180, 40]  # went_well in the synthetic geometry
+
+
+def _page(synth, blank_form):
+    p = synth.Page.__new__(synth.Page)
+    p.dpi, p.s, p.img = blank_form.dpi, blank_form.s, blank_form.img.copy()
+    return p
+
+
+@pytest.mark.parametrize("effect", [None, "noise", "jpeg", "crease", "phone"])
+def test_empty_area_is_absent(synth, blank_form, effect):
+    p = _page(synth, blank_form)
+    img = p.img
+    if effect == "crease":  # a fold line across the area and a dark border strip
+        p.line((5, 185), (205, 186), 0.3, (150, 150, 150))
+        img = p.img
+    elif effect == "noise":
+        img = synth.noise(img, 10)
+    elif effect == "jpeg":
+        img = synth.jpeg(img, 25)
+    elif effect == "phone":
+        img = synth.phone_photo(img, seed=2)
+    loc = scanner.locate(img, synth.FURNITURE)
+    ta = read_text_area(img, loc.registration.H, "went_well", AREA)
+    assert (ta.state, ta.value, ta.status) == ("absent", None, "accepted"), ta.ink_mm2
+
+
+@pytest.mark.parametrize("colour,words,effect", [((30, 30, 30), 3, None), ((170, 60, 20), 1, "jpeg"),
+                                                 ((120, 120, 120), 2, "phone"), ((30, 30, 30), 2, "bilevel")])
+def test_writing_is_present(synth, blank_form, colour, words, effect):
+    p = _page(synth, blank_form)
+    p.write(AREA, words=words, colour=colour)
+    img = {None: p.img, "jpeg": synth.jpeg(p.img, 30), "phone": synth.phone_photo(p.img, seed=1),
+           "bilevel": synth.bilevel(p.img)}[effect]
+    loc = scanner.locate(img, synth.FURNITURE)
+    ta = read_text_area(img, loc.registration.H, "went_well", AREA)
+    assert (ta.state, ta.value, ta.status) == ("present", "present", "accepted"), ta.ink_mm2
+
+
+def test_label_band_is_ignored_but_cropped(synth, blank_form):
+    loc = scanner.locate(blank_form.img, synth.FURNITURE)
+    ta = read_text_area(blank_form.img, loc.registration.H, "went_well", AREA)
+    assert ta.ink_mm2 == 0.0
+    assert ta.crop.shape[:2] == (336, 1456)  # (40 + 2) x (180 + 2) mm at 8 px/mm
+    label = ta.crop[8:44, 16:200]  # the printed label sits in the top band
+    assert label.min() < 100
+
+
+def test_tiny_mark_is_uncertain(synth, blank_form):
+    p = _page(synth, blank_form)
+    p.line((60, 185), (64, 185.5), 0.5)  # a short dash: 2 mm2 of ink
+    loc = scanner.locate(p.img, synth.FURNITURE)
+    ta = read_text_area(p.img, loc.registration.H, "went_well", AREA)
+    assert (ta.state, ta.status, ta.reason) == ("uncertain", "review", "uncertain_writing")
+    assert 1.2 <= ta.ink_mm2 < 4.0
+    assert np.isfinite(ta.confidence)
