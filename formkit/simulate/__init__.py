@@ -14,7 +14,7 @@ from .fill import Answers, Hand, Styles, fill_page, random_answers, random_hand
 from .marks import MARK_KINDS, PENS, Pen, draw_handwriting, draw_mark
 from .render import rasterise_pdf, rect_mm_to_px
 from .stacks import CONTAINERS, blank_back, foreign_page, write_stack
-from .ward import FormToFill, SimulatedStack, simulate_stack
+from .ward import FormToFill, SimulatedStack, forms_from_pdf, simulate_stack
 
 __all__ = [
     "CONTAINERS",
@@ -34,6 +34,7 @@ __all__ = [
     "draw_mark",
     "fill_page",
     "foreign_page",
+    "forms_from_pdf",
     "random_answers",
     "random_hand",
     "rasterise_pdf",

@@ -96,6 +96,8 @@ class Answers:
 
     values: dict[str, Value] = field(default_factory=dict)
     cancelled: dict[str, list[str]] = field(default_factory=dict)
+    preprinted: list[str] = field(default_factory=list)
+    """Text fields that already hold printed text (from the plan): nobody writes there, value None."""
 
 
 def _options(f: Mapping[str, Any]) -> list[str]:
@@ -111,6 +113,7 @@ def random_answers(
     text_present: float = 0.6,
     cancel_share: float = 0.06,
     multi_counts: Sequence[float] = (0.12, 0.40, 0.30, 0.18),
+    preprinted: Iterable[str] = (),
 ) -> Answers:
     """Draw realistic truth values for every field of a form.
 
@@ -118,9 +121,12 @@ def random_answers(
     questions, and sometimes forget required ones). `multi_counts[k]`: chance of k options on a
     multi field. `cancel_share`: chance that a box field has one cancelled-and-corrected mark.
     """
-    out = Answers()
+    out = Answers(preprinted=sorted(set(preprinted)))
     for f in fields:
         fid, kind = f["id"], f["kind"]
+        if kind == "text" and fid in out.preprinted:
+            out.values[fid] = None
+            continue
         if kind == "text":
             out.values[fid] = "present" if rng.random() < text_present else None
             continue
@@ -187,7 +193,7 @@ def fill_page(
         if f["kind"] == "text":
             if value is not None:
                 r = rect_mm_to_px(f["rect_mm"], dpi)
-                info = draw_handwriting(img, r, dpi, rng, hand.pen)
+                info = draw_handwriting(img, r, dpi, rng, hand.pen, signature=f.get("role") == "signature")
                 note(DrawnMark(fid, None, "text", info.kind, info.pen, r))
             continue
         rects = {o["value"]: rect_mm_to_px(o["rect_mm"], dpi) for o in f.get("options", [])}
@@ -213,3 +219,25 @@ def fill_page(
 def page_fields(fields: Iterable[Mapping[str, Any]], page: int) -> list[Mapping[str, Any]]:
     """The fields printed on page `page` (1-based, as in the geometry contract)."""
     return [f for f in fields if int(f.get("page", 1)) == page]
+
+
+def preprinted_text_fields(
+    image: np.ndarray, dpi: float, fields: Iterable[Mapping[str, Any]], label_band_mm: float = 3.5
+) -> list[str]:
+    """Text fields on this page whose writing area already holds print (e.g. the planned assessor).
+
+    The generator pre-prints plan values into some text frames (fields with a `source`); an
+    assessor does not write over them, and their truth is "nothing handwritten".
+    """
+    g = image if image.ndim == 2 else image.mean(axis=2)
+    out = []
+    for f in fields:
+        if f["kind"] != "text" or not f.get("source"):
+            continue
+        x, y, w, h = f["rect_mm"]
+        band = label_band_mm if h - label_band_mm >= 3.5 else 0.0
+        x0, y0, x1, y1 = (round(v) for v in rect_mm_to_px([x + 1, y + band, w - 2, h - band - 1], dpi))
+        area = g[y0:y1, x0:x1]
+        if area.size and float((area < 128).mean()) > 0.002:
+            out.append(f["id"])
+    return out

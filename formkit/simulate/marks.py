@@ -54,8 +54,8 @@ PENS: dict[str, Pen] = {
     for p in (
         Pen("ballpoint_black", (28, 28, 36), (0.30, 0.50), (0.80, 0.95), 0.18),
         Pen("ballpoint_blue", (24, 46, 150), (0.30, 0.50), (0.80, 0.95), 0.18),
-        Pen("gel_blue_light", (70, 115, 215), (0.40, 0.60), (0.70, 0.90), 0.05),
-        Pen("felt_tip", (14, 14, 20), (0.70, 1.20), (0.92, 1.00), 0.03),
+        Pen("gel_blue_light", (60, 100, 205), (0.40, 0.60), (0.80, 0.95), 0.05),
+        Pen("felt_tip", (14, 14, 20), (0.60, 1.00), (0.92, 1.00), 0.03),
         Pen("pencil", (85, 85, 92), (0.30, 0.50), (0.55, 0.75), 0.45),
         Pen("faint_pencil", (150, 150, 156), (0.20, 0.35), (0.30, 0.50), 0.55),
     )
@@ -213,17 +213,27 @@ def render_strokes(
     x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w_img), min(y1, h_img)
     if x1 <= x0 or y1 <= y0:
         return
-    pw, ph = x1 - x0, y1 - y0
-    ss = 4 if pw * ph < 400_000 else 2
     colour = np.array(pen.colour, dtype=np.float32) / 255.0
     if image.ndim == 2:
         colour = np.array([0.299 * colour[0] + 0.587 * colour[1] + 0.114 * colour[2]], dtype=np.float32)
     patch = image[y0:y1, x0:x1].astype(np.float32)
     if patch.ndim == 2:
         patch = patch[:, :, None]
+    ph, pw = patch.shape[:2]
     for s in strokes:
-        layer = np.zeros((ph * ss, pw * ss), np.uint8)
-        q = (s.points - [x0, y0]) * ss
+        # each stroke is rasterised on its own small bounding box (words of a text area are many
+        # small strokes in a large frame), supersampled for sub-pixel anti-aliasing
+        spad = float(np.max(s.widths)) + 2
+        sx0 = max(0, int(np.floor(s.points[:, 0].min() - spad)) - x0)
+        sy0 = max(0, int(np.floor(s.points[:, 1].min() - spad)) - y0)
+        sx1 = min(pw, int(np.ceil(s.points[:, 0].max() + spad)) - x0)
+        sy1 = min(ph, int(np.ceil(s.points[:, 1].max() + spad)) - y0)
+        if sx1 <= sx0 or sy1 <= sy0:
+            continue
+        sw, sh = sx1 - sx0, sy1 - sy0
+        ss = 4 if sw * sh < 250_000 else 2
+        layer = np.zeros((sh * ss, sw * ss), np.uint8)
+        q = (s.points - [x0 + sx0, y0 + sy0]) * ss
         for i in range(len(q) - 1):
             a = (int(round(q[i, 0] * 16)), int(round(q[i, 1] * 16)))
             b = (int(round(q[i + 1, 0] * 16)), int(round(q[i + 1, 1] * 16)))
@@ -232,13 +242,13 @@ def render_strokes(
             cv2.line(layer, a, b, val, th, cv2.LINE_AA, shift=4)
         if len(q) == 1:
             cv2.circle(layer, (int(q[0, 0]), int(q[0, 1])), max(1, int(s.widths[0] * ss / 2)), 255, -1)
-        cov = cv2.resize(layer, (pw, ph), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
+        cov = cv2.resize(layer, (sw, sh), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
         if pen.grain > 0:
-            tex = rng.normal(1.0, pen.grain, (ph, pw)).astype(np.float32)
+            tex = 1.0 + rng.standard_normal((sh, sw), dtype=np.float32) * np.float32(pen.grain)
             tex = cv2.GaussianBlur(tex, (0, 0), 0.7)
             cov = cov * np.clip(tex, 0.0, 1.0)
-        a = (cov * op)[:, :, None]
-        patch *= 1.0 - a * (1.0 - colour)
+        a = (cov * np.float32(op))[:, :, None]
+        patch[sy0:sy1, sx0:sx1] *= 1.0 - a * (1.0 - colour)
     out = np.clip(patch, 0, 255).astype(np.uint8)
     image[y0:y1, x0:x1] = out[:, :, 0] if image.ndim == 2 else out
 
@@ -469,44 +479,68 @@ def draw_handwriting(
     pen: Pen | str = "ballpoint_blue",
     *,
     max_lines: int | None = None,
+    label_band_mm: float = 3.5,
+    signature: bool = False,
 ) -> MarkInfo:
     """Write cursive-looking 'words' in lines inside a text frame `rect_px`, in place.
 
     Not real letters: smooth loops with ascenders, descenders, slant and baseline drift -- enough
-    for a reader that decides "is there writing here?" and crops the area for a human.
+    for a reader that decides "is there writing here?" and crops the area for a human. The top
+    `label_band_mm` of the frame holds the printed label, so writing starts below it (ascenders
+    may touch it, as they do). `signature` draws one large, fast, loopy scrawl instead of lines.
     """
     pen = PENS[pen] if isinstance(pen, str) else pen
     ppm = dpi / 25.4
     x0, y0, x1, y1 = (v / ppm for v in rect_px)  # work in mm
-    fh = y1 - y0
-    line_h = min(rng.uniform(6.0, 8.5), fh * 0.85)
-    xh = float(np.clip(line_h * rng.uniform(0.26, 0.33), 1.0, 3.0))
-    n_fit = max(1, int((fh - 1.0) // line_h))
-    n_lines = int(rng.integers(1, n_fit + 1)) if max_lines is None else min(max_lines, n_fit)
-    slant = np.tan(np.deg2rad(rng.uniform(-5, 22)))
+    band = label_band_mm if (y1 - y0) - label_band_mm >= 3.5 else 0.0
+    top = y0 + band
+    fh = y1 - top
     width_mm = float(rng.uniform(*pen.width_mm))
     opacity = float(rng.uniform(*pen.opacity))
-    margin = rng.uniform(1.5, 4.0)
     strokes: list[Stroke] = []
-    for li in range(n_lines):
-        baseline = y0 + min(fh - 1.0 - 0.5 * xh, (li + 1) * line_h - line_h * 0.25 + rng.normal(0, 0.3))
-        x = x0 + margin + rng.uniform(0, 2)
-        right = x1 - 2.0 if li < n_lines - 1 else x0 + (x1 - x0) * rng.uniform(0.25, 0.95)
-        drift = rng.normal(0, 0.004)  # baseline slope, mm per mm
-        while True:
-            letters = int(rng.integers(2, 9))
-            if x + letters * xh * 0.8 > right:
-                break
-            b = baseline + (x - x0) * drift
-            pts, end, extras = _word_path(rng, x, b, xh, letters, slant)
-            path = _catmull_rom(pts * ppm, step=0.2 * ppm)
-            strokes.append(_make_stroke(path, ppm, pen, rng, width_px=width_mm * ppm, tremor_mm=0.03))
-            for e in extras:
-                strokes.append(_make_stroke(e * ppm, ppm, pen, rng, width_px=width_mm * ppm, tremor_mm=0.02))
-            x = end + xh * rng.uniform(0.9, 1.8)
-    if not strokes:  # very narrow frame: one short word
-        pts, _, _ = _word_path(rng, x0 + 1.0, y0 + fh * 0.7, min(xh, fh * 0.4), 3, slant)
-        strokes.append(_make_stroke(_catmull_rom(pts * ppm, 0.2 * ppm), ppm, pen, rng, width_px=width_mm * ppm))
+
+    def word(x: float, baseline: float, xh: float, letters: int, slant: float) -> float:
+        pts, end, extras = _word_path(rng, x, baseline, xh, letters, slant)
+        strokes.append(
+            _make_stroke(
+                _catmull_rom(pts * ppm, step=0.2 * ppm), ppm, pen, rng, width_px=width_mm * ppm, tremor_mm=0.03
+            )
+        )
+        for e in extras:
+            strokes.append(_make_stroke(e * ppm, ppm, pen, rng, width_px=width_mm * ppm, tremor_mm=0.02))
+        return end
+
+    if signature:
+        xh = float(np.clip(fh * rng.uniform(0.3, 0.45), 1.2, 5.0))
+        slant = np.tan(np.deg2rad(rng.uniform(10, 35)))
+        x = x0 + rng.uniform(3, 15)
+        baseline = top + fh * rng.uniform(0.65, 0.8)
+        for _ in range(int(rng.integers(1, 3))):
+            x = word(x, baseline, xh, int(rng.integers(3, 8)), slant) + xh * rng.uniform(0.8, 1.5)
+        if rng.random() < 0.5:  # the underline flourish
+            tail = np.array(
+                [[x0 + rng.uniform(2, 8), baseline + 0.3 * xh], [x, baseline + rng.uniform(-0.2, 0.5) * xh]]
+            )
+            strokes.append(_make_stroke(tail * ppm, ppm, pen, rng, width_px=width_mm * ppm))
+    else:
+        line_h = min(rng.uniform(6.0, 8.5), max(fh, 2.0) * 0.95)
+        xh = float(np.clip(line_h * rng.uniform(0.26, 0.33), 1.0, 3.0))
+        n_fit = max(1, int((fh + 0.5) // line_h))
+        n_lines = int(rng.integers(1, n_fit + 1)) if max_lines is None else min(max_lines, n_fit)
+        slant = np.tan(np.deg2rad(rng.uniform(-5, 22)))
+        margin = rng.uniform(1.5, 4.0)
+        for li in range(n_lines):
+            baseline = top + min(fh - 0.5 * xh, (li + 1) * line_h - 0.3 * line_h + rng.normal(0, 0.3))
+            x = x0 + margin + rng.uniform(0, 2)
+            right = x1 - 2.0 if li < n_lines - 1 else x0 + (x1 - x0) * rng.uniform(0.25, 0.95)
+            drift = rng.normal(0, 0.004)  # baseline slope, mm per mm
+            while True:
+                letters = int(rng.integers(2, 9))
+                if x + letters * xh * 0.8 > right:
+                    break
+                x = word(x, baseline + (x - x0) * drift, xh, letters, slant) + xh * rng.uniform(0.9, 1.8)
+        if not strokes:  # very narrow frame: one short word
+            word(x0 + 1.0, top + fh * 0.75, min(xh, fh * 0.4), 3, slant)
     # writing may cross the frame a little (descenders), never far
     g = 1.5 * ppm
     render_strokes(
@@ -517,4 +551,4 @@ def draw_handwriting(
         opacity=opacity,
         clip=(rect_px[0] - g, rect_px[1] - g, rect_px[2] + g, rect_px[3] + g),
     )
-    return MarkInfo("handwriting", pen.name, opacity)
+    return MarkInfo("signature" if signature else "handwriting", pen.name, opacity)

@@ -4,12 +4,16 @@
     stack = simulate_stack(forms, "office300", np.random.default_rng(1), Path("out"))
     stack.files, stack.truth            # the stack file(s) and the truth dict (also written as JSON)
 
+For forms made by `formkit generate`, `forms_from_pdf(pdf, [per-form geometry, ...])` builds the
+FormToFill list from the PDF and `formkit forms show ID --json` output.
+
 Truth JSON (`<name>.truth.json`, format "formkit-simulated-stack/1"):
 
     {"format": ..., "profile": "office300", "container": "jpeg_pdf", "files": ["stack.pdf"],
      "forms": {FORM_ID: {"values": {field_id: value},       # what the assessor meant
                          "expected": {field_id: value},     # what a perfect reader can see
                          "cancelled": {field_id: [option]}, # filled-solid boxes (never values)
+                         "preprinted": [field_id],          # text frames the generator filled in
                          "hand": {"pen": ..., "favourite": ...},
                          "marks": [{"field_id", "value", "role", "kind", "pen", "page_no", "visible"}]}},
      "pages": [{"index", "file", "file_page", "state", "form_id", "page_no", "dpi", "rotation",
@@ -35,7 +39,16 @@ from typing import Any
 import numpy as np
 
 from .effects import PROFILES, Scan, apply_profile, to_grey
-from .fill import Answers, DrawnMark, Styles, fill_page, page_fields, random_answers, random_hand
+from .fill import (
+    Answers,
+    DrawnMark,
+    Styles,
+    fill_page,
+    page_fields,
+    preprinted_text_fields,
+    random_answers,
+    random_hand,
+)
 from .render import rasterise_pdf
 from .stacks import blank_back, foreign_page, write_stack
 
@@ -76,6 +89,23 @@ class FormToFill:
         return rasterise_pdf(self.pdf, dpi, pages=self.page_indices), float(dpi)
 
 
+def forms_from_pdf(
+    pdf: str | Path | bytes, geometries: Sequence[Mapping[str, Any]], *, duplex: bool = False
+) -> list[FormToFill]:
+    """Split a generated PDF (`formkit generate`) into FormToFill, one per form geometry, in order.
+
+    `geometries` are per-form geometries as printed by `formkit forms show ID --json` (they carry
+    `form_id` and `pages`), in the order the forms appear in the PDF. With `duplex`, a form with
+    an odd page count is followed by a blank back page in the PDF, which is skipped.
+    """
+    out, k = [], 0
+    for g in geometries:
+        n = int(g["pages"])
+        out.append(FormToFill(str(g["form_id"]), g["fields"], pdf=pdf, page_indices=list(range(k, k + n))))
+        k += n + (1 if duplex and n % 2 else 0)
+    return out
+
+
 @dataclass
 class SimulatedStack:
     """What `simulate_stack` made: files written, the truth dict and where it was saved."""
@@ -86,7 +116,7 @@ class SimulatedStack:
     scans: list[Scan] = field(default_factory=list, repr=False)
 
 
-@dataclass
+@dataclass(eq=False)  # identity, not array comparison
 class _Page:
     clean: np.ndarray
     state: str
@@ -162,7 +192,12 @@ def simulate_stack(
     dpi = dpi_req
     for form in forms:
         clean_pages, dpi = form.page_images(dpi_req)
-        answers = form.answers or random_answers(form.fields, rng, **dict(answer_options or {}))
+        pre = [
+            fid
+            for k, c in enumerate(clean_pages, 1)
+            for fid in preprinted_text_fields(c, dpi, page_fields(form.fields, k))
+        ]
+        answers = form.answers or random_answers(form.fields, rng, preprinted=pre, **dict(answer_options or {}))
         hand = random_hand(rng, styles)
         for k, clean in enumerate(clean_pages, 1):
             base = clean if clean.ndim == 3 else np.repeat(clean[:, :, None], 3, axis=2)
@@ -238,6 +273,7 @@ def simulate_stack(
             "values": answers.values,
             "expected": _expected(answers, log_all),
             "cancelled": answers.cancelled,
+            "preprinted": answers.preprinted,
             "hand": info["hand"],
             "marks": marks_out[fid],
         }

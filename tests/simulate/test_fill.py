@@ -10,7 +10,7 @@ from formkit.simulate.render import rect_mm_to_px
 from .conftest import DPI
 
 SOLID = Styles(
-    pen_weights={"ballpoint_black": 1, "ballpoint_blue": 1, "felt_tip": 1},
+    pen_weights={"ballpoint_black": 1, "ballpoint_blue": 1, "gel_blue_light": 1},
     mark_weights={"tick": 1, "cross": 1, "slash": 1},
 )
 
