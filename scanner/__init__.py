@@ -25,12 +25,13 @@ from scanner.handwriting import TextArea, read_text_area
 from scanner.identify import QrResult, blank_verdict, read_qr
 from scanner.measure import BoxMeasure, measure_box
 from scanner.registration import Registration, register
-from scanner.sources import SourcePage, iter_pages, sniff
+from scanner.sources import SourcePage, count_pages, iter_pages, sniff
 
 __all__ = [
     "BoxDecision", "BoxMeasure", "Comparison", "FieldDecision", "InputError", "PageLocation", "PageReading",
     "QrResult", "Registration", "ScannerError", "SourcePage", "TextArea", "compare_readings",
-    "content_fingerprint", "iter_pages", "locate", "read", "rectify", "sniff", "NotRegisteredError",
+    "content_fingerprint", "count_pages", "iter_pages", "locate", "read", "rectify", "sniff",
+    "NotRegisteredError",
 ]
 
 NEIGHBOUR_MM = 12.0  # boxes closer than this are masked out of each other's ring analysis

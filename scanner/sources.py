@@ -68,15 +68,49 @@ def sniff(path: str | os.PathLike[str]) -> str:
     return "unknown"
 
 
-def iter_pages(path: str | os.PathLike[str]) -> Iterator[SourcePage]:
-    """Yield the pages of a file or (recursively, sorted) of a folder."""
+def iter_pages(path: str | os.PathLike[str], start: int = 0, stop: int | None = None) -> Iterator[SourcePage]:
+    """Yield the pages of a file or (recursively, sorted) of a folder.
+
+    `start`/`stop` select a page range of a single file without decoding the pages outside it, so
+    worker processes can share one big PDF.
+    """
     p = Path(path)
     if not p.exists():
         raise errors.NotFoundError(f"Not found: {p}", path=str(p))
     if p.is_dir():
         yield from _iter_folder(p)
         return
-    yield from _iter_file(p)
+    yield from _iter_file(p, start, stop)
+
+
+def count_pages(path: str | os.PathLike[str]) -> int:
+    """Number of pages in a file, raising the same InputError as reading it would (nothing decoded)."""
+    p = Path(path)
+    if not p.exists():
+        raise errors.NotFoundError(f"Not found: {p}", path=str(p))
+    kind = sniff(p)
+    if kind == "empty":
+        raise errors.EmptyFileError(f"{p.name} is empty (0 bytes). Copy or export the scan again.",
+                                    path=str(p))
+    if kind == "pdf":
+        import pypdfium2 as pdfium
+
+        try:
+            pdf = pdfium.PdfDocument(str(p))
+        except pdfium.PdfiumError as exc:
+            raise _pdf_open_error(p, exc) from exc
+        try:
+            n = len(pdf)
+        finally:
+            pdf.close()
+        if n == 0:
+            raise _pdf_open_error(p, None)
+        return n
+    if kind in IMAGE_KINDS:
+        with _open_image(p, kind) as im:
+            return int(getattr(im, "n_frames", 1)) if kind in ("tiff", "gif", "webp") else 1
+    raise errors.UnsupportedTypeError(
+        f"{p.name} is not a PDF, TIFF, PNG or JPEG file. Save the scan in one of those formats.", path=str(p))
 
 
 def _iter_folder(root: Path) -> Iterator[SourcePage]:
@@ -93,15 +127,15 @@ def _iter_folder(root: Path) -> Iterator[SourcePage]:
             yield SourcePage(source=f, index=0, error=exc)
 
 
-def _iter_file(p: Path) -> Iterator[SourcePage]:
+def _iter_file(p: Path, start: int = 0, stop: int | None = None) -> Iterator[SourcePage]:
     kind = sniff(p)
     if kind == "empty":
         raise errors.EmptyFileError(f"{p.name} is empty (0 bytes). Copy or export the scan again.",
                                     path=str(p))
     if kind == "pdf":
-        yield from _iter_pdf(p)
+        yield from _iter_pdf(p, start, stop)
     elif kind in IMAGE_KINDS:
-        yield from _iter_image(p, kind)
+        yield from _iter_image(p, kind, start, stop)
     else:
         raise errors.UnsupportedTypeError(
             f"{p.name} is not a PDF, TIFF, PNG or JPEG file. Save the scan in one of those formats.",
@@ -182,11 +216,11 @@ def _image_dpi(im: Image.Image) -> float | None:
     return None
 
 
-def _iter_image(p: Path, kind: str) -> Iterator[SourcePage]:
+def _iter_image(p: Path, kind: str, start: int = 0, stop: int | None = None) -> Iterator[SourcePage]:
     im = _open_image(p, kind)
     with im:
         n = getattr(im, "n_frames", 1) if kind in ("tiff", "gif", "webp") else 1
-        for i in range(n):
+        for i in range(start, n if stop is None else min(stop, n)):
             try:
                 if i:
                     im.seek(i)
@@ -212,7 +246,7 @@ def _iter_image(p: Path, kind: str) -> Iterator[SourcePage]:
 # PDF
 
 
-def _iter_pdf(p: Path) -> Iterator[SourcePage]:
+def _iter_pdf(p: Path, start: int = 0, stop: int | None = None) -> Iterator[SourcePage]:
     import pypdfium2 as pdfium
 
     try:
@@ -226,7 +260,7 @@ def _iter_pdf(p: Path) -> Iterator[SourcePage]:
             raise errors.CorruptPdfError(f"{p.name}: the PDF has no readable pages.", path=str(p)) from exc
         if n == 0:
             raise _pdf_open_error(p, None)
-        for i in range(n):
+        for i in range(start, n if stop is None else min(stop, n)):
             try:
                 img, dpi = _pdf_page_image(pdf, i)
                 yield SourcePage(source=p, index=i, image=img, dpi=dpi, kind="pdf")

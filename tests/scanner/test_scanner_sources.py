@@ -211,3 +211,20 @@ def test_folder_sorted_recursive_with_reasons(tmp_path):
 def test_missing_path(tmp_path):
     with pytest.raises(errors.NotFoundError):
         list(iter_pages(tmp_path / "nope.pdf"))
+
+
+def test_page_range_and_count(tmp_path):
+    from scanner.sources import count_pages
+
+    pdf = _pdf(tmp_path, n=4)
+    assert count_pages(pdf) == 4
+    assert [pg.index for pg in iter_pages(pdf, start=1, stop=3)] == [1, 2]
+    assert [pg.index for pg in iter_pages(pdf, start=3)] == [3]
+    tif = tmp_path / "stack.tif"
+    Image.fromarray(_page_array()).save(tif, save_all=True, append_images=[Image.fromarray(_page_array())] * 2)
+    assert count_pages(tif) == 3
+    assert [pg.index for pg in iter_pages(tif, start=2, stop=9)] == [2]
+    empty = tmp_path / "e.pdf"
+    empty.write_bytes(b"")
+    with pytest.raises(errors.EmptyFileError):
+        count_pages(empty)
