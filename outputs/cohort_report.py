@@ -10,13 +10,13 @@ import datetime as dt
 from collections import Counter
 from pathlib import Path
 
-from reportlab.platypus import Flowable, KeepTogether, Spacer
+from reportlab.platypus import Flowable, Spacer
 
 from outputs.cohort_analysis import CohortSummary, LayoutDistribution, cohort_summary
 from outputs.filters import Filters
 from outputs.i18n import fmt_date, fmt_pct, t
 from outputs.layouts import as_index
-from outputs.pdfstyle import FRAME_W, Styles, build, mm, para, styles, table, today_or
+from outputs.pdfstyle import FRAME_W, Styles, build, keep, mm, para, styles, table, today_or
 from outputs.records import Record, record_date
 from outputs.trainee_report import band_range, level_abbrev, period_phrase
 
@@ -127,7 +127,7 @@ def _distribution(d: LayoutDistribution, lang: str, st: Styles) -> list[Flowable
         note = ""
     tb = table(rows, widths, st, extra=[("ALIGN", (1, 1), (-1, -1), "CENTER")])
     note = ". ".join(x for x in (note, t(lang, "co.distribution_note")) if x)
-    return [KeepTogether([para(f"{d.layout.title} – {d.layout.layout}", st.h2), tb, para(note, st.small)])]
+    return [keep([para(f"{d.layout.title} – {d.layout.layout}", st.h2), tb, para(note, st.small)])]
 
 
 def _language(records: list[Record], issued: list[dict], index, language: str | None) -> str:
@@ -165,9 +165,9 @@ def cohort_report(records: list[Record], layouts, issued: list[dict], out_path: 
     else:
         s = cohort_summary(selected, issued, index, target=target, today=day)
         story += [para(t(lang, "co.per_trainee"), st.h1), _per_trainee(s, lang, st), Spacer(1, 2 * mm)]
-        story += [KeepTogether([para(t(lang, "co.overdue_title"), st.h1), _overdue(s, lang, st)])]
-        story += [KeepTogether([para(t(lang, "co.review_title"), st.h1), _reviews(s, lang, st, index)])]
-        story += [KeepTogether([para(t(lang, "co.gaps_title"), st.h1), _gaps(s, lang, st)])]
+        story += [keep([para(t(lang, "co.overdue_title"), st.h1), _overdue(s, lang, st)])]
+        story += [keep([para(t(lang, "co.review_title"), st.h1), _reviews(s, lang, st, index)])]
+        story += [keep([para(t(lang, "co.gaps_title"), st.h1), _gaps(s, lang, st)])]
         if s.distributions:
             story.append(para(t(lang, "co.distribution"), st.h1))
             for d in s.distributions:

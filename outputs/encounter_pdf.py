@@ -6,9 +6,10 @@ ST-pärm, so pending values are marked loudly and never look final.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from outputs.i18n import fmt_date, t
 from outputs.layouts import Field, Layout, as_index
@@ -23,6 +24,7 @@ from outputs.pdfstyle import (
     crop_path,
     esc,
     handwriting,
+    keep,
     mm,
     para,
     styles,
@@ -33,9 +35,20 @@ from outputs.records import Record, is_pending, record_date, value
 from outputs.stats import band_of
 
 
-def _shown(record: Record, f: Field, lang: str) -> str:
+def subgoal_label(code: str, titles: Mapping[str, str] | None) -> str:
+    """'STb1 Kommunikation med patienter och närstående' when a title is known, else the code."""
+    title = (titles or {}).get(code)
+    return f"{code} {title}" if title else code
+
+
+def _shown(record: Record, f: Field, lang: str, titles: Mapping[str, str] | None = None) -> str:
     v = value(record, f.id)
-    text = ", ".join(f.option_label(x) for x in v or []) if f.kind == "multi" else f.option_label(v)
+    if f.options_from:
+        text = "; ".join(subgoal_label(str(x), titles) for x in v or [])
+    elif f.kind == "multi":
+        text = ", ".join(f.option_label(x) for x in v or [])
+    else:
+        text = f.option_label(v)
     if is_pending(record, f.id):
         return f"? {text}".rstrip() + f"  ({t(lang, 'pending')})"
     return text or t(lang, "none")
@@ -70,10 +83,11 @@ def _header(record: Record, lay: Layout, st: Styles, extra: list[Field]) -> list
             table(cells, [0.2 * w, 0.38 * w, 0.16 * w, 0.26 * w], st, header=False)]
 
 
-def _choice_rows(record: Record, fields: list[Field], lang: str, st: Styles) -> list[Flowable]:
+def _choice_rows(record: Record, fields: list[Field], lang: str, st: Styles,
+                 titles: Mapping[str, str] | None) -> list[Flowable]:
     rows, pend = [], []
     for f in fields:
-        shown = _shown(record, f, lang)
+        shown = _shown(record, f, lang, titles)
         extra = ""
         if f.scale is not None and not is_pending(record, f.id):
             band = band_of(str(value(record, f.id)), f.scale)
@@ -92,11 +106,12 @@ def _text_block(record: Record, f: Field, lang: str, st: Styles, crops_dir: Path
     else:
         body = handwriting(crop_path(record, f.id, crops_dir), FRAME_W if not small else 70 * mm,
                            40 * mm if not small else 16 * mm, t(lang, "crop_missing"), st)
-    return KeepTogether([Paragraph(f"<b>{esc(label)}</b>", st.body), Spacer(1, 1.5 * mm), body,
+    return keep([Paragraph(f"<b>{esc(label)}</b>", st.body), Spacer(1, 1.5 * mm), body,
                          Spacer(1, 3 * mm)])
 
 
-def encounter_story(record: Record, lay: Layout, st: Styles, crops_dir: Path | None) -> list[Flowable]:
+def encounter_story(record: Record, lay: Layout, st: Styles, crops_dir: Path | None,
+                    subgoal_titles: Mapping[str, str] | None = None) -> list[Flowable]:
     """Flowables for one encounter (also reused when several summaries go into one PDF)."""
     lang = lay.language
     sections = lay.sections()
@@ -123,19 +138,26 @@ def encounter_story(record: Record, lay: Layout, st: Styles, crops_dir: Path | N
                             if texts and not choices else None)
         block: list[Flowable] = [para(heading, st.h1)] if heading else [Spacer(1, 4 * mm)]
         if choices:
-            block += _choice_rows(record, choices, lang, st)
-        story.append(KeepTogether(block) if choices else block[0])
-        for f in texts:
-            story.append(_text_block(record, f, lang, st, crops_dir))
+            block += _choice_rows(record, choices, lang, st, subgoal_titles)
+        blocks = [_text_block(record, f, lang, st, crops_dir) for f in texts]
+        if not choices and blocks:  # keep a heading on the page of its first handwriting area
+            block.append(blocks.pop(0))
+        story.append(keep(block))
+        story += blocks
     return story
 
 
 def encounter_summary(record: Record, layouts, out_path: Path | str, *, crops_dir: Path | str | None = None,
-                      font_dir: Path | str | None = None, today: dt.date | None = None) -> Path:
-    """Write the one-form summary PDF for `record`; `layouts`: one description or a collection of them."""
+                      font_dir: Path | str | None = None, today: dt.date | None = None,
+                      subgoal_titles: Mapping[str, str] | None = None) -> Path:
+    """Write the one-form summary PDF for `record`; `layouts`: one description or a collection of them.
+
+    `subgoal_titles` (code → title, from the trainee's regulation catalogue) names the ticked delmål.
+    """
     lay = as_index(layouts).for_record(record)
     st = styles(font_dir)
-    story = encounter_story(record, lay, st, Path(crops_dir) if crops_dir is not None else None)
+    story = encounter_story(record, lay, st, Path(crops_dir) if crops_dir is not None else None,
+                            subgoal_titles)
     lang = lay.language
     footer = f"{record.get('form_id')} · {t(lang, 'generated', date=fmt_date(today_or(today), lang))}"
     return build(out_path, story, st, title=f"{lay.title} {record.get('form_id')}", footer_left=footer,

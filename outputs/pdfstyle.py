@@ -113,6 +113,15 @@ def table(rows: Sequence[Sequence[Any]], widths: Sequence[float] | None, st: Sty
     return t
 
 
+def keep(items: Sequence[Flowable]) -> KeepTogether:
+    """KeepTogether without nesting: reportlab's KeepTogether inside another one always forces a page break
+    (its wrap reports an infinite height), so inner groups are flattened into the outer one."""
+    flat: list[Flowable] = []
+    for it in items:
+        flat.extend(it._content if isinstance(it, KeepTogether) else [it])
+    return KeepTogether(flat)
+
+
 def boxed(flowables: list[Flowable], bg: Any, border: Any) -> Table:
     """A coloured note box spanning the frame width."""
     t = Table([[flowables]], colWidths=[FRAME_W])
@@ -172,5 +181,5 @@ def today_or(today: dt.date | None) -> dt.date:
     return today or dt.date.today()
 
 
-__all__ = ["KeepTogether", "Spacer", "Styles", "boxed", "build", "crop_path", "esc", "handwriting", "para",
-           "styles", "table", "today_or", "mm"]
+__all__ = ["KeepTogether", "Spacer", "Styles", "boxed", "build", "crop_path", "esc", "handwriting", "keep",
+           "mm", "para", "styles", "table", "today_or"]

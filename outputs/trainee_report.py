@@ -7,11 +7,13 @@ clinical setting earlier vs later, coverage, and the handwritten feedback in dat
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from outputs.charts import item_trend_chart
+from outputs.encounter_pdf import subgoal_label
 from outputs.errors import UnknownTraineeError
 from outputs.filters import Filters
 from outputs.i18n import fmt_date, fmt_num, fmt_pct, t
@@ -26,6 +28,7 @@ from outputs.pdfstyle import (
     crop_path,
     esc,
     handwriting,
+    keep,
     mm,
     para,
     styles,
@@ -121,7 +124,7 @@ def _summary(p: TraineeProfile, lang: str, st: Styles) -> Flowable:
     if known:
         out.append(para(t(lang, "tr.assessor_div_text", a=len(p.assessors), k=k, n=known,
                           p=fmt_pct(k, known)), st.body))
-    return KeepTogether(out)
+    return keep(out)
 
 
 def _timeline(lp: LayoutProfile, lang: str, st: Styles) -> Flowable:
@@ -132,19 +135,22 @@ def _timeline(lp: LayoutProfile, lang: str, st: Styles) -> Flowable:
                               t(lang, "tr.complexity"), t(lang, "tr.focus"), t(lang, "tr.assessor")]]
     pend = []
     for ri, r in enumerate(lp.records, start=1):
+        def mark(fid: str, text: str, r: Record = r) -> str:
+            return f"?{text}" if text and is_pending(r, fid) else text
+
         setting = r.get("planned_setting") or ""
         if sf is not None and value(r, SETTING_ID):
-            lab = sf.option_label(value(r, SETTING_ID))
+            lab = mark(SETTING_ID, sf.option_label(value(r, SETTING_ID)))
             setting = f"{setting} ({lab})" if setting else lab
-        focus = ", ".join(ff.option_label(x) for x in value(r, FOCUS_ID) or []) if ff else ""
-        cx = cf.option_label(value(r, cf.id)) if cf else ""
+        focus = mark(FOCUS_ID, ", ".join(ff.option_label(x) for x in value(r, FOCUS_ID) or [])) if ff else ""
+        cx = mark(cf.id, cf.option_label(value(r, cf.id))) if cf else ""
         for ci, fid in ((2, SETTING_ID), (3, cf.id if cf else ""), (4, FOCUS_ID)):
             if fid and is_pending(r, fid):
                 pend.append((ci, ri))
         rows.append([str(r.get("encounter") or ri), fmt_date(record_date(r), lang), setting or "–", cx or "–",
                      focus or "–", r.get("assessor") or "–"])
     w = FRAME_W
-    return table(rows, [0.06 * w, 0.13 * w, 0.27 * w, 0.15 * w, 0.23 * w, 0.16 * w], st, pending_cells=pend)
+    return table(rows, [0.05 * w, 0.12 * w, 0.26 * w, 0.17 * w, 0.24 * w, 0.16 * w], st, pending_cells=pend)
 
 
 def _matrix(lp: LayoutProfile, lang: str, st: Styles) -> list[Flowable]:
@@ -287,7 +293,7 @@ def _same_setting(lp: LayoutProfile, lang: str, st: Styles) -> list[Flowable]:
         widths = [0.3 * w, 0.3 * w, 0.3 * w, 0.1 * w] if numeric else [0.3 * w, 0.35 * w, 0.35 * w]
         n_more = len(g.records) - 2
         title = g.name + (f"  (+{n_more})" if n_more > 0 else "")
-        out.append(KeepTogether([para(title, st.h2), table(rows, widths, st, pending_cells=pend)]))
+        out.append(keep([para(title, st.h2), table(rows, widths, st, pending_cells=pend)]))
     return out
 
 
@@ -301,7 +307,8 @@ def _long_value(f: Field, v: object, pending: bool, lang: str) -> str:
     return f"?{text}" if pending else text
 
 
-def _coverage(lp: LayoutProfile, lang: str, st: Styles) -> Flowable:
+def _coverage(lp: LayoutProfile, lang: str, st: Styles, titles: Mapping[str, str] | None,
+              profile: TraineeProfile) -> Flowable:
     c = lp.coverage
     def j(xs: list[str]) -> str:
         return ", ".join(xs) or "–"
@@ -313,9 +320,12 @@ def _coverage(lp: LayoutProfile, lang: str, st: Styles) -> Flowable:
         rows.append([t(lang, "tr.focus_areas"), j(c.focus_seen), j(c.focus_missing)])
     rows.append([t(lang, "tr.items_cov"), j(c.items_seen), j(c.items_missing)])
     if lp.layout.field("subgoals") is not None:
-        rows.append([t(lang, "tr.subgoals"), ", ".join(c.subgoals_seen) or "–",
-                     (t(lang, "tr.subgoals_planned") + ": " + ", ".join(c.subgoals_missing))
-                     if c.subgoals_missing else "–"])
+        seen = "; ".join(subgoal_label(x, titles) for x in c.subgoals_seen) or "–"
+        missing = "; ".join(subgoal_label(x, titles) for x in c.subgoals_missing)
+        rows.append([t(lang, "tr.subgoals"), seen,
+                     f"{t(lang, 'tr.subgoals_planned')}: {missing}" if missing else "–"])
+    names = ", ".join(f"{a} ({k})" for a, k in sorted(profile.assessors.items(), key=lambda x: (-x[1], x[0])))
+    rows.append([t(lang, "tr.assessor_div"), names or "–", ""])
     w = FRAME_W
     return table(rows, [0.2 * w, 0.45 * w, 0.35 * w], st)
 
@@ -336,11 +346,12 @@ def _narrative(lp: LayoutProfile, lang: str, st: Styles, crops_dir: Path | None)
                 body = para(t(lang, "not_written"), st.small)
             rows.append([para(f.label, st.small), body])
         tb = table(rows, [0.3 * FRAME_W, 0.7 * FRAME_W], st, header=False)
-        out.append(KeepTogether([para(head, st.h2), tb]))
+        out.append(keep([para(head, st.h2), tb]))
     return out
 
 
-def _layout_sections(lp: LayoutProfile, lang: str, st: Styles, many: bool) -> list[Flowable]:
+def _layout_sections(lp: LayoutProfile, lang: str, st: Styles, many: bool, profile: TraineeProfile,
+                     titles: Mapping[str, str] | None) -> list[Flowable]:
     lay: Layout = lp.layout
     suffix = f" – {lay.layout}" if many else ""
     story: list[Flowable] = [para(t(lang, "tr.timeline") + suffix, st.h1), _timeline(lp, lang, st)]
@@ -351,10 +362,10 @@ def _layout_sections(lp: LayoutProfile, lang: str, st: Styles, many: bool) -> li
         levels = [it for it in lp.items if it.field.scale and not it.field.scale.may_average]
         head = t(lang, "tr.items") + suffix
         if numeric:
-            story += [KeepTogether([para(head, st.h1), _numeric_table(numeric, lang, st),
+            story += [keep([para(head, st.h1), _numeric_table(numeric, lang, st),
                                     para(t(lang, "tr.stats_note"), st.small)])]
         if levels:
-            story += [KeepTogether([para(t(lang, "tr.counts") + suffix, st.h1),
+            story += [keep([para(t(lang, "tr.counts") + suffix, st.h1),
                                     _level_table(levels, lang, st),
                                     para(t(lang, "tr.stats_note"), st.small)])]
         charts = _charts(lp, lang, st)
@@ -370,8 +381,9 @@ def _layout_sections(lp: LayoutProfile, lang: str, st: Styles, many: bool) -> li
                                    ALERT_BG, ALERT_INK))
                 story.append(Spacer(1, 2 * mm))
         same = _same_setting(lp, lang, st)
-        story += [KeepTogether([para(t(lang, "tr.same_setting"), st.h1), same[0]])] + same[1:]
-    story += [KeepTogether([para(t(lang, "tr.coverage") + suffix, st.h1), _coverage(lp, lang, st)])]
+        story += [keep([para(t(lang, "tr.same_setting"), st.h1), same[0]])] + same[1:]
+    story += [keep([para(t(lang, "tr.coverage") + suffix, st.h1),
+                            _coverage(lp, lang, st, titles, profile)])]
     return story
 
 
@@ -393,12 +405,12 @@ def trainee_report(records: list[Record], layouts, trainee_id: str, out_path: Pa
                    crops_dir: Path | str | None = None, font_dir: Path | str | None = None,
                    date_from: dt.date | str | None = None, date_to: dt.date | str | None = None,
                    issued: list[dict] | None = None, language: str | None = None,
-                   today: dt.date | None = None) -> Path:
+                   today: dt.date | None = None, subgoal_titles: Mapping[str, str] | None = None) -> Path:
     """Write the trainee report PDF and return its path.
 
     `issued` (optional) lets an unknown id be told apart from a trainee with no forms back yet:
     an id in neither records nor issued forms raises UnknownTraineeError; with no records in the
-    selection the PDF is a short page saying so.
+    selection the PDF is a short page saying so. `subgoal_titles` (code → title) names the delmål.
     """
     index = as_index(layouts)
     known = {str(r.get("trainee_id")) for r in records} | {str(f.get("trainee_id")) for f in issued or []}
@@ -424,12 +436,12 @@ def trainee_report(records: list[Record], layouts, trainee_id: str, out_path: Pa
         story += [para(t(lang, "tr.summary"), st.h1), _summary(profile, lang, st)]
         many = len(profile.layouts) > 1
         for lp in profile.layouts:
-            story += _layout_sections(lp, lang, st, many)
+            story += _layout_sections(lp, lang, st, many, profile, subgoal_titles)
         crops = Path(crops_dir) if crops_dir is not None else None
         for lp in profile.layouts:
             narrative = _narrative(lp, lang, st, crops)
             if narrative:
-                story += [KeepTogether([para(t(lang, "tr.narrative"), st.h1), narrative[0]])] + narrative[1:]
+                story += [keep([para(t(lang, "tr.narrative"), st.h1), narrative[0]])] + narrative[1:]
     footer = f"{title} · {trainee_id} · {t(lang, 'generated', date=fmt_date(day, lang))}"
     return build(out_path, story, st, title=f"{title} {trainee_id}", footer_left=footer,
                  page_word=t(lang, "page"))

@@ -10,6 +10,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import yaml
+
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parents[1]), str(HERE)]
 
@@ -37,10 +39,14 @@ def main() -> None:
         issued = c.issued.__wrapped__(recs)
         lays = [c.layout_description("minicex-ntnu-nb"), c.layout_description("minicex-st-sv")]
         png(trainee_report(recs, lays, "S001", d / "a.pdf", crops_dir=d, today=TODAY), "report-trainee-nb", 3)
-        png(trainee_report(recs, lays, "T001", d / "b.pdf", crops_dir=d, today=TODAY), "report-trainee-sv", 3)
+        cat = yaml.safe_load((c.LAYOUT_DIR / "catalogues" / "hslf-fs-2021-8.yaml").read_text(encoding="utf-8"))
+        titles = {str(k): str(v) for k, v in cat["codes"].items()}
+        png(trainee_report(recs, lays, "T001", d / "b.pdf", crops_dir=d, today=TODAY, subgoal_titles=titles),
+            "report-trainee-sv", 3)
         png(cohort_report(recs, lays, issued, d / "c.pdf", today=TODAY), "report-cohort-nb", 2)
         png(encounter_summary(recs[7], lays, d / "e.pdf", crops_dir=d, today=TODAY), "encounter-nb", 1)
-        png(encounter_summary(recs[-2], lays, d / "f.pdf", crops_dir=d, today=TODAY), "encounter-sv", 2)
+        png(encounter_summary(recs[-2], lays, d / "f.pdf", crops_dir=d, today=TODAY, subgoal_titles=titles),
+            "encounter-sv", 2)
 
 
 if __name__ == "__main__":

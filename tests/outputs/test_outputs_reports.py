@@ -143,3 +143,25 @@ def test_cohort_report_target_and_empty_selection(records, layouts, issued, tmp_
     assert "Kari Nordmann (S001) 9 5 –" in txt and "Sara Lind (T001) 5 5 –" in txt
     out = cohort_report(records, layouts, [], tmp_path / "e.pdf", date_from="2031-01-01", language="sv")
     assert "Inga blanketter matchar urvalet från 2031-01-01." in _squash(text_of(out))
+
+
+def test_trend_chart_refuses_sv_scale(layouts):
+    from outputs.charts import item_trend_chart
+
+    sv = Layout.from_desc(layouts[1])
+    with pytest.raises(AveragingNotAllowedError):
+        item_trend_chart("x", [("1", "reactive", False)], sv.scales["supervision_level"], "Helvetica", "Helvetica")
+
+
+def test_subgoal_titles_and_pending_in_timeline(records, layouts, crops_dir, tmp_path):
+    titles = {"STb1": "Kommunikation med patienter och närstående", "STa4": "Etik"}
+    out = trainee_report(records, layouts, "T001", tmp_path / "t.pdf", today=TODAY, subgoal_titles=titles)
+    txt = _squash(text_of(out))
+    assert "STb1 Kommunikation med patienter och närstående; STc3" in txt
+    assert "Planerade men inte markerade: STa4 Etik" in txt
+    assert "Dr. Ek (3), Dr. Holm (1), Dr. Ström (1)" in txt
+    rec = next(r for r in records if r["form_id"] == "S103-BBBB")
+    enc = encounter_summary(rec, layouts, tmp_path / "e.pdf", crops_dir=crops_dir, subgoal_titles=titles)
+    assert "STb1 Kommunikation med patienter och närstående; STc3" in _squash(text_of(enc))
+    nb = _squash(text_of(trainee_report(records, layouts, "S002", tmp_path / "s.pdf", today=TODAY)))
+    assert "Astma (?Poliklinikk)" in nb  # pending setting of encounter 2 is marked
