@@ -90,3 +90,27 @@ class UsageErrorLike(FormkitError):
     """Wrong combination of options that click cannot express by itself."""
 
     exit_code = ExitCode.usage
+
+
+def classify(exc: BaseException) -> tuple[ExitCode, str, str] | None:
+    """(exit code, message, hint) for any failure a user can cause, from formkit or its libraries.
+
+    The libraries (`scanner`, `outputs`) raise their own exceptions with clerk-readable messages;
+    this is the one place that gives them exit codes. None means: a bug, show the traceback.
+    """
+    if isinstance(exc, FormkitError):
+        return exc.exit_code, exc.message, exc.hint
+    import outputs.errors as oe
+    import scanner.errors as se
+
+    if isinstance(exc, oe.OutputPathError):
+        return ExitCode.output, str(exc), ""
+    if isinstance(exc, (oe.NothingSelectedError, oe.UnknownTraineeError)):
+        return ExitCode.not_found, str(exc), ""
+    if isinstance(exc, oe.UnknownLayoutError):
+        return ExitCode.layout, str(exc), ""
+    if isinstance(exc, oe.OutputError):
+        return ExitCode.output, str(exc), ""
+    if isinstance(exc, se.ScannerError):
+        return ExitCode.input_data, str(exc), ""
+    return None

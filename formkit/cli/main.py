@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from formkit import __version__
-from formkit.errors import ExitCode, FormkitError
+from formkit.errors import ExitCode, classify
 from formkit.workspace import Workspace, find_workspace
 
 
@@ -18,11 +18,17 @@ class FormkitGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except FormkitError as e:
-            click.secho(f"Error: {e.message}", fg="red", err=True)
-            if e.hint:
-                click.echo(e.hint, err=True)
-            ctx.exit(int(e.exit_code))
+        except click.exceptions.Exit:
+            raise
+        except Exception as e:
+            known = classify(e)
+            if known is None:
+                raise
+            code, message, hint = known
+            click.secho(f"Error: {message}", fg="red", err=True)
+            if hint:
+                click.echo(hint, err=True)
+            ctx.exit(int(code))
         except KeyboardInterrupt:
             click.echo("\nInterrupted. Nothing half-written was kept; run the same command again to finish.",
                        err=True)

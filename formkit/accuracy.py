@@ -1,0 +1,91 @@
+"""Compare what formkit read with the synthetic ward's truth: the numbers behind every accuracy claim.
+
+A *silent error* is a field value accepted without review that differs from what a perfect reader
+could see on the page — the worst bug this product can have. Fields sent to review are not
+errors; they cost a person a few seconds. Pages must all be accounted for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from formkit.records import records
+from formkit.workspace import Workspace
+
+
+@dataclass
+class Accuracy:
+    fields: int = 0
+    accepted: int = 0
+    review: int = 0
+    silent_errors: list[dict[str, Any]] = field(default_factory=list)
+    pages_expected: Counter = field(default_factory=Counter)
+    pages_got: Counter = field(default_factory=Counter)
+    page_mismatches: list[dict[str, Any]] = field(default_factory=list)
+    pages_lost: int = 0
+    forms_identified: int = 0
+    forms_expected: int = 0
+
+    @property
+    def review_share(self) -> float:
+        return self.review / self.fields if self.fields else 0.0
+
+    def lines(self) -> list[str]:
+        return [
+            f"fields read: {self.fields}; accepted automatically: {self.accepted}; sent to review: {self.review} "
+            f"({100 * self.review_share:.1f} %)",
+            f"silent errors (accepted but wrong): {len(self.silent_errors)}",
+            f"forms identified: {self.forms_identified}/{self.forms_expected}; pages unaccounted for: "
+            f"{self.pages_lost}; page states differing from truth: {len(self.page_mismatches)}",
+        ]
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, list) or isinstance(b, list):
+        return sorted(a or []) == sorted(b or [])
+    return a == b
+
+
+def compare(ws: Workspace, truth: dict[str, Any], stack_dir: Path) -> Accuracy:
+    acc = Accuracy()
+    recs = {r["form_id"]: r for r in records(ws)}
+    for form_id, t in truth["forms"].items():
+        acc.forms_expected += 1
+        rec = recs.get(form_id)
+        if rec is None:
+            continue
+        acc.forms_identified += 1
+        pre = set(t.get("preprinted", []))
+        for fid, expected in t["expected"].items():
+            if fid in pre or fid not in rec["values"]:
+                continue
+            acc.fields += 1
+            if fid in rec["review"]:
+                acc.review += 1
+                continue
+            acc.accepted += 1
+            if not _same(rec["values"][fid], expected):
+                acc.silent_errors.append({"form_id": form_id, "field": fid, "read": rec["values"][fid],
+                                          "truth": expected})
+    sha_of: dict[str, str] = {}
+    store = ws.store
+    for p in truth["pages"]:
+        f = p["file"]
+        if f not in sha_of:
+            sha_of[f] = hashlib.sha256((stack_dir / f).read_bytes()).hexdigest()
+        row = store.db.execute("SELECT state, form_id, page_no FROM pages WHERE file_sha256=? AND page_index=?",
+                               (sha_of[f], p["file_page"])).fetchone()
+        acc.pages_expected[p["state"]] += 1
+        if row is None:
+            acc.pages_lost += 1
+            continue
+        acc.pages_got[row["state"]] += 1
+        got = "recognised" if row["state"] == "needs_review" else row["state"]
+        if got != p["state"] or (p["form_id"] and (row["form_id"], row["page_no"]) != (p["form_id"], p["page_no"])):
+            acc.page_mismatches.append({"index": p["index"], "expected": p["state"], "got": row["state"],
+                                        "form_id": p["form_id"]})
+    return acc

@@ -1,0 +1,152 @@
+"""`formkit scan` and `formkit pages …`: reading stacks, and what became of every page."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from formkit.cli.main import cli, get_ws
+from formkit.errors import ExitCode
+from formkit.ingest import PAGE_STATES, ScanSummary, scan
+from formkit.review import assign_page, pending, resolve_conflict
+
+
+def actor_option(f):  # type: ignore[no-untyped-def]
+    return click.option("--by", "actor", default=lambda: os.environ.get("FORMKIT_USER") or getpass.getuser(),
+                        show_default="$FORMKIT_USER or login name", help="Who decides (kept in the audit trail).")(f)
+
+
+def print_summary(s: ScanSummary, ws) -> None:  # type: ignore[no-untyped-def]
+    click.echo("")
+    click.echo(f"Files: {s.files_new} new, {s.files_skipped} already scanned (skipped), "
+               f"{len(s.files_rejected)} rejected")
+    for name, reason in s.files_rejected:
+        click.echo(f"  rejected {name}: {reason}")
+    click.echo("Pages: " + " · ".join(f"{st.replace('_', ' ')} {s.pages.get(st, 0)}" for st in PAGE_STATES))
+    click.echo(f"Forms: complete {s.forms.get('complete', 0)} · needing review {s.forms.get('needs_review', 0)} · "
+               f"incomplete {s.forms.get('incomplete', 0)}")
+    p = pending(ws)
+    n_forms = len({f["form_id"] for f in p["fields"]})
+    unident = sum(1 for x in p["pages"] if x["state"] == "unidentified")
+    conflicts = sum(1 for x in p["pages"] if x["state"] == "conflict")
+    if p["fields"] or p["pages"]:
+        click.echo(f"Needs a person: {len(p['fields'])} field(s) on {n_forms} form(s), {unident} unidentified page(s), "
+                   f"{conflicts} conflict(s) → formkit review list")
+    else:
+        click.echo("Nothing needs a person.")
+
+
+@cli.command("scan")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--jobs", "-j", type=click.IntRange(0, 64), default=None,
+              help="Worker processes (default from formkit.toml; 0 = all cores).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_context
+def scan_cmd(ctx: click.Context, paths: tuple[Path, ...], jobs: int | None, as_json: bool) -> None:
+    """Read scanned stacks: PDFs, TIFFs, PNG/JPEG files or folders, in any order.
+
+    Every page ends in one state (recognised, needs_review, blank, duplicate, conflict,
+    unidentified, rejected); files already scanned are skipped, so running it twice is safe.
+    Exit code 0: all read; 10: something needs a person; 11: some input was rejected.
+
+    \b
+    Examples:
+      formkit scan stack.pdf
+      formkit scan --jobs 2 /srv/scanner/2026-11-22/
+    """
+    ws = get_ws(ctx)
+    if jobs is None:
+        jobs = int(ws.config().get("scan", {}).get("jobs", 0))
+    if jobs == 0:
+        jobs = os.cpu_count() or 1
+    with click.progressbar(length=1, label="Reading pages", file=sys.stderr, show_pos=True) as bar:
+        def progress(state: str, done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+        summary = scan(ws, list(paths), jobs=jobs, progress=progress)
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), indent=2))
+    else:
+        print_summary(summary, ws)
+    ctx.exit(exit_code(summary, ws))
+
+
+def exit_code(s: ScanSummary, ws) -> int:  # type: ignore[no-untyped-def]
+    """11 if input was rejected, else 10 if anything waits for a person, else 0."""
+    p = pending(ws)
+    if s.files_rejected or s.pages.get("rejected"):
+        return int(ExitCode.scan_rejected_input)
+    return int(ExitCode.scan_needs_review) if p["fields"] or p["pages"] or s.forms.get("incomplete") else 0
+
+
+@cli.group("pages", invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (docs/contracts.md §5).")
+@click.option("--state", type=click.Choice(PAGE_STATES), help="Only pages in this state.")
+@click.pass_context
+def pages(ctx: click.Context, as_json: bool, state: str | None) -> None:
+    """Every scanned page with its source file, state, form and reason.
+
+    \b
+    Examples:
+      formkit pages --state unidentified
+      formkit pages --json > pages.json
+      formkit pages assign 17 7K2Q-9XDM 2
+    """
+    if ctx.invoked_subcommand:
+        return
+    ws = get_ws(ctx)
+    sql = ("SELECT p.*, f.original_name, f.archived_path FROM pages p JOIN files f ON f.sha256 = p.file_sha256 "
+           + ("WHERE p.state=? " if state else "") + "ORDER BY p.page_id")
+    rows = ws.store.db.execute(sql, (state,) if state else ()).fetchall()
+    out = [{"page_id": r["page_id"], "source_file": r["original_name"], "source_sha256": r["file_sha256"],
+            "archived": r["archived_path"], "page_index": r["page_index"], "state": r["state"],
+            "form_id": r["form_id"], "page_no": r["page_no"], "reason": r["reason"], "image": r["image_path"]}
+           for r in rows]
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    if not out:
+        click.echo("No pages.")
+    for o in out:
+        where = f"{o['form_id']} p{o['page_no']}" if o["form_id"] else "-"
+        click.echo(f"{o['page_id']:>5}  {o['state']:<13} {where:<15} {o['source_file']}[{o['page_index']}]"
+                   + (f"  {o['reason']}" if o["reason"] else ""))
+
+
+@pages.command("assign")
+@click.argument("page_id", type=int)
+@click.argument("form_id")
+@click.argument("page_no", type=int)
+@actor_option
+@click.pass_context
+def pages_assign(ctx: click.Context, page_id: int, form_id: str, page_no: int, actor: str) -> None:
+    """Say which form and page an unidentified page is; it is then read with that form's geometry.
+
+    \b
+    Example:
+      formkit pages assign 17 7K2Q-9XDM 1
+    """
+    r = assign_page(get_ws(ctx), page_id, form_id, page_no, actor)
+    click.echo(f"Page {page_id} → {r['form_id']} page {r['page_no']}: {r['state']}")
+
+
+@pages.command("resolve")
+@click.argument("page_id", type=int)
+@click.option("--keep", type=click.Choice(["new", "old"]), required=True,
+              help="new: this page's marks; old: the page that was read first.")
+@actor_option
+@click.pass_context
+def pages_resolve(ctx: click.Context, page_id: int, keep: str, actor: str) -> None:
+    """Settle a conflict (the same page scanned twice with different marks).
+
+    \b
+    Example:
+      formkit pages resolve 23 --keep new
+    """
+    resolve_conflict(get_ws(ctx), page_id, keep, actor)
+    click.echo(f"Conflict on page {page_id} settled: kept the {keep} reading.")

@@ -1,0 +1,1 @@
+"""The bundled example: a small roster and plans used by `formkit demo`."""

@@ -1,0 +1,162 @@
+"""Write one page outcome into the store: files first (content-addressed), then one transaction.
+
+Stack logic lives here because it needs what is already stored: a page whose form/page number was
+already read becomes a `duplicate` (same marks) or a `conflict` (different marks, sent to a person);
+a value a person verified is never overwritten by a machine reading.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from formkit.ingest.worker import PageOutcome
+from formkit.store import Store, now_iso
+from formkit.workspace import Workspace
+
+READ_STATES = ("recognised", "needs_review", "conflict")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write via a temporary file and rename: a crash never leaves a half-written image."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _rel(ws: Workspace, p: Path) -> str:
+    return str(p.relative_to(ws.root))
+
+
+def save_evidence(ws: Workspace, o: PageOutcome) -> tuple[str | None, dict[str, str]]:
+    """Store the page image and the crops; names derive from content so re-runs are idempotent."""
+    image_path = None
+    if o.image_jpeg:
+        p = ws.pages_dir / o.file_sha[:2] / f"{o.file_sha}-{o.page_index:04d}.jpg"
+        if not p.exists():
+            write_atomic(p, o.image_jpeg)
+        image_path = _rel(ws, p)
+    crops = {}
+    for fid, png in o.crops.items():
+        digest = hashlib.sha256(png).hexdigest()[:16]
+        p = ws.crops_dir / (o.form_id or "unassigned") / f"{fid}-{digest}.png"
+        if not p.exists():
+            write_atomic(p, png)
+        crops[fid] = _rel(ws, p)
+    return image_path, crops
+
+
+def commit_page(ws: Workspace, o: PageOutcome, actor: str = "scanner") -> dict[str, Any]:
+    """Record one page (and its values) in one transaction; returns the stored page row as a dict."""
+    store = ws.store
+    image_path, crops = save_evidence(ws, o)
+    with store.transaction() as db:
+        existing = db.execute("SELECT page_id FROM pages WHERE file_sha256=? AND page_index=?",
+                              (o.file_sha, o.page_index)).fetchone()
+        if existing:  # already recorded by an earlier, interrupted run
+            return dict(db.execute("SELECT * FROM pages WHERE page_id=?", (existing[0],)).fetchone())
+        state, reason, duplicate_of = o.state, o.reason, None
+        if o.form_id and o.state in ("recognised", "needs_review"):
+            first = db.execute(
+                "SELECT page_id, fingerprint FROM pages WHERE form_id=? AND page_no=? AND state IN "
+                "('recognised','needs_review','conflict') ORDER BY page_id LIMIT 1",
+                (o.form_id, o.page_no)).fetchone()
+            if first is not None:
+                if o.fingerprint and first["fingerprint"] == o.fingerprint:
+                    state, reason, duplicate_of = "duplicate", f"same marks as page {first['page_id']}", first[0]
+                else:
+                    state, duplicate_of = "conflict", first[0]
+                    reason = f"page {o.page_no} of {o.form_id} was already read (page {first['page_id']}) with " \
+                             "different marks: a person must choose"
+        cur = db.execute(
+            "INSERT INTO pages(file_sha256, page_index, state, reason, form_id, page_no, image_path, orientation, "
+            "decoder, fingerprint, reading_json, duplicate_of, created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (o.file_sha, o.page_index, state, reason, o.form_id, o.page_no, image_path, o.orientation, o.decoder,
+             o.fingerprint, json.dumps({"location": o.location, "fields": o.fields, "crops": crops,
+                                        "rectified": o.image_rectified, "qr_text": o.qr_text}),
+             duplicate_of, now_iso()))
+        page_id = int(cur.lastrowid or 0)
+        if state in ("recognised", "needs_review"):
+            apply_values(store, o.form_id or "", page_id, o.fields, crops)
+        elif state == "conflict":
+            for fid in o.fields:
+                mark_conflict(store, o.form_id or "", fid, page_id)
+        if o.form_id:
+            refresh_form_status(store, o.form_id)
+        return dict(db.execute("SELECT * FROM pages WHERE page_id=?", (page_id,)).fetchone())
+
+
+def _printed_sources(store: Store, form_id: str) -> dict[str, str]:
+    row = store.form(form_id)
+    return json.loads(row["print_json"])["values"] if row else {}
+
+
+def apply_values(store: Store, form_id: str, page_id: int, fields: dict[str, dict[str, Any]],
+                 crops: dict[str, str], geometry: dict[str, Any] | None = None) -> None:
+    """Set machine readings for a form's fields, never touching values a person verified."""
+    row = store.form(form_id)
+    if row is None:
+        return
+    geom = geometry or store.geometry(row["layout"], row["version"]) or {"fields": []}
+    sources = {f["id"]: f.get("source") for f in geom["fields"]}
+    printed = _printed_sources(store, form_id)
+    for fid, d in fields.items():
+        old = store.db.execute("SELECT status FROM field_values WHERE form_id=? AND field_id=?",
+                               (form_id, fid)).fetchone()
+        if old is not None and old["status"] == "verified":
+            continue
+        value, status, reason = d.get("value"), d.get("status", "review"), d.get("reason")
+        src = sources.get(fid)
+        if src and printed.get(src):
+            # the value was printed from the plan; the area is kept as an image, not judged as writing
+            value, status, reason = None, "accepted", "printed"
+        store.db.execute(
+            "INSERT OR REPLACE INTO field_values(form_id, field_id, value_json, status, reason, confidence, page_id, "
+            "evidence_json, crop_path, decided_by, decided_at) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+            (form_id, fid, json.dumps(value, ensure_ascii=False), "review" if status == "review" else "accepted",
+             reason, d.get("confidence"), page_id, json.dumps(d.get("boxes") or d.get("ink_mm2")),
+             crops.get(fid), None, None))
+
+
+def mark_conflict(store: Store, form_id: str, field_id: str, page_id: int) -> None:
+    row = store.db.execute("SELECT status FROM field_values WHERE form_id=? AND field_id=?",
+                           (form_id, field_id)).fetchone()
+    if row is None or row["status"] == "verified":
+        return
+    store.db.execute("UPDATE field_values SET status='review', reason='conflict' WHERE form_id=? AND field_id=?",
+                     (form_id, field_id))
+
+
+def refresh_form_status(store: Store, form_id: str) -> str:
+    row = store.form(form_id)
+    if row is None:
+        return "issued"
+    geom = store.geometry(row["layout"], row["version"]) or {"pages": 1}
+    pages = {r[0] for r in store.db.execute(
+        "SELECT DISTINCT page_no FROM pages WHERE form_id=? AND state IN ('recognised','needs_review','conflict')",
+        (form_id,))}
+    pending = store.db.execute("SELECT COUNT(*) FROM field_values WHERE form_id=? AND status='review'",
+                               (form_id,)).fetchone()[0]
+    conflicts = store.db.execute("SELECT COUNT(*) FROM pages WHERE form_id=? AND state='conflict'",
+                                 (form_id,)).fetchone()[0]
+    if not pages:
+        status = "issued"
+    elif len(pages) < geom["pages"]:
+        status = "incomplete"
+    elif pending or conflicts:
+        status = "needs_review"
+    else:
+        status = "complete"
+    store.db.execute("UPDATE forms SET status=? WHERE form_id=?", (status, form_id))
+    return status

@@ -1,0 +1,206 @@
+"""Per-page work that runs in worker processes: decode, locate, identify, read, encode evidence.
+
+Pure with respect to the store: a worker only *reads* the database (its own connection, WAL lets
+readers run beside the writer) to learn which forms exist and their geometry. Everything it
+decides comes back as a `PageOutcome`; the parent process alone writes files and records.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+import scanner
+from formkit.geometry import MARKERS, QR_QUIET, QR_RECT
+from formkit.issuing import form_geometry
+from formkit.qrpayload import PayloadError, parse_payload, verify
+
+FURNITURE = {"markers": [dict(m) for m in MARKERS], "qr": {"rect_mm": list(QR_RECT), "quiet_mm": QR_QUIET},
+             "page_size_mm": [210.0, 297.0]}
+PAGE_PX_PER_MM = 4.0  # stored page image: ~100 dpi, enough to see every mark in review
+PAGE_JPEG_QUALITY = 85
+
+
+@dataclass
+class PageOutcome:
+    """What one page turned out to be. `state` is provisional: stack logic may make it a duplicate."""
+
+    file_sha: str
+    page_index: int
+    state: str  # recognised | needs_review | blank | unidentified | rejected
+    reason: str | None = None
+    form_id: str | None = None
+    page_no: int | None = None
+    orientation: int | None = None
+    decoder: str | None = None
+    fingerprint: str | None = None
+    location: dict[str, Any] = field(default_factory=dict)
+    fields: dict[str, dict[str, Any]] = field(default_factory=dict)  # field id → decision (+ boxes)
+    crops: dict[str, bytes] = field(default_factory=dict)  # field id → PNG
+    image_jpeg: bytes | None = None
+    image_rectified: bool = False
+    qr_text: str | None = None
+
+
+class Identity:
+    """Resolves QR text to a form and its geometry, reading the store without writing."""
+
+    def __init__(self, db_path: Path, workspace_id: str, secret: bytes) -> None:
+        self.db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
+        self.db.row_factory = sqlite3.Row
+        self.workspace_id = workspace_id
+        self.secret = secret
+        self._geom: dict[tuple[str, int], dict[str, Any]] = {}
+
+    def resolve(self, qr_text: str) -> tuple[str, int, dict[str, Any], dict[str, Any]]:
+        """(form_id, page_no, form geometry, form row) or PayloadError with a reason."""
+        p = parse_payload(qr_text)
+        verify(p, self.workspace_id, self.secret)
+        row = self.db.execute("SELECT * FROM forms WHERE form_id=?", (p.form_id,)).fetchone()
+        if row is None:
+            raise PayloadError("form_not_issued", f"form {p.form_id} was never issued by this workspace")
+        if row["layout"] != p.layout or row["version"] != p.version:
+            raise PayloadError("malformed", f"form {p.form_id}: the QR code names another layout than the record")
+        geom = self.geometry(row["layout"], row["version"])
+        if p.pages != geom["pages"]:
+            raise PayloadError("malformed", f"form {p.form_id}: the QR code names {p.pages} pages, the layout has "
+                               f"{geom['pages']}")
+        subgoals = json.loads(row["print_json"])["subgoals"]
+        return p.form_id, p.page, form_geometry(geom, subgoals), dict(row)
+
+    def geometry(self, layout: str, version: int) -> dict[str, Any]:
+        key = (layout, version)
+        if key not in self._geom:
+            r = self.db.execute("SELECT geometry_json FROM layout_versions WHERE layout=? AND version=?",
+                                key).fetchone()
+            if r is None:
+                raise PayloadError("form_not_issued", f"layout {layout} v{version} is unknown in this workspace")
+            self._geom[key] = json.loads(r["geometry_json"])
+        return self._geom[key]
+
+
+def encode_jpeg(img: np.ndarray, quality: int = PAGE_JPEG_QUALITY) -> bytes:
+    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise ValueError("JPEG encoding failed")
+    return buf.tobytes()
+
+
+def encode_png(img: np.ndarray) -> bytes:
+    ok, buf = cv2.imencode(".png", img, [cv2.IMWRITE_PNG_COMPRESSION, 3])
+    if not ok:
+        raise ValueError("PNG encoding failed")
+    return buf.tobytes()
+
+
+def preview(img: np.ndarray, dpi: float | None) -> np.ndarray:
+    """A raw page scaled to about the stored resolution (unregistered pages keep their own orientation)."""
+    target = PAGE_PX_PER_MM * 25.4
+    long_side = max(img.shape[:2])
+    scale = min(1.0, (target / dpi) if dpi else 1400 / long_side)
+    if scale < 1.0:
+        img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    return img
+
+
+def process_page(identity: Identity, file_sha: str, page: scanner.SourcePage,
+                 forced: tuple[str, int] | None = None) -> PageOutcome:
+    """Everything that can be known about one page, with the evidence to show a person.
+
+    `forced` = (form_id, page_no) when a person has assigned an unidentified page to a form.
+    """
+    out = PageOutcome(file_sha, page.index, "rejected")
+    if not page.ok or page.image is None:
+        err = page.error
+        out.reason = f"{getattr(err, 'reason', 'unreadable')}: {err}" if err else "unreadable page"
+        return out
+    img = page.image
+    try:
+        loc = scanner.locate(img, FURNITURE)
+    except scanner.ScannerError as e:
+        out.reason = f"{e.reason}: {e}" if hasattr(e, "reason") else str(e)
+        out.image_jpeg = encode_jpeg(preview(img, page.dpi))
+        return out
+    out.location = loc.to_dict()
+    out.orientation = loc.registration.orientation if loc.registered else None
+    out.decoder = loc.qr.decoder
+    out.qr_text = loc.qr_text
+    if loc.registered:
+        out.image_jpeg = encode_jpeg(scanner.rectify(img, loc, PAGE_PX_PER_MM))
+        out.image_rectified = True
+    else:
+        out.image_jpeg = encode_jpeg(preview(img, page.dpi))
+    if forced is None and loc.blank:
+        out.state, out.reason = "blank", "blank page"
+        return out
+    try:
+        if forced:
+            form_id, page_no = forced
+            row = identity.db.execute("SELECT * FROM forms WHERE form_id=?", (form_id,)).fetchone()
+            if row is None:
+                raise PayloadError("form_not_issued", f"form {form_id} was never issued by this workspace")
+            geom = form_geometry(identity.geometry(row["layout"], row["version"]),
+                                 json.loads(row["print_json"])["subgoals"])
+        elif loc.qr_text:
+            form_id, page_no, geom, _ = identity.resolve(loc.qr_text)
+        else:
+            out.state = "unidentified"
+            out.reason = ("no_qr: corner marks found but the QR code could not be read" if loc.registered
+                          else "not_a_form: no formkit QR code or corner marks on this page")
+            return out
+    except PayloadError as e:
+        out.state, out.reason = "unidentified", f"{e.reason}: {e}"
+        return out
+    out.form_id, out.page_no = form_id, page_no
+    if not 1 <= page_no <= geom["pages"]:
+        out.state, out.reason = "unidentified", f"malformed: page {page_no} does not exist on this form"
+        return out
+    page_fields = [f for f in geom["fields"] if f["page"] == page_no]
+    if not loc.registered:
+        out.state = "needs_review"
+        out.reason = "not_registered: the form is known but its corner marks were not found, so no box was read"
+        for f in page_fields:
+            out.fields[f["id"]] = {"value": None, "status": "review", "reason": "not_registered", "confidence": 0.0}
+        return out
+    reading = scanner.read(img, loc, page_fields)
+    out.fingerprint = reading.fingerprint
+    for fid, fd in reading.fields.items():
+        out.fields[fid] = fd.to_dict()
+    for fid, ta in reading.texts.items():
+        out.fields[fid] = ta.to_dict()
+        out.crops[fid] = encode_png(ta.crop)
+    review = [k for k, v in out.fields.items() if v["status"] == "review"]
+    out.state = "needs_review" if review else "recognised"
+    if review:
+        out.reason = "fields to check: " + ", ".join(review)
+    return out
+
+
+# --------------------------------------------------------------------------- process pool plumbing
+_identity: Identity | None = None
+
+
+def init_worker(db_path: str, workspace_id: str, secret: bytes) -> None:
+    global _identity
+    cv2.setNumThreads(1)
+    _identity = Identity(Path(db_path), workspace_id, secret)
+
+
+def run_task(task: tuple[str, str, int, int]) -> list[PageOutcome]:
+    """Process pages [start, stop) of one archived file (a worker opens the file itself: no image IPC)."""
+    path, file_sha, start, stop = task
+    assert _identity is not None
+    out: list[PageOutcome] = []
+    try:
+        for page in scanner.iter_pages(path, start=start, stop=stop):
+            out.append(process_page(_identity, file_sha, page))
+    except scanner.InputError as e:  # the file broke part-way: the remaining pages are rejected, not lost
+        for i in range(start + len(out), stop):
+            out.append(PageOutcome(file_sha, i, "rejected", f"{getattr(e, 'reason', 'unreadable')}: {e}"))
+    return out
