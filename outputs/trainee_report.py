@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
 
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer, Table, TableStyle
 
 from outputs.charts import item_trend_chart
 from outputs.encounter_pdf import subgoal_label
@@ -354,9 +354,12 @@ def _layout_sections(lp: LayoutProfile, lang: str, st: Styles, many: bool, profi
                      titles: Mapping[str, str] | None) -> list[Flowable]:
     lay: Layout = lp.layout
     suffix = f" – {lay.layout}" if many else ""
-    story: list[Flowable] = [para(t(lang, "tr.timeline") + suffix, st.h1), _timeline(lp, lang, st)]
+    # the timeline may be longer than a page: no KeepTogether, just room for the heading and a few rows
+    story: list[Flowable] = [CondPageBreak(35 * mm), para(t(lang, "tr.timeline") + suffix, st.h1),
+                             _timeline(lp, lang, st)]
     if lp.items:
-        story += [para(t(lang, "tr.items_over_time") + suffix, st.h1)] + _matrix(lp, lang, st)
+        matrix = _matrix(lp, lang, st)
+        story += [keep([para(t(lang, "tr.items_over_time") + suffix, st.h1), matrix[0]])] + matrix[1:]
         story += [_legend(lp, lang, st)]
         numeric = [it for it in lp.items if it.field.scale and it.field.scale.may_average]
         levels = [it for it in lp.items if it.field.scale and not it.field.scale.may_average]
@@ -370,16 +373,17 @@ def _layout_sections(lp: LayoutProfile, lang: str, st: Styles, many: bool, profi
                                     para(t(lang, "tr.stats_note"), st.small)])]
         charts = _charts(lp, lang, st)
         if charts:
-            story += [para(t(lang, "tr.charts") + suffix, st.h1)] + charts
+            story += [keep([para(t(lang, "tr.charts") + suffix, st.h1)] + charts)]
         if lp.flags:
-            story += [para(t(lang, "tr.flags"), st.h1)]
+            boxes: list[Flowable] = []
             for fl in lp.flags:
-                story.append(boxed([para(t(lang, "tr.flag_first", item=fl.field.label,
+                boxes.append(boxed([para(t(lang, "tr.flag_first", item=fl.field.label,
                                            level=fl.field.scale.labels.get(fl.level, fl.level),
                                            date=fmt_date(record_date(fl.record), lang),
                                            assessor=fl.record.get("assessor") or "–"), st.alert)],
                                    ALERT_BG, ALERT_INK))
-                story.append(Spacer(1, 2 * mm))
+                boxes.append(Spacer(1, 2 * mm))
+            story += [keep([para(t(lang, "tr.flags"), st.h1), boxes[0]])] + boxes[1:]
         same = _same_setting(lp, lang, st)
         story += [keep([para(t(lang, "tr.same_setting"), st.h1), same[0]])] + same[1:]
     story += [keep([para(t(lang, "tr.coverage") + suffix, st.h1),
