@@ -48,7 +48,9 @@ def to_grey(img: np.ndarray) -> np.ndarray:
 def jpeg_roundtrip(img: np.ndarray, quality: int) -> np.ndarray:
     """Encode and decode as JPEG: scanners and phones compress before we ever see the page."""
     if img.ndim == 3:
-        ok, buf = cv2.imencode(".jpg", cv2.cvtColor(img, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
+        ok, buf = cv2.imencode(
+            ".jpg", cv2.cvtColor(img, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality]
+        )
         return cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
     ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, quality])
     return cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)
@@ -203,7 +205,9 @@ def _office(
     x = jpeg_roundtrip(x, q)
     rot = _rotation(rotation, rng, (0.9, 0.0, 0.1, 0.0))
     x, mr = rotate90(x, rot)
-    meta.update(profile=name, jpeg_quality=q, rotation=rot, bilevel=False, colour=False, matrix=(mr @ m).tolist())
+    meta.update(
+        profile=name, jpeg_quality=q, rotation=rot, bilevel=False, colour=False, matrix=(mr @ m).tolist()
+    )
     return Scan(x, float(dpi), meta)
 
 
@@ -274,7 +278,9 @@ def rough(img: np.ndarray, dpi_in: float, rng: np.random.Generator, rotation: in
     x = to_grey(img)
     dpi = int(rng.choice([200, 300]))
     border = int(rng.integers(10, 60))
-    x, m, meta = _place(x, dpi_in, dpi, rng, skew_deg=4.0, shift_mm=6.0, scale_range=(0.92, 1.0), border=border)
+    x, m, meta = _place(
+        x, dpi_in, dpi, rng, skew_deg=4.0, shift_mm=6.0, scale_range=(0.92, 1.0), border=border
+    )
     x = x.astype(np.float32)
     _crease(x, rng)
     _streaks(x, rng)
@@ -313,7 +319,9 @@ def _desk(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
     base = np.array(
         [[150, 105, 70], [120, 120, 125], [60, 60, 70], [190, 180, 160]][int(rng.integers(0, 4))], np.float32
     )
-    grain = cv2.resize(rng.normal(0, 1, (h // 40 + 2, 6)).astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC)
+    grain = cv2.resize(
+        rng.normal(0, 1, (h // 40 + 2, 6)).astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC
+    )
     fine = _noise(rng, (h, w), 6.0)
     return base[None, None, :] * (1 + 0.1 * grain[..., None]) + fine[..., None]
 
@@ -358,7 +366,9 @@ def phone(
     pre = np.diag([small.shape[1] / w_in, small.shape[0] / h_in, 1.0])
     m_warp = m @ np.linalg.inv(pre)
     page = cv2.warpPerspective(small, m_warp, (fw, fh), flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0))
-    mask = cv2.warpPerspective(np.full(small.shape[:2], 255, np.uint8), m_warp, (fw, fh), flags=cv2.INTER_LINEAR)
+    mask = cv2.warpPerspective(
+        np.full(small.shape[:2], 255, np.uint8), m_warp, (fw, fh), flags=cv2.INTER_LINEAR
+    )
     a = (mask.astype(np.float32) / 255.0)[..., None]
     x = page.astype(np.float32) * a + _desk(fh, fw, rng) * (1 - a)
     # light: a gradient across the frame plus a soft vignette (computed small, it is smooth),
@@ -370,7 +380,9 @@ def phone(
     light = 1.0 - rng.uniform(0.1, 0.3) * (grad - grad.min()) / max(float(np.ptp(grad)), 1e-6)
     light *= 1.0 - 0.15 * (((xx / sw - 0.5) ** 2 + (yy / sh - 0.5) ** 2) / 0.5)
     light = cv2.resize(light.astype(np.float32), (fw, fh), interpolation=cv2.INTER_LINEAR)
-    cast = np.array([rng.uniform(0.95, 1.08), 1.0, rng.uniform(0.85, 1.02)], np.float32) * rng.uniform(0.85, 1.0)
+    cast = np.array([rng.uniform(0.95, 1.08), 1.0, rng.uniform(0.85, 1.02)], np.float32) * rng.uniform(
+        0.85, 1.0
+    )
     x = x * light[..., None] * cast
     x = cv2.GaussianBlur(x, (0, 0), rng.uniform(0.6, 1.2))
     x += _noise(rng, x.shape, rng.uniform(2, 5))

@@ -47,6 +47,9 @@ class Styles:
     """Share of a form's marks made with the assessor's favourite shape."""
     allow_fill_as_answer: bool = False
     max_overshoot_mm: float = 2.0
+    stray_marks: float = 0.25
+    """Chance per page of 1-2 stray marks (a pen rest dot, a dash, initials in the margin) placed
+    at least 3 mm from every field, marker and QR code: noise a reader must ignore."""
 
 
 @dataclass
@@ -187,6 +190,7 @@ def fill_page(
         if log is not None:
             log.append(m)
 
+    page_fields = list(page_fields)
     for f in page_fields:
         fid = f["id"]
         value = answers.values.get(fid)
@@ -213,7 +217,52 @@ def fill_page(
                 raise KeyError(f"field {fid!r} has no option {v!r} on this page")
             info = draw_mark(img, rects[v], dpi, hand.mark_kind(rng), rng, hand.pen, max_overshoot_mm=ov)
             note(DrawnMark(fid, v, "answer", info.kind, info.pen, rects[v]))
+    if rng.random() < hand.styles.stray_marks:
+        for _ in range(int(rng.integers(1, 3))):
+            m = _stray_mark(img, dpi, page_fields, rng, hand)
+            if m is not None:
+                note(m)
     return img
+
+
+FIXED_RECTS_MM: tuple[tuple[float, float, float, float], ...] = (
+    (10, 10, 10, 10),
+    (190, 10, 10, 10),
+    (190, 277, 10, 10),
+    (10, 277, 10, 10),  # ArUco markers
+    (160, 7, 28, 28),  # QR code with its quiet zone
+)
+"""Printed on every page of every layout (geometry contract): stray marks keep clear of them."""
+
+
+def _stray_mark(
+    img: np.ndarray, dpi: float, fields: Sequence[Mapping[str, Any]], rng: np.random.Generator, hand: Hand
+) -> DrawnMark | None:
+    """One mark that answers nothing, at least 3 mm from every field box and fixed print."""
+    ppm = dpi / 25.4
+    h_mm, w_mm = img.shape[0] / ppm, img.shape[1] / ppm
+    rects = [tuple(o["rect_mm"]) for f in fields for o in f.get("options", [])]
+    rects += [tuple(f["rect_mm"]) for f in fields if "rect_mm" in f]
+    rects += list(FIXED_RECTS_MM)
+    kind = _pick(rng, {"dot": 0.3, "slash": 0.4, "initials": 0.3})
+    sh = float(rng.uniform(3.0, 6.0))
+    sw = sh * 2.5 if kind == "initials" else sh
+    for _ in range(60):
+        x, y = rng.uniform(8, w_mm - 8 - sw), rng.uniform(8, h_mm - 8 - sh)
+        clear = all(
+            x + sw + 3 <= rx or rx + rw + 3 <= x or y + sh + 3 <= ry or ry + rh + 3 <= y
+            for rx, ry, rw, rh in rects
+        )
+        if clear:
+            break
+    else:
+        return None
+    r = rect_mm_to_px([x, y, sw, sh], dpi)
+    if kind == "initials":
+        info = draw_handwriting(img, r, dpi, rng, hand.pen, label_band_mm=0.0, max_lines=1)
+    else:
+        info = draw_mark(img, r, dpi, kind, rng, hand.pen, max_overshoot_mm=0.0)
+    return DrawnMark("", None, "stray", kind, info.pen, r)
 
 
 def page_fields(fields: Iterable[Mapping[str, Any]], page: int) -> list[Mapping[str, Any]]:

@@ -111,7 +111,10 @@ def _catmull_rom(pts: np.ndarray, step: float) -> np.ndarray:
         n = max(2, int(np.linalg.norm(p2 - p1) / step) + 1)
         t = np.linspace(0, 1, n)[1:, None]
         seg = 0.5 * (
-            2 * p1 + (-p0 + p2) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t**2 + (-p0 + 3 * p1 - 3 * p2 + p3) * t**3
+            2 * p1
+            + (-p0 + p2) * t
+            + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t**2
+            + (-p0 + 3 * p1 - 3 * p2 + p3) * t**3
         )
         out.append(seg)
     return np.vstack(out)
@@ -309,54 +312,70 @@ def _shape_slash(rng: np.random.Generator) -> list[np.ndarray]:
 
 
 def _shape_dot(rng: np.random.Generator, w_mm: float) -> list[np.ndarray]:
-    """A pressed dot: a tight spiral of radius ~0.5-1 mm near the centre."""
+    """A pressed dot: a small, lumpy spiral of radius ~0.5-1 mm near the centre."""
     r = rng.uniform(0.5, 1.0) / max(w_mm, 1e-3)
     c = 0.5 + rng.normal(0, 0.06, 2)
     turns = rng.uniform(1.5, 3.0)
-    t = np.linspace(0, 1, 40)
+    t = np.linspace(0, 1, 48)
     ang = rng.uniform(0, 2 * np.pi) + 2 * np.pi * turns * t
-    rad = r * (0.2 + 0.8 * t)
-    return [np.stack([c[0] + rad * np.cos(ang), c[1] + rad * np.sin(ang)], axis=1)]
+    rad = r * (0.2 + 0.8 * t) * (1 + 0.2 * _smooth_noise(rng, len(t), 6))
+    squash = rng.uniform(0.7, 1.0)
+    return [np.stack([c[0] + rad * np.cos(ang), c[1] + squash * rad * np.sin(ang)], axis=1)]
 
 
 def _shape_fill(rng: np.random.Generator, w_mm: float, h_mm: float, pen_w_mm: float) -> list[np.ndarray]:
-    """Dense zigzag scribble covering the box: the 'cancelled' convention (filled solid)."""
+    """A scribbled solid box: the 'cancelled' convention.
+
+    One or two back-and-forth passes at random angles, line spacing about one pen width (so the
+    zigzag stays visible, as on paper), turning at the box edges and sometimes a little beyond.
+    """
     out = []
-    passes = 2 if rng.random() < 0.7 else 1
+    passes = 2 if rng.random() < 0.75 else 1
+    base = rng.uniform(-25, 25)
+    size = max(w_mm, h_mm, 1e-3)
     for k in range(passes):
-        spacing = pen_w_mm * rng.uniform(0.55, 0.85) / max(h_mm, 1e-3)
-        n = int(np.ceil(1.0 / spacing)) + 1
-        vs = np.linspace(rng.uniform(-0.02, 0.06), rng.uniform(0.94, 1.02), n)
-        lo, hi = rng.uniform(-0.06, 0.04), rng.uniform(0.96, 1.06)
+        ang = np.deg2rad(base + (rng.uniform(50, 90) if k else 0.0))
+        spacing = pen_w_mm * rng.uniform(0.65, 1.1) / size
+        n = int(np.ceil(1.5 / spacing)) + 1  # the rotated square is up to sqrt(2) larger
+        offs = np.linspace(-0.75, 0.75, n)
+        d, nrm = np.array([np.cos(ang), np.sin(ang)]), np.array([-np.sin(ang), np.cos(ang)])
         pts = []
-        for i, v in enumerate(vs):
-            u = (lo, hi) if i % 2 == 0 else (hi, lo)
-            pts.append([u[0] + rng.normal(0, 0.02), v])
-            pts.append([u[1] + rng.normal(0, 0.02), v + spacing * 0.5])
+        for i, o in enumerate(offs):
+            ends = (-0.8, 0.8) if i % 2 == 0 else (0.8, -0.8)
+            for e in ends:
+                pts.append(0.5 + d * (e + rng.normal(0, 0.03)) + nrm * (o + rng.normal(0, spacing * 0.15)))
         z = np.array(pts)
-        if k == 1:  # second pass at a different angle: transpose-ish, cross-hatched
-            z = z[:, ::-1]
-        out.append(z)
+        lo, hi = rng.uniform(-0.04, 0.04, 2), rng.uniform(0.96, 1.04, 2)
+        z = np.clip(z, lo, hi)  # the hand turns at the box edge (or just past it)
+        keep = np.ones(len(z), bool)
+        keep[1:] = np.any(np.abs(np.diff(z, axis=0)) > 1e-3, axis=1)  # drop runs collapsed onto a corner
+        out.append(_catmull_rom(z[keep], step=0.02))
     return out
 
 
-def _shape_circle(rng: np.random.Generator, w_mm: float, h_mm: float, margin_max_mm: float) -> list[np.ndarray]:
+def _shape_circle(
+    rng: np.random.Generator, w_mm: float, h_mm: float, margin_max_mm: float
+) -> list[np.ndarray]:
     """A loop drawn *around* the box; the interior stays mostly white.
 
     The margin (gap between box edge midpoint and the loop) is chosen so the loop usually clears
-    the box corners but never leaves the overshoot allowance.
+    the box corners but never leaves the overshoot allowance. Loops are lumpy, a little oval and
+    do not close exactly.
     """
     hi = max(0.6, margin_max_mm)
     m = rng.uniform(min(1.0, hi - 0.2), hi)
     ax = (0.5 * w_mm + m) / max(w_mm, 1e-3)
-    ay = (0.5 * h_mm + m * rng.uniform(0.8, 1.0)) / max(h_mm, 1e-3)
+    ay = (0.5 * h_mm + m * rng.uniform(0.75, 1.0)) / max(h_mm, 1e-3)
+    if rng.random() < 0.5:
+        ax, ay = ay * h_mm / max(w_mm, 1e-3), ax * w_mm / max(h_mm, 1e-3)
     start = rng.uniform(0, 2 * np.pi)
-    sweep = rng.uniform(2.05, 2.3) * np.pi
-    t = np.linspace(0, 1, 64)
+    sweep = rng.uniform(2.0, 2.3) * np.pi * (1 if rng.random() < 0.7 else -1)
+    t = np.linspace(0, 1, 72)
     ang = start + sweep * t
-    shrink = 1.0 - 0.07 * t  # the loop does not close on itself exactly: it spirals in a little
-    c = 0.5 + rng.normal(0, 0.1 / max(w_mm, 1e-3), 2)
-    return [np.stack([c[0] + ax * shrink * np.cos(ang), c[1] + ay * shrink * np.sin(ang)], axis=1)]
+    # lumpy radius, spiralling in a little so the ends do not meet
+    lump = 1.0 + 0.04 * _smooth_noise(rng, len(t), 5) - 0.06 * t
+    c = 0.5 + rng.normal(0, 0.08 / max(w_mm, 1e-3), 2)
+    return [np.stack([c[0] + ax * lump * np.cos(ang), c[1] + ay * lump * np.sin(ang)], axis=1)]
 
 
 @dataclass
@@ -503,7 +522,12 @@ def draw_handwriting(
         pts, end, extras = _word_path(rng, x, baseline, xh, letters, slant)
         strokes.append(
             _make_stroke(
-                _catmull_rom(pts * ppm, step=0.2 * ppm), ppm, pen, rng, width_px=width_mm * ppm, tremor_mm=0.03
+                _catmull_rom(pts * ppm, step=0.2 * ppm),
+                ppm,
+                pen,
+                rng,
+                width_px=width_mm * ppm,
+                tremor_mm=0.03,
             )
         )
         for e in extras:

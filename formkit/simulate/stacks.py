@@ -79,7 +79,9 @@ def write_tiff(scans: Sequence[Scan], path: Path) -> Path:
         else:
             frames.append(Image.fromarray(s.image, "RGB" if s.image.ndim == 3 else "L"))
     comp = "group4" if all_bw else "tiff_deflate"
-    frames[0].save(path, "TIFF", save_all=True, append_images=frames[1:], compression=comp, dpi=_dpi(scans[0]))
+    frames[0].save(
+        path, "TIFF", save_all=True, append_images=frames[1:], compression=comp, dpi=_dpi(scans[0])
+    )
     return path
 
 
@@ -97,7 +99,9 @@ def write_folder(scans: Sequence[Scan], folder: Path, fmt: str = "png", stem: st
     return out
 
 
-def write_stack(scans: Sequence[Scan], out_dir: Path, container: str, name: str = "stack") -> list[tuple[Path, int]]:
+def write_stack(
+    scans: Sequence[Scan], out_dir: Path, container: str, name: str = "stack"
+) -> list[tuple[Path, int]]:
     """Write `scans` in `container`; returns, per page, (file, page index within that file).
 
     Raises `RuntimeError` for `jbig2_pdf` when no JBIG2 encoder is usable (see `jbig2.available`).
@@ -111,7 +115,9 @@ def write_stack(scans: Sequence[Scan], out_dir: Path, container: str, name: str 
     elif container == "jbig2_pdf":
         from . import jbig2
 
-        p = jbig2.write_jbig2_pdf([_as_bilevel(s) for s in scans], [s.dpi for s in scans], out_dir / f"{name}.pdf")
+        p = jbig2.write_jbig2_pdf(
+            [_as_bilevel(s) for s in scans], [s.dpi for s in scans], out_dir / f"{name}.pdf"
+        )
     elif container == "tiff":
         p = write_tiff(scans, out_dir / f"{name}.tif")
     elif container in ("png_dir", "jpeg_dir"):
@@ -126,7 +132,9 @@ def write_stack(scans: Sequence[Scan], out_dir: Path, container: str, name: str 
 # extra pages found in real stacks
 
 
-def blank_back(shape: tuple[int, ...], rng: np.random.Generator, front: np.ndarray | None = None) -> np.ndarray:
+def blank_back(
+    shape: tuple[int, ...], rng: np.random.Generator, front: np.ndarray | None = None
+) -> np.ndarray:
     """The empty back of a duplex-scanned sheet, as a clean page image to be scanned like the rest.
 
     Near-white with paper fibre noise; if `front` is given, a faint mirrored bleed-through of it

@@ -19,13 +19,15 @@ Truth JSON (`<name>.truth.json`, format "formkit-simulated-stack/1"):
      "pages": [{"index", "file", "file_page", "state", "form_id", "page_no", "dpi", "rotation",
                 "meta"}]}
 
-`values` use the export-contract shapes (single: option or null; multi: list; text: "present" or
-null). `expected` differs from `values` only where a mark did not survive the scan (faint pencil
-in a bilevel scan): such marks have `visible: false`, and a reader is not at fault for missing
-them. Page `state` is what the reader should report: `recognised`, `blank` (duplex back),
-`duplicate` (a second scan of a sheet already in the stack; the first occurrence in stack order
-is `recognised`) or `unidentified` (a foreign page). `meta` holds the profile's parameters,
-including `matrix`: 3x3, clean page pixels at `render_dpi` -> scan pixels.
+`marks` lists everything drawn, including `role: "stray"` marks (a dot, a dash or initials away
+from every field) that answer nothing. `values` use the export-contract shapes (single: option or
+null; multi: list; text: "present" or null). `expected` differs from `values` only where a mark
+did not survive the scan (faint pencil in a bilevel scan): such marks have `visible: false`, and a
+reader is not at fault for missing them. Page `state` is what the reader should report:
+`recognised`, `blank` (duplex back), `duplicate` (a second scan of a sheet already in the stack;
+the first occurrence in stack order is `recognised`) or `unidentified` (a foreign page). `meta`
+holds the profile's parameters, including `matrix`: 3x3, clean page pixels at `render_dpi` ->
+scan pixels.
 """
 
 from __future__ import annotations
@@ -197,7 +199,9 @@ def simulate_stack(
             for k, c in enumerate(clean_pages, 1)
             for fid in preprinted_text_fields(c, dpi, page_fields(form.fields, k))
         ]
-        answers = form.answers or random_answers(form.fields, rng, preprinted=pre, **dict(answer_options or {}))
+        answers = form.answers or random_answers(
+            form.fields, rng, preprinted=pre, **dict(answer_options or {})
+        )
         hand = random_hand(rng, styles)
         for k, clean in enumerate(clean_pages, 1):
             base = clean if clean.ndim == 3 else np.repeat(clean[:, :, None], 3, axis=2)
@@ -221,7 +225,9 @@ def simulate_stack(
         )
     shape = pages[0].clean.shape if pages else (round(297 / 25.4 * dpi), round(210 / 25.4 * dpi), 3)
     for _ in range(foreign_pages):
-        pages.insert(int(rng.integers(0, len(pages) + 1)), _Page(foreign_page(shape, dpi, rng), "unidentified"))
+        pages.insert(
+            int(rng.integers(0, len(pages) + 1)), _Page(foreign_page(shape, dpi, rng), "unidentified")
+        )
     if shuffle:
         pages = [pages[i] for i in rng.permutation(len(pages))]
 

@@ -95,7 +95,9 @@ def draw_page(geometry: dict, page: int, form_id: str = "ABCD-EFGH", dpi: float 
         img[y0:y1, x0:x1] = cv2.aruco.generateImageMarker(aruco, m["id"], x1 - x0)
     pages = geometry["pages"]
     text = f"FK1/TEST-FORM/1/{form_id}/{page}/{pages}/W3F9/K2M8Q1ZR7A"
-    qr = np.asarray(zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, options="ecLevel=M").to_image(scale=4))
+    qr = np.asarray(
+        zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, options="ecLevel=M").to_image(scale=4)
+    )
     x0, y0, x1, y1 = _ipx(geometry["qr"]["rect_mm"], dpi)
     img[y0:y1, x0:x1] = cv2.resize(qr, (x1 - x0, y1 - y0), interpolation=cv2.INTER_NEAREST)
     cv2.putText(img, form_id, (x0 - 10, y1 + 25), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 0, 1, cv2.LINE_AA)
@@ -109,7 +111,9 @@ def draw_page(geometry: dict, page: int, form_id: str = "ABCD-EFGH", dpi: float 
         if f["kind"] != "text":
             for o in f["options"]:
                 x0, y0, x1, y1 = _ipx(o["rect_mm"], dpi)
-                cv2.putText(img, o["label"][:6], (x1 + 3, y1 - 2), cv2.FONT_HERSHEY_SIMPLEX, 0.35, 60, 1, cv2.LINE_AA)
+                cv2.putText(
+                    img, o["label"][:6], (x1 + 3, y1 - 2), cv2.FONT_HERSHEY_SIMPLEX, 0.35, 60, 1, cv2.LINE_AA
+                )
         x0, y0, _, _ = _ipx(rects[0], dpi)
         cv2.putText(
             img,

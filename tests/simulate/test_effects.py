@@ -18,7 +18,9 @@ def _marker_centres(img: np.ndarray) -> dict[int, np.ndarray]:
     det = cv2.aruco.ArucoDetector(cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50))
     corners, ids, _ = det.detectMarkers(g)
     return (
-        {} if ids is None else {int(i): c.reshape(4, 2).mean(axis=0) for i, c in zip(ids.ravel(), corners, strict=True)}
+        {}
+        if ids is None
+        else {int(i): c.reshape(4, 2).mean(axis=0) for i, c in zip(ids.ravel(), corners, strict=True)}
     )
 
 

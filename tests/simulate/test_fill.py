@@ -84,7 +84,9 @@ def test_text_present_means_writing(geometry: dict, pages: list[np.ndarray]) -> 
     assert _box_ink(img, fields[1]["rect_mm"], 0.02) == 0.0
 
 
-def test_fill_page_is_deterministic_and_does_not_modify_input(geometry: dict, pages: list[np.ndarray]) -> None:
+def test_fill_page_is_deterministic_and_does_not_modify_input(
+    geometry: dict, pages: list[np.ndarray]
+) -> None:
     fields = page_fields(geometry["fields"], 1)
     before = pages[0].copy()
     answers = random_answers(geometry["fields"], np.random.default_rng(3))
@@ -110,3 +112,24 @@ def test_log_records_every_drawn_mark(geometry: dict, pages: list[np.ndarray]) -
     assert sorted((m.field_id, m.value) for m in log if m.role == "cancelled") == sorted(
         (k, x) for k, xs in answers.cancelled.items() for x in xs
     )
+
+
+def test_stray_marks_keep_clear_of_every_box(geometry: dict, pages: list[np.ndarray]) -> None:
+    fields = page_fields(geometry["fields"], 1)
+    answers = Answers(values={f["id"]: None for f in geometry["fields"]})
+    styles = Styles(stray_marks=1.0)
+    strays = 0
+    for seed in range(6):
+        log: list = []
+        img = fill_page(pages[0], DPI, fields, answers, np.random.default_rng(seed), styles, log=log)
+        strays += len(log)
+        assert all(m.role == "stray" for m in log)
+        for f in fields:  # nothing answered: every box and text frame (+3 mm) is as printed
+            for r in [o["rect_mm"] for o in f.get("options", [])] + (
+                [f["rect_mm"]] if "rect_mm" in f else []
+            ):
+                x0, y0, x1, y1 = (
+                    round(v) for v in rect_mm_to_px([r[0] - 3, r[1] - 3, r[2] + 6, r[3] + 6], DPI)
+                )
+                assert np.array_equal(img[y0:y1, x0:x1], pages[0][y0:y1, x0:x1]), (seed, f["id"])
+    assert strays >= 6

@@ -26,9 +26,10 @@ def _ink_outside(img: np.ndarray, grow_mm: float) -> int:
     x0, y0, x1, y1 = BOX
     g = grow_mm * PPM
     mask = img < 250
-    mask[max(0, int(np.floor(y0 - g))) : int(np.ceil(y1 + g)), max(0, int(np.floor(x0 - g))) : int(np.ceil(x1 + g))] = (
-        False
-    )
+    mask[
+        max(0, int(np.floor(y0 - g))) : int(np.ceil(y1 + g)),
+        max(0, int(np.floor(x0 - g))) : int(np.ceil(x1 + g)),
+    ] = False
     return int(mask.sum())
 
 

@@ -30,7 +30,8 @@ def _box_ink(scan_img: np.ndarray, matrix: list, rect_mm: list[float], dpi: floa
 def test_fill_and_scan_generated_forms(fk, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     plan = tmp_path / "plan.csv"
     plan.write_text(
-        "trainee_id,setting,assessor,date,subgoals\nST01,Bröstsmärta,Dr Berg,2026-12-01,STb1;STa4\n", encoding="utf-8"
+        "trainee_id,setting,assessor,date,subgoals\nST01,Bröstsmärta,Dr Berg,2026-12-01,STb1;STa4\n",
+        encoding="utf-8",
     )
     fk("generate", "--layout", "minicex-st-sv", "--plan", str(plan), "--out", str(tmp_path / "sv.pdf"))
     fk("generate", "--layout", "minicex-ntnu-nb", "--trainee", "S001", "--out", str(tmp_path / "nb.pdf"))

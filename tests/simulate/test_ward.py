@@ -17,13 +17,17 @@ from .conftest import DPI, draw_page
 
 def _forms(geometry: dict, ids: list[str]) -> list[FormToFill]:
     return [
-        FormToFill(fid, geometry["fields"], pages=[draw_page(geometry, p, fid) for p in (1, 2)], dpi=DPI) for fid in ids
+        FormToFill(fid, geometry["fields"], pages=[draw_page(geometry, p, fid) for p in (1, 2)], dpi=DPI)
+        for fid in ids
     ]
 
 
 def _pdf_pages(path: Path) -> list[np.ndarray]:
     doc = pdfium.PdfDocument(path)
-    out = [np.squeeze(next(iter(doc[i].get_objects())).get_bitmap(render=False).to_numpy()) for i in range(len(doc))]
+    out = [
+        np.squeeze(next(iter(doc[i].get_objects())).get_bitmap(render=False).to_numpy())
+        for i in range(len(doc))
+    ]
     doc.close()
     return out
 
@@ -103,7 +107,7 @@ def test_bilevel_truth_says_which_marks_vanished(geometry: dict, tmp_path: Path)
     )
     t = stack.truth["forms"]["CCCC-3333"]
     assert t["values"]["setting"] == "ward"
-    hidden = [m for m in t["marks"] if not m["visible"]]
+    hidden = [m for m in t["marks"] if not m["visible"] and m["role"] != "stray"]
     assert hidden, "faint pencil slashes should not survive a 1-bit scan"
     for m in hidden:
         v = t["expected"][m["field_id"]]
