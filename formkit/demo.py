@@ -99,7 +99,7 @@ def run_demo(root: Path, seed: int = 2026, jobs: int = 2, echo: Callable[[str], 
     echo("4. Scanned: pages " + ", ".join(f"{k} {v}" for k, v in sorted(summary.pages.items()))
          + "; forms " + ", ".join(f"{k} {v}" for k, v in sorted(summary.forms.items())))
     for name, s in stacks:
-        acc = compare(ws, s.truth, s.files[0].parent)
+        acc = compare(ws, s.truth, s.truth_path.parent)
         res.accuracy[name] = acc
         for line in acc.lines():
             echo(f"   [{name}] {line}")

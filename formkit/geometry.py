@@ -33,7 +33,7 @@ BOX = 5.0  # checkbox side
 ROW = 8.0  # pitch between rows of boxes: BOX + a 3 mm gap
 MIN_GAP = 3.0
 OPT_PAD = 1.5  # box → its label
-OPT_GAP = 4.0  # label → next box
+OPT_GAP = 3.5  # label → next box
 FIELD_GAP = 7.0  # between fields packed on one row
 LABEL_PT, SMALL_PT, TITLE_PT = 8.0, 6.5, 9.0
 SECTION_TITLE_H = 6.0
@@ -454,7 +454,7 @@ class _Builder:
         if s.note or legend:
             texts: list[tuple[str, bool]] = []
             for o in legend:
-                texts.append((f"{o.short or o.label}: {o.label}. {o.help}", False))
+                texts.append((f"{o.label}: {o.help}", False))
             if s.note:
                 texts.append((s.note, True))
 

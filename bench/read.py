@@ -1,0 +1,132 @@
+"""Benchmark: read synthetic stacks per scanner profile — speed, memory and accuracy in one run.
+
+For each profile a fresh workspace issues forms, the synthetic ward fills and "scans" them, and
+`formkit scan` reads the stack. Printed per profile: pages/s and ms/page (with --jobs), the
+decode-only floor measured in the same run (just turning the files into page images), peak
+memory, and accuracy against the ward's truth: silent errors (accepted value ≠ truth), share of
+fields sent to review, pages unaccounted for. Compare ratios within one run: machines are shared.
+
+    python bench/read.py [--forms 40] [--jobs 2] [--profiles office300,bilevel,...] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+import scanner
+from formkit.accuracy import compare
+from formkit.demo import per_form_geometry
+from formkit.ingest import scan
+from formkit.issuing import FormRequest, issue_forms
+from formkit.simulate import forms_from_pdf, simulate_stack
+from formkit.workspace import init_workspace
+
+PROFILES = {  # profile: (container, layouts mix)
+    "office300": "jpeg_pdf",
+    "office200": "jpeg_pdf",
+    "bilevel": "g4_pdf",
+    "dpi150": "jpeg_pdf",
+    "rough": "jpeg_pdf",
+    "phone": "jpeg_dir",
+}
+NAMES = ["Åsa Öberg", "Áile Ŋuvttis", "Kari Nordmann", "Per Ødegård", "Märta Lindström", "Ole Čađa"]
+
+
+def peak_mb() -> tuple[float, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, kids
+
+
+def run_profile(profile: str, container: str, n_forms: int, jobs: int, seed: int, tmp: Path) -> dict:
+    ws = init_workspace(tmp / f"ws-{profile}")
+    with ws.store.transaction():
+        for i in range(n_forms):
+            reg = "HSLF-FS 2021:8" if i % 3 == 2 else None
+            ws.store.upsert_trainee(f"T{i:03d}", NAMES[i % len(NAMES)], "Bench", reg, {})
+    nb = [FormRequest(f"T{i:03d}", "Poliklinikk", "Dr. A", "2026-11-01") for i in range(n_forms) if i % 3 != 2]
+    sv = [FormRequest(f"T{i:03d}", "Akutmottagning", "Dr. B", "2026-11-02", subgoals=["STb1", "STa4"])
+          for i in range(n_forms) if i % 3 == 2]
+    rng = np.random.default_rng(seed)
+    files: list[Path] = []
+    truths = []
+    for layout, reqs in (("minicex-ntnu-nb", nb), ("minicex-st-sv", sv)):
+        if not reqs:
+            continue
+        pdf = tmp / f"{profile}-{layout}.pdf"
+        res = issue_forms(ws, layout, reqs, pdf)
+        stack = simulate_stack(forms_from_pdf(pdf, per_form_geometry(ws, res.form_ids)), profile, rng,
+                               tmp / f"stack-{profile}-{layout}", container=container, name=layout,
+                               blank_backs=(profile.startswith("office")), foreign_pages=1, shuffle=True)
+        files += stack.files
+        truths.append(stack)
+    pages = sum(len(s.truth["pages"]) for s in truths)
+    t0 = time.perf_counter()
+    for f in files:
+        for p in scanner.iter_pages(f):
+            assert p.image is not None or p.error is not None
+    decode = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    scan(ws, files, jobs=jobs)
+    wall = time.perf_counter() - t0
+    fields = review = accepted = lost = mism = ident = exp_forms = 0
+    silent: list[dict] = []
+    for s in truths:
+        a = compare(ws, s.truth, s.truth_path.parent)
+        fields += a.fields
+        review += a.review
+        accepted += a.accepted
+        silent += a.silent_errors
+        lost += a.pages_lost
+        mism += len(a.page_mismatches)
+        ident += a.forms_identified
+        exp_forms += a.forms_expected
+    return {"profile": profile, "container": container, "pages": pages, "wall_s": wall, "decode_s": decode,
+            "fields": fields, "accepted": accepted, "review": review, "silent": silent, "lost": lost,
+            "page_mismatches": mism, "forms_identified": ident, "forms_expected": exp_forms}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--forms", type=int, default=40, help="forms per profile (2/3 nb one-page, 1/3 sv two-page)")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--profiles", default=",".join(PROFILES))
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--json", type=Path, help="also write the figures as JSON")
+    args = ap.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for prof in args.profiles.split(","):
+            rows.append(run_profile(prof, PROFILES[prof], args.forms, args.jobs, args.seed, Path(tmp)))
+            r = rows[-1]
+            print(f"  … {prof}: {r['pages']} pages in {r['wall_s']:.1f} s", file=sys.stderr)
+    own, kids = peak_mb()
+    print(f"read benchmark — {args.forms} forms per profile, --jobs {args.jobs}")
+    print(f"{'profile':<10}{'container':<11}{'pages':>6}{'pages/s':>9}{'ms/page':>9}{'decode ms/p':>12}"
+          f"{'fields':>8}{'review %':>9}{'silent':>7}{'lost':>5}{'ids':>8}")
+    for r in rows:
+        print(f"{r['profile']:<10}{r['container']:<11}{r['pages']:>6}{r['pages'] / r['wall_s']:>9.1f}"
+              f"{1000 * r['wall_s'] / r['pages']:>9.1f}{1000 * r['decode_s'] / r['pages']:>12.1f}{r['fields']:>8}"
+              f"{100 * r['review'] / max(r['fields'], 1):>9.2f}{len(r['silent']):>7}{r['lost']:>5}"
+              f"{r['forms_identified']:>4}/{r['forms_expected']:<3}")
+    print(f"peak memory: main process {own:.0f} MB, largest worker {kids:.0f} MB")
+    tot_f = sum(r["fields"] for r in rows)
+    tot_s = sum(len(r["silent"]) for r in rows)
+    print(f"all profiles: {tot_f} fields, {tot_s} silent error(s)")
+    for r in rows:
+        for e in r["silent"][:5]:
+            print(f"  silent [{r['profile']}] {e}")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""End to end through the CLI: generated forms, a synthetic ward, `formkit scan`, review, export.
+
+The stack is made the way an office delivers it: shuffled, blank duplex backs, a stranger's page,
+one sheet scanned twice. Every page must end in the state the ward's truth says, and no value may
+be accepted that differs from what is on the paper (a silent error).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from formkit.accuracy import compare
+from formkit.demo import per_form_geometry
+from formkit.simulate import Answers, Styles, forms_from_pdf, simulate_stack
+from formkit.workspace import Workspace
+from tests.conftest import ROSTER, Cli
+
+pytestmark = pytest.mark.xdist_group("scan-e2e")
+
+
+def dump(ws: Workspace) -> dict[str, list[tuple]]:
+    db = sqlite3.connect(ws.db_path)
+    out = {t: sorted(db.execute(f"SELECT * FROM {t}").fetchall(), key=repr)
+           for t in ("files", "pages", "field_values", "forms", "audit")}
+    db.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """3 Norwegian + 2 Swedish forms, filled, scanned at 300 dpi into one shuffled JPEG PDF."""
+    from formkit.workspace import init_workspace
+
+    tmp = tmp_path_factory.mktemp("office")
+    ws = init_workspace(tmp / "ws")
+    fk = Cli(ws)
+    (tmp / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    fk("trainees", "import", str(tmp / "roster.csv"))
+    (tmp / "plan-nb.csv").write_text("trainee_id,setting,assessor,date\nS001,Poliklinikk,Dr A,2026-10-01\n"
+                                     "S002,Sengepost,Dr B,2026-10-02\nS001,Akuttmottak,Dr C,2026-10-03\n",
+                                     encoding="utf-8")
+    (tmp / "plan-sv.csv").write_text("trainee_id,setting,subgoals\nST01,Astma,STb1;STa4\nST02,Sepsis,b1\n",
+                                     encoding="utf-8")
+    fk("generate", "-l", "minicex-ntnu-nb", "--plan", str(tmp / "plan-nb.csv"), "--out", str(tmp / "nb.pdf"))
+    fk("generate", "-l", "minicex-st-sv", "--plan", str(tmp / "plan-sv.csv"), "--out", str(tmp / "sv.pdf"))
+    ids = [r["form_id"] for r in json.loads(fk("forms", "list", "--json").output)]
+    nb_ids = [i for i in ids if ws.store.form(i)["layout"] == "minicex-ntnu-nb"]
+    sv_ids = [i for i in ids if ws.store.form(i)["layout"] == "minicex-st-sv"]
+    rng = np.random.default_rng(11)
+    forms = (forms_from_pdf(tmp / "nb.pdf", per_form_geometry(ws, _in_pdf_order(ws, nb_ids)))
+             + forms_from_pdf(tmp / "sv.pdf", per_form_geometry(ws, _in_pdf_order(ws, sv_ids))))
+    stack = simulate_stack(forms, "office300", rng, tmp / "stack", container="jpeg_pdf", blank_backs=True,
+                           foreign_pages=1, duplicates=1, shuffle=True)
+    res = fk("scan", *map(str, stack.files), expect=None)
+    return ws, fk, stack, res
+
+
+def _in_pdf_order(ws: Workspace, ids: list[str]) -> list[str]:
+    return sorted(ids, key=lambda i: ws.store.db.execute("SELECT rowid FROM forms WHERE form_id=?", (i,)).fetchone()[0])
+
+
+def test_every_page_ends_in_its_true_state(office) -> None:  # type: ignore[no-untyped-def]
+    ws, _fk, stack, res = office
+    acc = compare(ws, stack.truth, stack.truth_path.parent)
+    assert acc.pages_lost == 0
+    assert acc.page_mismatches == []
+    assert acc.forms_identified == acc.forms_expected == 5
+    assert acc.pages_got["blank"] == acc.pages_expected["blank"] > 0
+    assert acc.pages_got["unidentified"] == 1 and acc.pages_got["duplicate"] == 1
+    assert res.exit_code in (0, 10)
+    assert "Pages:" in res.output and "Forms:" in res.output
+
+
+def test_no_silent_errors_and_little_review(office) -> None:  # type: ignore[no-untyped-def]
+    ws, _fk, stack, _ = office
+    acc = compare(ws, stack.truth, stack.truth_path.parent)
+    assert acc.silent_errors == []
+    assert acc.fields > 100
+    assert acc.review_share < 0.35
+
+
+def test_rescanning_the_same_file_changes_nothing(office) -> None:  # type: ignore[no-untyped-def]
+    ws, fk, stack, _ = office
+    before = dump(ws)
+    res = fk("scan", *map(str, stack.files), expect=None)
+    assert "0 new, 1 already scanned" in res.output
+    assert dump(ws) == before
+
+
+def test_export_json_is_the_contract(office) -> None:  # type: ignore[no-untyped-def]
+    ws, fk, stack, _ = office
+    recs = json.loads(fk("export", "--format", "json").output)
+    assert len(recs) == 5
+    keys = {"form_id", "layout", "layout_version", "trainee_id", "encounter", "status", "pages_expected",
+            "page_count_read", "values", "review", "crops"}
+    for r in recs:
+        assert keys <= set(r)
+        assert r["status"] in ("complete", "needs_review", "incomplete")
+        assert r["page_count_read"] == r["pages_expected"]
+        assert (r["status"] == "complete") == (not r["review"])
+        for fid, v in r["values"].items():
+            assert v is None or isinstance(v, (str, list)), fid
+        for fid, path in r["crops"].items():
+            assert (ws.root / path).is_file(), fid
+        truth = stack.truth["forms"][r["form_id"]]["expected"]
+        for fid, v in r["values"].items():
+            if fid not in r["review"] and fid in truth and fid not in stack.truth["forms"][r["form_id"]]["preprinted"]:
+                assert (sorted(v) if isinstance(v, list) else v) == (
+                    sorted(truth[fid]) if isinstance(truth[fid], list) else truth[fid]), fid
+    pages = json.loads(fk("pages", "--json").output)
+    assert len(pages) == len(stack.truth["pages"])
+    assert {p["state"] for p in pages} <= {"recognised", "needs_review", "blank", "duplicate", "unidentified"}
+    assert all(p["image"] and (ws.root / p["image"]).is_file() for p in pages)
+
+
+def test_review_set_is_verified_audited_and_kept(office) -> None:  # type: ignore[no-untyped-def]
+    ws, fk, stack, _ = office
+    recs = json.loads(fk("export", "--format", "json").output)
+    rec = next(r for r in recs if r["layout"] == "minicex-ntnu-nb")
+    fk("review", "set", rec["form_id"], "overall", "7", "--by", "Dr. Test", "--reason", "checked the paper")
+    fk("review", "set", rec["form_id"], "focus", "history,management", "--by", "Dr. Test")
+    res = fk("review", "set", rec["form_id"], "overall", "12", expect=3)
+    assert "not an option" in res.output
+    fk("review", "set", rec["form_id"], "nope", "1", expect=7)
+    after = {r["form_id"]: r for r in json.loads(fk("export", "--format", "json").output)}[rec["form_id"]]
+    assert after["values"]["overall"] == "7" and after["values"]["focus"] == ["history", "management"]
+    assert "overall" not in after["review"] and after["verified"]["overall"]["by"] == "Dr. Test"
+    hist = fk("review", "history", rec["form_id"]).output
+    assert "Dr. Test" in hist and "overall" in hist and '"7"' in hist and "checked the paper" in hist
+    # a re-scan of the same sheet (other file) never overwrites what a person verified
+    from formkit.ingest import scan
+
+    other = stack.truth_path.parent / "again.pdf"
+    other.write_bytes(stack.files[0].read_bytes() + b"\n%rescan\n")
+    scan(ws, [other])
+    again = {r["form_id"]: r for r in json.loads(fk("export", "--format", "json").output)}[rec["form_id"]]
+    assert again["values"]["overall"] == "7" and again["verified"]["overall"]["by"] == "Dr. Test"
+    states = {p["state"] for p in json.loads(fk("pages", "--json").output) if p["source_file"] == "again.pdf"}
+    assert states <= {"duplicate", "conflict", "blank", "unidentified"}
+
+
+def test_exact_values_for_known_marks(fk: Cli, tmp_path: Path) -> None:
+    """Chosen answers in a clean black ballpoint, each mark kind in turn: read back exactly."""
+    fk("generate", "-l", "minicex-ntnu-nb", "--trainee", "S002", "--count", "3", "--out", str(tmp_path / "f.pdf"))
+    ws = fk.ws
+    ids = _in_pdf_order(ws, [r["form_id"] for r in json.loads(fk("forms", "list", "--json").output)])
+    geoms = per_form_geometry(ws, ids)
+    forms = forms_from_pdf(tmp_path / "f.pdf", geoms)
+    wanted = []
+    for k, (form, kind) in enumerate(zip(forms, ["tick", "cross", "slash"], strict=True)):
+        vals = {"setting": "ward", "patient_type": "known", "complexity": "high", "overall": str(3 + k),
+                "history_taking": "not_observed", "focus": ["history", "management"], "went_well": "present",
+                "improve": None}
+        form.answers = Answers(values=vals)
+        wanted.append((form.form_id, vals, kind))
+    rng = np.random.default_rng(5)
+    for form, (_, _, kind) in zip(forms, wanted, strict=True):
+        styles = Styles(pen_weights={"ballpoint_black": 1.0}, mark_weights={kind: 1.0}, favourite_share=1.0,
+                        stray_marks=0.0)
+        st = simulate_stack([form], "office300", rng, tmp_path / f"s-{form.form_id}", styles=styles, rotation=180)
+        fk("scan", *map(str, st.files), expect=None)
+    recs = {r["form_id"]: r for r in json.loads(fk("export", "--format", "json").output)}
+    for fid, vals, kind in wanted:
+        r = recs[fid]
+        for field, v in vals.items():
+            assert field not in r["review"], (kind, field, r["review_reasons"].get(field))
+            got = r["values"][field]
+            assert (sorted(got) if isinstance(got, list) else got) == (sorted(v) if isinstance(v, list) else v), \
+                (kind, field)
