@@ -9,7 +9,7 @@ Modules: `render` (PDF -> pixels), `marks` (pen marks), `fill` (truth + drawing)
 via MMR), `ward` (`simulate_stack`, the one-call entry point).
 """
 
-from .effects import PROFILES, Scan, apply_profile
+from .effects import PROFILES, Scan, apply_profile, print_texture
 from .fill import Answers, Hand, Styles, fill_page, random_answers, random_hand
 from .marks import MARK_KINDS, PENS, Pen, draw_handwriting, draw_mark
 from .render import rasterise_pdf, rect_mm_to_px
@@ -34,6 +34,7 @@ __all__ = [
     "draw_mark",
     "fill_page",
     "foreign_page",
+    "print_texture",
     "forms_from_pdf",
     "random_answers",
     "random_hand",

@@ -8,13 +8,17 @@ Profiles (all accept `rotation` 0/90/180/270, or None for the profile's own habi
 
 * `office300` -- 300 dpi grey, skew +-1.5 deg, shift, 94-100 % print scale, mild noise, JPEG q~75.
 * `office200` -- the same at 200 dpi.
+* `colour300` -- an MFP left on colour: 300 dpi RGB, JPEG q~80.
 * `bilevel`   -- 300 dpi 1-bit (fixed threshold, as document scanners do; `meta["threshold"]`).
   Faint pencil usually disappears: see `ward.py`, which marks such answers `visible: false`.
 * `dpi150`    -- 150 dpi grey, slightly softer, JPEG q~70.
 * `rough`     -- stronger skew, blur, noise, dark scanner borders, a crease, streaks, JPEG q~50,
   and a 90/180 deg rotation by default.
-* `phone`     -- perspective photo: the page on a desk, 60-85 % of the frame, light gradient,
-  colour cast, slight blur, JPEG. Effective dpi is measured from the page's size in the frame.
+* `phone`     -- perspective photo: the page on a desk, 60-85 % of the frame, bowed paper (up to
+  1 mm, not in `matrix`), light gradient, sometimes a shadow, colour cast, slight blur, JPEG.
+  Effective dpi is measured from the page's size in the frame.
+
+`print_texture` is the printer's part (toner density, halftoned grey), applied before filling.
 """
 
 from __future__ import annotations
@@ -146,11 +150,43 @@ def _place(
 
 
 def _illumination(shape: tuple[int, int], rng: np.random.Generator, strength: float) -> np.ndarray:
-    """Smooth multiplicative light field around 1.0 (uneven lamp, paper tone)."""
+    """Smooth multiplicative light field in [1 - strength, 1] (uneven lamp, paper tone)."""
     h, w = shape
-    small = rng.normal(0, 1, (4, 3)).astype(np.float32)
-    field_ = cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
-    return 1.0 - strength * (field_ - field_.min()) / max(float(np.ptp(field_)), 1e-6)
+    small = cv2.resize(
+        rng.normal(0, 1, (4, 3)).astype(np.float32),
+        (max(2, w // 16), max(2, h // 16)),
+        interpolation=cv2.INTER_CUBIC,
+    )
+    small = 1.0 - strength * (small - small.min()) / max(float(np.ptp(small)), 1e-6)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def print_texture(img: np.ndarray, dpi: float, rng: np.random.Generator) -> np.ndarray:
+    """What the office printer did to the clean PDF page, before anyone writes on it.
+
+    Toner density varies (black prints as dark grey), and grey areas (the shaded rows of the rating
+    grid) are halftone screens, which a scanner sees as a fine beat pattern rather than flat grey.
+    Applied by `ward.py` before filling, so pen ink lies on top of the print.
+    """
+    # OpenCV rather than numpy arithmetic: ~50 ms instead of ~1 s for an RGB page at 300 dpi
+    density = float(rng.uniform(0.86, 1.0))
+    x = cv2.convertScaleAbs(img, alpha=density, beta=255.0 * (1.0 - density))
+    g = (x if x.ndim == 2 else cv2.cvtColor(x, cv2.COLOR_RGB2GRAY)).astype(np.float32)
+    cover = (255.0 - g) * np.float32(1 / 255.0)
+    # 0 on paper and on solid black, 1 on 50 % grey; light tints are sparse dots, hence the root
+    grey = np.sqrt(np.clip(cover * (1 - cover) * 4, 0, 1))
+    period = dpi / 25.4 * rng.uniform(0.25, 0.6)  # the visible beat of the screen, 0.25-0.6 mm
+    # a dot screen at 45 degrees (as printers use for black): cos(u) cos(v) with u, v the rotated
+    # axes equals (cos(k sqrt2 y) + cos(k sqrt2 x)) / 2 -- one broadcast add for the whole page
+    k = np.float32(2 * np.pi / period * np.sqrt(2.0))
+    phase = rng.uniform(0, 2 * np.pi, 2).astype(np.float32)
+    h, w = grey.shape
+    cx = np.cos(k * np.arange(w, dtype=np.float32) + phase[0])
+    cy = np.cos(k * np.arange(h, dtype=np.float32) + phase[1])
+    tex = (cy[:, None] + cx[None, :]) * grey * np.float32(0.5 * rng.uniform(6, 14))
+    if x.ndim == 3:
+        tex = cv2.merge([tex, tex, tex])
+    return cv2.add(x, tex, dtype=cv2.CV_8U)
 
 
 def _finish_grey(
@@ -197,8 +233,9 @@ def _office(
     dpi: int,
     quality: tuple[int, int],
     blur: tuple[float, float] = (0.3, 0.7),
+    colour: bool = False,
 ) -> Scan:
-    x = to_grey(img)
+    x = img if colour and img.ndim == 3 else to_grey(img)
     x, m, meta = _place(x, dpi_in, dpi, rng, skew_deg=1.5, shift_mm=3.0, scale_range=(0.94, 1.0), border=None)
     x = _finish_grey(x, rng, paper=(238, 252), light=0.04, blur=blur, noise=(1.0, 3.0), gamma=0.1)
     q = int(rng.integers(quality[0], quality[1] + 1))
@@ -206,7 +243,12 @@ def _office(
     rot = _rotation(rotation, rng, (0.9, 0.0, 0.1, 0.0))
     x, mr = rotate90(x, rot)
     meta.update(
-        profile=name, jpeg_quality=q, rotation=rot, bilevel=False, colour=False, matrix=(mr @ m).tolist()
+        profile=name,
+        jpeg_quality=q,
+        rotation=rot,
+        bilevel=False,
+        colour=x.ndim == 3,
+        matrix=(mr @ m).tolist(),
     )
     return Scan(x, float(dpi), meta)
 
@@ -214,6 +256,11 @@ def _office(
 def office300(img: np.ndarray, dpi_in: float, rng: np.random.Generator, rotation: int | None = None) -> Scan:
     """Typical office MFP scan to PDF: 300 dpi grey, JPEG q 70-80."""
     return _office(img, dpi_in, rng, rotation, name="office300", dpi=300, quality=(70, 80))
+
+
+def colour300(img: np.ndarray, dpi_in: float, rng: np.random.Generator, rotation: int | None = None) -> Scan:
+    """Office MFP left on its colour default: 300 dpi RGB, JPEG q 75-85 (blue ink stays blue)."""
+    return _office(img, dpi_in, rng, rotation, name="colour300", dpi=300, quality=(75, 85), colour=True)
 
 
 def office200(img: np.ndarray, dpi_in: float, rng: np.random.Generator, rotation: int | None = None) -> Scan:
@@ -353,16 +400,30 @@ def phone(
     )
     ang = np.deg2rad(rng.uniform(-8, 8))
     corners = np.array([[-pw / 2, -ph / 2], [pw / 2, -ph / 2], [pw / 2, ph / 2], [-pw / 2, ph / 2]])
-    tilt = rng.uniform(-0.06, 0.06, 2)  # camera not parallel: one side nearer, larger
+    tilt = rng.uniform(-0.04, 0.04, 2)  # camera not parallel: one side nearer, larger
     corners = corners * (1 + corners[:, :1] / pw * tilt[0] + corners[:, 1:] / ph * tilt[1])
-    corners += rng.normal(0, 0.01, corners.shape) * [pw, ph]
+    corners += rng.normal(0, 0.006, corners.shape) * [pw, ph]
     rotm = np.array([[np.cos(ang), -np.sin(ang)], [np.sin(ang), np.cos(ang)]])
-    dst = (corners @ rotm.T + [cx, cy]).astype(np.float32)
+    dst = corners @ rotm.T + [cx, cy]
+    # keep the whole sheet in the frame (2 % margin): people frame the page they photograph
+    lo, hi = dst.min(axis=0), dst.max(axis=0)
+    room = np.array([fw, fh]) * 0.96
+    shrink = min(1.0, float(np.min(room / (hi - lo))))
+    dst = (dst - (lo + hi) / 2) * shrink + (lo + hi) / 2
+    lo, hi = dst.min(axis=0), dst.max(axis=0)
+    dst += np.clip(np.array([fw, fh]) * 0.02 - lo, 0, None) - np.clip(hi - np.array([fw, fh]) * 0.98, 0, None)
+    dst = dst.astype(np.float32)
     src = np.array([[0, 0], [w_in - 1, 0], [w_in - 1, h_in - 1], [0, h_in - 1]], np.float32)
     m = cv2.getPerspectiveTransform(src, dst)
     small = rgb
     if s < 0.8:
         small = cv2.resize(rgb, (round(w_in * s), round(h_in * s)), interpolation=cv2.INTER_AREA)
+    # the sheet is not flat: it bows a little (up to ~1 mm), which no homography removes
+    curl_mm = float(rng.uniform(-1.0, 1.0))
+    sh_, sw_ = small.shape[:2]
+    yy, xx = np.mgrid[0:sh_, 0:sw_].astype(np.float32)
+    bow = np.float32(curl_mm * sh_ / 297.0) * (2 * xx / max(sw_ - 1, 1) - 1) ** 2
+    small = cv2.remap(small, xx, yy + bow, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     pre = np.diag([small.shape[1] / w_in, small.shape[0] / h_in, 1.0])
     m_warp = m @ np.linalg.inv(pre)
     page = cv2.warpPerspective(small, m_warp, (fw, fh), flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0))
@@ -379,6 +440,20 @@ def phone(
     grad = (xx / sw - 0.5) * gdir[0] + (yy / sh - 0.5) * gdir[1]
     light = 1.0 - rng.uniform(0.1, 0.3) * (grad - grad.min()) / max(float(np.ptp(grad)), 1e-6)
     light *= 1.0 - 0.15 * (((xx / sw - 0.5) ** 2 + (yy / sh - 0.5) ** 2) / 0.5)
+    shadow = 0.0
+    if rng.random() < 0.5:  # the phone's or the photographer's shadow reaching in from one edge
+        blob = np.zeros((sh, sw), np.float32)
+        edge = int(rng.integers(0, 4))
+        c = [
+            (rng.uniform(0, sw), 0),
+            (sw, rng.uniform(0, sh)),
+            (rng.uniform(0, sw), sh),
+            (0, rng.uniform(0, sh)),
+        ][edge]
+        axes = (int(sw * rng.uniform(0.3, 0.6)), int(sh * rng.uniform(0.2, 0.45)))
+        cv2.ellipse(blob, (int(c[0]), int(c[1])), axes, rng.uniform(0, 180), 0, 360, 1.0, -1)
+        shadow = rng.uniform(0.2, 0.45)
+        light *= 1.0 - shadow * cv2.GaussianBlur(blob, (0, 0), max(sw, sh) * 0.05)
     light = cv2.resize(light.astype(np.float32), (fw, fh), interpolation=cv2.INTER_LINEAR)
     cast = np.array([rng.uniform(0.95, 1.08), 1.0, rng.uniform(0.85, 1.02)], np.float32) * rng.uniform(
         0.85, 1.0
@@ -400,7 +475,9 @@ def phone(
         "bilevel": False,
         "colour": True,
         "page_fraction": round(occ, 3),
-        "matrix": (mr @ m).tolist(),
+        "curl_mm": round(curl_mm, 2),
+        "shadow": round(float(shadow), 2),
+        "matrix": (mr @ m).tolist(),  # ignores the curl
     }
     return Scan(x, round(eff_dpi, 1), meta)
 
@@ -410,6 +487,7 @@ Profile = Callable[..., Scan]
 PROFILES: dict[str, Profile] = {
     "office300": office300,
     "office200": office200,
+    "colour300": colour300,
     "bilevel": bilevel,
     "dpi150": dpi150,
     "rough": rough,

@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from .effects import PROFILES, Scan, apply_profile, to_grey
+from .effects import PROFILES, Scan, apply_profile, print_texture, to_grey
 from .fill import (
     Answers,
     DrawnMark,
@@ -205,6 +205,7 @@ def simulate_stack(
         hand = random_hand(rng, styles)
         for k, clean in enumerate(clean_pages, 1):
             base = clean if clean.ndim == 3 else np.repeat(clean[:, :, None], 3, axis=2)
+            base = print_texture(base, dpi, rng)  # the printer's toner and halftone, under the ink
             log: list[DrawnMark] = []
             filled = fill_page(base, dpi, page_fields(form.fields, k), answers, rng, hand, log=log)
             filled_by_key[(form.form_id, k)] = (filled, base, log)
