@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -73,7 +74,8 @@ def expand_inputs(paths: list[Path], ws: Workspace) -> Iterator[Path]:
 
 def archive_file(ws: Workspace, src: Path, sha: str) -> Path:
     """Keep the original bytes forever, named by content: the evidence behind every record."""
-    dest = ws.archive_dir / sha[:2] / f"{sha}{src.suffix.lower()[:8]}"
+    safe = re.sub(r"[^\w.\- ]+", "_", src.name).strip() or "scan"
+    dest = ws.archive_dir / sha[:2] / sha / safe  # folder = content; file keeps its name for messages
     if not dest.exists():
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(f".tmp-{dest.name}")

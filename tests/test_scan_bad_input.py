@@ -1,0 +1,170 @@
+"""Bad input in a stack: each file gets its clear state and reason, the rest is still read, nothing half-written."""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from pypdf import PdfReader, PdfWriter
+
+from formkit.geometry import build_geometry
+from formkit.layouts import load_layout
+from formkit.qrpayload import make_payload
+from formkit.render import FormToPrint, render_pdf
+from formkit.simulate import rasterise_pdf
+from tests.conftest import Cli
+
+pytestmark = pytest.mark.xdist_group("scan-bad")
+
+
+def png_header_only(path: Path, w: int, h: int) -> None:
+    """A PNG whose header claims w×h pixels (the data is tiny and broken): must be refused unread."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    ihdr = struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+                     + chunk(b"IEND", b""))
+
+
+def page_png(pdf: Path, out: Path, page: int = 0, dpi: int = 200) -> Path:
+    img = rasterise_pdf(pdf, dpi, pages=[page])[0]
+    Image.fromarray(img).save(out, dpi=(dpi, dpi))
+    return out
+
+
+def forged_page(fk: Cli, tmp: Path, name: str, form_id: str, workspace_id: str, secret: bytes) -> Path:
+    g = build_geometry(load_layout("minicex-ntnu-nb"))
+    qr = [make_payload("minicex-ntnu-nb", 1, form_id, 1, 1, workspace_id, secret)]
+    pdf = tmp / f"{name}.pdf"
+    render_pdf([(g, FormToPrint(form_id, qr, {"trainee.name": "X"}))], pdf)
+    return page_png(pdf, tmp / f"{name}.png")
+
+
+def test_bad_files_are_rejected_and_the_rest_is_read(fk: Cli, tmp_path: Path) -> None:
+    fk("generate", "-l", "minicex-ntnu-nb", "--trainee", "S001", "--count", "2", "--out", str(tmp_path / "f.pdf"))
+    ids = [r["form_id"] for r in json.loads(fk("forms", "list", "--json").output)]
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    good = page_png(tmp_path / "f.pdf", inbox / "good.png", 0)
+    (inbox / "empty.pdf").write_bytes(b"")
+    (inbox / "corrupt.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage garbage\n%%EOF\n")
+    full = io.BytesIO()
+    Image.fromarray(rasterise_pdf(tmp_path / "f.pdf", 100, pages=[1])[0]).save(full, "PDF", resolution=100)
+    (inbox / "truncated.pdf").write_bytes(full.getvalue()[: len(full.getvalue()) // 2])
+    w = PdfWriter()
+    w.append(PdfReader(io.BytesIO(full.getvalue())))
+    w.encrypt("secret-password")
+    with (inbox / "encrypted.pdf").open("wb") as f:
+        w.write(f)
+    (inbox / "notes.txt").write_text("not a scan", encoding="utf-8")
+    png_header_only(inbox / "huge.png", 40_000, 40_000)
+    Image.new("1", (13_000, 13_000), 1).save(inbox / "bomb.png")  # 169 Mpx of white, a tiny file
+    secret = fk.ws.secret
+    forged_page(fk, inbox, "forged", ids[0], fk.ws.workspace_id, b"y" * 32)
+    forged_page(fk, inbox, "other-ws", ids[0], "ZZZZ", b"z" * 32)
+    forged_page(fk, inbox, "never-issued", "ABCD-EFGH", fk.ws.workspace_id, secret)
+
+    res = fk("scan", str(inbox), expect=11)
+    assert "Traceback" not in res.output
+    pages = {p["source_file"]: p for p in json.loads(fk("pages", "--json").output)}
+    assert pages["good.png"]["state"] in ("recognised", "needs_review") and pages["good.png"]["form_id"] == ids[0]
+    expect = {
+        "empty.pdf": ("rejected", "empty"), "corrupt.pdf": ("rejected", "damaged"),
+        "truncated.pdf": ("rejected", "incomplete"), "encrypted.pdf": ("rejected", "password"),
+        "notes.txt": ("rejected", "not a PDF"), "huge.png": ("rejected", "too large"),
+        "bomb.png": ("rejected", "too large"),
+        "forged.png": ("unidentified", "bad_tag"), "other-ws.png": ("unidentified", "other formkit workspace"),
+        "never-issued.png": ("unidentified", "never issued"),
+    }
+    for name, (state, words) in expect.items():
+        assert pages[name]["state"] == state, (name, pages[name])
+        assert words in pages[name]["reason"], (name, pages[name]["reason"])
+        if state == "unidentified":
+            assert pages[name]["image"] and (fk.ws.root / pages[name]["image"]).is_file()
+    assert "rejected" in res.output and "huge.png" in res.output
+    assert good.exists()
+    # nothing half-written: every archived file is complete, no temporary files are left
+    leftovers = [p for p in fk.ws.root.rglob(".tmp-*")]
+    assert leftovers == []
+
+
+def test_assign_an_unidentified_page(fk: Cli, tmp_path: Path) -> None:
+    fk("generate", "-l", "minicex-ntnu-nb", "--trainee", "S002", "--out", str(tmp_path / "f.pdf"))
+    fid = json.loads(fk("forms", "list", "--json").output)[0]["form_id"]
+    img = rasterise_pdf(tmp_path / "f.pdf", 200, pages=[0])[0].copy()
+    # a coffee stain over the QR code: markers fine, code unreadable
+    x0, y0 = int(163 / 25.4 * 200), int(10 / 25.4 * 200)
+    img[y0:y0 + int(22 / 25.4 * 200), x0:x0 + int(22 / 25.4 * 200)] = 90
+    Image.fromarray(img).save(tmp_path / "stained.png", dpi=(200, 200))
+    fk("scan", str(tmp_path / "stained.png"), expect=10)
+    page = json.loads(fk("pages", "--json").output)[0]
+    assert page["state"] == "unidentified" and "no_qr" in page["reason"]
+    fk("pages", "assign", str(page["page_id"]), fid, "2", expect=3)  # the form has one page
+    res = fk("pages", "assign", str(page["page_id"]), fid.lower(), "1", "--by", "clerk")
+    assert fid in res.output
+    page = json.loads(fk("pages", "--json").output)[0]
+    assert page["state"] in ("recognised", "needs_review") and page["form_id"] == fid
+    assert "assign_page" in fk("review", "history", fid).output
+    rec = json.loads(fk("export", "--format", "json").output)[0]
+    assert rec["form_id"] == fid and rec["page_count_read"] == 1
+
+
+def test_interrupted_scan_resumes_and_stays_consistent(fk: Cli, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import formkit.ingest as ingest
+
+    fk("generate", "-l", "minicex-st-sv", "--trainee", "ST01", "--count", "2", "--out", str(tmp_path / "f.pdf"))
+    pages = rasterise_pdf(tmp_path / "f.pdf", 150)
+    stack = tmp_path / "stack.tif"
+    Image.fromarray(pages[0]).save(stack, save_all=True, append_images=[Image.fromarray(p) for p in pages[1:]],
+                                   dpi=(150, 150))
+    real = ingest.commit_page
+    calls = {"n": 0}
+
+    def dying(ws, o, actor="scanner"):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt  # as if the clerk pressed Ctrl-C (or the power went) mid-stack
+        return real(ws, o, actor)
+
+    monkeypatch.setattr(ingest, "commit_page", dying)
+    res = fk("scan", "--jobs", "1", str(stack), expect=130)
+    assert "Interrupted" in res.output
+    db = fk.ws.store.db
+    assert db.execute("SELECT COUNT(*) FROM pages").fetchone()[0] == 2
+    assert db.execute("SELECT state FROM files").fetchone()[0] == "processing"
+    monkeypatch.setattr(ingest, "commit_page", real)
+    fk("scan", "--jobs", "1", str(stack), expect=None)
+    rows = db.execute("SELECT page_index, state FROM pages ORDER BY page_index").fetchall()
+    assert [r[0] for r in rows] == [0, 1, 2, 3]
+    assert db.execute("SELECT state FROM files").fetchone()[0] == "done"
+    forms = json.loads(fk("export", "--format", "json").output)
+    assert sorted(f["page_count_read"] for f in forms) == [2, 2]
+
+
+def test_old_layout_version_is_read_with_its_own_geometry(fk: Cli, tmp_path: Path) -> None:
+    from formkit.layouts import builtin_layout_dir
+
+    fk("generate", "-l", "minicex-ntnu-nb", "--trainee", "S001", "--out", str(tmp_path / "v1.pdf"))
+    text = (builtin_layout_dir() / "minicex-ntnu-nb.yaml").read_text(encoding="utf-8")
+    v2 = text.replace("version: 1\n", "version: 2\n").replace("label: Pasient\n", "label: Pasienten er\n")
+    (fk.ws.layouts_dir / "minicex-ntnu-nb.yaml").write_text(v2, encoding="utf-8")
+    fk("generate", "-l", "minicex-ntnu-nb", "--trainee", "S001", "--out", str(tmp_path / "v2.pdf"))
+    forms = json.loads(fk("forms", "list", "--json").output)
+    assert sorted(f["layout_version"] for f in forms) == [1, 2]
+    g1 = fk.ws.store.geometry("minicex-ntnu-nb", 1)
+    g2 = fk.ws.store.geometry("minicex-ntnu-nb", 2)
+    assert g1["geometry_hash"] != g2["geometry_hash"]
+    page_png(tmp_path / "v1.pdf", tmp_path / "a.png")
+    page_png(tmp_path / "v2.pdf", tmp_path / "b.png")
+    fk("scan", str(tmp_path / "a.png"), str(tmp_path / "b.png"), expect=None)
+    recs = json.loads(fk("export", "--format", "json").output)
+    assert sorted(r["layout_version"] for r in recs) == [1, 2]
+    for r in recs:  # blank forms: nothing marked anywhere, so no box may read as marked
+        assert all(v in (None, []) for k, v in r["values"].items() if k not in r["review"]), r["values"]
+    assert np.all([r["page_count_read"] == 1 for r in recs])
