@@ -9,7 +9,8 @@ Profiles (all accept `rotation` 0/90/180/270, or None for the profile's own habi
 * `office300` -- 300 dpi grey, skew +-1.5 deg, shift, 94-100 % print scale, mild noise, JPEG q~75.
 * `office200` -- the same at 200 dpi.
 * `colour300` -- an MFP left on colour: 300 dpi RGB, JPEG q~80.
-* `bilevel`   -- 300 dpi 1-bit (fixed threshold, as document scanners do; `meta["threshold"]`).
+* `bilevel`   -- 300 dpi 1-bit: a fixed threshold (135-170) as most document scanners use, or
+  Otsu per page (30 %); the cut is in `meta["threshold"]`.
   Faint pencil usually disappears: see `ward.py`, which marks such answers `visible: false`.
 * `dpi150`    -- 150 dpi grey, slightly softer, JPEG q~70.
 * `rough`     -- stronger skew, blur, noise, dark scanner borders, a crease, streaks, JPEG q~50,
@@ -278,7 +279,12 @@ def bilevel(img: np.ndarray, dpi_in: float, rng: np.random.Generator, rotation: 
     x = to_grey(img)
     x, m, meta = _place(x, dpi_in, 300, rng, skew_deg=1.5, shift_mm=3.0, scale_range=(0.94, 1.0), border=None)
     x = _finish_grey(x, rng, paper=(240, 252), light=0.05, blur=(0.3, 0.7), noise=(1.0, 3.0), gamma=0.05)
-    t = int(rng.integers(135, 171))
+    if rng.random() < 0.7:  # most scanners: a fixed cut set in the driver
+        t = int(rng.integers(135, 171))
+        method = "fixed"
+    else:  # some choose it per page (Otsu on the page histogram)
+        t = int(cv2.threshold(x, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[0])
+        method = "otsu"
     x = np.where(x < t, 0, 255).astype(np.uint8)
     # scanners' despeckle is imperfect: a few isolated black dots survive
     n = int(rng.integers(20, 200))
@@ -288,6 +294,7 @@ def bilevel(img: np.ndarray, dpi_in: float, rng: np.random.Generator, rotation: 
     meta.update(
         profile="bilevel",
         threshold=t,
+        threshold_method=method,
         rotation=rot,
         bilevel=True,
         colour=False,

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from formkit.simulate.effects import PROFILES, apply_profile, map_points
+from formkit.simulate.effects import PROFILES, apply_profile, map_points, print_texture
 from formkit.simulate.marks import draw_mark
 from formkit.simulate.render import rect_mm_to_px
 
@@ -86,3 +86,34 @@ def test_same_seed_same_scan(pages: list[np.ndarray]) -> None:
     a = apply_profile("rough", pages[0], DPI, np.random.default_rng(9))
     b = apply_profile("rough", pages[0], DPI, np.random.default_rng(9))
     assert np.array_equal(a.image, b.image) and a.meta == b.meta
+
+
+def test_colour300_keeps_blue_ink_blue(pages: list[np.ndarray]) -> None:
+    page = np.repeat(pages[0][:, :, None], 3, axis=2)
+    draw_mark(page, (300.0, 300.0, 336.0, 336.0), DPI, "fill", np.random.default_rng(0), "ballpoint_blue")
+    scan = apply_profile("colour300", page, DPI, np.random.default_rng(1), rotation=0)
+    assert scan.image.ndim == 3 and scan.meta["colour"] and scan.dpi == 300
+    q = map_points(scan.meta["matrix"], np.array([[306.0, 306.0], [330.0, 330.0]])).astype(int)
+    inner = scan.image[q[0, 1] : q[1, 1], q[0, 0] : q[1, 0]].reshape(-1, 3).astype(int)
+    assert (inner[:, 2] - inner[:, 0]).mean() > 25
+
+
+def test_print_texture_greys_blacks_and_screens_tints() -> None:
+    page = np.full((400, 400), 255, np.uint8)
+    page[50:150, 50:350] = 0  # solid black
+    page[200:300, 50:350] = 235  # a light grey band, as behind the rating rows
+    out = print_texture(page, 300, np.random.default_rng(0))
+    assert out.shape == page.shape and out.dtype == np.uint8
+    assert 0 <= out[60:140, 60:340].mean() <= 40  # toner: black stays dark, maybe not pure black
+    band = out[210:290, 60:340].astype(float)
+    assert abs(band.mean() - 235 * 0.95) < 15 and band.std() > 1.0  # a screen, not flat grey
+    assert out[5:40, 5:40].min() >= 250  # paper stays paper
+
+
+def test_bilevel_threshold_is_recorded(pages: list[np.ndarray]) -> None:
+    methods = set()
+    for seed in range(8):
+        scan = apply_profile("bilevel", pages[0], DPI, np.random.default_rng(seed), rotation=0)
+        assert 60 < scan.meta["threshold"] < 200
+        methods.add(scan.meta["threshold_method"])
+    assert methods == {"fixed", "otsu"}

@@ -60,10 +60,13 @@ def test_circle_leaves_interior_white_and_rings_the_box() -> None:
 
 def test_no_mark_reaches_a_neighbour_3mm_away() -> None:
     rng = np.random.default_rng(42)
+    overshoots = 0
     for i in range(60):
         img = _canvas()
         draw_mark(img, BOX, DPI, MARK_KINDS[i % len(MARK_KINDS)], rng, list(PENS)[i % len(PENS)])
         assert _ink_outside(img, 2.0 + 0.1) == 0
+        overshoots += _ink_outside(img, 0.3) > 0
+    assert overshoots >= 10  # people do overshoot: strokes leave the box, up to 2 mm
 
 
 def test_faint_pencil_is_fainter_than_ink() -> None:
