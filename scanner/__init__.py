@@ -26,6 +26,7 @@ from scanner.identify import QrResult, blank_verdict, read_qr
 from scanner.measure import BoxMeasure, measure_box
 from scanner.registration import Registration, register
 from scanner.sources import SourcePage, count_pages, iter_pages, sniff
+from scanner.streaks import find_streaks
 
 __all__ = [
     "BoxDecision", "BoxMeasure", "Comparison", "FieldDecision", "InputError", "PageLocation", "PageReading",
@@ -52,6 +53,7 @@ class PageLocation:
     blank: bool
     ink_fraction: float | None = None
     page_size_mm: tuple[float, float] = (210.0, 297.0)
+    streaks: dict = field(default_factory=dict)  # scanner streaks in image px, painted out of boxes
 
     @property
     def registered(self) -> bool:
@@ -64,7 +66,8 @@ class PageLocation:
     def to_dict(self) -> dict:
         return {"registration": self.registration.to_dict(), "qr_text": self.qr.text,
                 "qr_decoder": self.qr.decoder, "qr_where": self.qr.where, "blank": self.blank,
-                "ink_fraction": None if self.ink_fraction is None else round(self.ink_fraction, 6)}
+                "ink_fraction": None if self.ink_fraction is None else round(self.ink_fraction, 6),
+                "streaks": self.streaks}
 
 
 @dataclass
@@ -102,7 +105,8 @@ def locate(image: np.ndarray, furniture: dict) -> PageLocation:
     qr = read_qr(image, reg, (furniture.get("qr") or {}).get("rect_mm"))
     bv = blank_verdict(image, reg, qr)
     size = tuple(float(v) for v in (furniture.get("page_size_mm") or (210.0, 297.0)))
-    return PageLocation(reg, qr, bv.blank, bv.ink_fraction, size)  # type: ignore[arg-type]
+    streaks = find_streaks(image) if reg.ok else {}
+    return PageLocation(reg, qr, bv.blank, bv.ink_fraction, size, streaks)  # type: ignore[arg-type]
 
 
 def _neighbours(rect, all_rects: list) -> list:
@@ -129,7 +133,8 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict]) -> 
         if kind in ("single", "multi"):
             boxes = []
             for o in f.get("options", []):
-                m = measure_box(image, H, o["rect_mm"], _neighbours(o["rect_mm"], all_rects))
+                m = measure_box(image, H, o["rect_mm"], _neighbours(o["rect_mm"], all_rects),
+                                location.streaks or None)
                 state, conf, why = classify_box(m)
                 boxes.append(BoxDecision(str(o["value"]), state, conf, why, m.to_dict()))
             fd = decide_field(fid, kind, bool(f.get("required", False)), boxes)
@@ -137,7 +142,7 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict]) -> 
                 fd.status, fd.reason, fd.confidence = "review", "poor_registration", min(fd.confidence, 0.5)
             out.fields[fid] = fd
         elif kind == "text" and f.get("rect_mm"):
-            ta = read_text_area(image, H, fid, f["rect_mm"])
+            ta = read_text_area(image, H, fid, f["rect_mm"], preprinted=bool(f.get("preprinted")))
             if poor and ta.status == "accepted":
                 ta.status, ta.reason = "review", "poor_registration"
             out.texts[fid] = ta

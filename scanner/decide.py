@@ -20,6 +20,7 @@ from scanner.measure import BoxMeasure
 
 EMPTY_MAX = 0.035  # interior ink below this: empty
 MARK_MIN = 0.10  # at or above this: a mark (between: uncertain - a 1 mm dot ~0.08, a stray, residue)
+FAINT_TRACE = 0.04  # interior with any trace above noise: a faint pencil stroke - review, never "empty"
 FAINT_STRENGTH = 0.14  # ink fainter than this (erased pencil, bleed-through) is never trusted as a mark
 FILL_COVERAGE = 0.88  # a cancelled (filled) box: nearly all interior inked (1.4 mm felt-tip cross: 0.79)
 FILL_SOLID = 0.75  # ... in solid blobs, not strokes
@@ -70,9 +71,12 @@ def classify_box(m: BoxMeasure) -> tuple[str, float, str]:
         return "marked", min(conf, _margin(MARK_MIN - c, 0.05)), "circled"
     if c >= EMPTY_MAX:
         return "uncertain", 0.3, "little_ink"
+    if m.faint >= FAINT_TRACE:
+        return "uncertain", 0.3, "faint_trace"
     if maybe_circled:
         return "uncertain", 0.3, "partial_ring"
-    conf = min(_margin(EMPTY_MAX - c, 0.025), _margin(CIRCLE_MAYBE - m.ring_sectors - 0.5, 2.0))
+    conf = min(_margin(EMPTY_MAX - c, 0.025), _margin(CIRCLE_MAYBE - m.ring_sectors - 0.5, 2.0),
+               _margin(FAINT_TRACE - m.faint, 0.03))
     return "empty", conf, "no_ink"
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-_CODE = {"empty": "0", "marked": "1", "filled": "F", "uncertain": "?", "absent": "0", "present": "1"}
+_CODE = {"empty": "0", "marked": "1", "filled": "F", "uncertain": "?", "absent": "0", "present": "1",
+         "preprinted": "P"}
 
 
 def _states(reading) -> dict[str, str]:

@@ -86,7 +86,7 @@ def orientation_of(H: np.ndarray, page_size_mm: Sequence[float]) -> int:
 
 
 def warp_rect_grey(img: np.ndarray, H: np.ndarray, rect: Rect, px_per_mm: float,
-                   border: int = 255) -> np.ndarray:
+                   border: int = 255, streaks: dict | None = None) -> np.ndarray:
     """Fast `warp_rect` for small rects: crop the source, ink-grey it, warp with the local affine of H.
 
     Over a box-sized ROI the perspective part of H changes the result by far less than a pixel, and
@@ -109,6 +109,10 @@ def warp_rect_grey(img: np.ndarray, H: np.ndarray, rect: Rect, px_per_mm: float,
     if x1 <= x0 or y1 <= y0:
         return np.full((out_h, out_w), border, np.uint8)
     crop = ink_grey(img[y0:y1, x0:x1])
+    if streaks:
+        from scanner.streaks import paint_out
+
+        crop = paint_out(crop, x0, y0, streaks)
     A = cv2.getAffineTransform(dst[:3].astype(np.float32), (src[:3] - (x0, y0)).astype(np.float32))
     return cv2.warpAffine(crop, A, (out_w, out_h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                           borderMode=cv2.BORDER_CONSTANT, borderValue=border)

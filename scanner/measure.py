@@ -24,8 +24,10 @@ RING_IN_MM = 0.6  # ring starts this far outside the outline (keeps the printed 
 INSET = 0.15  # interior = box shrunk by 15 % of its size on every side (excludes the outline)
 MIN_T_INK = 0.10  # darkness (relative to paper) that counts as ink; raised with measured noise
 MAX_T_INK = 0.22
+MIN_T_FAINT = 0.05  # floor of the "any trace" threshold: faint pencil the ink threshold misses
 LINE_MM = 7.0  # straight runs at least this long in the ring are printed rules, not pen
 CIRCLE_MIN_SECTORS = 5  # below this many inked directions the ring cannot hold a circle: skip analysis
+TIGHT_LOOP_PX = 2  # at half resolution (0.5 mm): a loop touching the outline reaches past it this far
 ARC_MIN_MM = 4.5  # a pen stroke in the ring must span this much to count towards a circle
 
 _K3 = np.ones((3, 3), np.uint8)
@@ -35,6 +37,7 @@ _SOLID = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (int(round(1.6 * RES)), in
 @dataclass
 class BoxMeasure:
     coverage: float  # fraction of the interior that is ink
+    faint: float  # fraction of the interior with any trace above noise (>= coverage)
     darkness: float  # mean darkness 0..1 of the interior
     strength: float  # median darkness of the ink pixels (faint pencil ~0.2, pen 0.5-0.9)
     solid: float  # fraction of the interior in solid blobs >= ~1.6 mm across (fill, not strokes)
@@ -103,7 +106,10 @@ def _ring_sectors(ink: np.ndarray, box: tuple[int, int, int, int],
                   masked: list[tuple[int, int, int, int]]) -> tuple[int, float]:
     """Directions (of 8) around the box reached by long pen strokes in the ring; and ring ink fraction.
 
-    Runs at half the measuring resolution: a circle stroke is still >= 2 px there.
+    A loop drawn around a box often touches the box's corners; the printed outline then joins its
+    arcs into one component, so components are taken with the outline kept (printed labels stand
+    >= 1.5 mm off and stay separate, small glyphs). Runs at half the measuring resolution: a pen
+    stroke is still >= 2 px there.
     """
     x0, y0, x1, y1 = (v // 2 for v in box)
     small = cv2.resize(ink, (ink.shape[1] // 2, ink.shape[0] // 2), interpolation=cv2.INTER_AREA)
@@ -124,23 +130,88 @@ def _ring_sectors(ink: np.ndarray, box: tuple[int, int, int, int],
     counts = np.bincount(smap[pen.astype(bool)], minlength=8)
     if int((counts >= 2).sum()) < CIRCLE_MIN_SECTORS:
         return 0, ring_ink
+    # everything but the neighbours and the interior: the outline stays to join arcs touching it
+    keep = np.ones((h, w), np.uint8)
+    for mx0, my0, mx1, my1 in masked:
+        keep[max(0, my0 // 2 - gap):max(0, my1 // 2 + gap), max(0, mx0 // 2 - gap):max(0, mx1 // 2 + gap)] = 0
+    inset = max(2, (x1 - x0) // 5)
+    keep[y0 + inset:y1 - inset, x0 + inset:x1 - inset] = 0
+    allink = small & keep
+    # a tight loop touches the outline: the outline's component then reaches past the box on all sides
+    # (checked before rule removal: loop + outline can form a run as long as a printed rule)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(allink, connectivity=8)
+    edge = np.concatenate([labels[y0, x0:x1], labels[y1 - 1, x0:x1],
+                           labels[y0:y1, x0], labels[y0:y1, x1 - 1]])
+    edge = edge[edge > 0]
+    if edge.size:
+        k = int(np.bincount(edge).argmax())
+        bx, by, bw, bh = stats[k, 0], stats[k, 1], stats[k, 2], stats[k, 3]
+        reach = min(x0 - bx, y0 - by, bx + bw - x1, by + bh - y1)
+        if reach >= TIGHT_LOOP_PX and max(bw, bh) <= 2.5 * max(x1 - x0, y1 - y0):
+            return 8, ring_ink
     L = int(LINE_MM * RES / 2)
-    lines = cv2.morphologyEx(pen, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (L, 1)))
-    lines |= cv2.morphologyEx(pen, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, L)))
-    pen = pen & ~cv2.dilate(lines, _K3)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(pen, connectivity=8)
+    lines = cv2.morphologyEx(allink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (L, 1)))
+    lines |= cv2.morphologyEx(allink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, L)))
+    allink = allink & ~cv2.dilate(lines, _K3)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(allink, connectivity=8)
+    pen = allink & band
     ext = np.maximum(stats[:, 2], stats[:, 3])
     big = ext >= ARC_MIN_MM * RES / 2  # printed glyphs are < ~3.5 mm; an arc of a drawn circle is long
     big[0] = False
     ring_ink = float(np.count_nonzero(pen)) / max(ring_px, 1)
     if not big.any():
         return 0, ring_ink
-    counts = np.bincount(smap[big[labels]], minlength=8)
+    counts = np.bincount(smap[big[labels] & (band > 0)], minlength=8)
     return int((counts >= 2).sum()), ring_ink
 
 
+def _through_lines(mask: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray | None:
+    """Straight lines that cross the whole ROI through the box (folds, streaks at an angle, rules).
+
+    A line seen in both side strips (left and right of the box, or above and below) at matching
+    positions, with a slope of at most ~6 deg, cannot be a pen mark in the box: a mark does not run
+    5 mm straight out of both sides. Returns a mask of those lines (to ignore), or None.
+    """
+    x0, y0, x1, y1 = (int(round(v)) for v in box)
+    h, w = mask.shape
+    gap = int(1.5 * RES)
+    out = None
+    for axis in (0, 1):  # 0: near-horizontal lines (left/right strips), 1: near-vertical
+        m = mask if axis == 0 else mask.T
+        a0, a1 = (x0, x1) if axis == 0 else (y0, y1)
+        n = m.shape[1]
+        s1, s2 = m[:, 2:max(3, a0 - gap)], m[:, min(n - 3, a1 + gap):n - 2]
+        if s1.shape[1] < 8 or s2.shape[1] < 8:
+            continue
+        f1 = s1.mean(axis=1) >= 0.75
+        f2 = s2.mean(axis=1) >= 0.75
+        if not f1.any() or not f2.any():
+            continue
+        c1 = (2 + max(3, a0 - gap)) / 2.0
+        c2 = (min(n - 3, a1 + gap) + n - 2) / 2.0
+        r1, r2 = np.flatnonzero(f1), np.flatnonzero(f2)
+        tol = 0.1 * (c2 - c1) + 2
+        for p in r1:
+            q = r2[np.abs(r2 - p) <= tol]
+            if q.size == 0:
+                continue
+            qq = int(q[np.argmin(np.abs(q - p))])
+            if out is None:
+                out = np.zeros((h, w), np.uint8)
+            slope = (qq - p) / (c2 - c1)
+            xs = np.arange(n)
+            ys = np.round(p + (xs - c1) * slope).astype(int)
+            for dy in (-2, -1, 0, 1, 2):
+                yy = np.clip(ys + dy, 0, m.shape[0] - 1)
+                if axis == 0:
+                    out[yy, xs] = 1
+                else:
+                    out[xs, yy] = 1
+    return out
+
+
 def measure_box(image: np.ndarray, H: np.ndarray, rect_mm: Sequence[float],
-                neighbours_mm: Sequence[Sequence[float]] = ()) -> BoxMeasure:
+                neighbours_mm: Sequence[Sequence[float]] = (), streaks: dict | None = None) -> BoxMeasure:
     """Measure one printed box (rect_mm = outer edge of its outline) on a registered image.
 
     neighbours_mm: other printed boxes near this one; they are masked out of the ring analysis.
@@ -148,7 +219,7 @@ def measure_box(image: np.ndarray, H: np.ndarray, rect_mm: Sequence[float],
     x, y, w, h = (float(v) for v in rect_mm)
     m = SNAP_MM + RING_OUT_MM
     ox, oy = x - m, y - m
-    g = warp_rect_grey(image, H, [ox, oy, w + 2 * m, h + 2 * m], RES)
+    g = warp_rect_grey(image, H, [ox, oy, w + 2 * m, h + 2 * m], RES, streaks=streaks)
     x0, y0 = m * RES, m * RES
     x1, y1 = (m + w) * RES, (m + h) * RES
     # paper level and noise from the ring outside the box (mostly paper; labels are a minority)
@@ -166,6 +237,7 @@ def measure_box(image: np.ndarray, H: np.ndarray, rect_mm: Sequence[float],
     mad = float(dev[order][np.searchsorted(np.cumsum(paper[order]), 0.5 * max(paper.sum(), 1))])
     sigma = 1.4826 * mad / bg
     t_ink = float(np.clip(4.0 * sigma, MIN_T_INK, MAX_T_INK))
+    t_faint = float(np.clip(6.0 * sigma, MIN_T_FAINT, t_ink))
     D = np.clip((bg - g.astype(np.float32)) * (1.0 / bg), 0.0, 1.0)
     D3 = cv2.blur(D, (3, 3))
     dx, dy, outline = _snap(D3, (x0, y0, x1, y1), int(round(SNAP_MM * RES)))
@@ -176,11 +248,15 @@ def measure_box(image: np.ndarray, H: np.ndarray, rect_mm: Sequence[float],
     iy0, iy1 = int(round(by0 + INSET * h * RES)), int(round(by1 - INSET * h * RES))
     Dm = cv2.medianBlur(cv2.convertScaleAbs(D, alpha=255.0), 3)  # drops salt noise, keeps 2-3 px strokes
     t8 = int(t_ink * 255)
+    lines = _through_lines(Dm > int(t_faint * 255), (bx0, by0, bx1, by1))
+    if lines is not None:
+        Dm = np.where(lines > 0, 0, Dm).astype(np.uint8)
     inner = Dm[iy0:iy1, ix0:ix1]
     ink_i = inner > t8
     n_in = max(ink_i.size, 1)
     n_ink = int(np.count_nonzero(ink_i))
     coverage = n_ink / n_in
+    faint = int(np.count_nonzero(inner > int(t_faint * 255))) / n_in
     darkness = float(D[iy0:iy1, ix0:ix1].mean()) if ink_i.size else 0.0
     strength = float(np.median(inner[ink_i])) / 255.0 if n_ink else 0.0
     solid = 0.0
@@ -195,6 +271,6 @@ def measure_box(image: np.ndarray, H: np.ndarray, rect_mm: Sequence[float],
     ink_all = (Dm > t8).astype(np.uint8)
     sectors, ring_ink = _ring_sectors(ink_all, (int(round(bx0)), int(round(by0)), int(round(bx1)),
                                                 int(round(by1))), masked)
-    return BoxMeasure(coverage=coverage, darkness=darkness, strength=strength, solid=solid,
+    return BoxMeasure(coverage=coverage, faint=faint, darkness=darkness, strength=strength, solid=solid,
                       ring_sectors=sectors, ring_ink=ring_ink, background=bg, noise=sigma, t_ink=t_ink,
                       snap_mm=(dx / RES, dy / RES), outline=outline)

@@ -160,6 +160,11 @@ class Page:
             r = np.hypot(w, h) / 2 + 1.5
             cv2.ellipse(self.img, (self.px(c[0]), self.px(c[1])), (self.px(r * 1.05), self.px(r)), 10, 0, 340,
                         colour, max(1, round(width_mm * self.s)), cv2.LINE_AA, 4)
+        elif kind == "tight_circle":  # a loop that runs over the box corners
+            c = P(0.5, 0.5)
+            r = w / 2 + 0.6
+            cv2.ellipse(self.img, (self.px(c[0]), self.px(c[1])), (self.px(r), self.px(r * 0.95)), 0, 20, 370,
+                        colour, max(1, round(width_mm * self.s)), cv2.LINE_AA, 4)
         elif kind == "stray":  # a short stroke touching the outside of the box (not a mark)
             self.line(P(1.15, 0.3), P(1.45, 0.6), width_mm, colour)
         else:

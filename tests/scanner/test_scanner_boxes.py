@@ -1,5 +1,6 @@
 """Box classification on synthetic marks drawn into a printed 5 mm box, read through the full pipeline."""
 
+import numpy as np
 import pytest
 
 import scanner
@@ -42,11 +43,14 @@ def _read_box(synth, blank_form, mark, colour=(25, 25, 25), width=0.5, effect=No
     ("fill", (25, 25, 25), 0.5, None, "filled", "solid_fill"),
     ("hatch_fill", (40, 40, 40), 0.6, None, "filled", "solid_fill"),
     ("circle", (25, 25, 25), 0.5, None, "marked", "circled"),
+    ("tight_circle", (25, 25, 25), 0.5, None, "marked", "circled"),
+    ("tight_circle", BLUE, 0.4, "grey150", "marked", "circled"),
     ("stray", (25, 25, 25), 0.5, None, "empty", "no_ink"),
     ("tick", PENCIL, 0.35, None, "marked", "ink_in_box"),
     ("cross", BLUE, 0.4, None, "marked", "ink_in_box"),
     ("tick", (226, 226, 226), 0.4, None, "uncertain", "faint_ink"),  # erased-pencil residue
-    ("tick", (242, 242, 242), 0.4, None, "empty", "no_ink"),  # invisible
+    ("tick", (242, 242, 242), 0.4, None, "uncertain", "faint_trace"),  # a trace a person should see
+    ("tick", (250, 250, 250), 0.4, None, "empty", "no_ink"),  # invisible
     (None, (0, 0, 0), 0.5, "noise", "empty", "no_ink"),
     ("tick", (25, 25, 25), 0.5, "noise", "marked", "ink_in_box"),
     (None, (0, 0, 0), 0.5, "jpeg", "empty", "no_ink"),
@@ -98,3 +102,16 @@ def test_snap_recovers_local_shift(synth, blank_form):
     m = measure_box(img, loc.registration.H, rect)
     assert np.allclose(m.snap_mm, (1.0, 1.0), atol=0.15)
     assert classify_box(m)[0] == "empty"
+
+
+def test_scanner_streak_through_boxes_is_not_a_mark(synth, blank_form):
+    img = blank_form.grey().copy()
+    s = blank_form.s
+    for x_mm, level in ((62.5, 120), (104.0, 60)):  # through the 'ward' and 'emergency' boxes
+        c = int(round(x_mm * s))
+        img[:, c:c + 2] = np.minimum(img[:, c:c + 2], level)
+    loc = scanner.locate(img, synth.FURNITURE)
+    assert len(loc.streaks["cols"]) == 2 and loc.streaks["rows"] == []
+    r = scanner.read(img, loc, synth.GEOMETRY["fields"])
+    assert [b.state for b in r.fields["setting"].boxes] == ["empty"] * 4
+    assert r.review == {"setting": "no_mark", "rating": "no_mark"}

@@ -60,3 +60,23 @@ def test_tiny_mark_is_uncertain(synth, blank_form):
     assert (ta.state, ta.status, ta.reason) == ("uncertain", "review", "uncertain_writing")
     assert 1.2 <= ta.ink_mm2 < 4.0
     assert np.isfinite(ta.confidence)
+
+
+def test_sloped_streaks_and_fold_are_not_writing(synth, blank_form):
+    p = _page(synth, blank_form)
+    p.line((40, 150), (43, 210), 0.25, (90, 90, 90))  # a dirty-glass streak on a skewed page (~3 deg)
+    p.line((120, 150), (121.5, 210), 0.15, (60, 60, 60))
+    p.line((10, 178), (200, 183), 0.3, (160, 160, 160))  # a fold, 1.5 deg
+    loc = scanner.locate(p.img, synth.FURNITURE)
+    ta = read_text_area(p.img, loc.registration.H, "went_well", AREA)
+    assert (ta.state, ta.value) == ("absent", None), ta.ink_mm2
+
+
+def test_preprinted_frame_is_not_handwriting(synth, blank_form):
+    p = _page(synth, blank_form)
+    p.text("Dr Berg, 2026-12-01", 17, 168, 3.0)  # the plan value the generator printed
+    loc = scanner.locate(p.img, synth.FURNITURE)
+    plain = read_text_area(p.img, loc.registration.H, "went_well", AREA)
+    assert plain.state == "present"
+    ta = read_text_area(p.img, loc.registration.H, "went_well", AREA, preprinted=True)
+    assert (ta.state, ta.value, ta.status) == ("preprinted", None, "accepted") and ta.ink_mm2 > 4

@@ -1,0 +1,65 @@
+"""Scanner streaks: thin dark lines from dirt on the glass that run the full length of the image.
+
+A streak through a checkbox looks like a stroke, so it is found once per page (on the small
+working image) and painted out of each box ROI before measuring. Found in image coordinates, as
+the scanner makes them: columns (sheet feed direction) and, for images rotated after scanning, rows.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from scanner.imageops import ink_grey, pyramid_to
+
+STREAK_CONTRAST = 10  # grey levels darker than the neighbourhood across the line
+STREAK_COVER = 0.95  # of the image length; printed rules stop at the margins (<= 90 % of A4 width)
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    idx = np.flatnonzero(mask)
+    if idx.size == 0:
+        return []
+    cuts = np.flatnonzero(np.diff(idx) > 1)
+    starts = np.r_[idx[0], idx[cuts + 1]]
+    ends = np.r_[idx[cuts], idx[-1]] + 1
+    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
+
+
+def find_streaks(image: np.ndarray) -> dict[str, list[tuple[int, int]]]:
+    """{"cols": [(x0, x1)], "rows": [(y0, y1)]} in full-resolution pixels (half-open ranges)."""
+    work, f = pyramid_to(image, 1800)
+    g = ink_grey(work)
+    out: dict[str, list[tuple[int, int]]] = {"cols": [], "rows": []}
+    for axis, key in ((1, "cols"), (0, "rows")):
+        k = (7, 1) if axis == 1 else (1, 7)
+        bg = cv2.dilate(g, cv2.getStructuringElement(cv2.MORPH_RECT, k))
+        dark = (cv2.subtract(bg, g) > STREAK_CONTRAST).astype(np.uint8)
+        frac = cv2.reduce(dark, 0 if axis == 1 else 1, cv2.REDUCE_AVG, dtype=cv2.CV_32F).ravel()
+        for a, b in _runs(frac >= STREAK_COVER):
+            if b - a <= 3:  # streaks are thin; a wide dark band is a page edge or a shadow
+                out[key].append((int(np.floor(a / f)) - 1, int(np.ceil(b / f)) + 1))
+    return out
+
+
+def paint_out(crop: np.ndarray, x0: int, y0: int, streaks: dict | None) -> np.ndarray:
+    """Replace streak columns/rows inside a grey crop (top-left at image x0, y0) by their neighbours."""
+    if not streaks:
+        return crop
+    h, w = crop.shape[:2]
+    fixed = None
+    for a, b in streaks.get("cols", ()):
+        a, b = a - x0, b - x0
+        if b <= 0 or a >= w:
+            continue
+        fixed = crop.copy() if fixed is None else fixed
+        left, right = fixed[:, max(a - 1, 0)], fixed[:, min(b, w - 1)]
+        fixed[:, max(a, 0):min(b, w)] = np.maximum(left, right)[:, None]
+    for a, b in streaks.get("rows", ()):
+        a, b = a - y0, b - y0
+        if b <= 0 or a >= h:
+            continue
+        fixed = crop.copy() if fixed is None else fixed
+        top, bottom = fixed[max(a - 1, 0), :], fixed[min(b, h - 1), :]
+        fixed[max(a, 0):min(b, h), :] = np.maximum(top, bottom)[None, :]
+    return crop if fixed is None else fixed
