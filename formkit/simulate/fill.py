@@ -114,7 +114,7 @@ def random_answers(
     blank_optional: float = 0.15,
     blank_required: float = 0.02,
     text_present: float = 0.6,
-    cancel_share: float = 0.06,
+    cancel_share: float = 0.03,
     multi_counts: Sequence[float] = (0.12, 0.40, 0.30, 0.18),
     preprinted: Iterable[str] = (),
 ) -> Answers:

@@ -535,10 +535,12 @@ def draw_handwriting(
         return end
 
     if signature:
-        xh = float(np.clip(fh * rng.uniform(0.3, 0.45), 1.2, 5.0))
+        # signatures are large and careless of the label: they use the whole frame height
+        full = y1 - y0
+        xh = float(np.clip(full * rng.uniform(0.22, 0.33), 1.5, 5.0))
         slant = np.tan(np.deg2rad(rng.uniform(10, 35)))
         x = x0 + rng.uniform(3, 15)
-        baseline = top + fh * rng.uniform(0.65, 0.8)
+        baseline = y0 + full * rng.uniform(0.72, 0.85)
         for _ in range(int(rng.integers(1, 3))):
             x = word(x, baseline, xh, int(rng.integers(3, 8)), slant) + xh * rng.uniform(0.8, 1.5)
         if rng.random() < 0.5:  # the underline flourish
