@@ -43,8 +43,13 @@ class Styles:
 
     pen_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_PEN_WEIGHTS))
     mark_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_MARK_WEIGHTS))
+    favourite_weights: dict[str, float] = field(
+        default_factory=lambda: {"tick": 0.48, "cross": 0.40, "slash": 0.09, "circle": 0.02, "dot": 0.01}
+    )
+    """How often each shape is an assessor's habit (dots and circles are rare habits, but exist)."""
     favourite_share: float = 0.8
-    """Share of a form's marks made with the assessor's favourite shape."""
+    """Share of a form's marks made with the assessor's favourite shape; the rest follow
+    `mark_weights`."""
     allow_fill_as_answer: bool = False
     max_overshoot_mm: float = 2.0
     stray_marks: float = 0.25
@@ -84,7 +89,9 @@ def random_hand(rng: np.random.Generator, styles: Styles | None = None) -> Hand:
     st = styles or Styles()
     pen = choose_pen(rng, st.pen_weights)
     h = Hand(pen, "tick", st)
-    h.favourite = _pick(rng, h._answer_weights())
+    allowed = h._answer_weights()
+    fav = {k: v for k, v in st.favourite_weights.items() if k in allowed} or allowed
+    h.favourite = _pick(rng, fav)
     return h
 
 

@@ -62,14 +62,15 @@ PENS: dict[str, Pen] = {
 }
 
 DEFAULT_PEN_WEIGHTS: dict[str, float] = {
-    "ballpoint_black": 0.30,
-    "ballpoint_blue": 0.30,
-    "gel_blue_light": 0.08,
+    "ballpoint_black": 0.33,
+    "ballpoint_blue": 0.33,
+    "gel_blue_light": 0.09,
     "felt_tip": 0.12,
-    "pencil": 0.12,
-    "faint_pencil": 0.08,
+    "pencil": 0.08,
+    "faint_pencil": 0.05,
 }
-"""Realistic mix: mostly ballpoints, some felt tips and pencils, a few faint pencils."""
+"""Share of forms filled with each pen (one pen per form): mostly ballpoints, some felt tips and
+gel pens, a few pencils and faint pencils. A stress test can pass its own weights via `Styles`."""
 
 
 def choose_pen(rng: np.random.Generator, weights: dict[str, float] | None = None) -> Pen:
