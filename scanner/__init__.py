@@ -109,12 +109,17 @@ def locate(image: np.ndarray, furniture: dict) -> PageLocation:
     return PageLocation(reg, qr, bv.blank, bv.ink_fraction, size, streaks)  # type: ignore[arg-type]
 
 
-def _neighbours(rect, all_rects: list) -> list:
-    x, y, w, h = rect
-    cx, cy = x + w / 2, y + h / 2
-    return [r for r in all_rects if r is not rect
-            and abs(r[0] + r[2] / 2 - cx) < NEIGHBOUR_MM + r[2] / 2 + w / 2
-            and abs(r[1] + r[3] / 2 - cy) < NEIGHBOUR_MM + r[3] / 2 + h / 2]
+def _neighbour_lists(all_rects: list) -> list[list]:
+    """For each box, the other boxes close enough to show up in its ring (vectorised, once per page)."""
+    if not all_rects:
+        return []
+    a = np.asarray(all_rects, dtype=np.float64).reshape(-1, 4)
+    c = a[:, :2] + a[:, 2:] / 2
+    half = a[:, 2:] / 2
+    near = np.all(np.abs(c[:, None, :] - c[None, :, :]) < NEIGHBOUR_MM + half[:, None, :] + half[None, :, :],
+                  axis=2)
+    np.fill_diagonal(near, False)
+    return [[all_rects[j] for j in np.flatnonzero(row)] for row in near]
 
 
 def read(image: np.ndarray, location: PageLocation, page_fields: list[dict]) -> PageReading:
@@ -125,6 +130,8 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict]) -> 
     H = reg.H
     all_rects = [o["rect_mm"] for f in page_fields if f.get("kind") in ("single", "multi")
                  for o in f.get("options", [])]
+    neighbours = _neighbour_lists(all_rects)
+    k = 0
     out = PageReading(registration_quality=reg.quality)
     poor = reg.quality == "poor"
     for f in page_fields:
@@ -133,8 +140,8 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict]) -> 
         if kind in ("single", "multi"):
             boxes = []
             for o in f.get("options", []):
-                m = measure_box(image, H, o["rect_mm"], _neighbours(o["rect_mm"], all_rects),
-                                location.streaks or None)
+                m = measure_box(image, H, o["rect_mm"], neighbours[k], location.streaks or None)
+                k += 1
                 state, conf, why = classify_box(m)
                 boxes.append(BoxDecision(str(o["value"]), state, conf, why, m.to_dict()))
             fd = decide_field(fid, kind, bool(f.get("required", False)), boxes)

@@ -69,11 +69,15 @@ def writing_ink_mm2(crop_grey: np.ndarray, res: float, margin_mm: float = 1.0) -
     t = float(np.clip(5.0 * sigma + med, MIN_DARKNESS, MAX_DARKNESS))
     ink = (d > t).astype(np.uint8)
     ink = cv2.medianBlur(ink * 255, 3) // 255
-    # long straight lines are ruling or folds, not writing
-    L = int(LINE_MM * res)
-    lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (L, 1)))
-    lines |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, L)))
-    ink &= ~cv2.dilate(lines, np.ones((3, 3), np.uint8)) & 1
+    # Thin straight runs (streaks, folds, ruling; a few degrees off axis still fit a 4 mm kernel)
+    # are cut out, but only where the ink is thin across the run: the long strokes of a thick
+    # felt-tip signature stay. What is left of a line is caught by the per-component test below.
+    L = int(round(4.0 * res))
+    t = max(3, int(round(0.8 * res)))
+    for kl, kt in (((L, 1), (1, t)), ((1, L), (t, 1))):
+        run = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kl))
+        thick = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kt))
+        ink &= ~cv2.dilate(run & ~thick, np.ones((3, 3), np.uint8)) & 1
     n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     if n <= 1:
         return 0.0

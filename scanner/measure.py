@@ -9,7 +9,7 @@ the grey is the minimum over colour channels.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 
 import cv2
@@ -27,6 +27,7 @@ MAX_T_INK = 0.22
 MIN_T_FAINT = 0.05  # floor of the "any trace" threshold: faint pencil the ink threshold misses
 LINE_MM = 7.0  # straight runs at least this long in the ring are printed rules, not pen
 CIRCLE_MIN_SECTORS = 5  # below this many inked directions the ring cannot hold a circle: skip analysis
+CIRCLE_ONLY_BELOW = 0.10  # ring analysis only for boxes without a clear mark inside (= decide.MARK_MIN)
 TIGHT_LOOP_PX = 2  # at half resolution (0.5 mm): a loop touching the outline reaches past it this far
 ARC_MIN_MM = 4.5  # a pen stroke in the ring must span this much to count towards a circle
 
@@ -41,8 +42,8 @@ class BoxMeasure:
     darkness: float  # mean darkness 0..1 of the interior
     strength: float  # median darkness of the ink pixels (faint pencil ~0.2, pen 0.5-0.9)
     solid: float  # fraction of the interior in solid blobs >= ~1.6 mm across (fill, not strokes)
-    ring_sectors: int  # of 8 directions around the box reached by long pen strokes outside it
-    ring_ink: float  # fraction of the ring band that is pen ink (printed rules and boxes removed)
+    ring_sectors: int  # of 8 directions around the box reached by pen strokes outside it (-1: not measured)
+    ring_ink: float  # fraction of the ring band that is ink (neighbour boxes removed; -1: not measured)
     background: float  # paper grey level around the box
     noise: float  # paper noise sigma relative to the paper level
     t_ink: float  # darkness threshold used for "ink"
@@ -50,9 +51,8 @@ class BoxMeasure:
     outline: float  # mean darkness along the snapped outline (printed box seen: > ~0.25)
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        return {k: (round(v, 4) if isinstance(v, float) else
-                    [round(x, 3) for x in v] if isinstance(v, tuple) else v) for k, v in d.items()}
+        return {k: (round(v, 4) if isinstance(v, float) else [round(x, 3) for x in v]
+                    if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
 
 
 def _hist_quantile(hist: np.ndarray, q: float) -> float:
@@ -63,7 +63,13 @@ def _hist_quantile(hist: np.ndarray, q: float) -> float:
 
 
 def _snap(D3: np.ndarray, box_px: tuple[float, float, float, float], search: int) -> tuple[int, int, float]:
-    """Best (dx, dy) shift of the box frame over the darkness map, scored by mean darkness on its 4 edges."""
+    """Best (dx, dy) shift of the box frame over the darkness map, from its printed edges.
+
+    Separable: vertical edges are found on the column profile of the box's central rows, horizontal
+    edges on the row profile of its central columns (the centre stays inside the box for any shift
+    in the search range). Each pair of edges must both be dark (a mean + minimum score), so one pen
+    stroke parallel to an edge does not win alone.
+    """
     x0, y0, x1, y1 = box_px
     e = 0.15 * RES  # outline centre lies ~half a stroke inside the outer edge
     xl, xr = int(np.floor(x0 + e)), int(np.floor(x1 - e))
@@ -71,27 +77,17 @@ def _snap(D3: np.ndarray, box_px: tuple[float, float, float, float], search: int
     h, w = D3.shape
     if xl - search < 0 or yt - search < 0 or xr + search >= w or yb + search >= h:
         return 0, 0, 0.0
-    II = cv2.integral(D3, sdepth=cv2.CV_64F)  # (h+1, w+1)
     s = np.arange(-search, search + 1)
-    DY, DX = s[:, None], s[None, :]
-    a, b = xl + 2, xr - 1  # horizontal edge span (corners excluded)
-    c, d = yt + 2, yb - 1
-
-    def hline(r, c0, c1):  # sum over row r, columns [c0, c1)
-        return II[r + 1, c1] - II[r, c1] - II[r + 1, c0] + II[r, c0]
-
-    def vline(col, r0, r1):  # sum over column col, rows [r0, r1)
-        return II[r1, col + 1] - II[r1, col] - II[r0, col + 1] + II[r0, col]
-
-    top = hline(yt + DY, a + DX, b + DX) / (b - a)
-    bot = hline(yb + DY, a + DX, b + DX) / (b - a)
-    lef = vline(xl + DX, c + DY, d + DY) / (d - c)
-    rig = vline(xr + DX, c + DY, d + DY) / (d - c)
-    edges = np.stack([top, bot, lef, rig])
-    # all four edges must be dark: the minimum term stops one strong pen stroke from winning alone
-    score = edges.mean(axis=0) * 0.5 + edges.min(axis=0) * 0.5 - 0.004 * np.hypot(DX, DY)
-    iy, ix = np.unravel_index(int(np.argmax(score)), score.shape)
-    return int(s[ix]), int(s[iy]), float(edges[:, iy, ix].mean())
+    c0, c1 = (yt + search, yb - search) if yb - yt > 2 * search + 4 else (yt + 2, yb - 1)
+    r0, r1 = (xl + search, xr - search) if xr - xl > 2 * search + 4 else (xl + 2, xr - 1)
+    P = D3[c0:c1, :].mean(axis=0)
+    Q = D3[:, r0:r1].mean(axis=1)
+    penalty = 0.004 * np.abs(s)
+    lp, rp = P[xl + s], P[xr + s]
+    tq, bq = Q[yt + s], Q[yb + s]
+    ix = int(np.argmax(0.5 * (lp + rp) / 2 + 0.5 * np.minimum(lp, rp) - penalty))
+    iy = int(np.argmax(0.5 * (tq + bq) / 2 + 0.5 * np.minimum(tq, bq) - penalty))
+    return int(s[ix]), int(s[iy]), float((lp[ix] + rp[ix] + tq[iy] + bq[iy]) / 4.0)
 
 
 @lru_cache(maxsize=64)
@@ -248,9 +244,10 @@ def measure_box(image: np.ndarray, H: np.ndarray, rect_mm: Sequence[float],
     iy0, iy1 = int(round(by0 + INSET * h * RES)), int(round(by1 - INSET * h * RES))
     Dm = cv2.medianBlur(cv2.convertScaleAbs(D, alpha=255.0), 3)  # drops salt noise, keeps 2-3 px strokes
     t8 = int(t_ink * 255)
-    lines = _through_lines(Dm > int(t_faint * 255), (bx0, by0, bx1, by1))
-    if lines is not None:
-        Dm = np.where(lines > 0, 0, Dm).astype(np.uint8)
+    if np.count_nonzero(Dm[iy0:iy1, ix0:ix1] > int(t_faint * 255)):  # only worth it if there is ink inside
+        lines = _through_lines(Dm > int(t_faint * 255), (bx0, by0, bx1, by1))
+        if lines is not None:
+            Dm = np.where(lines > 0, 0, Dm).astype(np.uint8)
     inner = Dm[iy0:iy1, ix0:ix1]
     ink_i = inner > t8
     n_in = max(ink_i.size, 1)
@@ -264,13 +261,15 @@ def measure_box(image: np.ndarray, H: np.ndarray, rect_mm: Sequence[float],
         m8 = cv2.morphologyEx(ink_i.astype(np.uint8), cv2.MORPH_CLOSE, _K3)
         m8 = cv2.morphologyEx(m8, cv2.MORPH_OPEN, _SOLID, borderType=cv2.BORDER_REPLICATE)
         solid = float(m8.mean())
-    masked = []
-    for nx, ny, nw, nh in neighbours_mm:
-        mx0, my0 = (nx - ox) * RES + dx, (ny - oy) * RES + dy
-        masked.append((int(mx0), int(my0), int(np.ceil(mx0 + nw * RES)), int(np.ceil(my0 + nh * RES))))
-    ink_all = (Dm > t8).astype(np.uint8)
-    sectors, ring_ink = _ring_sectors(ink_all, (int(round(bx0)), int(round(by0)), int(round(bx1)),
-                                                int(round(by1))), masked)
+    sectors, ring_ink = -1, -1.0  # not measured: a box with ink inside is decided by its interior
+    if coverage < CIRCLE_ONLY_BELOW:
+        masked = []
+        for nx, ny, nw, nh in neighbours_mm:
+            mx0, my0 = (nx - ox) * RES + dx, (ny - oy) * RES + dy
+            masked.append((int(mx0), int(my0), int(np.ceil(mx0 + nw * RES)), int(np.ceil(my0 + nh * RES))))
+        ink_all = (Dm > t8).astype(np.uint8)
+        sectors, ring_ink = _ring_sectors(ink_all, (int(round(bx0)), int(round(by0)), int(round(bx1)),
+                                                    int(round(by1))), masked)
     return BoxMeasure(coverage=coverage, faint=faint, darkness=darkness, strength=strength, solid=solid,
                       ring_sectors=sectors, ring_ink=ring_ink, background=bg, noise=sigma, t_ink=t_ink,
                       snap_mm=(dx / RES, dy / RES), outline=outline)
