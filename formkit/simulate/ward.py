@@ -55,6 +55,7 @@ from .render import rasterise_pdf
 from .stacks import blank_back, foreign_page, write_stack
 
 PROFILE_DPI: dict[str, int] = {
+    "colour300": 300,
     "office300": 300,
     "office200": 200,
     "bilevel": 300,
@@ -63,6 +64,9 @@ PROFILE_DPI: dict[str, int] = {
     "phone": 200,
 }
 """Resolution at which clean pages are rendered and filled for each profile."""
+
+COLOUR_PROFILES: frozenset[str] = frozenset({"phone", "colour300"})
+"""Profiles whose output keeps colour; the others are filled and scanned in grey."""
 
 
 @dataclass
@@ -126,13 +130,15 @@ class _Page:
     page_no: int | None = None
 
 
-def _visible(mark: DrawnMark, filled: np.ndarray, clean: np.ndarray, scan: Scan, dpi: float) -> bool:
+def _visible(
+    mark: DrawnMark, filled: np.ndarray | None, clean: np.ndarray | None, scan: Scan, dpi: float
+) -> bool:
     """Does this mark survive the scan? Only bilevel scans lose marks (faint ink below threshold).
 
     Checked on the pre-scan image with the scan's own threshold: at least ~1 mm^2 of new black
     pixels around the box (a tick of 0.3 mm x 5 mm is 1.5 mm^2).
     """
-    if not scan.bilevel:
+    if not scan.bilevel or filled is None or clean is None:
         return True
     t = scan.meta["threshold"]
     ppm = dpi / 25.4
@@ -190,7 +196,9 @@ def simulate_stack(
     dpi_req = float(render_dpi or PROFILE_DPI[profile])
     truth_forms: dict[str, Any] = {}
     pages: list[_Page] = []
-    filled_by_key: dict[tuple[str, int], tuple[np.ndarray, np.ndarray, list[DrawnMark]]] = {}
+    filled_by_key: dict[tuple[str, int], tuple[np.ndarray | None, np.ndarray | None, list[DrawnMark]]] = {}
+    colour = profile in COLOUR_PROFILES
+    bilevel_scan = profile == "bilevel"
     dpi = dpi_req
     for form in forms:
         clean_pages, dpi = form.page_images(dpi_req)
@@ -204,11 +212,16 @@ def simulate_stack(
         )
         hand = random_hand(rng, styles)
         for k, clean in enumerate(clean_pages, 1):
-            base = clean if clean.ndim == 3 else np.repeat(clean[:, :, None], 3, axis=2)
+            # grey scanners never see colour: fill in grey then (a third of the memory and time)
+            if colour:
+                base = clean if clean.ndim == 3 else np.repeat(clean[:, :, None], 3, axis=2)
+            else:
+                base = to_grey(clean)
             base = print_texture(base, dpi, rng)  # the printer's toner and halftone, under the ink
             log: list[DrawnMark] = []
             filled = fill_page(base, dpi, page_fields(form.fields, k), answers, rng, hand, log=log)
-            filled_by_key[(form.form_id, k)] = (filled, base, log)
+            # the pre-scan images are kept only where visibility must be checked (1-bit scans)
+            filled_by_key[(form.form_id, k)] = (filled, base, log) if bilevel_scan else (None, None, log)
             pages.append(_Page(filled, "recognised", form.form_id, k))
             if blank_backs:
                 pages.append(_Page(blank_back(base.shape, rng, filled), "blank"))

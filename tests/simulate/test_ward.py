@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pypdfium2 as pdfium
+import pytest
 import zxingcpp
 
 from formkit.simulate.fill import Answers, Styles
@@ -123,3 +125,37 @@ def test_same_seed_same_stack(geometry: dict, tmp_path: Path) -> None:
         (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes()
         for f in {p["file"] for p in a.truth["pages"]}
     )
+
+
+CONTAINER_FOR = {
+    "office300": "jpeg_pdf",
+    "colour300": "jpeg_pdf",
+    "office200": "tiff",
+    "bilevel": "jbig2_pdf",
+    "dpi150": "png_dir",
+    "rough": "g4_pdf",
+    "phone": "jpeg_dir",
+}
+
+
+def _read_back(path: Path, index: int) -> np.ndarray:
+    if path.suffix == ".pdf":
+        return _pdf_pages(path)[index]
+    if path.suffix == ".tif":
+        return cv2.imreadmulti(str(path), flags=cv2.IMREAD_GRAYSCALE)[1][index]
+    return cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+
+
+@pytest.mark.parametrize("profile", sorted(CONTAINER_FOR))
+def test_every_profile_and_container_gives_readable_pages(
+    profile: str, geometry: dict, tmp_path: Path
+) -> None:
+    form = _forms(geometry, ["EEEE-5555"])[0]
+    form.pages = form.pages[:1]
+    stack = simulate_stack(
+        [form], profile, np.random.default_rng(0), tmp_path, container=CONTAINER_FOR[profile], foreign_pages=1
+    )
+    assert len(stack.truth["pages"]) == 2
+    for p in stack.truth["pages"]:
+        img = _read_back(tmp_path / p["file"], p["file_page"])
+        assert _qr_form_id(img) == p["form_id"], (profile, p)
