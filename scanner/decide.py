@@ -27,7 +27,7 @@ FILL_SOLID = 0.75  # ... in solid blobs, not strokes
 MARK_COVERAGE_MAX = 0.70  # a tick/cross with a 0.3-1 mm pen covers 0.2-0.66 of the interior
 STROKE_SOLID_MAX = 0.30  # a tick/cross leaves little solid area; between this and FILL_SOLID: uncertain
 CIRCLE_SECTORS = 7  # a circle drawn around the box reaches >= 7 of 8 directions
-CIRCLE_MAYBE = 5  # 5-6 directions: maybe a circle, maybe a label plus a stray stroke: uncertain
+CIRCLE_MAYBE = 4  # 4-6: maybe a circle, maybe a label plus a stray: uncertain (unmarked boxes measured <= 3)
 
 STATES = ("empty", "marked", "filled", "uncertain")
 

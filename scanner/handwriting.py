@@ -24,6 +24,7 @@ MAX_DARKNESS = 0.22
 LINE_MM = 6.0  # straight runs this long are ruling or folds (a fold sloping 2 deg still fits at 3 px wide)
 PRESENT_MM2 = 4.0  # ink area that is certainly writing (a short word is 5-15 mm2)
 ABSENT_MM2 = 1.2  # below this: nothing written (between: review)
+HOUGH_MM = 15.0  # straight segments this long are never handwriting
 SPECK_MM2 = 0.12  # components smaller than this are noise
 
 
@@ -69,29 +70,53 @@ def writing_ink_mm2(crop_grey: np.ndarray, res: float, margin_mm: float = 1.0) -
     t = float(np.clip(5.0 * sigma + med, MIN_DARKNESS, MAX_DARKNESS))
     ink = (d > t).astype(np.uint8)
     ink = cv2.medianBlur(ink * 255, 3) // 255
-    # Thin straight runs (streaks, folds, ruling; a few degrees off axis still fit a 4 mm kernel)
-    # are cut out, but only where the ink is thin across the run: the long strokes of a thick
-    # felt-tip signature stay. What is left of a line is caught by the per-component test below.
+    # 1. whole components that are straight lines (a streak or fold crossing an empty area)
+    ink = _drop_components(ink, res, count=False)
+    # 2. thin straight runs that touch other ink (a streak crossing a fold; ruling under writing):
+    #    cut along a few degrees off axis with a 4 mm kernel, but only where the ink is thin across
+    #    the run (the long strokes of a thick felt-tip signature stay), and long segments at any
+    #    angle found by a Hough transform.
     L = int(round(4.0 * res))
     t = max(3, int(round(0.8 * res)))
     for kl, kt in (((L, 1), (1, t)), ((1, L), (t, 1))):
         run = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kl))
         thick = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kt))
         ink &= ~cv2.dilate(run & ~thick, np.ones((3, 3), np.uint8)) & 1
-    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    segs = cv2.HoughLinesP(ink, 1, np.pi / 360, threshold=int(8 * res), minLineLength=int(HOUGH_MM * res),
+                           maxLineGap=int(1.0 * res))
+    if segs is not None:
+        cut = np.zeros_like(ink)
+        for x1, y1, x2, y2 in np.asarray(segs).reshape(-1, 4):
+            cv2.line(cut, (int(x1), int(y1)), (int(x2), int(y2)), 1, max(3, int(round(1.0 * res))))
+        ink &= ~cut & 1
+    # 3. what is left: specks, border slivers and line fragments out, the rest is writing
+    return float(_drop_components(ink, res, count=True)) / (res * res)
+
+
+def _drop_components(ink: np.ndarray, res: float, count: bool):
+    """Remove straight-line components (and, when counting, specks and border slivers).
+
+    Returns the cleaned mask, or with count=True the number of remaining ink pixels.
+    """
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     if n <= 1:
-        return 0.0
+        return 0 if count else ink
     x, y, ww, hh, area = (stats[1:, i] for i in range(5))
     zh, zw = ink.shape
-    touches = (x == 0) | (y == 0) | (x + ww >= zw) | (y + hh >= zh)
-    thin = np.minimum(ww, hh) < 0.8 * res
     # straight lines at any small angle (scanner streaks, folds, ruling on a skewed page): long,
     # narrow for their length, and thin on average (area / length)
     long_side = np.maximum(ww, hh).astype(np.float64)
     straight = ((long_side >= LINE_MM * res) & (np.minimum(ww, hh) <= 0.12 * long_side + 0.5 * res)
-                & (area / np.maximum(long_side, 1) <= 0.6 * res))
+                & (area / np.maximum(long_side, 1) <= 1.0 * res))
+    if not count:
+        if not straight.any():
+            return ink
+        lut = np.r_[0, (~straight).astype(np.uint8)]
+        return lut[labels].astype(np.uint8)
+    touches = (x == 0) | (y == 0) | (x + ww >= zw) | (y + hh >= zh)
+    thin = np.minimum(ww, hh) < 0.8 * res
     keep = (area >= SPECK_MM2 * res * res) & ~(touches & thin) & ~straight
-    return float(area[keep].sum()) / (res * res)
+    return int(area[keep].sum())
 
 
 def read_text_area(image: np.ndarray, H: np.ndarray, field_id: str, rect_mm,

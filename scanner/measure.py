@@ -26,7 +26,7 @@ MIN_T_INK = 0.10  # darkness (relative to paper) that counts as ink; raised with
 MAX_T_INK = 0.22
 MIN_T_FAINT = 0.05  # floor of the "any trace" threshold: faint pencil the ink threshold misses
 LINE_MM = 7.0  # straight runs at least this long in the ring are printed rules, not pen
-CIRCLE_MIN_SECTORS = 5  # below this many inked directions the ring cannot hold a circle: skip analysis
+CIRCLE_MIN_SECTORS = 4  # below this many inked directions the ring cannot hold a circle: skip analysis
 CIRCLE_ONLY_BELOW = 0.10  # ring analysis only for boxes without a clear mark inside (= decide.MARK_MIN)
 TIGHT_LOOP_PX = 2  # at half resolution (0.5 mm): a loop touching the outline reaches past it this far
 ARC_MIN_MM = 4.5  # a pen stroke in the ring must span this much to count towards a circle
@@ -135,9 +135,14 @@ def _ring_sectors(ink: np.ndarray, box: tuple[int, int, int, int],
     allink = small & keep
     # a tight loop touches the outline: the outline's component then reaches past the box on all sides
     # (checked before rule removal: loop + outline can form a run as long as a printed rule)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(allink, connectivity=8)
+    s0, s1 = 2, 6  # 0.5-1.5 mm outside each side: a tight loop leaves ink on all four
+    if (allink[max(0, y0 - s1):y0 - s0, x0:x1].any() and allink[y1 + s0:y1 + s1, x0:x1].any()
+            and allink[y0:y1, max(0, x0 - s1):x0 - s0].any() and allink[y0:y1, x1 + s0:x1 + s1].any()):
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(allink, connectivity=8)
+    else:
+        n = 0
     edge = np.concatenate([labels[y0, x0:x1], labels[y1 - 1, x0:x1],
-                           labels[y0:y1, x0], labels[y0:y1, x1 - 1]])
+                           labels[y0:y1, x0], labels[y0:y1, x1 - 1]]) if n else np.zeros(0, np.int32)
     edge = edge[edge > 0]
     if edge.size:
         k = int(np.bincount(edge).argmax())
@@ -149,8 +154,10 @@ def _ring_sectors(ink: np.ndarray, box: tuple[int, int, int, int],
     lines = cv2.morphologyEx(allink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (L, 1)))
     lines |= cv2.morphologyEx(allink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, L)))
     allink = allink & ~cv2.dilate(lines, _K3)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(allink, connectivity=8)
     pen = allink & band
+    if int((np.bincount(smap[pen.astype(bool)], minlength=8) >= 2).sum()) < CIRCLE_MIN_SECTORS:
+        return 0, float(np.count_nonzero(pen)) / max(ring_px, 1)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(allink, connectivity=8)
     ext = np.maximum(stats[:, 2], stats[:, 3])
     big = ext >= ARC_MIN_MM * RES / 2  # printed glyphs are < ~3.5 mm; an arc of a drawn circle is long
     big[0] = False
