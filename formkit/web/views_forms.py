@@ -83,8 +83,9 @@ def record(form_id: str) -> Any:
     for a in audit:
         a["old"] = json.loads(a["old_json"]) if a["old_json"] else None
         a["new"] = json.loads(a["new_json"]) if a["new_json"] else None
+    labels = {f["id"]: f.get("label") or f["id"] for f in geom["fields"]}
     return render_template("record.html", form=full, geom=geom, rec=rec, rows=rows, pages=pages, audit=audit,
-                           status_text=STATUS_TEXT)
+                           status_text=STATUS_TEXT, field_labels=labels)
 
 
 @bp.post("/forms/<form_id>/fields/<field_id>")
@@ -103,6 +104,9 @@ def edit(form_id: str, field_id: str) -> Any:
     except FormkitError as e:
         flash(e.message, "error")
         return redirect(url_for("forms.record", form_id=form_id) + f"#f-{field_id}")
-    shown = "no answer" if value in (None, []) else (", ".join(value) if isinstance(value, list) else value)
-    flash(f"{field_id} set to {shown}.", "ok")
+    field = next((f for f in form_geom(g.ws, form_id)[1]["fields"] if f["id"] == field_id), {})
+    labels = {o["value"]: o.get("label") or o["value"] for o in field.get("options", [])}
+    vals = value if isinstance(value, list) else ([] if value is None else [value])
+    shown = ", ".join(labels.get(v, v) for v in vals) or "no answer"
+    flash(f"{field.get('label') or field_id} set to {shown}.", "ok")
     return redirect(url_for("forms.record", form_id=form_id) + f"#f-{field_id}")

@@ -84,14 +84,20 @@ def decide(form_id: str, field_id: str) -> Any:
         abort(400, description="Unknown action.")
     value = set_value(g.ws, form_id, field_id, raw, _session().user or "web")
     _unskip(item_key_field(form_id, field_id))
-    shown = "no answer" if value in (None, []) else (", ".join(value) if isinstance(value, list) else value)
-    flash(f"{form_id} · {field_id} = {shown}", "ok")
+    field = _field(form_id, field_id) or {}
+    labels = {o["value"]: o.get("label") or o["value"] for o in field.get("options", [])}
+    vals = value if isinstance(value, list) else ([] if value is None else [value])
+    shown = ", ".join(labels.get(v, v) for v in vals) or "no answer"
+    flash(f"{form_id} · {field.get('label') or field_id}: {shown}", "ok")
     return redirect(url_for("review.queue"))
 
 
+def _field(form_id: str, field_id: str) -> dict | None:
+    return next((f for f in form_geom(g.ws, form_id)[1]["fields"] if f["id"] == field_id), None)
+
+
 def _kind(form_id: str, field_id: str) -> str | None:
-    fields = form_geom(g.ws, form_id)[1]["fields"]
-    return next((f["kind"] for f in fields if f["id"] == field_id), None)
+    return (_field(form_id, field_id) or {}).get("kind")
 
 
 @bp.post("/review/skip")

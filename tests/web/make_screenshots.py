@@ -25,6 +25,7 @@ def shoot(out: Path) -> list[Path]:
                 page.wait_for_load_state("networkidle")
                 p = out / f"{name}.png"
                 page.screenshot(path=str(p), full_page=full)
+                _shrink(p)
                 shots.append(p)
 
             page.goto(live.base + "/review")
@@ -40,7 +41,9 @@ def shoot(out: Path) -> list[Path]:
             with page.expect_navigation():
                 page.keyboard.press("Enter")
             page.wait_for_selector("[data-review=conflict]")
-            snap("04-review-conflict", full=True)
+            page.set_viewport_size({"width": 1280, "height": 1300})
+            snap("04-review-conflict")
+            page.set_viewport_size({"width": 1280, "height": 860})
             with page.expect_navigation():
                 page.keyboard.press("2")
             page.wait_for_selector("[data-review=field]")
@@ -51,8 +54,9 @@ def shoot(out: Path) -> list[Path]:
                 page.keyboard.press("Enter")
             page.wait_for_selector(".flash.ok")
             page.click("summary:has-text('Show the whole page')")
-            page.wait_for_timeout(300)
-            snap("06-review-field-whole-page", full=True)
+            page.set_viewport_size({"width": 1280, "height": 1500})
+            snap("06-review-field-whole-page")
+            page.set_viewport_size({"width": 1280, "height": 860})
             page.goto(live.base + "/forms")
             snap("07-forms")
             page.fill("#search", "aile")
@@ -69,6 +73,7 @@ def shoot(out: Path) -> list[Path]:
                 row.locator("button[type=submit]").click()
             page.wait_for_selector(".flash.ok")
             page.set_viewport_size({"width": 1280, "height": 1500})
+            page.evaluate("window.scrollTo(0, 0)")
             snap("09-record")
             page.set_viewport_size({"width": 1280, "height": 860})
             page.locator("#f-professionalism summary").click()
@@ -79,6 +84,15 @@ def shoot(out: Path) -> list[Path]:
             page.goto(live.base + "/outputs")
             snap("11-reports-exports")
     return shots
+
+
+def _shrink(path: Path) -> None:
+    """Screenshots are flat UI colours: a 256-colour palette keeps them sharp at a third of the size."""
+    from PIL import Image
+
+    with Image.open(path) as im:
+        small = im.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    small.save(path, optimize=True)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,151 @@
+"""The pages without a browser (plain HTML forms, no JavaScript) through the real Flask test client."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+from formkit.review import pending
+
+
+def _row(ws, form_id: str, field_id: str):  # type: ignore[no-untyped-def]
+    return ws.store.db.execute("SELECT * FROM field_values WHERE form_id=? AND field_id=?",
+                               (form_id, field_id)).fetchone()
+
+
+def _first_single(ws):  # type: ignore[no-untyped-def]
+    return next(f for f in pending(ws)["fields"] if f["kind"] == "single")
+
+
+def test_queue_shows_pages_first_then_fields_least_confident_first(client, office) -> None:  # type: ignore[no-untyped-def]
+    r = client.get("/review")
+    assert 'data-review="unidentified"' in r.text and "Which form is this?" in r.text
+    assert client.post("/review/skip", data={"item": "page:4", "csrf_token": client.csrf}).status_code == 302
+    assert 'data-review="conflict"' in client.get("/review").text
+    client.post("/review/skip", data={"item": "page:5", "csrf_token": client.csrf})
+    r = client.get("/review")
+    first = pending(office.ws)["fields"][0]
+    assert f'/review/field/{first["form_id"]}/{first["field_id"]}' in r.text
+    assert "<kbd>Enter</kbd>" in r.text
+
+
+def test_deciding_without_javascript(client, office) -> None:  # type: ignore[no-untyped-def]
+    ws = office.ws
+    item = _first_single(ws)
+    url = f"/review/field/{item['form_id']}/{item['field_id']}"
+    page = client.get(url)
+    assert page.status_code == 200 and 'type="radio"' in page.text
+    # Confirm with nothing picked is refused for a single-choice field
+    r = client.post(url, data={"action": "decide", "csrf_token": client.csrf}, follow_redirects=True)
+    assert "Pick a value first" in r.text and _row(ws, item["form_id"], item["field_id"])["status"] == "review"
+    value = item["options"][-1]
+    client.post(url, data={"action": "decide", "value": value, "csrf_token": client.csrf})
+    row = _row(ws, item["form_id"], item["field_id"])
+    assert (row["status"], json.loads(row["value_json"]), row["decided_by"]) == ("verified", value, "Test Clerk")
+    # a second decision on the same (stale) item changes nothing
+    other = item["options"][0]
+    r = client.post(url, data={"action": "decide", "value": other, "csrf_token": client.csrf}, follow_redirects=True)
+    assert "already decided by Test Clerk" in r.text
+    assert json.loads(_row(ws, item["form_id"], item["field_id"])["value_json"]) == value
+    # audited: who, when, old, new, reason
+    a = ws.store.db.execute("SELECT * FROM audit WHERE form_id=? AND field_id=?",
+                            (item["form_id"], item["field_id"])).fetchall()
+    assert len(a) == 1 and a[0]["actor"] == "Test Clerk" and a[0]["at"] and json.loads(a[0]["new_json"]) == value
+    assert a[0]["reason"] == item["reason"]
+
+
+def test_no_answer_and_unknown_values(client, office) -> None:  # type: ignore[no-untyped-def]
+    ws = office.ws
+    item = _first_single(ws)
+    url = f"/review/field/{item['form_id']}/{item['field_id']}"
+    r = client.post(url, data={"action": "decide", "value": "../../etc", "csrf_token": client.csrf})
+    assert r.status_code == 400 and _row(ws, item["form_id"], item["field_id"])["status"] == "review"
+    client.post(url, data={"action": "none", "csrf_token": client.csrf})
+    row = _row(ws, item["form_id"], item["field_id"])
+    assert row["status"] == "verified" and json.loads(row["value_json"]) is None
+
+
+def test_human_decisions_survive_a_rescan(client, office) -> None:  # type: ignore[no-untyped-def]
+    """The conflict page is a second scan of form 1; keeping it must not overwrite what a person decided."""
+    ws = office.ws
+    fid = office.scanned[0]
+    client.post(f"/forms/{fid}/fields/overall", data={"value": "not_observed", "reason": "asked the assessor",
+                                                      "csrf_token": client.csrf})
+    r = client.post("/pages/5/resolve", data={"keep": "new", "csrf_token": client.csrf}, follow_redirects=True)
+    assert "kept the later scan" in r.text
+    row = _row(ws, fid, "overall")
+    assert json.loads(row["value_json"]) == "not_observed" and row["status"] == "verified"
+    assert ws.store.db.execute("SELECT state FROM pages WHERE page_id=1").fetchone()[0] == "duplicate"
+
+
+def test_assign_page_errors_are_shown_not_raised(client, office) -> None:  # type: ignore[no-untyped-def]
+    for form_id, msg in (("nonsense", "Type the form id"), ("ZZZZ-ZZZZ", "no form ZZZZ-ZZZZ"),
+                         (office.scanned[1], "already read")):
+        r = client.post("/pages/4/assign", data={"form_id": form_id, "page_no": "1", "csrf_token": client.csrf},
+                        follow_redirects=True)
+        assert r.status_code == 200 and msg in r.text, form_id
+    assert office.ws.store.db.execute("SELECT state FROM pages WHERE page_id=4").fetchone()[0] == "unidentified"
+
+
+def test_record_edit_needs_a_reason_and_shows_the_history(client, office) -> None:  # type: ignore[no-untyped-def]
+    ws = office.ws
+    fid = office.scanned[2]
+    r = client.post(f"/forms/{fid}/fields/setting", data={"value": "ward", "reason": " ", "csrf_token": client.csrf},
+                    follow_redirects=True)
+    assert "Say why" in r.text and ws.store.db.execute("SELECT COUNT(*) FROM audit").fetchone()[0] == 0
+    client.post(f"/forms/{fid}/fields/setting", data={"value": "ward", "reason": "Rettet etter samtale med veileder",
+                                                     "csrf_token": client.csrf})
+    client.post(f"/forms/{fid}/fields/focus", data={"value": ["history", "management"], "reason": "second look",
+                                                   "csrf_token": client.csrf})
+    page = client.get(f"/forms/{fid}").text
+    assert "Rettet etter samtale med veileder" in page and "Test Clerk" in page
+    assert json.loads(_row(ws, fid, "focus")["value_json"]) == ["history", "management"]
+    hist = page[page.index('id="history"'):]
+    assert hist.count("<tr>") == 3  # header + two corrections
+
+
+def test_forms_list_filters_and_search(client, office) -> None:  # type: ignore[no-untyped-def]
+    r = client.get("/forms?status=outstanding")
+    assert office.outstanding in r.text and office.scanned[0] not in r.text
+    r = client.get("/forms?q=s%C3%B8rensen")  # "sørensen"
+    assert office.outstanding in r.text and office.scanned[0] not in r.text
+    r = client.get("/forms?q=ola+sorensen")
+    assert office.outstanding in r.text
+    r = client.get("/forms?status=needs_review")
+    assert all(f in r.text for f in office.scanned)
+
+
+def test_images_and_crops_by_id(client, office) -> None:  # type: ignore[no-untyped-def]
+    r = client.get("/pages/1/image")
+    assert r.status_code == 200 and r.mimetype == "image/jpeg" and r.data[:2] == b"\xff\xd8"
+    fid = office.scanned[1]
+    for field in ("overall", "went_well", "focus"):
+        r = client.get(f"/crops/{fid}/{field}")
+        assert r.status_code == 200 and r.data[:4] == b"\x89PNG", field
+    assert client.get("/pages/2/crop/setting").status_code == 200
+    assert client.get("/pages/999/image").status_code == 404
+    assert client.get(f"/crops/{fid}/no_such_field").status_code == 404
+    assert client.get(f"/crops/{office.outstanding}/overall").status_code == 404
+
+
+def test_reports_and_exports_download(client, office) -> None:  # type: ignore[no-untyped-def]
+    r = client.get("/outputs")
+    assert "Áile Ŋuvttis Čđŧ" in r.text
+    r = client.get("/outputs/export?format=csv")
+    assert r.status_code == 200 and r.mimetype == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(r.data)).namelist()
+    assert any(n.endswith("codebook.csv") for n in names) and len(names) == 2
+    r = client.get("/outputs/export?format=xlsx")
+    assert r.status_code == 200 and r.data[:2] == b"PK"
+    r = client.get("/outputs/export?format=fhir&trainee=S001")
+    assert r.status_code == 200 and json.loads(r.data)["resourceType"] == "Bundle"
+    r = client.get("/outputs/export?format=json&trainee=S003")  # nothing scanned for S003
+    assert r.status_code == 302
+    for url in ("/outputs/report/trainee?trainee=S001", "/outputs/report/cohort",
+                f"/forms/{office.scanned[0]}/summary.pdf"):
+        r = client.get(url)
+        assert r.status_code == 200 and r.data[:5] == b"%PDF-", url
+        assert "attachment" in r.headers["Content-Disposition"]
+    assert client.get("/outputs/report/trainee?trainee=NOPE").status_code == 404
+    assert client.get("/outputs/export?format=exe").status_code == 400
