@@ -14,7 +14,7 @@ Profiles (all accept `rotation` 0/90/180/270, or None for the profile's own habi
   Faint pencil usually disappears: see `ward.py`, which marks such answers `visible: false`.
 * `dpi150`    -- 150 dpi grey, slightly softer, JPEG q~70.
 * `rough`     -- stronger skew, blur, noise, dark scanner borders, a crease, streaks, JPEG q~50,
-  and a 90/180 deg rotation by default.
+  a folded-over corner hiding one marker (30 %), and usually a 90/180/270 deg rotation.
 * `phone`     -- perspective photo: the page on a desk, 60-85 % of the frame, bowed paper (up to
   1 mm, not in `matrix`), light gradient, sometimes a shadow, colour cast, slight blur, JPEG.
   Effective dpi is measured from the page's size in the frame.
@@ -327,14 +327,41 @@ def _streaks(x: np.ndarray, rng: np.random.Generator) -> None:
             x[:, cx : cx + width] = np.maximum(x[:, cx : cx + width], rng.uniform(200, 250))
 
 
+def _dog_ear(x: np.ndarray, dpi: float, rng: np.random.Generator, background: int) -> dict[str, Any]:
+    """Fold one corner over, in place: the corner shows the scanner background, the flap the
+    blank back of the paper. It usually hides (part of) that corner's marker -- never the QR code.
+    """
+    h, w = x.shape
+    corner = str(rng.choice(["TL", "TR", "BR", "BL"]))
+    # the flap covers a legs x legs square at the corner: at TR it must stop short of the QR quiet
+    # zone (QR right edge 25 mm from the page edge, 3 mm quiet zone)
+    legs_mm = float(rng.uniform(15, 21.5) if corner == "TR" else rng.uniform(18, 35))
+    legs = legs_mm * dpi / 25.4
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    dx = xx if corner in ("TL", "BL") else (w - 1 - xx)
+    dy = yy if corner in ("TL", "TR") else (h - 1 - yy)
+    s = dx + dy
+    x[s < legs] = background
+    flap = (s >= legs) & (dx < legs) & (dy < legs)
+    x[flap] = int(rng.integers(228, 245))
+    edge = flap & ((np.abs(dx - legs) < 1.5) | (np.abs(dy - legs) < 1.5))  # the flap's edges cast a line
+    x[edge] = 140
+    return {"corner": corner, "legs_mm": round(legs_mm, 1)}
+
+
 def rough(img: np.ndarray, dpi_in: float, rng: np.random.Generator, rotation: int | None = None) -> Scan:
     """A bad day: old ADF with black backing, sheet fed crooked and upside down, folded, dirty glass."""
     x = to_grey(img)
     dpi = int(rng.choice([200, 300]))
     border = int(rng.integers(10, 60))
+    ear = None
+    if rng.random() < 0.3:
+        x = x.copy()  # to_grey may hand back the caller's array: never paint on the input
+        ear = _dog_ear(x, dpi_in, rng, border)
     x, m, meta = _place(
         x, dpi_in, dpi, rng, skew_deg=4.0, shift_mm=6.0, scale_range=(0.92, 1.0), border=border
     )
+    meta["dog_ear"] = ear
     x = x.astype(np.float32)
     _crease(x, rng)
     _streaks(x, rng)

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import cv2
 import numpy as np
 
 from .marks import DEFAULT_PEN_WEIGHTS, PENS, Pen, choose_pen, draw_handwriting, draw_mark
@@ -52,6 +53,8 @@ class Styles:
     `mark_weights`."""
     allow_fill_as_answer: bool = False
     max_overshoot_mm: float = 2.0
+    pencil_erase_share: float = 0.7
+    """Share of pencil corrections made with an eraser (a ghost remains) instead of a solid fill."""
     stray_marks: float = 0.25
     """Chance per page of 1-2 stray marks (a pen rest dot, a dash, initials in the margin) placed
     at least 3 mm from every field, marker and QR code: noise a reader must ignore."""
@@ -101,7 +104,8 @@ class Answers:
 
     `values`: field id -> intended value in the export-contract shape (single: option value or
     None; multi: list of option values; text: "present" or None).
-    `cancelled`: field id -> option values that were marked and then cancelled (filled solid).
+    `cancelled`: field id -> option values that were marked and then withdrawn: filled solid (the
+    printed convention) or, by pencil users, rubbed out (a ghost remains; see `DrawnMark.role`).
     """
 
     values: dict[str, Value] = field(default_factory=dict)
@@ -166,7 +170,7 @@ class DrawnMark:
 
     field_id: str
     value: str | None  # option value; None for a text area
-    role: str  # "answer", "cancelled" (filled solid) or "text"
+    role: str  # "answer", "cancelled" (filled solid), "erased" (rubbed out), "text" or "stray"
     kind: str
     pen: str
     rect_px: tuple[float, float, float, float]
@@ -208,11 +212,17 @@ def fill_page(
                 note(DrawnMark(fid, None, "text", info.kind, info.pen, r))
             continue
         rects = {o["value"]: rect_mm_to_px(o["rect_mm"], dpi) for o in f.get("options", [])}
-        # cancelled first: the assessor marked a box, changed their mind and filled it solid
+        # cancelled first: the assessor marked a box, changed their mind and filled it solid --
+        # or, holding a pencil, rubbed it out, which leaves a smudged ghost and no fill
         for v in answers.cancelled.get(fid, []):
             if v not in rects:
                 continue
+            before = img.copy() if hand.pen.name in ("pencil", "faint_pencil") else None
             draw_mark(img, rects[v], dpi, hand.mark_kind(rng), rng, hand.pen, max_overshoot_mm=ov)
+            if before is not None and rng.random() < hand.styles.pencil_erase_share:
+                _erase(img, before, rects[v], dpi, rng, ov)
+                note(DrawnMark(fid, v, "erased", "erased", hand.pen.name, rects[v]))
+                continue
             # now and then the correction is made with another (never a faint) pen
             others = {k: w for k, w in hand.styles.pen_weights.items() if not PENS[k].faint}
             pen = hand.pen if rng.random() < 0.85 or not others else PENS[_pick(rng, others)]
@@ -230,6 +240,24 @@ def fill_page(
             if m is not None:
                 note(m)
     return img
+
+
+def _erase(
+    img: np.ndarray,
+    before: np.ndarray,
+    rect: tuple[float, float, float, float],
+    dpi: float,
+    rng: np.random.Generator,
+    overshoot_mm: float,
+) -> None:
+    """Rub out a pencil mark: keep 10-30 % of its darkening, smeared a little, in place."""
+    g = (overshoot_mm + 0.5) * dpi / 25.4
+    x0, y0 = max(0, int(rect[0] - g)), max(0, int(rect[1] - g))
+    x1, y1 = min(img.shape[1], int(rect[2] + g) + 1), min(img.shape[0], int(rect[3] + g) + 1)
+    a = before[y0:y1, x0:x1].astype(np.float32)
+    b = img[y0:y1, x0:x1].astype(np.float32)
+    ghost = cv2.GaussianBlur(a - b, (0, 0), rng.uniform(0.8, 2.0) * dpi / 300) * rng.uniform(0.1, 0.3)
+    img[y0:y1, x0:x1] = np.clip(a - ghost, 0, 255).astype(np.uint8)
 
 
 FIXED_RECTS_MM: tuple[tuple[float, float, float, float], ...] = (

@@ -12,7 +12,7 @@ Truth JSON (`<name>.truth.json`, format "formkit-simulated-stack/1"):
     {"format": ..., "profile": "office300", "container": "jpeg_pdf", "files": ["stack.pdf"],
      "forms": {FORM_ID: {"values": {field_id: value},       # what the assessor meant
                          "expected": {field_id: value},     # what a perfect reader can see
-                         "cancelled": {field_id: [option]}, # filled-solid boxes (never values)
+                         "cancelled": {field_id: [option]}, # withdrawn marks: filled or erased
                          "preprinted": [field_id],          # text frames the generator filled in
                          "hand": {"pen": ..., "favourite": ...},
                          "marks": [{"field_id", "value", "role", "kind", "pen", "page_no", "visible"}]}},

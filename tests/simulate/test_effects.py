@@ -46,14 +46,6 @@ def test_rotation_and_matrix_put_markers_where_they_are(rotation: int, pages: li
         assert np.linalg.norm(predicted - found[m["id"]]) < 3.0
 
 
-def test_every_profile_runs_and_keeps_markers(pages: list[np.ndarray]) -> None:
-    for name in PROFILES:
-        scan = apply_profile(name, pages[0], DPI, np.random.default_rng(1))
-        assert scan.image.dtype == np.uint8 and scan.dpi > 100
-        assert scan.meta["profile"] == name and scan.meta["rotation"] in (0, 90, 180, 270)
-        assert len(_marker_centres(scan.image)) >= 3, name
-
-
 def test_phone_page_fills_60_to_85_percent(pages: list[np.ndarray]) -> None:
     for seed in range(3):
         scan = apply_profile("phone", pages[0], DPI, np.random.default_rng(seed), rotation=0)
@@ -117,3 +109,34 @@ def test_bilevel_threshold_is_recorded(pages: list[np.ndarray]) -> None:
         assert 60 < scan.meta["threshold"] < 200
         methods.add(scan.meta["threshold_method"])
     assert methods == {"fixed", "otsu"}
+
+
+def test_dog_ear_hides_a_marker_but_never_the_qr(pages: list[np.ndarray]) -> None:
+    import zxingcpp
+
+    from formkit.simulate.effects import _dog_ear
+
+    corners = set()
+    for seed in range(12):
+        page = pages[0].copy()
+        ear = _dog_ear(page, DPI, np.random.default_rng(seed), 30)
+        corners.add(ear["corner"])
+        found = _marker_centres(page)
+        assert (
+            len(found) == 3
+            and {0: "TL", 1: "TR", 2: "BR", 3: "BL"}[({0, 1, 2, 3} - set(found)).pop()] == ear["corner"]
+        )
+        assert zxingcpp.read_barcodes(page), ear
+    assert len(corners) >= 3
+
+
+def test_every_profile_keeps_markers_and_never_modifies_its_input(pages: list[np.ndarray]) -> None:
+    page = pages[0].copy()
+    for name in PROFILES:
+        scan = apply_profile(name, page, DPI, np.random.default_rng(0))
+        assert np.array_equal(page, pages[0]), name
+        assert scan.image.dtype == np.uint8 and scan.dpi > 100
+        assert scan.meta["profile"] == name and scan.meta["rotation"] in (0, 90, 180, 270)
+        assert len(_marker_centres(scan.image)) >= 3, name
+        if name == "rough":
+            assert scan.meta["dog_ear"]  # seed 0 folds a corner: the case that once painted the input

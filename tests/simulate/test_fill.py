@@ -109,7 +109,7 @@ def test_log_records_every_drawn_mark(geometry: dict, pages: list[np.ndarray]) -
         if f["kind"] != "text":
             expected += [(f["id"], x) for x in ([v] if isinstance(v, str) else (v or []))]
     assert answered == sorted(expected)
-    assert sorted((m.field_id, m.value) for m in log if m.role == "cancelled") == sorted(
+    assert sorted((m.field_id, m.value) for m in log if m.role in ("cancelled", "erased")) == sorted(
         (k, x) for k, xs in answers.cancelled.items() for x in xs
     )
 
@@ -133,3 +133,21 @@ def test_stray_marks_keep_clear_of_every_box(geometry: dict, pages: list[np.ndar
                 )
                 assert np.array_equal(img[y0:y1, x0:x1], pages[0][y0:y1, x0:x1]), (seed, f["id"])
     assert strays >= 6
+
+
+def test_pencil_corrections_are_rubbed_out_leaving_a_ghost(geometry: dict, pages: list[np.ndarray]) -> None:
+    fields = page_fields(geometry["fields"], 1)
+    answers = Answers(values={"setting": "ward"}, cancelled={"setting": ["outpatient"]})
+    styles = Styles(
+        pen_weights={"pencil": 1.0}, mark_weights={"cross": 1.0}, pencil_erase_share=1.0, stray_marks=0.0
+    )
+    log: list = []
+    img = fill_page(pages[0], DPI, fields, answers, np.random.default_rng(0), styles, log=log)
+    assert [m.role for m in log] == ["erased", "answer"]
+    setting = next(f for f in fields if f["id"] == "setting")
+    rects = {o["value"]: o["rect_mm"] for o in setting["options"]}
+    assert _box_ink(img, rects["outpatient"]) < 0.01  # no longer a mark...
+    x0, y0, x1, y1 = (round(v) for v in rect_mm_to_px(rects["outpatient"], DPI))
+    ghost = img[y0 + 4 : y1 - 4, x0 + 4 : x1 - 4].astype(float)
+    assert ghost.min() < 250  # ...but not clean paper either
+    assert _box_ink(img, rects["ward"]) > 0.03
