@@ -7,6 +7,7 @@ nothing is lost by pressing `s`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,8 +89,12 @@ def field_view(ws: Workspace, it: dict[str, Any]) -> dict[str, Any]:
                 "state": b.get("state"), "coverage": cov,
                 "checked": (o["value"] in cand) if isinstance(cand, list) else (o["value"] == cand),
             })
+    has_crop = bool(it.get("crop"))
+    if not has_crop and it.get("page_id"):
+        row = ws.store.db.execute("SELECT reading_json FROM pages WHERE page_id=?", (it["page_id"],)).fetchone()
+        has_crop = bool(row and json.loads(row["reading_json"] or "{}").get("rectified"))
     return {
-        "form": form, "field": field, "kind": kind, "options": options, "item": it,
+        "form": form, "field": field, "kind": kind, "options": options, "item": it, "has_crop": has_crop,
         "reason_text": describe_reason(it.get("reason")), "layout_title": geom.get("title"),
         "ink_mm2": it.get("boxes") if isinstance(it.get("boxes"), (int, float)) else None,
     }

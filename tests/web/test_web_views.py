@@ -149,3 +149,30 @@ def test_reports_and_exports_download(client, office) -> None:  # type: ignore[n
         assert "attachment" in r.headers["Content-Disposition"]
     assert client.get("/outputs/report/trainee?trainee=NOPE").status_code == 404
     assert client.get("/outputs/export?format=exe").status_code == 400
+
+
+def test_text_and_multi_fields_in_the_queue(client, office) -> None:  # type: ignore[no-untyped-def]
+    ws = office.ws
+    fid = office.scanned[1]
+    ws.store.db.execute("UPDATE field_values SET status='review', reason='faint_ink', confidence=0 "
+                        "WHERE form_id=? AND field_id IN ('went_well', 'focus')", (fid,))
+    r = client.get(f"/review/field/{fid}/went_well")
+    assert "Is there writing?" in r.text and 'value="present" data-key="1"' in r.text
+    assert f"/crops/{fid}/went_well" in r.text
+    client.post(f"/review/field/{fid}/went_well", data={"action": "decide", "value": "present",
+                                                        "csrf_token": client.csrf})
+    assert json.loads(_row(ws, fid, "went_well")["value_json"]) == "present"
+    r = client.get(f"/review/field/{fid}/focus")
+    assert 'type="checkbox"' in r.text
+    # confirming a multi-choice field with nothing ticked means "none of them"
+    client.post(f"/review/field/{fid}/focus", data={"action": "decide", "csrf_token": client.csrf})
+    assert json.loads(_row(ws, fid, "focus")["value_json"]) == []
+
+
+def test_a_page_that_could_not_be_aligned_shows_the_whole_page(client, office) -> None:  # type: ignore[no-untyped-def]
+    ws = office.ws
+    item = pending(ws)["fields"][0]
+    ws.store.db.execute("UPDATE pages SET reading_json='{\"rectified\": false}' WHERE page_id=?", (item["page_id"],))
+    r = client.get(f"/review/field/{item['form_id']}/{item['field_id']}")
+    assert "could not be aligned" in r.text and '<details class="whole-page" id="whole-page" open>' in r.text
+    assert client.get(f"/crops/{item['form_id']}/{item['field_id']}").status_code in (200, 404)
