@@ -17,7 +17,6 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 from flask import Flask, Response, abort, current_app, g, request, session
 
@@ -207,7 +206,3 @@ def valid_field_id(field_id: str) -> str:
     if not FIELD_ID_RE.match(field_id):
         abort(404)
     return field_id
-
-
-def any_to_str(v: Any) -> str:
-    return "" if v is None else str(v)

@@ -156,4 +156,4 @@ def _back(page_id: int) -> str:
     return url_for("review.queue") if request.form.get("next") == "queue" else url_for("pages.page", page_id=page_id)
 
 
-__all__ = ["bp", "page_view", "valid_form_id"]
+__all__ = ["bp", "page_view"]
