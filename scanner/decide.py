@@ -29,6 +29,9 @@ STROKE_SOLID_MAX = 0.30  # a tick/cross leaves little solid area; between this a
 CIRCLE_SECTORS = 7  # a circle drawn around the box reaches >= 7 of 8 directions
 CIRCLE_MAYBE = 4  # 4-6: maybe a circle, maybe a label plus a stray: uncertain (unmarked boxes measured <= 3)
 
+OUTLINE_MIN = 0.15  # mean darkness on the printed outline; below it we may be measuring the wrong place
+SNAP_LIMIT_MM = 1.4  # an outline found at the edge of the search window is not trusted either
+
 STATES = ("empty", "marked", "filled", "uncertain")
 
 
@@ -53,6 +56,10 @@ def _margin(dist: float, band: float) -> float:
 def classify_box(m: BoxMeasure) -> tuple[str, float, str]:
     """(state, confidence, why) for one measured box."""
     c, s = m.coverage, m.solid
+    if m.outline < OUTLINE_MIN:
+        return "uncertain", 0.2, "outline_not_found"
+    if max(abs(m.snap_mm[0]), abs(m.snap_mm[1])) >= SNAP_LIMIT_MM:
+        return "uncertain", 0.2, "outline_far"
     circled = m.ring_sectors >= CIRCLE_SECTORS
     maybe_circled = CIRCLE_MAYBE <= m.ring_sectors < CIRCLE_SECTORS
     if c >= FILL_COVERAGE and s >= FILL_SOLID:

@@ -21,7 +21,7 @@ LABEL_BAND_MM = 4.5  # top band of the area holding the printed label
 INSET_MM = 1.0  # stay clear of the printed frame
 MIN_DARKNESS = 0.10  # floor of the ink threshold (pencil at 150 dpi peaks ~0.2); raised with measured noise
 MAX_DARKNESS = 0.22
-LINE_MM = 6.0  # straight runs this long are ruling or folds (a fold sloping 2 deg still fits at 3 px wide)
+LINE_MM = 4.5  # straight thin components this long are streaks, folds, ruling (or pieces of them)
 PRESENT_MM2 = 4.0  # ink area that is certainly writing (a short word is 5-15 mm2)
 ABSENT_MM2 = 1.2  # below this: nothing written (between: review)
 HOUGH_MM = 15.0  # straight segments this long are never handwriting
@@ -60,7 +60,7 @@ def writing_ink_mm2(crop_grey: np.ndarray, res: float, margin_mm: float = 1.0) -
     zone = g[top:h - side, side:w - side]
     if zone.size == 0:
         return 0.0
-    k = max(9, int(3.0 * res) | 1)
+    k = max(7, int(3.0 * res) | 1)
     bg = cv2.blur(cv2.dilate(zone, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))), (k, k))
     bgf = np.maximum(bg.astype(np.float32), 1.0)
     d = (bgf - zone) / bgf
@@ -76,19 +76,24 @@ def writing_ink_mm2(crop_grey: np.ndarray, res: float, margin_mm: float = 1.0) -
     #    cut along a few degrees off axis with a 4 mm kernel, but only where the ink is thin across
     #    the run (the long strokes of a thick felt-tip signature stay), and long segments at any
     #    angle found by a Hough transform.
-    L = int(round(4.0 * res))
-    t = max(3, int(round(0.8 * res)))
-    for kl, kt in (((L, 1), (1, t)), ((1, L), (t, 1))):
-        run = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kl))
-        thick = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kt))
-        ink &= ~cv2.dilate(run & ~thick, np.ones((3, 3), np.uint8)) & 1
     segs = cv2.HoughLinesP(ink, 1, np.pi / 360, threshold=int(8 * res), minLineLength=int(HOUGH_MM * res),
                            maxLineGap=int(1.0 * res))
     if segs is not None:
         cut = np.zeros_like(ink)
-        for x1, y1, x2, y2 in np.asarray(segs).reshape(-1, 4):
-            cv2.line(cut, (int(x1), int(y1)), (int(x2), int(y2)), 1, max(3, int(round(1.0 * res))))
+        big = 4 * max(ink.shape)
+        for x1, y1, x2, y2 in np.asarray(segs).reshape(-1, 4).astype(np.float64):
+            # a streak or fold crosses the whole area: erase the full line, not just the found piece
+            d = np.array([x2 - x1, y2 - y1]) / max(np.hypot(x2 - x1, y2 - y1), 1e-9)
+            p0 = (int(x1 - d[0] * big), int(y1 - d[1] * big))
+            p1 = (int(x1 + d[0] * big), int(y1 + d[1] * big))
+            cv2.line(cut, p0, p1, 1, max(3, int(round(1.0 * res))))
         ink &= ~cut & 1
+    L = int(round(4.0 * res))
+    t = max(2, int(round(0.8 * res)))
+    for kl, kt in (((L, 1), (1, t)), ((1, L), (t, 1))):
+        run = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kl))
+        thick = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kt))
+        ink &= ~cv2.dilate(run & ~thick, np.ones((3, 3), np.uint8)) & 1
     # 3. what is left: specks, border slivers and line fragments out, the rest is writing
     return float(_drop_components(ink, res, count=True)) / (res * res)
 
@@ -128,7 +133,11 @@ def read_text_area(image: np.ndarray, H: np.ndarray, field_id: str, rect_mm,
     crop for a person, rather than as handwriting.
     """
     crop = crop_area(image, H, rect_mm)
-    mm2 = writing_ink_mm2(ink_grey(crop), CROP_RES)
+    g = ink_grey(crop)
+    # presence is judged at half resolution, min-pooled so thin pencil keeps its full darkness
+    h2, w2 = g.shape[0] // 2 * 2, g.shape[1] // 2 * 2
+    small = cv2.erode(g[:h2, :w2], np.ones((2, 2), np.uint8), anchor=(0, 0))[::2, ::2]
+    mm2 = writing_ink_mm2(np.ascontiguousarray(small), CROP_RES / 2)
     if preprinted:
         return TextArea(field_id, "preprinted", None, "accepted", None, 1.0, mm2, crop)
     if mm2 >= PRESENT_MM2:

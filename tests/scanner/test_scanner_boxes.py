@@ -115,3 +115,11 @@ def test_scanner_streak_through_boxes_is_not_a_mark(synth, blank_form):
     r = scanner.read(img, loc, synth.GEOMETRY["fields"])
     assert [b.state for b in r.fields["setting"].boxes] == ["empty"] * 4
     assert r.review == {"setting": "no_mark", "rating": "no_mark"}
+
+
+def test_box_without_printed_outline_is_uncertain(synth, blank_form):
+    """If the mapping points at paper with no printed box, nothing is decided there."""
+    img = blank_form.img
+    loc = scanner.locate(img, synth.FURNITURE)
+    m = measure_box(img, loc.registration.H, [100, 140, 5, 5])  # blank paper
+    assert classify_box(m)[:1] == ("uncertain",) and classify_box(m)[2] == "outline_not_found"
