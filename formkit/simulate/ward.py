@@ -120,6 +120,7 @@ class SimulatedStack:
     truth: dict[str, Any]
     truth_path: Path
     scans: list[Scan] = field(default_factory=list, repr=False)
+    """The degraded pages in stack order, only with `simulate_stack(..., keep_scans=True)`."""
 
 
 @dataclass(eq=False)  # identity, not array comparison
@@ -181,6 +182,7 @@ def simulate_stack(
     duplicates: int = 0,
     shuffle: bool = False,
     rotation: int | None = None,
+    keep_scans: bool = False,
 ) -> SimulatedStack:
     """Fill `forms`, scan them with `profile`, shape the stack, write it and its truth JSON.
 
@@ -188,7 +190,8 @@ def simulate_stack(
     (e.g. `{"cancel_share": 0.3}`). `blank_backs` adds a duplex back after every sheet;
     `foreign_pages` unrelated pages are inserted at random places; `duplicates` random form pages
     are scanned a second time; `shuffle` permutes the stack. `rotation` forces 0/90/180/270 on
-    every page (None: the profile's habit). Deterministic for a given rng state.
+    every page (None: the profile's habit). `keep_scans` keeps the degraded page images in the
+    result (off by default: at 300 dpi they cost ~9 MB a page). Deterministic for a given rng state.
     """
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; choose from {sorted(PROFILES)}")
@@ -313,4 +316,4 @@ def simulate_stack(
         )
     truth_path = out_dir / f"{name}.truth.json"
     truth_path.write_text(json.dumps(truth, indent=1, ensure_ascii=False))
-    return SimulatedStack(files, truth, truth_path, scans)
+    return SimulatedStack(files, truth, truth_path, scans if keep_scans else [])

@@ -49,6 +49,7 @@ def test_fill_and_scan_generated_forms(fk, tmp_path: Path) -> None:  # type: ign
         tmp_path / "out",
         styles=BALLPOINTS,
         rotation=0,
+        keep_scans=True,
         answer_options={"cancel_share": 0.2, "text_present": 0.9},
     )
     truth = stack.truth
