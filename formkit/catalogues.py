@@ -45,3 +45,13 @@ def catalogues() -> dict[str, Catalogue]:
             raise LayoutError(str(p), f"not a valid delmål catalogue ({e})") from None
         out[cat.regulation] = cat
     return out
+
+
+def subgoal_titles() -> dict[str, str]:
+    """Every known delmål code → title, across regulations (codes do not collide: a1 vs STa1)."""
+    out: dict[str, str] = {}
+    for cat in catalogues().values():
+        out.update(cat.codes)
+        for i in range(1, cat.specialty_max + 1):
+            out.setdefault(f"{cat.specialty_prefix}{i}", cat.specialty_title)
+    return out

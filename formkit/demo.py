@@ -18,6 +18,7 @@ import numpy as np
 
 import outputs
 from formkit.accuracy import Accuracy, compare
+from formkit.catalogues import subgoal_titles
 from formkit.csvinput import read_plan, read_roster
 from formkit.errors import WorkspaceError
 from formkit.ingest import scan
@@ -120,12 +121,13 @@ def run_demo(root: Path, seed: int = 2026, jobs: int = 2, echo: Callable[[str], 
     rep.mkdir(exist_ok=True)
     for tid in ("S001", "ST01"):
         res.outputs.append(outputs.trainee_report(recs, lays, tid, rep / f"trainee-{tid}.pdf", crops_dir=ws.root,
-                                                  issued=form_rows(ws, tid)))
+                                                  issued=form_rows(ws, tid), subgoal_titles=subgoal_titles()))
     res.outputs.append(outputs.cohort_report(recs, lays, form_rows(ws), rep / "cohort.pdf", target=8))
     first = recs[0]["form_id"] if recs else None
     if first:
         res.outputs.append(outputs.encounter_summary(next(r for r in recs if r["form_id"] == first), lays,
-                                                     rep / f"encounter-{first}.pdf", crops_dir=ws.root))
+                                                     rep / f"encounter-{first}.pdf", crops_dir=ws.root,
+                                                     subgoal_titles=subgoal_titles()))
     echo(f"6. Exports in {exp}, reports in {rep}:")
     for o in res.outputs:
         echo(f"   {Path(o).relative_to(ws.root)}")

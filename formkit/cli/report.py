@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 import outputs
+from formkit.catalogues import subgoal_titles
 from formkit.cli.export import parse_day
 from formkit.cli.forms import form_rows
 from formkit.cli.main import cli, get_ws
@@ -39,8 +40,8 @@ def report_trainee(ctx: click.Context, trainee_id: str, out: Path, date_from: st
     if ws.store.trainee(trainee_id) is None:
         raise NotFound(f"unknown trainee '{trainee_id}'")
     outputs.trainee_report(records(ws, trainee_id), layout_descriptions(ws), trainee_id, out, crops_dir=ws.root,
-                           issued=form_rows(ws, trainee_id), date_from=parse_day(date_from, "--from"),
-                           date_to=parse_day(date_to, "--to"))
+                           issued=form_rows(ws, trainee_id) or None, date_from=parse_day(date_from, "--from"),
+                           date_to=parse_day(date_to, "--to"), subgoal_titles=subgoal_titles())
     click.echo(f"Wrote {out}")
 
 
@@ -85,5 +86,5 @@ def report_encounter(ctx: click.Context, form_id: str, out: Path) -> None:
     rec = next((r for r in records(ws) if r["form_id"] == fid), None)
     if rec is None:
         raise NotFound(f"form {fid} has not been scanned (or was never issued)")
-    outputs.encounter_summary(rec, layout_descriptions(ws), out, crops_dir=ws.root)
+    outputs.encounter_summary(rec, layout_descriptions(ws), out, crops_dir=ws.root, subgoal_titles=subgoal_titles())
     click.echo(f"Wrote {out}")
