@@ -76,12 +76,18 @@ def writing_ink_mm2(crop_grey: np.ndarray, res: float, margin_mm: float = 1.0) -
     #    cut along a few degrees off axis with a 4 mm kernel, but only where the ink is thin across
     #    the run (the long strokes of a thick felt-tip signature stay), and long segments at any
     #    angle found by a Hough transform.
-    segs = cv2.HoughLinesP(ink, 1, np.pi / 360, threshold=int(8 * res), minLineLength=int(HOUGH_MM * res),
-                           maxLineGap=int(1.0 * res))
+    zh, zw = ink.shape
+    min_len = int(HOUGH_MM * res)
+    segs = cv2.HoughLinesP(ink, 1, np.pi / 360, threshold=int(0.8 * min_len), minLineLength=min_len,
+                           maxLineGap=max(2, int(0.5 * res)))
     if segs is not None:
         cut = np.zeros_like(ink)
         big = 4 * max(ink.shape)
         for x1, y1, x2, y2 in np.asarray(segs).reshape(-1, 4).astype(np.float64):
+            # only lines that run across most of the area (streaks, folds); a row of cursive writing
+            # can line up for a while, but not straight across the whole frame
+            if abs(x2 - x1) < 0.6 * zw and abs(y2 - y1) < 0.6 * zh:
+                continue
             # a streak or fold crosses the whole area: erase the full line, not just the found piece
             d = np.array([x2 - x1, y2 - y1]) / max(np.hypot(x2 - x1, y2 - y1), 1e-9)
             p0 = (int(x1 - d[0] * big), int(y1 - d[1] * big))
@@ -111,7 +117,7 @@ def _drop_components(ink: np.ndarray, res: float, count: bool):
     # straight lines at any small angle (scanner streaks, folds, ruling on a skewed page): long,
     # narrow for their length, and thin on average (area / length)
     long_side = np.maximum(ww, hh).astype(np.float64)
-    straight = ((long_side >= LINE_MM * res) & (np.minimum(ww, hh) <= 0.12 * long_side + 0.5 * res)
+    straight = ((long_side >= LINE_MM * res) & (np.minimum(ww, hh) <= 0.07 * long_side + 0.5 * res)
                 & (area / np.maximum(long_side, 1) <= 1.0 * res))
     if not count:
         if not straight.any():
