@@ -9,7 +9,8 @@ FormToFill list from the PDF and `formkit forms show ID --json` output.
 
 Truth JSON (`<name>.truth.json`, format "formkit-simulated-stack/1"):
 
-    {"format": ..., "profile": "office300", "container": "jpeg_pdf", "files": ["stack.pdf"],
+    {"format": ..., "profile": "office300", "container": "jpeg_pdf", "render_dpi": 300,
+     "files": ["stack.pdf"],
      "forms": {FORM_ID: {"values": {field_id: value},       # what the assessor meant
                          "expected": {field_id: value},     # what a perfect reader can see
                          "cancelled": {field_id: [option]}, # withdrawn marks: filled or erased
