@@ -208,7 +208,8 @@ class _Builder:
                     dyn.append(op("header_value", field=f.id, source=f.source,
                                   rect=rect(x + 1.2, y + 3.4, w - 2.4, CELL_H - 3.8)))
                     if f.writable or f.kind == "text":
-                        flds.append({"id": f.id, "kind": "text", "page": 0, "label": f.label, "rect_mm": cell})
+                        flds.append({"id": f.id, "kind": "text", "page": 0, "label": f.label, "rect_mm": cell,
+                                     "label_band_mm": 3.2})
                     x += w
                 return st, dyn, flds
             blocks.append(Block(CELL_H, 0, emit))
@@ -387,7 +388,8 @@ class _Builder:
                     if f.source:
                         dyn.append(op("prefill", field=f.id, source=f.source,
                                       rect=rect(x + 1.2, y + TEXT_LABEL_H, w - 2.4, hh - 1.5 - TEXT_LABEL_H)))
-                    flds.append({"id": f.id, "kind": "text", "page": 0, "label": f.label, "rect_mm": area})
+                    flds.append({"id": f.id, "kind": "text", "page": 0, "label": f.label, "rect_mm": area,
+                                 "label_band_mm": 3.6})
                     x += w + gap
                 return st, dyn, flds
             blocks.append(Block(h + 1.5, grow, emit))

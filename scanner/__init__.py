@@ -21,7 +21,7 @@ from scanner.decide import BoxDecision, FieldDecision, classify_box, decide_fiel
 from scanner.errors import InputError, ScannerError
 from scanner.fingerprint import Comparison, compare_readings, content_fingerprint
 from scanner.geometry import warp_rect
-from scanner.handwriting import TextArea, read_text_area
+from scanner.handwriting import LABEL_BAND_MM, TextArea, read_text_area
 from scanner.identify import QrResult, blank_verdict, read_qr
 from scanner.measure import BoxMeasure, measure_box
 from scanner.registration import Registration, register
@@ -149,7 +149,8 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict]) -> 
                 fd.status, fd.reason, fd.confidence = "review", "poor_registration", min(fd.confidence, 0.5)
             out.fields[fid] = fd
         elif kind == "text" and f.get("rect_mm"):
-            ta = read_text_area(image, H, fid, f["rect_mm"], preprinted=bool(f.get("preprinted")))
+            ta = read_text_area(image, H, fid, f["rect_mm"], preprinted=bool(f.get("preprinted")),
+                                label_band_mm=float(f.get("label_band_mm", LABEL_BAND_MM)))
             if poor and ta.status == "accepted":
                 ta.status, ta.reason = "review", "poor_registration"
             out.texts[fid] = ta

@@ -51,11 +51,16 @@ def crop_area(image: np.ndarray, H: np.ndarray, rect_mm, res: float = CROP_RES) 
     return warp_rect(image, H, [x - 1.0, y - 1.0, w + 2.0, h + 2.0], res)
 
 
-def writing_ink_mm2(crop_grey: np.ndarray, res: float, margin_mm: float = 1.0) -> float:
-    """Area (mm2) of pen ink in the writing zone of a crop made by `crop_area` (grey)."""
+def writing_ink_mm2(crop_grey: np.ndarray, res: float, margin_mm: float = 1.0,
+                    label_band_mm: float = LABEL_BAND_MM) -> float:
+    """Area (mm2) of pen ink in the writing zone of a crop made by `crop_area` (grey).
+
+    `label_band_mm`: height of the printed label at the top of the area (the geometry says how much;
+    a small header cell has a shorter label band than a large writing area).
+    """
     g = crop_grey
     h, w = g.shape
-    top = int(round((margin_mm + LABEL_BAND_MM) * res))
+    top = int(round((margin_mm + label_band_mm) * res))
     side = int(round((margin_mm + INSET_MM) * res))
     zone = g[top:h - side, side:w - side]
     if zone.size == 0:
@@ -131,7 +136,7 @@ def _drop_components(ink: np.ndarray, res: float, count: bool):
 
 
 def read_text_area(image: np.ndarray, H: np.ndarray, field_id: str, rect_mm,
-                   preprinted: bool = False) -> TextArea:
+                   preprinted: bool = False, label_band_mm: float = LABEL_BAND_MM) -> TextArea:
     """Crop a text field and decide present / absent / uncertain.
 
     preprinted: the form printed a value into this frame (formkit knows, we cannot): print and
@@ -143,7 +148,7 @@ def read_text_area(image: np.ndarray, H: np.ndarray, field_id: str, rect_mm,
     # presence is judged at half resolution, min-pooled so thin pencil keeps its full darkness
     h2, w2 = g.shape[0] // 2 * 2, g.shape[1] // 2 * 2
     small = cv2.erode(g[:h2, :w2], np.ones((2, 2), np.uint8), anchor=(0, 0))[::2, ::2]
-    mm2 = writing_ink_mm2(np.ascontiguousarray(small), CROP_RES / 2)
+    mm2 = writing_ink_mm2(np.ascontiguousarray(small), CROP_RES / 2, label_band_mm=label_band_mm)
     if preprinted:
         return TextArea(field_id, "preprinted", None, "accepted", None, 1.0, mm2, crop)
     if mm2 >= PRESENT_MM2:

@@ -161,7 +161,11 @@ def process_page(identity: Identity, file_sha: str, page: scanner.SourcePage,
     if not 1 <= page_no <= geom["pages"]:
         out.state, out.reason = "unidentified", f"malformed: page {page_no} does not exist on this form"
         return out
-    page_fields = [f for f in geom["fields"] if f["page"] == page_no]
+    printed = json.loads(identity.db.execute("SELECT print_json FROM forms WHERE form_id=?", (form_id,))
+                         .fetchone()["print_json"])["values"]
+    # a frame the generator printed a value into holds print, not handwriting: the scanner keeps its crop
+    page_fields = [{**f, "preprinted": True} if f["kind"] == "text" and printed.get(f.get("source") or "") else f
+                   for f in geom["fields"] if f["page"] == page_no]
     if not loc.registered:
         out.state = "needs_review"
         out.reason = "not_registered: the form is known but its corner marks were not found, so no box was read"
