@@ -67,18 +67,21 @@ def commit_page(ws: Workspace, o: PageOutcome, actor: str = "scanner") -> dict[s
         if existing:  # already recorded by an earlier, interrupted run
             return dict(db.execute("SELECT * FROM pages WHERE page_id=?", (existing[0],)).fetchone())
         state, reason, duplicate_of = o.state, o.reason, None
+        differing: list[str] = []
         if o.form_id and o.state in ("recognised", "needs_review"):
             first = db.execute(
-                "SELECT page_id, fingerprint FROM pages WHERE form_id=? AND page_no=? AND state IN "
+                "SELECT page_id, fingerprint, reading_json FROM pages WHERE form_id=? AND page_no=? AND state IN "
                 "('recognised','needs_review','conflict') ORDER BY page_id LIMIT 1",
                 (o.form_id, o.page_no)).fetchone()
             if first is not None:
-                if o.fingerprint and first["fingerprint"] == o.fingerprint:
+                old_fields = json.loads(first["reading_json"] or "{}").get("fields", {})
+                differing = confident_differences(old_fields, o.fields)
+                if not differing:
                     state, reason, duplicate_of = "duplicate", f"same marks as page {first['page_id']}", first[0]
                 else:
                     state, duplicate_of = "conflict", first[0]
-                    reason = f"page {o.page_no} of {o.form_id} was already read (page {first['page_id']}) with " \
-                             "different marks: a person must choose"
+                    reason = (f"page {o.page_no} of {o.form_id} was already read (page {first['page_id']}) with "
+                              f"different marks in {', '.join(differing)}: a person must choose")
         cur = db.execute(
             "INSERT INTO pages(file_sha256, page_index, state, reason, form_id, page_no, image_path, orientation, "
             "decoder, fingerprint, reading_json, duplicate_of, created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -90,11 +93,35 @@ def commit_page(ws: Workspace, o: PageOutcome, actor: str = "scanner") -> dict[s
         if state in ("recognised", "needs_review"):
             apply_values(store, o.form_id or "", page_id, o.fields, crops)
         elif state == "conflict":
-            for fid in o.fields:
+            for fid in differing:
                 mark_conflict(store, o.form_id or "", fid, page_id)
         if o.form_id:
             refresh_form_status(store, o.form_id)
         return dict(db.execute("SELECT * FROM pages WHERE page_id=?", (page_id,)).fetchone())
+
+
+def _states(d: dict[str, Any]) -> dict[str, str]:
+    """Per-box (or text area) states of one field's reading, as stored in reading_json."""
+    if "boxes" in d:
+        return {str(b.get("value")): str(b.get("state")) for b in d.get("boxes") or []}
+    return {"text": str(d.get("state"))}
+
+
+SURE = {"empty", "marked", "filled", "present", "absent"}
+
+
+def confident_differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Fields whose marks differ between two scans of one page, counting only confident box states.
+
+    A box read as `uncertain` in one scan and `marked` in the other is not a contradiction (the field
+    is in review anyway); a box clearly marked in one scan and clearly empty in the other is.
+    """
+    out = []
+    for fid in sorted(set(old) & set(new)):
+        a, b = _states(old[fid]), _states(new[fid])
+        if any(a.get(k) in SURE and b.get(k) in SURE and a[k] != b[k] for k in set(a) | set(b)):
+            out.append(fid)
+    return out
 
 
 def _printed_sources(store: Store, form_id: str) -> dict[str, str]:
