@@ -28,7 +28,8 @@ GOALS = {"minicex-st-sv": [("STb1", "Kommunikation med patienter och närståend
 def main() -> None:
     for name, vals in VALUES.items():
         g = build_geometry(load_layout(name))
-        qr = [make_payload(name, 1, "7K2Q-9XDM", p, g.page_count, "DEMO", b"x" * 32) for p in range(1, g.page_count + 1)]
+        qr = [make_payload(name, 1, "7K2Q-9XDM", p, g.page_count, "DEMO", b"x" * 32)
+              for p in range(1, g.page_count + 1)]
         pdf = DOCS / f"form-{name}.pdf"
         render_pdf([(g, FormToPrint("7K2Q-9XDM", qr, vals, GOALS.get(name, [])))], pdf)
         doc = pdfium.PdfDocument(str(pdf))

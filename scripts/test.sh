@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh --test
-.venv/bin/ruff check formkit scanner outputs tests bench
+.venv/bin/ruff check formkit scanner outputs layouts tests bench scripts
 .venv/bin/python -m pytest -n 2 --dist loadgroup tests "$@"
