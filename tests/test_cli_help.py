@@ -1,0 +1,40 @@
+"""Every command explains itself with an example; no command crashes on --help."""
+
+from __future__ import annotations
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from formkit.cli import cli
+
+
+def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out = []
+    for name, cmd in group.commands.items():
+        path = (*prefix, name)
+        if isinstance(cmd, click.Group):
+            out += all_commands(cmd, path)
+            if cmd.invoke_without_command:
+                out.append(path)
+        else:
+            out.append(path)
+    return out
+
+
+COMMANDS = all_commands(cli)
+
+
+def test_the_commands_the_issues_name_exist() -> None:
+    names = {" ".join(c) for c in COMMANDS}
+    for required in ("init", "trainees import", "generate", "reprint", "forms list", "layouts list", "layouts show",
+                     "scan", "pages", "pages assign", "review list", "review set", "export", "report trainee",
+                     "report cohort", "serve", "watch", "demo"):
+        assert required in names, required
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=[" ".join(c) for c in COMMANDS])
+def test_help_has_an_example(path: tuple[str, ...]) -> None:
+    res = CliRunner().invoke(cli, [*path, "--help"])
+    assert res.exit_code == 0, res.output
+    assert "Example" in res.output, f"formkit {' '.join(path)} --help has no example"
