@@ -88,7 +88,7 @@ def _gaps(s: CohortSummary, lang: str, st: Styles) -> Flowable:
     return table(rows, [0.24 * w, 0.24 * w, 0.3 * w, 0.22 * w], st)
 
 
-def _distribution(d: LayoutDistribution, lang: str, st: Styles) -> list[Flowable]:
+def _distribution(d: LayoutDistribution, lang: str, st: Styles, heading: str | None = None) -> list[Flowable]:
     if not d.items:
         return []
     scale = d.items[0].field.scale
@@ -127,7 +127,8 @@ def _distribution(d: LayoutDistribution, lang: str, st: Styles) -> list[Flowable
         note = ""
     tb = table(rows, widths, st, extra=[("ALIGN", (1, 1), (-1, -1), "CENTER")])
     note = ". ".join(x for x in (note, t(lang, "co.distribution_note")) if x)
-    return [keep([para(f"{d.layout.title} – {d.layout.layout}", st.h2), tb, para(note, st.small)])]
+    head = [para(heading, st.h1)] if heading else []  # the section heading stays with its first table
+    return [keep([*head, para(f"{d.layout.title} – {d.layout.layout}", st.h2), tb, para(note, st.small)])]
 
 
 def _language(records: list[Record], issued: list[dict], index, language: str | None) -> str:
@@ -169,8 +170,7 @@ def cohort_report(records: list[Record], layouts, issued: list[dict], out_path: 
         story += [keep([para(t(lang, "co.review_title"), st.h1), _reviews(s, lang, st, index)])]
         story += [keep([para(t(lang, "co.gaps_title"), st.h1), _gaps(s, lang, st)])]
         if s.distributions:
-            story.append(para(t(lang, "co.distribution"), st.h1))
-            for d in s.distributions:
-                story += _distribution(d, lang, st)
+            for i, d in enumerate(s.distributions):
+                story += _distribution(d, lang, st, t(lang, "co.distribution") if i == 0 else None)
     footer = f"{head} · {t(lang, 'generated', date=fmt_date(day, lang))}"
     return build(out_path, story, st, title=head, footer_left=footer, page_word=t(lang, "page"))
