@@ -265,3 +265,28 @@ def test_reports_from_scanned_records(office, tmp_path: Path) -> None:  # type: 
        str(tmp_path / "new.pdf"))
     out = fk("forms", "list", "--outstanding").output
     assert "S002" in out and "overdue" in out
+
+
+# --------------------------------------------------------------------------- every way a stack arrives
+@pytest.mark.parametrize("profile, container, rotation", [
+    ("bilevel", "g4_pdf", 90),
+    ("bilevel", "jbig2_pdf", 0),
+    ("office200", "tiff", 270),
+    ("dpi150", "png_dir", 180),
+    ("phone", "jpeg_dir", None),
+    ("rough", "jpeg_pdf", None),
+])
+def test_stack_formats_profiles_and_rotations(fk: Cli, tmp_path: Path, profile: str, container: str,
+                                              rotation: int | None) -> None:
+    fk("generate", "-l", "minicex-st-sv", "--trainee", "ST01", "--subgoals", "STb1;STa2", "--out",
+       str(tmp_path / "f.pdf"))
+    ws = fk.ws
+    ids = _in_pdf_order(ws, [r["form_id"] for r in json.loads(fk("forms", "list", "--json").output)])
+    forms = forms_from_pdf(tmp_path / "f.pdf", per_form_geometry(ws, ids))
+    st = simulate_stack(forms, profile, np.random.default_rng(3), tmp_path / "stack", container=container,
+                        rotation=rotation, blank_backs=container == "tiff")
+    fk("scan", str(tmp_path / "stack"), expect=None)
+    acc = compare(ws, st.truth, st.truth_path.parent)
+    assert acc.pages_lost == 0 and acc.forms_identified == 1, acc.lines()
+    assert acc.page_mismatches == [], acc.page_mismatches
+    assert acc.silent_errors == [], acc.silent_errors
