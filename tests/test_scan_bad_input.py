@@ -168,3 +168,41 @@ def test_old_layout_version_is_read_with_its_own_geometry(fk: Cli, tmp_path: Pat
     for r in recs:  # blank forms: nothing marked anywhere, so no box may read as marked
         assert all(v in (None, []) for k, v in r["values"].items() if k not in r["review"]), r["values"]
     assert np.all([r["page_count_read"] == 1 for r in recs])
+
+
+def test_kill_9_mid_scan_leaves_a_consistent_store(fk: Cli, tmp_path: Path) -> None:
+    """A real `kill -9` while pages are being committed: the next run finishes, nothing doubled or lost."""
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    fk("generate", "-l", "minicex-ntnu-nb", "--trainee", "S001", "--count", "12", "--out", str(tmp_path / "f.pdf"))
+    pages = rasterise_pdf(tmp_path / "f.pdf", 150)
+    stack = tmp_path / "stack.tif"
+    Image.fromarray(pages[0]).save(stack, save_all=True, append_images=[Image.fromarray(p) for p in pages[1:]],
+                                   dpi=(150, 150))
+    cmd = [sys.executable, "-c", "from formkit.cli import main; main()", "--workspace", str(fk.ws.root),
+           "scan", "--jobs", "1", str(stack)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    db = sqlite3.connect(fk.ws.db_path, timeout=30)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if db.execute("SELECT COUNT(*) FROM pages").fetchone()[0] >= 3:
+            os.kill(proc.pid, signal.SIGKILL)
+            break
+        time.sleep(0.05)
+    proc.wait(timeout=60)
+    done_before = db.execute("SELECT COUNT(*) FROM pages").fetchone()[0]
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    if proc.returncode == -signal.SIGKILL:
+        assert 3 <= done_before < 12
+    subprocess.run(cmd, check=False, capture_output=True, timeout=300)
+    rows = db.execute("SELECT page_index FROM pages ORDER BY page_index").fetchall()
+    assert [r[0] for r in rows] == list(range(12))
+    assert db.execute("SELECT state FROM files").fetchone()[0] == "done"
+    values = db.execute("SELECT COUNT(DISTINCT form_id) FROM field_values").fetchone()[0]
+    assert values == 12
+    db.close()
