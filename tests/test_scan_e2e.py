@@ -26,7 +26,7 @@ pytestmark = pytest.mark.xdist_group("scan-e2e")
 def dump(ws: Workspace) -> dict[str, list[tuple]]:
     db = sqlite3.connect(ws.db_path)
     out = {t: sorted(db.execute(f"SELECT * FROM {t}").fetchall(), key=repr)
-           for t in ("files", "pages", "field_values", "forms", "audit")}
+           for t in ("files", "pages", "field_values", "forms", "audit", "scan_runs")}
     db.close()
     return out
 

@@ -103,8 +103,7 @@ def scan(ws: Workspace, paths: list[Path], jobs: int = 1,
          progress: Callable[[str, int, int], None] | None = None) -> ScanSummary:
     store = ws.store
     summary = ScanSummary()
-    run_id = store.db.execute("INSERT INTO scan_runs(started_at, args_json) VALUES(?,?)",
-                              (now_iso(), json.dumps([str(p) for p in paths]))).lastrowid
+    started = now_iso()
     files = list(expand_inputs(paths, ws))
     plan: list[tuple[Path, str, list[tuple[str, str, int, int]]]] = []
     for src in files:
@@ -152,8 +151,9 @@ def scan(ws: Workspace, paths: list[Path], jobs: int = 1,
     with store.transaction():
         for fid in summary.forms_touched:
             summary.forms[refresh_form_status(store, fid)] += 1
-    store.db.execute("UPDATE scan_runs SET finished_at=?, summary_json=? WHERE id=?",
-                     (now_iso(), json.dumps(summary.to_dict()), run_id))
+    if summary.files_new or summary.files_rejected:  # a run that found nothing new leaves no trace at all
+        store.db.execute("INSERT INTO scan_runs(started_at, finished_at, args_json, summary_json) VALUES(?,?,?,?)",
+                         (started, now_iso(), json.dumps([str(p) for p in paths]), json.dumps(summary.to_dict())))
     return summary
 
 
