@@ -22,7 +22,7 @@ from scanner.errors import InputError, ScannerError
 from scanner.fingerprint import Comparison, compare_readings, content_fingerprint
 from scanner.geometry import warp_rect
 from scanner.handwriting import LABEL_BAND_MM, TextArea, read_text_area
-from scanner.identify import QrResult, blank_verdict, read_qr
+from scanner.identify import BLANK_INK_FRACTION, QrResult, blank_verdict, ink_fraction, read_qr
 from scanner.measure import BoxMeasure, measure_box
 from scanner.registration import Registration, register
 from scanner.sources import SourcePage, count_pages, iter_pages, sniff
@@ -101,10 +101,21 @@ def locate(image: np.ndarray, furniture: dict) -> PageLocation:
     """Register the page (markers), read its QR text and tell whether it is a blank back."""
     if image is None or image.size == 0:
         raise InputError("Empty page image.")
-    reg = register(image, furniture)
-    qr = read_qr(image, reg, (furniture.get("qr") or {}).get("rect_mm"))
-    bv = blank_verdict(image, reg, qr)
+    ink: list[float] = []
+
+    def looks_blank() -> bool:
+        # asked only when the fast marker pass found nothing. Four printed markers alone are ~18x the
+        # blank limit of dark ink (one marker ~4x, the QR ~10x): a page below it cannot hold a marker
+        # or a QR code, so the thorough retries and the whole-page QR search would be wasted.
+        ink.append(ink_fraction(image))
+        return ink[0] < BLANK_INK_FRACTION
+
+    reg = register(image, furniture, give_up=looks_blank)
     size = tuple(float(v) for v in (furniture.get("page_size_mm") or (210.0, 297.0)))
+    if reg.method == "gave_up":
+        return PageLocation(reg, QrResult(), True, ink[0], size, {})  # type: ignore[arg-type]
+    qr = read_qr(image, reg, (furniture.get("qr") or {}).get("rect_mm"))
+    bv = blank_verdict(image, reg, qr, ink[0] if ink else None)
     streaks = find_streaks(image) if reg.ok else {}
     return PageLocation(reg, qr, bv.blank, bv.ink_fraction, size, streaks)  # type: ignore[arg-type]
 

@@ -140,9 +140,13 @@ def ink_fraction(image: np.ndarray) -> float:
     return float(area[inner].sum()) / float(h * w)
 
 
-def blank_verdict(image: np.ndarray, reg: Registration | None, qr: QrResult) -> BlankVerdict:
-    """Blank = no markers, no QR and (almost) no ink. A page with content but no markers is not blank."""
+def blank_verdict(image: np.ndarray, reg: Registration | None, qr: QrResult,
+                  known_fraction: float | None = None) -> BlankVerdict:
+    """Blank = no markers, no QR and (almost) no ink. A page with content but no markers is not blank.
+
+    `known_fraction`: the page's `ink_fraction` if already measured (saves measuring it twice).
+    """
     if (reg is not None and reg.markers_found) or qr.text:
         return BlankVerdict(False, -1.0)
-    frac = ink_fraction(image)
+    frac = ink_fraction(image) if known_fraction is None else known_fraction
     return BlankVerdict(frac < BLANK_INK_FRACTION, frac)

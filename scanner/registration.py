@@ -9,7 +9,7 @@ with a morphological clean-up (printer streaks) and with CLAHE (uneven light, lo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import cv2
@@ -100,10 +100,13 @@ def _variants(work: np.ndarray):
 Candidates = dict[int, list[np.ndarray]]
 
 
-def find_markers(image: np.ndarray, marker_ids: Sequence[int]) -> tuple[Candidates, str, float]:
+def find_markers(image: np.ndarray, marker_ids: Sequence[int],
+                 give_up: Callable[[], bool] | None = None) -> tuple[Candidates, str, float]:
     """Detect candidate markers; returns ({id: [corners in work px]}, pass name, work scale factor).
 
     Cheapest first: a quarter-size image, then ~150 dpi, then clean-up variants, then a larger image.
+    `give_up`: asked when the fast pass found no marker at all; if it answers True (e.g. the page
+    holds no ink a marker could be made of) the expensive retries are skipped (pass name "gave_up").
     """
     wanted = set(marker_ids)
     work, factor = pyramid_to(image, WORK_LONG_SIDE)
@@ -114,6 +117,8 @@ def find_markers(image: np.ndarray, marker_ids: Sequence[int]) -> tuple[Candidat
     best = _detect(_FAST, small, wanted)
     if len(best) >= len(wanted):
         return best, "fast", factor * f_small
+    if not best and give_up is not None and give_up():
+        return {}, "gave_up", factor * f_small
     best = {k: [c / f_small for c in v] for k, v in best.items()}
     method = "fast"
     for name, img in [("thorough", work), *_variants(work)]:
@@ -170,12 +175,15 @@ def _fit(marker_rects: dict[int, np.ndarray],
     return H, model, float(np.sqrt(np.mean(err_px**2)) / max(scale, 1e-9))
 
 
-def register(image: np.ndarray, furniture: dict) -> Registration:
-    """Register a page image against the furniture's markers ({"markers": [{"id", "rect_mm"}], ...})."""
+def register(image: np.ndarray, furniture: dict, give_up: Callable[[], bool] | None = None) -> Registration:
+    """Register a page image against the furniture's markers ({"markers": [{"id", "rect_mm"}], ...}).
+
+    `give_up`: see `find_markers` (lets a blank page skip the thorough marker search).
+    """
     markers = furniture.get("markers") or []
     marker_rects = {int(m["id"]): rect_corners(m["rect_mm"]) for m in markers}
     page_size = furniture.get("page_size_mm") or [210.0, 297.0]
-    cands, method, factor = find_markers(image, list(marker_rects))
+    cands, method, factor = find_markers(image, list(marker_rects), give_up)
     if not cands:
         return Registration(ok=False, method=method)
     # one candidate per id: prefer the largest (a false detection in handwriting is usually small)

@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 import scanner
@@ -107,3 +108,20 @@ def test_rectify_upright(synth, blank_form):
     up = scanner.rectify(img, loc, 2.0)
     assert up.shape[:2] == (594, 420)
     assert up[20:40, 20:40].mean() < 128  # the TL marker is top-left again
+
+
+def test_blank_page_skips_thorough_search(monkeypatch):
+    """A page without any dark ink is blank after the fast pass: no retries, no whole-page QR search."""
+    import scanner as sc
+    from scanner import identify, registration
+
+    calls = []
+    monkeypatch.setattr(identify, "read_qr_page", lambda img: calls.append("qr") or identify.QrResult())
+    monkeypatch.setattr(registration, "_variants", lambda work: calls.append("variants") or iter(()))
+    img = np.full((1400, 990), 235, np.uint8)
+    furniture = {"markers": [{"id": i, "rect_mm": r} for i, r in
+                             enumerate([[10, 10, 10, 10], [190, 10, 10, 10], [190, 277, 10, 10], [10, 277, 10, 10]])],
+                 "qr": {"rect_mm": [163, 10, 22, 22]}, "page_size_mm": [210, 297]}
+    loc = sc.locate(img, furniture)
+    assert loc.blank and not loc.registered and loc.registration.method == "gave_up"
+    assert loc.ink_fraction == 0.0 and calls == []
