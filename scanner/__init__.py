@@ -161,7 +161,8 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict]) -> 
             out.fields[fid] = fd
         elif kind == "text" and f.get("rect_mm"):
             ta = read_text_area(image, H, fid, f["rect_mm"], preprinted=bool(f.get("preprinted")),
-                                label_band_mm=float(f.get("label_band_mm", LABEL_BAND_MM)))
+                                label_band_mm=float(f.get("label_band_mm", LABEL_BAND_MM)),
+                                streaks=location.streaks or None)
             if poor and ta.status == "accepted":
                 ta.status, ta.reason = "review", "poor_registration"
             out.texts[fid] = ta

@@ -86,11 +86,13 @@ def orientation_of(H: np.ndarray, page_size_mm: Sequence[float]) -> int:
 
 
 def warp_rect_grey(img: np.ndarray, H: np.ndarray, rect: Rect, px_per_mm: float,
-                   border: int = 255, streaks: dict | None = None) -> np.ndarray:
+                   border: int = 255, streaks: dict | None = None, perspective: bool = False) -> np.ndarray:
     """Fast `warp_rect` for small rects: crop the source, ink-grey it, warp with the local affine of H.
 
     Over a box-sized ROI the perspective part of H changes the result by far less than a pixel, and
     an affine warp of a small grey crop is several times cheaper than a full-colour perspective warp.
+    `perspective=True` keeps the full mapping (large areas on phone photos). `streaks` (image px,
+    from `find_streaks`) are painted out of the source crop before warping.
     """
     from scanner.imageops import ink_grey
 
@@ -113,6 +115,10 @@ def warp_rect_grey(img: np.ndarray, H: np.ndarray, rect: Rect, px_per_mm: float,
         from scanner.streaks import paint_out
 
         crop = paint_out(crop, x0, y0, streaks)
+    if perspective:
+        T = np.array([[1.0, 0.0, -x0], [0.0, 1.0, -y0], [0.0, 0.0, 1.0]])
+        return cv2.warpPerspective(crop, T @ M, (out_w, out_h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                   borderMode=cv2.BORDER_CONSTANT, borderValue=border)
     A = cv2.getAffineTransform(dst[:3].astype(np.float32), (src[:3] - (x0, y0)).astype(np.float32))
     return cv2.warpAffine(crop, A, (out_w, out_h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                           borderMode=cv2.BORDER_CONSTANT, borderValue=border)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from scanner.geometry import warp_rect
+from scanner.geometry import warp_rect, warp_rect_grey
 from scanner.imageops import ink_grey
 
 CROP_RES = 8.0  # px per mm of the crop (203 dpi): legible for a person, small for storage
@@ -26,6 +26,9 @@ PRESENT_MM2 = 4.0  # ink area that is certainly writing (a short word is 5-15 mm
 ABSENT_MM2 = 1.2  # below this: nothing written (between: review)
 HOUGH_MM = 15.0  # straight segments this long are never handwriting
 SPECK_MM2 = 0.12  # components smaller than this are noise
+COLLINEAR_MM = 0.6  # ink within this distance of one straight line ...
+COLLINEAR_SHARE = 0.9  # ... making up this share of what is left ...
+# ... and spread along at least HOUGH_MM: remains of a crease or streak
 
 
 @dataclass
@@ -106,17 +109,41 @@ def writing_ink_mm2(crop_grey: np.ndarray, res: float, margin_mm: float = 1.0,
         thick = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kt))
         ink &= ~cv2.dilate(run & ~thick, np.ones((3, 3), np.uint8)) & 1
     # 3. what is left: specks, border slivers and line fragments out, the rest is writing
-    return float(_drop_components(ink, res, count=True)) / (res * res)
+    kept = _drop_components(ink, res, count=True)
+    return float(np.count_nonzero(kept) - _collinear_residue(kept, res)) / (res * res)
+
+
+def _collinear_residue(kept: np.ndarray, res: float) -> int:
+    """Ink pixels that are the broken remains of one straight line across the zone (else 0).
+
+    A faint crease or streak survives thresholding only as a dashed row of short pieces, each too
+    small to look straight on its own. Taken together they lie within a pen width of one straight
+    line longer than any handwritten stroke (HOUGH_MM); handwriting never does (a row of writing is
+    >= 2 mm tall, and a continuous pen line is already removed as a straight component).
+    """
+    ys, xs = np.nonzero(kept)
+    if xs.size < 8:
+        return 0
+    pts = np.column_stack([xs, ys]).astype(np.float32)
+    vx, vy, x0, y0 = (float(v) for v in cv2.fitLine(pts, cv2.DIST_HUBER, 0, 0.01, 0.01).ravel())
+    dist = np.abs((xs - x0) * vy - (ys - y0) * vx)
+    near = dist <= COLLINEAR_MM * res
+    if near.mean() < COLLINEAR_SHARE:
+        return 0
+    along = (xs[near] - x0) * vx + (ys[near] - y0) * vy
+    if along.max() - along.min() < HOUGH_MM * res:
+        return 0
+    return int(np.count_nonzero(near))
 
 
 def _drop_components(ink: np.ndarray, res: float, count: bool):
     """Remove straight-line components (and, when counting, specks and border slivers).
 
-    Returns the cleaned mask, or with count=True the number of remaining ink pixels.
+    Returns the cleaned mask (with count=True: after dropping specks and border slivers too).
     """
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     if n <= 1:
-        return 0 if count else ink
+        return ink
     x, y, ww, hh, area = (stats[1:, i] for i in range(5))
     zh, zw = ink.shape
     # straight lines at any small angle (scanner streaks, folds, ruling on a skewed page): long,
@@ -132,19 +159,28 @@ def _drop_components(ink: np.ndarray, res: float, count: bool):
     touches = (x == 0) | (y == 0) | (x + ww >= zw) | (y + hh >= zh)
     thin = np.minimum(ww, hh) < 0.8 * res
     keep = (area >= SPECK_MM2 * res * res) & ~(touches & thin) & ~straight
-    return int(area[keep].sum())
+    return np.r_[0, keep.astype(np.uint8)][labels].astype(np.uint8)
 
 
 def read_text_area(image: np.ndarray, H: np.ndarray, field_id: str, rect_mm,
-                   preprinted: bool = False, label_band_mm: float = LABEL_BAND_MM) -> TextArea:
+                   preprinted: bool = False, label_band_mm: float = LABEL_BAND_MM,
+                   streaks: dict | None = None) -> TextArea:
     """Crop a text field and decide present / absent / uncertain.
 
     preprinted: the form printed a value into this frame (formkit knows, we cannot): print and
     handwriting are not told apart, so the area is reported as `preprinted`, value None, with the
     crop for a person, rather than as handwriting.
+    streaks: scanner streaks found on the page (`find_streaks`, image px). A streak crossing the
+    area is a straight line too short or too broken for the line removal when the area is small;
+    it is painted out of the image the decision is made on (the crop for people keeps it).
     """
     crop = crop_area(image, H, rect_mm)
-    g = ink_grey(crop)
+    if streaks and (streaks.get("cols") or streaks.get("rows")):
+        x, y, w, h = (float(v) for v in rect_mm)
+        g = warp_rect_grey(image, H, [x - 1.0, y - 1.0, w + 2.0, h + 2.0], CROP_RES, streaks=streaks,
+                           perspective=True)
+    else:
+        g = ink_grey(crop)
     # presence is judged at half resolution, min-pooled so thin pencil keeps its full darkness
     h2, w2 = g.shape[0] // 2 * 2, g.shape[1] // 2 * 2
     small = cv2.erode(g[:h2, :w2], np.ones((2, 2), np.uint8), anchor=(0, 0))[::2, ::2]

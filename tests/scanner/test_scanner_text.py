@@ -80,3 +80,41 @@ def test_preprinted_frame_is_not_handwriting(synth, blank_form):
     assert plain.state == "present"
     ta = read_text_area(p.img, loc.registration.H, "went_well", AREA, preprinted=True)
     assert (ta.state, ta.value, ta.status) == ("preprinted", None, "accepted") and ta.ink_mm2 > 4
+
+
+def test_dashed_line_remains_are_not_writing():
+    """Short pieces of a faint crease along one straight line (> 15 mm) count as no ink at all."""
+    from scanner.handwriting import _collinear_residue
+
+    res = 4.0
+    kept = np.zeros((100, 400), np.uint8)
+    for x in range(100, 300, 25):  # 8 dashes, 2 px thick, along a gently sloped line (50 mm)
+        y = 50 + (x - 100) // 40
+        kept[y:y + 2, x:x + 6] = 1
+    assert _collinear_residue(kept, res) == int(kept.sum())
+    short = kept.copy()
+    short[:, 160:] = 0  # the same dashes over < 15 mm: could be a hand-drawn dash, left alone
+    assert _collinear_residue(short, res) == 0
+    word = kept.copy()
+    word[20:45, 50:90] = 1  # writing beside the dashes: most ink is off the line
+    assert _collinear_residue(word, res) == 0
+
+
+def test_scanner_streak_through_area_is_painted_out(synth, blank_form):
+    """Streak columns reported by `find_streaks` are painted out before the presence decision.
+
+    Drawn broken (3 mm dashes, as JPEG and noise leave a faint streak), so no piece is long enough
+    for the straight-line removal: without painting the area reads as writing.
+    """
+    p = _page(synth, blank_form)
+    img = p.img
+    x = int(round(100 * p.s))
+    for y_mm in (170, 175, 180):  # spans 13 mm: under the collinear-residue length
+        y0 = int(round(y_mm * p.s))
+        img[y0:y0 + int(3 * p.s), x:x + 6] = 60
+    loc = scanner.locate(img, synth.FURNITURE)
+    bare = read_text_area(img, loc.registration.H, "went_well", AREA)
+    ta = read_text_area(img, loc.registration.H, "went_well", AREA, streaks={"cols": [(x - 1, x + 7)], "rows": []})
+    assert bare.state != "absent"
+    assert (ta.state, ta.value, ta.ink_mm2) == ("absent", None, 0.0)
+    assert ta.crop.shape == bare.crop.shape and (ta.crop == bare.crop).all()  # people still see the streak
