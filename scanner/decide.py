@@ -9,7 +9,9 @@ Coverage is measured on the box interior (box shrunk 15 % per side). Reference p
 field (SDAPS: <5 % empty, 5-50 % ticked, >50 % filled; AMC: ticked >= 15 %, filled ~60 %) and our
 synthetic measurements at 8 px/mm (pen 0.3-1.0 mm): tick 0.25-0.45, cross 0.39-0.66, slash 0.2-0.37,
 1 mm dot ~0.08, fill and hatched fill 1.0 with solid 1.0; ticks and crosses up to 0.7 mm leave solid
-< 0.15. Thicker felt-tip marks land between the bands: review, never a silent "cancelled".
+< 0.15. Thicker felt-tip marks land between the bands; they are marks when their strokes leave
+separate clear pockets of paper (`gaps`: >= 2, or >= 3 above MARK_COVERAGE_MAX), which no fill does;
+otherwise review, never a silent "cancelled".
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ FILL_COVERAGE = 0.88  # a cancelled (filled) box: nearly all interior inked (1.4
 FILL_SOLID = 0.75  # ... in solid blobs, not strokes
 MARK_COVERAGE_MAX = 0.70  # a tick/cross with a 0.3-1 mm pen covers 0.2-0.66 of the interior
 STROKE_SOLID_MAX = 0.30  # a tick/cross leaves little solid area; between this and FILL_SOLID: uncertain
+HEAVY_GAPS = 2  # a heavy mark (thick pen) with >= 2 separate clear areas between its strokes is a mark ...
+HEAVY_GAPS_DENSE = 3  # ... above MARK_COVERAGE_MAX it takes >= 3 (the four pockets of a cross)
 CIRCLE_SECTORS = 7  # a circle drawn around the box reaches >= 7 of 8 directions
 CIRCLE_MAYBE = 4  # 4-6: maybe a circle, maybe a label plus a stray: uncertain (unmarked boxes measured <= 3)
 
@@ -69,6 +73,13 @@ def classify_box(m: BoxMeasure) -> tuple[str, float, str]:
         if m.strength < FAINT_STRENGTH:
             return "uncertain", 0.3, "faint_ink"
         if s >= STROKE_SOLID_MAX or c >= MARK_COVERAGE_MAX:
+            # a felt-tip tick or cross is heavy, but its arms leave separate pockets of paper between
+            # them; a cancelling fill blots the box out (at most one strip where the scribble fell short)
+            need = HEAVY_GAPS if c < MARK_COVERAGE_MAX else HEAVY_GAPS_DENSE
+            if s < FILL_SOLID and c < FILL_COVERAGE and m.gaps >= need:
+                conf = min(0.75, _margin(m.gaps - need + 0.5, 2.0), _margin(FILL_SOLID - s, 0.3),
+                           _margin(FILL_COVERAGE - c, 0.15), _margin(m.strength - FAINT_STRENGTH, 0.08))
+                return "marked", conf, "heavy_strokes"
             return "uncertain", 0.3, "between_mark_and_fill"
         conf = min(_margin(c - MARK_MIN, 0.06), _margin(STROKE_SOLID_MAX - s, 0.15),
                    _margin(MARK_COVERAGE_MAX - c, 0.15), _margin(m.strength - FAINT_STRENGTH, 0.08))

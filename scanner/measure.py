@@ -30,6 +30,9 @@ CIRCLE_MIN_SECTORS = 4  # below this many inked directions the ring cannot hold 
 CIRCLE_ONLY_BELOW = 0.10  # ring analysis only for boxes without a clear mark inside (= decide.MARK_MIN)
 TIGHT_LOOP_PX = 2  # at half resolution (0.5 mm): a loop touching the outline reaches past it this far
 ARC_MIN_MM = 4.5  # a pen stroke in the ring must span this much to count towards a circle
+GAP_MM = 1.0  # diameter of a clear paper disc that no fill leaves but the space between two strokes does
+GAP_EDGE_MM = 0.6  # the printed outline (stroke and blur) lies within this of the box's outer edge
+GAPS_FROM = (0.30, 0.70)  # gaps are counted only for heavy marks: solid >= [0] or coverage >= [1]
 
 _K3 = np.ones((3, 3), np.uint8)
 _SOLID = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (int(round(1.6 * RES)), int(round(1.6 * RES))))
@@ -49,6 +52,7 @@ class BoxMeasure:
     t_ink: float  # darkness threshold used for "ink"
     snap_mm: tuple[float, float]  # how far the outline was found from where the mapping put it
     outline: float  # mean darkness along the snapped outline (printed box seen: > ~0.25)
+    gaps: int = -1  # separate clear paper areas in the interior holding a GAP_MM disc (-1: not measured)
 
     def to_dict(self) -> dict:
         return {k: (round(v, 4) if isinstance(v, float) else [round(x, 3) for x in v]
@@ -268,6 +272,10 @@ def measure_box(image: np.ndarray, H: np.ndarray, rect_mm: Sequence[float],
         m8 = cv2.morphologyEx(ink_i.astype(np.uint8), cv2.MORPH_CLOSE, _K3)
         m8 = cv2.morphologyEx(m8, cv2.MORPH_OPEN, _SOLID, borderType=cv2.BORDER_REPLICATE)
         solid = float(m8.mean())
+    gaps = -1
+    if solid >= GAPS_FROM[0] or coverage >= GAPS_FROM[1]:
+        e = GAP_EDGE_MM * RES  # the whole box inside its printed outline: pockets of a cross reach the edges
+        gaps = clear_areas(Dm[int(round(by0 + e)):int(round(by1 - e)), int(round(bx0 + e)):int(round(bx1 - e))] > t8)
     sectors, ring_ink = -1, -1.0  # not measured: a box with ink inside is decided by its interior
     if coverage < CIRCLE_ONLY_BELOW:
         masked = []
@@ -279,4 +287,23 @@ def measure_box(image: np.ndarray, H: np.ndarray, rect_mm: Sequence[float],
                                                     int(round(by1))), masked)
     return BoxMeasure(coverage=coverage, faint=faint, darkness=darkness, strength=strength, solid=solid,
                       ring_sectors=sectors, ring_ink=ring_ink, background=bg, noise=sigma, t_ink=t_ink,
-                      snap_mm=(dx / RES, dy / RES), outline=outline)
+                      snap_mm=(dx / RES, dy / RES), outline=outline, gaps=gaps)
+
+
+def clear_areas(ink: np.ndarray, res: float = RES) -> int:
+    """Number of separate paper areas inside a box outline (`ink` mask) that each hold a clear GAP_MM disc.
+
+    Tells heavy strokes from a fill: the arms of a tick or cross, however thick the pen, leave
+    separate areas of paper between them (a cross four, a tick two); a cancelling fill is meant to
+    blot the box out and leaves none, or one strip along an edge where the scribble fell short.
+    """
+    paper = (ink == 0).astype(np.uint8)
+    if not paper.any():
+        return 0
+    # beyond the interior is the printed outline: a pocket must lie wholly inside (conservative)
+    dist = cv2.distanceTransform(cv2.copyMakeBorder(paper, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0), cv2.DIST_L2, 3)
+    core = dist[1:-1, 1:-1] >= 0.5 * GAP_MM * res
+    if not core.any():
+        return 0
+    _, labels = cv2.connectedComponents(paper, connectivity=4)
+    return int(np.unique(labels[core]).size)

@@ -34,3 +34,59 @@ def test_confidence_is_weakest_box_and_capped_on_review():
     b[0].confidence = 0.62
     assert decide_field("f", "single", True, b).confidence == 0.62
     assert decide_field("f", "single", True, boxes("marked", "uncertain")).confidence <= 0.5
+
+
+def _interior(draw):
+    """Inside a 5.2 mm box's outline at 8 px/mm (32 x 32), ink drawn by `draw(img)`."""
+    import cv2
+    import numpy as np
+
+    img = np.zeros((32, 32), np.uint8)
+    draw(img, cv2)
+    return img > 0
+
+
+def test_clear_areas_tell_heavy_strokes_from_fill():
+    from scanner.measure import clear_areas
+
+    # 0.75 mm felt-tip strokes (6 px); with 1 mm strokes (8 px) the cross's pockets close: left for review
+    thick_x = _interior(lambda m, cv2: (cv2.line(m, (0, 0), (31, 31), 1, 6), cv2.line(m, (31, 0), (0, 31), 1, 6)))
+    thick_tick = _interior(lambda m, cv2: (cv2.line(m, (2, 16), (12, 31), 1, 8), cv2.line(m, (12, 31), (31, 0), 1, 8)))
+    very_thick_x = _interior(lambda m, cv2: (cv2.line(m, (0, 0), (31, 31), 1, 8), cv2.line(m, (31, 0), (0, 31), 1, 8)))
+    solid = _interior(lambda m, cv2: m.fill(1))
+    short_fill = _interior(lambda m, cv2: m[:, :21].fill(1))  # the scribble fell short of one edge
+    fill_two_corners = _interior(lambda m, cv2: (m.fill(1), m[:6, :6].fill(0), m[-6:, -6:].fill(0)))
+    assert clear_areas(thick_x) == 4
+    assert clear_areas(thick_tick) == 2  # above the arms and below the long arm (the short one's is < 1 mm)
+    assert clear_areas(very_thick_x) == 0
+    assert clear_areas(solid) == 0
+    assert clear_areas(short_fill) == 1
+    assert clear_areas(fill_two_corners) == 0  # pockets < 1 mm across are scribble gaps, not between strokes
+
+
+def _measure(coverage, solid, gaps, strength=0.8):
+    from scanner.measure import BoxMeasure
+
+    return BoxMeasure(coverage=coverage, faint=coverage, darkness=coverage * strength, strength=strength, solid=solid,
+                      ring_sectors=-1, ring_ink=-1.0, background=230.0, noise=0.02, t_ink=0.1, snap_mm=(0.0, 0.0),
+                      outline=0.6, gaps=gaps)
+
+
+@pytest.mark.parametrize("coverage,solid,gaps,state,why", [
+    (0.55, 0.40, 2, "marked", "heavy_strokes"),  # felt-tip tick
+    (0.65, 0.45, 4, "marked", "heavy_strokes"),  # felt-tip cross
+    (0.78, 0.60, 3, "marked", "heavy_strokes"),  # very heavy cross: three pockets left
+    (0.78, 0.60, 2, "uncertain", "between_mark_and_fill"),  # dense with two pockets: could be a sloppy fill
+    (0.60, 0.45, 1, "uncertain", "between_mark_and_fill"),  # one clear strip: a fill that fell short, or a blob
+    (0.60, 0.80, 4, "uncertain", "between_mark_and_fill"),  # solid as a fill
+    (0.90, 0.70, 4, "uncertain", "between_mark_and_fill"),  # covered as a fill
+    (1.00, 1.00, 0, "filled", "solid_fill"),
+    (0.40, 0.10, -1, "marked", "ink_in_box"),  # ordinary pen: unchanged, gaps not measured
+])
+def test_heavy_strokes_with_clear_pockets_are_marks(coverage, solid, gaps, state, why):
+    from scanner.decide import classify_box
+
+    st, conf, w = classify_box(_measure(coverage, solid, gaps))
+    assert (st, w) == (state, why)
+    if st == "marked" and w == "heavy_strokes":
+        assert 0.5 < conf <= 0.75
