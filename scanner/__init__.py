@@ -23,7 +23,7 @@ from scanner.fingerprint import Comparison, compare_readings, content_fingerprin
 from scanner.geometry import warp_rect
 from scanner.handwriting import LABEL_BAND_MM, TextArea, read_text_area
 from scanner.identify import BLANK_INK_FRACTION, QrResult, blank_verdict, ink_fraction, read_qr
-from scanner.measure import BoxMeasure, measure_box
+from scanner.measure import BoxMeasure, measure_boxes
 from scanner.registration import Registration, register
 from scanner.sources import SourcePage, count_pages, iter_pages, sniff
 from scanner.streaks import find_streaks
@@ -150,9 +150,11 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict]) -> 
         fid = str(f.get("id"))
         if kind in ("single", "multi"):
             boxes = []
-            for o in f.get("options", []):
-                m = measure_box(image, H, o["rect_mm"], neighbours[k], location.streaks or None)
-                k += 1
+            opts = f.get("options", [])
+            measures = measure_boxes(image, H, [o["rect_mm"] for o in opts], neighbours[k:k + len(opts)],
+                                     location.streaks or None)
+            k += len(opts)
+            for o, m in zip(opts, measures, strict=True):
                 state, conf, why = classify_box(m)
                 boxes.append(BoxDecision(str(o["value"]), state, conf, why, m.to_dict()))
             fd = decide_field(fid, kind, bool(f.get("required", False)), boxes)

@@ -124,12 +124,16 @@ def _collinear_residue(kept: np.ndarray, res: float) -> int:
     ys, xs = np.nonzero(kept)
     if xs.size < 8:
         return 0
-    pts = np.column_stack([xs, ys]).astype(np.float32)
-    vx, vy, x0, y0 = (float(v) for v in cv2.fitLine(pts, cv2.DIST_HUBER, 0, 0.01, 0.01).ravel())
-    dist = np.abs((xs - x0) * vy - (ys - y0) * vx)
-    near = dist <= COLLINEAR_MM * res
-    if near.mean() < COLLINEAR_SHARE:
-        return 0
+    xs, ys = xs.astype(np.float32), ys.astype(np.float32)
+    near = np.ones(xs.size, bool)
+    for band in (2.0, COLLINEAR_MM):  # least-squares line, refitted once on the pixels near it
+        x0, y0 = float(xs[near].mean()), float(ys[near].mean())
+        dx, dy = xs[near] - x0, ys[near] - y0
+        ang = 0.5 * np.arctan2(2.0 * float((dx * dy).sum()), float((dx * dx).sum() - (dy * dy).sum()))
+        vx, vy = float(np.cos(ang)), float(np.sin(ang))
+        near = np.abs((xs - x0) * vy - (ys - y0) * vx) <= band * res
+        if near.mean() < COLLINEAR_SHARE:
+            return 0
     along = (xs[near] - x0) * vx + (ys[near] - y0) * vy
     if along.max() - along.min() < HOUGH_MM * res:
         return 0

@@ -225,10 +225,44 @@ def measure_box(image: np.ndarray, H: np.ndarray, rect_mm: Sequence[float],
     """
     x, y, w, h = (float(v) for v in rect_mm)
     m = SNAP_MM + RING_OUT_MM
-    ox, oy = x - m, y - m
-    g = warp_rect_grey(image, H, [ox, oy, w + 2 * m, h + 2 * m], RES, streaks=streaks)
-    x0, y0 = m * RES, m * RES
-    x1, y1 = (m + w) * RES, (m + h) * RES
+    g = warp_rect_grey(image, H, [x - m, y - m, w + 2 * m, h + 2 * m], RES, streaks=streaks)
+    return _measure_roi(g, x - m, y - m, rect_mm, neighbours_mm)
+
+
+def measure_boxes(image: np.ndarray, H: np.ndarray, rects_mm: Sequence[Sequence[float]],
+                  neighbours_mm: Sequence[Sequence[Sequence[float]]], streaks: dict | None = None) -> list[BoxMeasure]:
+    """`measure_box` for the boxes of one field from a single warp of the band around them.
+
+    One perspective warp of the field band replaces a warp per box; each box's ROI is a slice of it
+    (box positions land within half a measuring pixel, which the outline snap absorbs). Boxes spread
+    over a large area (the band would be mostly unused) are warped one by one.
+    """
+    if not rects_mm:
+        return []
+    m = SNAP_MM + RING_OUT_MM
+    a = np.asarray(rects_mm, dtype=np.float64).reshape(-1, 4)
+    fx0, fy0 = float(a[:, 0].min()) - m, float(a[:, 1].min()) - m
+    fx1, fy1 = float((a[:, 0] + a[:, 2]).max()) + m, float((a[:, 1] + a[:, 3]).max()) + m
+    own = float(((a[:, 2] + 2 * m) * (a[:, 3] + 2 * m)).sum())
+    if len(a) == 1 or (fx1 - fx0) * (fy1 - fy0) > 1.5 * own:
+        return [measure_box(image, H, r, nb, streaks) for r, nb in zip(rects_mm, neighbours_mm, strict=True)]
+    band = warp_rect_grey(image, H, [fx0, fy0, fx1 - fx0 + 1.0 / RES, fy1 - fy0 + 1.0 / RES], RES,
+                          streaks=streaks, perspective=True)
+    out = []
+    for r, nb in zip(rects_mm, neighbours_mm, strict=True):
+        x, y, w, h = (float(v) for v in r)
+        c0, r0 = int(round((x - m - fx0) * RES)), int(round((y - m - fy0) * RES))
+        g = band[r0:r0 + int(round((h + 2 * m) * RES)), c0:c0 + int(round((w + 2 * m) * RES))]
+        out.append(_measure_roi(np.ascontiguousarray(g), fx0 + c0 / RES, fy0 + r0 / RES, r, nb))
+    return out
+
+
+def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
+                 neighbours_mm: Sequence[Sequence[float]]) -> BoxMeasure:
+    """Measure a box on `g`, its ROI warped at RES with the top-left pixel's corner at (ox, oy) mm."""
+    x, y, w, h = (float(v) for v in rect_mm)
+    x0, y0 = (x - ox) * RES, (y - oy) * RES
+    x1, y1 = x0 + w * RES, y0 + h * RES
     # paper level and noise from the ring outside the box (mostly paper; labels are a minority)
     r_in = int(round(0.8 * RES))
     hist = np.bincount(g.ravel(), minlength=256).astype(np.int64)

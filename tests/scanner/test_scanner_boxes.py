@@ -123,3 +123,24 @@ def test_box_without_printed_outline_is_uncertain(synth, blank_form):
     loc = scanner.locate(img, synth.FURNITURE)
     m = measure_box(img, loc.registration.H, [100, 140, 5, 5])  # blank paper
     assert classify_box(m)[:1] == ("uncertain",) and classify_box(m)[2] == "outline_not_found"
+
+
+def test_field_band_measures_match_single_box_warps(synth, blank_form):
+    """`measure_boxes` (one warp of the field band) reads every box as `measure_box` does."""
+    from scanner.measure import measure_boxes
+
+    page = synth.Page.__new__(synth.Page)
+    page.dpi, page.s, page.img = blank_form.dpi, blank_form.s, blank_form.img.copy()
+    field = next(f for f in synth.GEOMETRY["fields"] if f["id"] == "setting")
+    rects = [o["rect_mm"] for o in field["options"]]
+    page.mark("cross", rects[1], colour=(25, 25, 25), width_mm=0.5)
+    page.mark("fill", rects[2], colour=(25, 25, 25), width_mm=0.5)
+    img = synth.phone_photo(page.img, seed=3)  # perspective: the band warp must keep it
+    loc = scanner.locate(img, synth.FURNITURE)
+    nbs = [[q for q in rects if q != r] for r in rects]
+    band = measure_boxes(img, loc.registration.H, rects, nbs)
+    single = [measure_box(img, loc.registration.H, r, nb) for r, nb in zip(rects, nbs, strict=True)]
+    assert [classify_box(m)[0] for m in band] == [classify_box(m)[0] for m in single]
+    assert [classify_box(m)[0] for m in band][1:3] == ["marked", "filled"]
+    for a, b in zip(band, single, strict=True):
+        assert abs(a.coverage - b.coverage) < 0.03 and abs(a.outline - b.outline) < 0.05
