@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date
 from pathlib import Path
 
 import click
 
 from formkit.cli.main import cli, get_ws
+from formkit.cli.progress import LazyBar
 from formkit.csvinput import read_plan
 from formkit.errors import InputDataError, NotFound, UsageErrorLike
 from formkit.issuing import FormRequest, form_geometry, issue_forms, reprint
@@ -58,10 +58,14 @@ def generate(ctx: click.Context, layout_name: str, plan: Path | None, trainee: s
         codes = [s.strip() for s in (subgoals or "").split(";") if s.strip()]
         requests = [FormRequest(str(trainee), setting, assessor, date_, None, codes) for _ in range(count)]
         source = f"--trainee {trainee}"
-    with click.progressbar(length=len(requests), label="Generating forms", file=sys.stderr,
-                           show_pos=True) as bar:
+    done = [0]
+
+    with LazyBar("Generating forms") as bar:
+        def step(n: int) -> None:
+            done[0] += n
+            bar.set(done[0], len(requests))
         res = issue_forms(ws, layout_name, requests, out, duplex=duplex, per_trainee=per_trainee,
-                          source=source, progress=bar.update)
+                          source=source, progress=step)
     click.echo(f"{len(res.form_ids)} form(s), {res.pages} page(s) → {', '.join(map(str, res.outputs[:3]))}"
                + (" …" if len(res.outputs) > 3 else "") + f"  (batch {res.batch_id})")
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import getpass
 import json
 import os
-import sys
 from pathlib import Path
 
 import click
 
 from formkit.cli.main import cli, get_ws
+from formkit.cli.progress import LazyBar
 from formkit.errors import ExitCode
 from formkit.ingest import PAGE_STATES, ScanSummary, scan
 from formkit.review import assign_page, pending, resolve_conflict
@@ -64,11 +64,8 @@ def scan_cmd(ctx: click.Context, paths: tuple[Path, ...], jobs: int | None, as_j
         jobs = int(ws.config().get("scan", {}).get("jobs", 0))
     if jobs == 0:
         jobs = os.cpu_count() or 1
-    with click.progressbar(length=1, label="Reading pages", file=sys.stderr, show_pos=True) as bar:
-        def progress(state: str, done: int, total: int) -> None:
-            bar.length = max(total, 1)
-            bar.update(done - bar.pos)
-        summary = scan(ws, list(paths), jobs=jobs, progress=progress)
+    with LazyBar("Reading pages") as bar:
+        summary = scan(ws, list(paths), jobs=jobs, progress=lambda state, done, total: bar.set(done, total))
     if as_json:
         click.echo(json.dumps(summary.to_dict(), indent=2))
     else:
