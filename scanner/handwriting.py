@@ -86,8 +86,10 @@ def writing_ink_mm2(crop_grey: np.ndarray, res: float, margin_mm: float = 1.0,
     #    angle found by a Hough transform.
     zh, zw = ink.shape
     min_len = int(HOUGH_MM * res)
-    segs = cv2.HoughLinesP(ink, 1, np.pi / 360, threshold=int(0.8 * min_len), minLineLength=min_len,
-                           maxLineGap=max(2, int(0.5 * res)))
+    votes = int(0.8 * min_len)
+    # a segment needs `votes` ink pixels on it: with fewer ink pixels in all, there is none to find
+    segs = cv2.HoughLinesP(ink, 1, np.pi / 360, threshold=votes, minLineLength=min_len,
+                           maxLineGap=max(2, int(0.5 * res))) if cv2.countNonZero(ink) >= votes else None
     if segs is not None:
         cut = np.zeros_like(ink)
         big = 4 * max(ink.shape)

@@ -279,15 +279,16 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     sigma = 1.4826 * mad / bg
     t_ink = float(np.clip(4.0 * sigma, MIN_T_INK, MAX_T_INK))
     t_faint = float(np.clip(6.0 * sigma, MIN_T_FAINT, t_ink))
-    D = np.clip((bg - g.astype(np.float32)) * (1.0 / bg), 0.0, 1.0)
-    D3 = cv2.blur(D, (3, 3))
+    # darkness 0..255 relative to the paper level, by table lookup (one pass over the ROI)
+    D8 = cv2.LUT(g, np.clip(np.rint((bg - np.arange(256.0)) * (255.0 / bg)), 0, 255).astype(np.uint8))
+    D3 = cv2.blur(D8, (3, 3)).astype(np.float32) * np.float32(1.0 / 255.0)
     dx, dy, outline = _snap(D3, (x0, y0, x1, y1), int(round(SNAP_MM * RES)))
     if outline < 0.2:
         dx, dy = 0, 0  # no printed outline found (lost in the scan?): trust the mapping
     bx0, by0, bx1, by1 = x0 + dx, y0 + dy, x1 + dx, y1 + dy
     ix0, ix1 = int(round(bx0 + INSET * w * RES)), int(round(bx1 - INSET * w * RES))
     iy0, iy1 = int(round(by0 + INSET * h * RES)), int(round(by1 - INSET * h * RES))
-    Dm = cv2.medianBlur(cv2.convertScaleAbs(D, alpha=255.0), 3)  # drops salt noise, keeps 2-3 px strokes
+    Dm = cv2.medianBlur(D8, 3)  # drops salt noise, keeps 2-3 px strokes
     t8 = int(t_ink * 255)
     if np.count_nonzero(Dm[iy0:iy1, ix0:ix1] > int(t_faint * 255)):  # only worth it if there is ink inside
         lines = _through_lines(Dm > int(t_faint * 255), (bx0, by0, bx1, by1))
@@ -299,7 +300,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     n_ink = int(np.count_nonzero(ink_i))
     coverage = n_ink / n_in
     faint = int(np.count_nonzero(inner > int(t_faint * 255))) / n_in
-    darkness = float(D[iy0:iy1, ix0:ix1].mean()) if ink_i.size else 0.0
+    darkness = float(D8[iy0:iy1, ix0:ix1].mean()) / 255.0 if ink_i.size else 0.0
     strength = float(np.median(inner[ink_i])) / 255.0 if n_ink else 0.0
     solid = 0.0
     if coverage > 0.25:
