@@ -23,7 +23,7 @@ from scanner.fingerprint import Comparison, compare_readings, content_fingerprin
 from scanner.geometry import warp_rect
 from scanner.handwriting import LABEL_BAND_MM, TextArea, read_text_area
 from scanner.identify import BLANK_INK_FRACTION, QrResult, blank_verdict, ink_fraction, read_qr
-from scanner.measure import BoxMeasure, measure_boxes
+from scanner.measure import BoxMeasure, measure_box, measure_boxes
 from scanner.registration import Registration, register
 from scanner.sources import SourcePage, count_pages, iter_pages, sniff
 from scanner.streaks import find_streaks
@@ -36,6 +36,7 @@ __all__ = [
 ]
 
 NEIGHBOUR_MM = 12.0  # boxes closer than this are masked out of each other's ring analysis
+OVERSHOOT_MM = 2.0  # how far a tick or cross runs past its box (the synthetic ward draws up to 2 mm)
 
 
 class NotRegisteredError(ScannerError):
@@ -133,6 +134,36 @@ def _neighbour_lists(all_rects: list) -> list[list]:
     return [[all_rects[j] for j in np.flatnonzero(row)] for row in near]
 
 
+def _grow(rect, mm: float) -> list[float]:
+    x, y, w, h = (float(v) for v in rect)
+    return [x - mm, y - mm, w + 2 * mm, h + 2 * mm]
+
+
+def _mask_neighbour_overshoot(image: np.ndarray, H: np.ndarray, opts: list[dict], boxes: list[BoxDecision],
+                              neighbours: list[list], streaks: dict | None) -> None:
+    """A partial ring next to a clearly marked sibling: measure it again with the mark's overshoot masked.
+
+    A tick or cross overshoots its box by up to ~2 mm, often into the ring of the next box, where
+    its strokes look like arcs of a circle. A stroke belongs to the box whose interior it crosses:
+    the marked sibling's area is grown by OVERSHOOT_MM in the second measurement. A real circle
+    around the box keeps its arcs on the other sides (>= 5 of 8 directions) and stays uncertain;
+    only a ring made of the sibling's strokes drops to empty. Single-choice fields only, where a
+    circle beside a clear mark would be a second answer anyway.
+    """
+    marked = [i for i, b in enumerate(boxes) if b.state == "marked" and b.why in ("ink_in_box", "heavy_strokes")]
+    if not marked:
+        return
+    for i, b in enumerate(boxes):
+        if b.state != "uncertain" or b.why != "partial_ring":
+            continue
+        grown = {tuple(float(v) for v in opts[j]["rect_mm"]) for j in marked}
+        nbs = [_grow(r, OVERSHOOT_MM) if tuple(float(v) for v in r) in grown else r for r in neighbours[i]]
+        m = measure_box(image, H, opts[i]["rect_mm"], nbs, streaks or None)
+        state, conf, why = classify_box(m)
+        if state == "empty":
+            boxes[i] = BoxDecision(b.value, "empty", min(conf, 0.75), "ring_is_siblings_mark", m.to_dict())
+
+
 def read(image: np.ndarray, location: PageLocation, page_fields: list[dict]) -> PageReading:
     """Measure every box, decide every field, crop and judge every text area of a located page."""
     reg = location.registration
@@ -157,6 +188,8 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict]) -> 
             for o, m in zip(opts, measures, strict=True):
                 state, conf, why = classify_box(m)
                 boxes.append(BoxDecision(str(o["value"]), state, conf, why, m.to_dict()))
+            if kind == "single":
+                _mask_neighbour_overshoot(image, H, opts, boxes, neighbours[k - len(opts):k], location.streaks)
             fd = decide_field(fid, kind, bool(f.get("required", False)), boxes)
             if poor and fd.status == "accepted":
                 fd.status, fd.reason, fd.confidence = "review", "poor_registration", min(fd.confidence, 0.5)

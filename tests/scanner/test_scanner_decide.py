@@ -90,3 +90,37 @@ def test_heavy_strokes_with_clear_pockets_are_marks(coverage, solid, gaps, state
     assert (st, w) == (state, why)
     if st == "marked" and w == "heavy_strokes":
         assert 0.5 < conf <= 0.75
+
+
+def test_partial_ring_beside_marked_sibling_is_remeasured_with_overshoot_masked(monkeypatch):
+    import scanner as sc
+
+    opts = [{"value": "a", "rect_mm": [10, 10, 5, 5]}, {"value": "b", "rect_mm": [19, 10, 5, 5]},
+            {"value": "c", "rect_mm": [28, 10, 5, 5]}]
+    rects = [o["rect_mm"] for o in opts]
+    neighbours = [[r for r in rects if r != own] for own in rects]
+    seen = []
+
+    def fake_measure(image, H, rect, nbs, streaks=None):
+        seen.append((rect, nbs))
+        return _measure(0.0, 0.0, -1)  # nothing left in the ring once the sibling's strokes are masked
+
+    monkeypatch.setattr(sc, "measure_box", fake_measure)
+    boxes = [BoxDecision("a", "marked", 0.9, "ink_in_box"), BoxDecision("b", "uncertain", 0.3, "partial_ring"),
+             BoxDecision("c", "empty", 0.9, "no_ink")]
+    sc._mask_neighbour_overshoot(None, None, opts, boxes, neighbours, None)
+    assert seen == [([19, 10, 5, 5], [[8.0, 8.0, 9.0, 9.0], [28, 10, 5, 5]])]  # only the marked sibling grown 2 mm
+    assert (boxes[1].state, boxes[1].why) == ("empty", "ring_is_siblings_mark")
+
+    seen.clear()  # no clear mark in the row: the partial ring stays for review, nothing re-measured
+    boxes = [BoxDecision("a", "uncertain", 0.3, "little_ink"), BoxDecision("b", "uncertain", 0.3, "partial_ring"),
+             BoxDecision("c", "empty", 0.9, "no_ink")]
+    sc._mask_neighbour_overshoot(None, None, opts, boxes, neighbours, None)
+    assert seen == [] and boxes[1].state == "uncertain"
+
+    monkeypatch.setattr(sc, "measure_box", lambda *a, **k: _measure(0.0, 0.0, -1).__class__(
+        **{**_measure(0.0, 0.0, -1).__dict__, "ring_sectors": 5}))  # a real circle keeps >= 5 directions
+    boxes = [BoxDecision("a", "marked", 0.9, "ink_in_box"), BoxDecision("b", "uncertain", 0.3, "partial_ring"),
+             BoxDecision("c", "empty", 0.9, "no_ink")]
+    sc._mask_neighbour_overshoot(None, None, opts, boxes, neighbours, None)
+    assert (boxes[1].state, boxes[1].why) == ("uncertain", "partial_ring")
