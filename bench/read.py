@@ -6,7 +6,10 @@ decode-only floor measured in the same run (just turning the files into page ima
 memory, and accuracy against the ward's truth: silent errors (accepted value ≠ truth), share of
 fields sent to review, pages unaccounted for. Compare ratios within one run: machines are shared.
 
-    python bench/read.py [--forms 40] [--jobs 2] [--profiles office300,bilevel,...] [--seed 1]
+    python bench/read.py [--forms 40] [--jobs 2] [--profiles office300,bilevel,...] [--seed 1] [--breakdown]
+
+--breakdown adds, per profile, what the fields sent to review held according to the truth
+(review reason x drawn mark kind/pen), to see which marks cost a person's time.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import resource
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +30,7 @@ from formkit.accuracy import compare
 from formkit.demo import per_form_geometry
 from formkit.ingest import scan
 from formkit.issuing import FormRequest, issue_forms
+from formkit.records import records
 from formkit.simulate import forms_from_pdf, simulate_stack
 from formkit.workspace import init_workspace
 
@@ -89,7 +94,22 @@ def run_profile(profile: str, container: str, n_forms: int, jobs: int, seed: int
         mism += len(a.page_mismatches)
         ident += a.forms_identified
         exp_forms += a.forms_expected
+    breakdown: Counter = Counter()
+    recs = {r["form_id"]: r for r in records(ws)}
+    for s in truths:
+        for form_id, t in s.truth["forms"].items():
+            rec = recs.get(form_id)
+            if rec is None:
+                continue
+            for fid in rec["review"]:
+                if fid in t.get("preprinted", []) or fid not in t["expected"]:
+                    continue
+                kinds = sorted({f"{m['kind']}/{m['pen']}" for m in t.get("marks", [])
+                                if m.get("field_id") == fid and m.get("role") != "stray"})
+                reason = (rec.get("review_reasons") or {}).get(fid, "review")
+                breakdown[(reason, ",".join(kinds) or "(nothing drawn)")] += 1
     return {"profile": profile, "container": container, "pages": pages, "wall_s": wall, "decode_s": decode,
+            "breakdown": breakdown,
             "fields": fields, "accepted": accepted, "review": review, "silent": silent, "lost": lost,
             "page_mismatches": mism, "forms_identified": ident, "forms_expected": exp_forms}
 
@@ -101,6 +121,7 @@ def main() -> None:
     ap.add_argument("--profiles", default=",".join(PROFILES))
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", type=Path, help="also write the figures as JSON")
+    ap.add_argument("--breakdown", action="store_true", help="per profile: reviewed fields by reason and mark drawn")
     args = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -124,7 +145,14 @@ def main() -> None:
     for r in rows:
         for e in r["silent"][:5]:
             print(f"  silent [{r['profile']}] {e}")
+    if args.breakdown:
+        for r in rows:
+            print(f"review breakdown [{r['profile']}]: {sum(r['breakdown'].values())} field(s)")
+            for (reason, kinds), n in r["breakdown"].most_common(12):
+                print(f"  {n:>4}  {reason:<22} {kinds}")
     if args.json:
+        for r in rows:
+            r["breakdown"] = {f"{a} | {b}": n for (a, b), n in r["breakdown"].items()}
         args.json.write_text(json.dumps(rows, indent=1, default=str))
 
 
