@@ -36,6 +36,9 @@ __all__ = [
 ]
 
 NEIGHBOUR_MM = 12.0  # boxes closer than this are masked out of each other's ring analysis
+LONE_TRACE_MIN = 0.10  # share of a box interior a faint trace must cover to be a stroke (= decide.MARK_MIN)
+LONE_TRACE_WRITER = 0.6  # ... and its ink strength, as a share of the writer's clear marks on the page
+FAINT_WRITER = 0.18  # median ink strength of a page's marks below which empty text areas are doubted
 OVERSHOOT_MM = 2.0  # how far a tick or cross runs past its box (the synthetic ward draws up to 2 mm)
 
 
@@ -176,6 +179,7 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict]) -> 
     k = 0
     out = PageReading(registration_quality=reg.quality)
     poor = reg.quality == "poor"
+    required: dict[str, bool] = {}
     for f in page_fields:
         kind = f.get("kind")
         fid = str(f.get("id"))
@@ -190,10 +194,8 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict]) -> 
                 boxes.append(BoxDecision(str(o["value"]), state, conf, why, m.to_dict()))
             if kind == "single":
                 _mask_neighbour_overshoot(image, H, opts, boxes, neighbours[k - len(opts):k], location.streaks)
-            fd = decide_field(fid, kind, bool(f.get("required", False)), boxes)
-            if poor and fd.status == "accepted":
-                fd.status, fd.reason, fd.confidence = "review", "poor_registration", min(fd.confidence, 0.5)
-            out.fields[fid] = fd
+            required[fid] = bool(f.get("required", False))
+            out.fields[fid] = decide_field(fid, kind, required[fid], boxes)
         elif kind == "text" and f.get("rect_mm"):
             ta = read_text_area(image, H, fid, f["rect_mm"], preprinted=bool(f.get("preprinted")),
                                 label_band_mm=float(f.get("label_band_mm", LABEL_BAND_MM)),
@@ -201,8 +203,71 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict]) -> 
             if poor and ta.status == "accepted":
                 ta.status, ta.reason = "review", "poor_registration"
             out.texts[fid] = ta
+    _promote_lone_traces(out.fields, required)
+    _doubt_absence_for_faint_writer(out)
+    for fd in out.fields.values():
+        if poor and fd.status == "accepted":
+            fd.status, fd.reason, fd.confidence = "review", "poor_registration", min(fd.confidence, 0.5)
     out.fingerprint = content_fingerprint(out)
     return out
+
+
+def _doubt_absence_for_faint_writer(out: PageReading) -> None:
+    """Text areas and optional rows read as empty go to review when the page's writer uses a faint pen.
+
+    The writer's pen is seen in the boxes: the median ink strength of the inked boxes on the page
+    (>= 2 of them). Below FAINT_WRITER, within the range the ink threshold itself moves with scan
+    noise (MIN_T_INK..MAX_T_INK), the same pen's handwriting can vanish in a noisy scan, so
+    "nothing written" cannot be trusted; the crop goes to a person instead.
+    """
+    inked = [float(b.measures.get("strength", 0.0)) for fd in out.fields.values() for b in fd.boxes
+             if b.state in ("marked", "uncertain") and float(b.measures.get("strength", 0.0)) > 0]
+    if len(inked) < 2 or float(np.median(inked)) >= FAINT_WRITER:
+        return
+    for ta in out.texts.values():
+        if ta.state == "absent" and ta.status == "accepted":
+            ta.status, ta.reason, ta.confidence = "review", "faint_writer", min(ta.confidence, 0.5)
+    for fd in out.fields.values():  # an optional row left empty: the same doubt
+        if fd.status == "accepted" and not fd.value and not any(b.state == "marked" for b in fd.boxes):
+            fd.status, fd.reason, fd.confidence = "review", "faint_writer", min(fd.confidence, 0.5)
+
+
+def _promote_lone_traces(fields: dict[str, FieldDecision], required: dict[str, bool]) -> None:
+    """A faint mark that is the only ink in its single-choice row, as dark as the writer's other marks.
+
+    Faint pencil falls below the ink threshold and went to review as `little_ink` / `faint_ink` /
+    `faint_trace`. Judged against its field and page instead of an absolute grey level, it is a mark
+    when all of these hold:
+    * it carries a stroke's worth of trace (>= LONE_TRACE_MIN of the interior above noise: a speck,
+      dust or a pen rest stays below);
+    * every other box of the row is clean (state empty): one candidate, no competing ink;
+    * it is not much fainter than the writer: where the page holds >= 2 clear pen marks, their median
+      ink strength sets the writer's scale and the trace must reach LONE_TRACE_WRITER of it. An
+      erased pencil mark keeps 10-30 % of its darkness and fails this; a faint-pencil writer's page
+      has few clear marks, all of them about as faint.
+    Single-choice fields only; confidence stays low (0.6) so the record shows the mark was weak.
+    """
+    strengths = [float(b.measures.get("strength", 0.0)) for fd in fields.values() for b in fd.boxes
+                 if b.state == "marked" and b.why == "ink_in_box"]
+    writer = float(np.median(strengths)) if len(strengths) >= 2 else 0.0
+    for fid, fd in fields.items():
+        if fd.kind != "single" or fd.status != "review" or fd.reason != "uncertain_mark":
+            continue
+        unsure = [b for b in fd.boxes if b.state == "uncertain"]
+        if len(unsure) != 1 or any(b.state != "empty" for b in fd.boxes if b is not unsure[0]):
+            continue
+        b = unsure[0]
+        m = b.measures
+        if b.why not in ("little_ink", "faint_ink", "faint_trace") or float(m.get("faint", 0.0)) < LONE_TRACE_MIN:
+            continue
+        if int(m.get("ring_sectors", -1)) >= 4:
+            continue  # something around the box too: not a lone trace
+        ink_strength = float(m.get("strength", 0.0)) or float(m.get("t_ink", 0.0))
+        if writer and ink_strength < LONE_TRACE_WRITER * writer:
+            continue
+        b.state, b.confidence, b.why = "marked", 0.6, "lone_trace"
+        nd = decide_field(fid, fd.kind, required.get(fid, False), fd.boxes)
+        fd.value, fd.status, fd.reason, fd.confidence = nd.value, nd.status, nd.reason, min(nd.confidence, 0.6)
 
 
 def rectify(image: np.ndarray, location: PageLocation, px_per_mm: float = 4.0) -> np.ndarray:

@@ -124,3 +124,92 @@ def test_partial_ring_beside_marked_sibling_is_remeasured_with_overshoot_masked(
              BoxDecision("c", "empty", 0.9, "no_ink")]
     sc._mask_neighbour_overshoot(None, None, opts, boxes, neighbours, None)
     assert (boxes[1].state, boxes[1].why) == ("uncertain", "partial_ring")
+
+
+def _bd(value, state, why, faint=0.0, strength=0.0, sectors=0):
+    return BoxDecision(value, state, 0.3 if state == "uncertain" else 0.9, why,
+                       {"faint": faint, "strength": strength, "t_ink": 0.1, "ring_sectors": sectors})
+
+
+def _fields(rows, kind="single"):
+    return {fid: decide_field(fid, kind, True, boxes) for fid, boxes in rows.items()}
+
+
+def test_lone_faint_trace_in_clean_row_is_a_mark():
+    import scanner as sc
+
+    faint_row = [_bd("1", "empty", "no_ink"), _bd("2", "uncertain", "little_ink", 0.16, 0.11), _bd("3", "empty", "no_ink")]
+    fields = _fields({"r": faint_row})
+    sc._promote_lone_traces(fields, {"r": True})
+    fd = fields["r"]
+    assert (fd.value, fd.status, fd.reason, fd.confidence) == ("2", "accepted", None, 0.6)
+    assert (fd.boxes[1].state, fd.boxes[1].why) == ("marked", "lone_trace")
+
+
+@pytest.mark.parametrize("row,writer", [
+    # a speck-sized trace: below a stroke's worth of interior
+    ([_bd("1", "empty", "no_ink"), _bd("2", "uncertain", "faint_trace", 0.06, 0.10), _bd("3", "empty", "no_ink")], []),
+    # another box has ink too: two candidates, a person decides
+    ([_bd("1", "uncertain", "faint_trace", 0.05), _bd("2", "uncertain", "little_ink", 0.16, 0.11),
+      _bd("3", "empty", "no_ink")], []),
+    ([_bd("1", "marked", "ink_in_box", 0.3, 0.5), _bd("2", "uncertain", "little_ink", 0.16, 0.11)], []),
+    # the writer's clear marks are far darker: an erased mark's ghost, not this writer's mark
+    ([_bd("1", "empty", "no_ink"), _bd("2", "uncertain", "little_ink", 0.16, 0.11)], [0.45, 0.5]),
+    # partial ring around it as well
+    ([_bd("1", "empty", "no_ink"), _bd("2", "uncertain", "little_ink", 0.16, 0.11, sectors=4)], []),
+    # not a faintness question
+    ([_bd("1", "empty", "no_ink"), _bd("2", "uncertain", "between_mark_and_fill", 0.8, 0.8)], []),
+])
+def test_lone_trace_rule_leaves_doubtful_rows_for_review(row, writer):
+    import scanner as sc
+
+    rows = {"r": row}
+    for i, st in enumerate(writer):  # the writer's clear marks elsewhere on the page
+        rows[f"w{i}"] = [_bd("a", "marked", "ink_in_box", 0.3, st), _bd("b", "empty", "no_ink")]
+    fields = _fields(rows)
+    before = (fields["r"].value, fields["r"].status, fields["r"].reason)
+    sc._promote_lone_traces(fields, {k: True for k in rows})
+    assert (fields["r"].value, fields["r"].status, fields["r"].reason) == before
+    assert fields["r"].status == "review"
+
+
+def test_lone_trace_writer_scale_accepts_an_equally_faint_writer():
+    import scanner as sc
+
+    rows = {"r": [_bd("1", "empty", "no_ink"), _bd("2", "uncertain", "faint_ink", 0.2, 0.12)],
+            "w0": [_bd("a", "marked", "ink_in_box", 0.2, 0.15), _bd("b", "empty", "no_ink")],
+            "w1": [_bd("a", "marked", "ink_in_box", 0.2, 0.17), _bd("b", "empty", "no_ink")]}
+    fields = _fields(rows)
+    sc._promote_lone_traces(fields, {k: True for k in rows})
+    assert (fields["r"].value, fields["r"].status) == ("2", "accepted")
+    multi = _fields({"m": [_bd("1", "empty", "no_ink"), _bd("2", "uncertain", "faint_ink", 0.2, 0.12)]}, "multi")
+    sc._promote_lone_traces(multi, {"m": False})
+    assert multi["m"].status == "review"  # multi-choice rows are left alone
+
+
+def _text(state):
+    import numpy as np
+
+    from scanner.handwriting import TextArea
+
+    value = "present" if state == "present" else None
+    return TextArea("t", state, value, "accepted", None, 0.9, 0.0, np.zeros((2, 2), np.uint8))
+
+
+@pytest.mark.parametrize("strengths,status", [([0.12, 0.14, 0.15], "review"), ([0.12, 0.5, 0.55], "accepted"),
+                                               ([0.12], "accepted")])
+def test_faint_writer_empty_text_and_optional_rows_go_to_review(strengths, status):
+    import scanner as sc
+
+    page = sc.PageReading()
+    for i, st in enumerate(strengths):
+        page.fields[f"r{i}"] = decide_field(f"r{i}", "single", True, [_bd("a", "marked", "ink_in_box", 0.2, st),
+                                                                       _bd("b", "empty", "no_ink")])
+    page.fields["opt"] = decide_field("opt", "single", False, [_bd("a", "empty", "no_ink"), _bd("b", "empty", "no_ink")])
+    page.texts["t"], page.texts["w"] = _text("absent"), _text("present")
+    sc._doubt_absence_for_faint_writer(page)
+    assert page.texts["t"].status == status and page.fields["opt"].status == status
+    assert page.texts["w"].status == "accepted" and page.fields["r0"].status == "accepted"  # what was seen stands
+    if status == "review":
+        assert page.texts["t"].reason == page.fields["opt"].reason == "faint_writer"
+        assert page.texts["t"].state == "absent"  # the reading itself (and the fingerprint) is unchanged
