@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from formkit.errors import LayoutError
-from formkit.fonts import text_width_mm, wrap_text
+from formkit.fonts import PT_TO_MM, text_width_mm, wrap_text
 from formkit.layouts import Field, Layout, Section
 
 PAGE_W, PAGE_H = 210.0, 297.0
@@ -106,7 +106,35 @@ class Geometry:
             "layout": self.layout.id, "version": self.layout.version, "page_size_mm": [210, 297],
             "pages": self.page_count, "fields": self.fields,
             "markers": [dict(m) for m in MARKERS], "qr": {"rect_mm": list(QR_RECT), "quiet_mm": QR_QUIET},
+            "printed_text": [{"page": p, "rect_mm": r} for p, plan in enumerate(self.pages, start=1)
+                             for r in printed_rects(plan)],
         }
+
+
+def printed_rects(plan: PagePlan) -> list[list[float]]:
+    """Where text and rules are printed near boxes: the scanner keeps them out of its ring analysis.
+
+    A reader looking for a circle drawn around a box must not mistake the option's own printed
+    label (1.5 mm to its right) or a column heading for pen strokes. Delmål labels are per form, so
+    their whole label area is listed.
+    """
+    out = []
+    for o in plan.static:
+        a = o.args
+        if o.kind == "text":
+            s = a["size"] * PT_TO_MM
+            w = text_width_mm(a["text"], a["size"], a.get("bold", False))
+            x = {"left": a["x"], "center": a["x"] - w / 2, "right": a["x"] - w}[a.get("align", "left")]
+            out.append(rect(x, a["y"] - 0.78 * s, w, 1.02 * s))
+        elif o.kind == "line":
+            lw = a.get("width", 0.3)
+            out.append(rect(min(a["x1"], a["x2"]), min(a["y1"], a["y2"]) - lw / 2, abs(a["x2"] - a["x1"]),
+                            abs(a["y2"] - a["y1"]) + lw))
+    for o in plan.dynamic:
+        if o.kind == "slot":
+            a = o.args
+            out.append(rect(a["label_x"], a["label_y"] - 2.3, a["label_w"], 3.0))
+    return out
 
 
 def geometry_hash(core: dict[str, Any]) -> str:

@@ -124,17 +124,22 @@ def locate(image: np.ndarray, furniture: dict) -> PageLocation:
     return PageLocation(reg, qr, bv.blank, bv.ink_fraction, size, streaks)  # type: ignore[arg-type]
 
 
-def _neighbour_lists(all_rects: list) -> list[list]:
-    """For each box, the other boxes close enough to show up in its ring (vectorised, once per page)."""
+def _neighbour_lists(all_rects: list, printed: list | tuple = ()) -> list[list]:
+    """For each box, the other boxes and printed text close enough to show up in its ring.
+
+    Vectorised, once per page. `printed` are rects of printed labels and rules (from the geometry):
+    like neighbouring boxes, they are print, not pen, and are kept out of the ring analysis.
+    """
     if not all_rects:
         return []
+    others = list(all_rects) + [list(r) for r in printed]
     a = np.asarray(all_rects, dtype=np.float64).reshape(-1, 4)
-    c = a[:, :2] + a[:, 2:] / 2
-    half = a[:, 2:] / 2
-    near = np.all(np.abs(c[:, None, :] - c[None, :, :]) < NEIGHBOUR_MM + half[:, None, :] + half[None, :, :],
+    b = np.asarray(others, dtype=np.float64).reshape(-1, 4)
+    ca, cb = a[:, :2] + a[:, 2:] / 2, b[:, :2] + b[:, 2:] / 2
+    near = np.all(np.abs(ca[:, None, :] - cb[None, :, :]) < NEIGHBOUR_MM + a[:, None, 2:] / 2 + b[None, :, 2:] / 2,
                   axis=2)
-    np.fill_diagonal(near, False)
-    return [[all_rects[j] for j in np.flatnonzero(row)] for row in near]
+    near[np.arange(len(all_rects)), np.arange(len(all_rects))] = False
+    return [[others[j] for j in np.flatnonzero(row)] for row in near]
 
 
 def _grow(rect, mm: float) -> list[float]:
@@ -167,15 +172,19 @@ def _mask_neighbour_overshoot(image: np.ndarray, H: np.ndarray, opts: list[dict]
             boxes[i] = BoxDecision(b.value, "empty", min(conf, 0.75), "ring_is_siblings_mark", m.to_dict())
 
 
-def read(image: np.ndarray, location: PageLocation, page_fields: list[dict]) -> PageReading:
-    """Measure every box, decide every field, crop and judge every text area of a located page."""
+def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
+         printed_mm: list | tuple = ()) -> PageReading:
+    """Measure every box, decide every field, crop and judge every text area of a located page.
+
+    `printed_mm`: optional rects (mm) of printed text and rules on this page, masked like neighbours.
+    """
     reg = location.registration
     if not reg.ok or reg.H is None:
         raise NotRegisteredError()
     H = reg.H
     all_rects = [o["rect_mm"] for f in page_fields if f.get("kind") in ("single", "multi")
                  for o in f.get("options", [])]
-    neighbours = _neighbour_lists(all_rects)
+    neighbours = _neighbour_lists(all_rects, printed_mm)
     k = 0
     out = PageReading(registration_quality=reg.quality)
     poor = reg.quality == "poor"

@@ -177,7 +177,8 @@ def process_page(identity: Identity, file_sha: str, page: scanner.SourcePage,
         for f in page_fields:
             out.fields[f["id"]] = {"value": None, "status": "review", "reason": "not_registered", "confidence": 0.0}
         return out
-    reading = scanner.read(img, loc, page_fields)
+    printed_text = [p["rect_mm"] for p in geom.get("printed_text", []) if p["page"] == page_no]
+    reading = scanner.read(img, loc, page_fields, printed_text)
     out.fingerprint = reading.fingerprint
     for fid, fd in reading.fields.items():
         out.fields[fid] = fd.to_dict()
