@@ -206,3 +206,21 @@ def test_kill_9_mid_scan_leaves_a_consistent_store(fk: Cli, tmp_path: Path) -> N
     values = db.execute("SELECT COUNT(DISTINCT form_id) FROM field_values").fetchone()[0]
     assert values == 12
     db.close()
+
+
+def test_workspace_path_with_spaces_and_uri_characters(tmp_path: Path) -> None:
+    """Worker processes open the database by URI: odd folder names must not break a scan."""
+    from formkit.workspace import init_workspace
+    from tests.conftest import ROSTER
+
+    ws = init_workspace(tmp_path / "Klinikk #2 ?ortopedi% 100")
+    fk = Cli(ws)
+    (tmp_path / "r.csv").write_text(ROSTER, encoding="utf-8")
+    fk("trainees", "import", str(tmp_path / "r.csv"))
+    fk("generate", "-l", "minicex-ntnu-nb", "--trainee", "S001", "--count", "2", "--out", str(tmp_path / "f.pdf"))
+    page_png(tmp_path / "f.pdf", tmp_path / "a.png", 0)
+    page_png(tmp_path / "f.pdf", tmp_path / "b.png", 1)
+    fk("scan", "--jobs", "2", str(tmp_path / "a.png"), str(tmp_path / "b.png"), expect=None)
+    states = [p["state"] for p in json.loads(fk("pages", "--json").output)]
+    assert sorted(states) in (["needs_review", "needs_review"], ["needs_review", "recognised"],
+                              ["recognised", "recognised"]), states

@@ -52,7 +52,7 @@ class Identity:
     """Resolves QR text to a form and its geometry, reading the store without writing."""
 
     def __init__(self, db_path: Path, workspace_id: str, secret: bytes) -> None:
-        self.db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
+        self.db = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True, timeout=30)
         self.db.row_factory = sqlite3.Row
         self.workspace_id = workspace_id
         self.secret = secret
