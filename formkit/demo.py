@@ -16,15 +16,13 @@ from typing import Any
 
 import numpy as np
 
-import outputs
+from formkit import reporting
 from formkit.accuracy import Accuracy, compare
-from formkit.catalogues import subgoal_titles
 from formkit.csvinput import read_plan, read_roster
 from formkit.errors import WorkspaceError
 from formkit.ingest import scan
 from formkit.issuing import FormRequest, IssueResult, form_geometry, issue_forms
-from formkit.outputs_glue import use_bundled_fonts
-from formkit.records import layout_descriptions, records
+from formkit.records import records
 from formkit.review import pending
 from formkit.simulate import forms_from_pdf, simulate_stack
 from formkit.workspace import DB_NAME, Workspace, init_workspace
@@ -68,7 +66,6 @@ def per_form_geometry(ws: Workspace, form_ids: list[str]) -> list[dict[str, Any]
 
 
 def run_demo(root: Path, seed: int = 2026, jobs: int = 2, echo: Callable[[str], None] = print) -> DemoResult:
-    use_bundled_fonts()
     ws = fresh_workspace(root)
     res = DemoResult(ws.root)
     with ws.store.transaction():
@@ -108,26 +105,20 @@ def run_demo(root: Path, seed: int = 2026, jobs: int = 2, echo: Callable[[str], 
     echo(f"5. Review queue: {len(p['fields'])} field(s), {len(p['pages'])} page(s) "
          f"→ formkit --workspace {ws.root} review list  (or formkit serve)")
 
-    recs = records(ws)
-    lays = layout_descriptions(ws)
     exp = ws.root / "exports"
-    res.outputs += [outputs.export_json(recs, exp / "records.json")]
-    res.outputs += outputs.export_csv(recs, lays, exp / "records.csv")
-    res.outputs += [outputs.export_xlsx(recs, lays, exp / "records.xlsx")]
-    res.outputs += [outputs.export_fhir(recs, lays, exp / "records.fhir.json", crops_dir=ws.root)]
-    from formkit.cli.forms import form_rows
-
+    res.outputs += reporting.export(ws, "json", exp / "records.json")
+    res.outputs += reporting.export(ws, "csv", exp / "records.csv")
+    res.outputs += reporting.export(ws, "xlsx", exp / "records.xlsx")
+    res.outputs += reporting.export(ws, "fhir", exp / "records.fhir.json")
     rep = ws.root / "reports"
     rep.mkdir(exist_ok=True)
     for tid in ("S001", "ST01"):
-        res.outputs.append(outputs.trainee_report(recs, lays, tid, rep / f"trainee-{tid}.pdf", crops_dir=ws.root,
-                                                  issued=form_rows(ws, tid), subgoal_titles=subgoal_titles()))
-    res.outputs.append(outputs.cohort_report(recs, lays, form_rows(ws), rep / "cohort.pdf", target=8))
-    first = recs[0]["form_id"] if recs else None
-    if first:
-        res.outputs.append(outputs.encounter_summary(next(r for r in recs if r["form_id"] == first), lays,
-                                                     rep / f"encounter-{first}.pdf", crops_dir=ws.root,
-                                                     subgoal_titles=subgoal_titles()))
+        res.outputs.append(reporting.trainee_report(ws, tid, rep / f"trainee-{tid}.pdf"))
+    res.outputs.append(reporting.cohort_report(ws, rep / "cohort.pdf", target=8))
+    recs = records(ws)
+    if recs:
+        fid = recs[0]["form_id"]
+        res.outputs.append(reporting.encounter_report(ws, fid, rep / f"encounter-{fid}.pdf"))
     echo(f"6. Exports in {exp}, reports in {rep}:")
     for o in res.outputs:
         echo(f"   {Path(o).relative_to(ws.root)}")

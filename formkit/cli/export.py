@@ -9,11 +9,10 @@ from pathlib import Path
 
 import click
 
-import outputs
+from formkit import reporting
 from formkit.cli.main import cli, get_ws
 from formkit.errors import InputDataError, NotFound
-from formkit.outputs_glue import use_bundled_fonts
-from formkit.records import layout_descriptions, records
+from formkit.records import records
 
 
 def parse_day(value: str | None, name: str) -> date | None:
@@ -50,29 +49,18 @@ def export_cmd(ctx: click.Context, fmt: str, out: Path | None, trainee: str | No
       formkit export --format fhir --trainee S001 --out s001-fhir.json
     """
     ws = get_ws(ctx)
-    use_bundled_fonts()
     d0, d1 = parse_day(date_from, "--from"), parse_day(date_to, "--to")
-    if trainee and ws.store.trainee(trainee) is None:
-        raise NotFound(f"unknown trainee '{trainee}'")
-    recs = records(ws)
-    layouts = layout_descriptions(ws)
-    kw = {"trainee_id": trainee, "date_from": d0, "date_to": d1}
     if fmt == "json" and out is None:
         from outputs.filters import Filters  # the same selection rules the file exports use
 
-        chosen = Filters.of(**kw).select_for_export(recs) if (trainee or d0 or d1) else recs
+        if trainee and ws.store.trainee(trainee) is None:
+            raise NotFound(f"unknown trainee '{trainee}'")
+        recs = records(ws)
+        chosen = Filters.of(trainee, d0, d1).select_for_export(recs) if (trainee or d0 or d1) else recs
         json.dump(chosen, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return
     if out is None:
         raise InputDataError(f"--format {fmt} writes files: give --out FILE")
-    if fmt == "json":
-        written = [outputs.export_json(recs, out, **kw)]
-    elif fmt == "csv":
-        written = outputs.export_csv(recs, layouts, out, **kw)
-    elif fmt == "xlsx":
-        written = [outputs.export_xlsx(recs, layouts, out, **kw)]
-    else:
-        written = [outputs.export_fhir(recs, layouts, out, crops_dir=ws.root, include_handwriting=not no_handwriting,
-                                       **kw)]
+    written = reporting.export(ws, fmt, out, trainee, d0, d1, include_handwriting=not no_handwriting)
     click.echo("Wrote " + ", ".join(str(p) for p in written))

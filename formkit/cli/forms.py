@@ -14,6 +14,7 @@ from formkit.csvinput import read_plan
 from formkit.errors import InputDataError, NotFound, UsageErrorLike
 from formkit.issuing import FormRequest, form_geometry, issue_forms, reprint
 from formkit.qrpayload import normalise_form_id
+from formkit.reporting import issued_forms
 
 
 @cli.command()
@@ -91,20 +92,6 @@ def forms() -> None:
     """Issued forms."""
 
 
-def form_rows(ws, trainee: str | None = None) -> list[dict]:  # type: ignore[no-untyped-def]
-    out = []
-    for r in ws.store.forms(trainee):
-        out.append({
-            "form_id": r["form_id"], "layout": r["layout"], "layout_version": r["version"],
-            "trainee_id": r["trainee_id"], "trainee_name": r["trainee_name"], "encounter": r["encounter"],
-            "batch": r["batch_id"], "issued_at": r["issued_at"], "planned_date": r["planned_date"],
-            "setting": r["setting"], "assessor": r["assessor"], "department": r["department"],
-            "subgoals": json.loads(r["subgoals_json"]), "returned": r["status"] != "issued",
-            "status": r["status"],
-        })
-    return out
-
-
 @forms.command("list")
 @click.option("--trainee", help="Only this trainee's forms.")
 @click.option("--outstanding", is_flag=True, help="Only forms issued but not returned yet.")
@@ -121,7 +108,7 @@ def forms_list(ctx: click.Context, trainee: str | None, outstanding: bool, as_js
     ws = get_ws(ctx)
     if trainee and ws.store.trainee(trainee) is None:
         raise NotFound(f"unknown trainee '{trainee}'")
-    rows = form_rows(ws, trainee)
+    rows = issued_forms(ws, trainee)
     if outstanding:
         rows = [r for r in rows if not r["returned"]]
     if as_json:

@@ -6,15 +6,9 @@ from pathlib import Path
 
 import click
 
-import outputs
-from formkit.catalogues import subgoal_titles
+from formkit import reporting
 from formkit.cli.export import parse_day
-from formkit.cli.forms import form_rows
 from formkit.cli.main import cli, get_ws
-from formkit.errors import NotFound
-from formkit.outputs_glue import use_bundled_fonts
-from formkit.qrpayload import normalise_form_id
-from formkit.records import layout_descriptions, records
 
 
 @cli.group()
@@ -35,13 +29,7 @@ def report_trainee(ctx: click.Context, trainee_id: str, out: Path, date_from: st
     Example:
       formkit report trainee S001 --out s001.pdf
     """
-    ws = get_ws(ctx)
-    use_bundled_fonts()
-    if ws.store.trainee(trainee_id) is None:
-        raise NotFound(f"unknown trainee '{trainee_id}'")
-    outputs.trainee_report(records(ws, trainee_id), layout_descriptions(ws), trainee_id, out, crops_dir=ws.root,
-                           issued=form_rows(ws, trainee_id) or None, date_from=parse_day(date_from, "--from"),
-                           date_to=parse_day(date_to, "--to"), subgoal_titles=subgoal_titles())
+    reporting.trainee_report(get_ws(ctx), trainee_id, out, parse_day(date_from, "--from"), parse_day(date_to, "--to"))
     click.echo(f"Wrote {out}")
 
 
@@ -60,12 +48,7 @@ def report_cohort(ctx: click.Context, out: Path, target: int | None, date_from: 
     Example:
       formkit report cohort --out cohort.pdf --target 8
     """
-    ws = get_ws(ctx)
-    use_bundled_fonts()
-    if target is None:
-        target = int(ws.config().get("report", {}).get("target_encounters", 8))
-    outputs.cohort_report(records(ws), layout_descriptions(ws), form_rows(ws), out, target=target,
-                          date_from=parse_day(date_from, "--from"), date_to=parse_day(date_to, "--to"))
+    reporting.cohort_report(get_ws(ctx), out, target, parse_day(date_from, "--from"), parse_day(date_to, "--to"))
     click.echo(f"Wrote {out}")
 
 
@@ -80,11 +63,5 @@ def report_encounter(ctx: click.Context, form_id: str, out: Path) -> None:
     Example:
       formkit report encounter 7K2Q-9XDM --out encounter.pdf
     """
-    ws = get_ws(ctx)
-    use_bundled_fonts()
-    fid = normalise_form_id(form_id)
-    rec = next((r for r in records(ws) if r["form_id"] == fid), None)
-    if rec is None:
-        raise NotFound(f"form {fid} has not been scanned (or was never issued)")
-    outputs.encounter_summary(rec, layout_descriptions(ws), out, crops_dir=ws.root, subgoal_titles=subgoal_titles())
+    reporting.encounter_report(get_ws(ctx), form_id, out)
     click.echo(f"Wrote {out}")

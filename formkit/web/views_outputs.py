@@ -15,10 +15,9 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
-import outputs
-from formkit.cli.forms import form_rows
-from formkit.fonts import FONT_DIR
-from formkit.records import layout_descriptions, records
+from formkit import reporting
+from formkit.errors import NotFound
+from formkit.records import records
 from formkit.web.security import valid_form_id
 from outputs.errors import OutputError
 
@@ -68,27 +67,20 @@ def export() -> Any:
     if fmt not in EXPORTS:
         abort(400, description="Unknown export format.")
     trainee, (d0, d1) = _trainee(), _dates()
-    recs, layouts = records(g.ws), layout_descriptions(g.ws)
     stem = f"formkit-export-{date.today().isoformat()}" + (f"-{trainee}" if trainee else "")
-    filters = {"trainee_id": trainee, "date_from": d0, "date_to": d1}
     try:
         with tempfile.TemporaryDirectory(prefix="formkit-web-") as tmp:
             out = Path(tmp) / f"{stem}.{EXPORTS[fmt][2] if fmt != 'csv' else 'csv'}"
+            paths = reporting.export(g.ws, fmt, out, trainee, d0, d1)
             if fmt == "csv":
-                paths = outputs.export_csv(recs, layouts, out, **filters)
                 buf = io.BytesIO()
                 with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
                     for p in paths:
                         z.write(p, p.name)
-                zpath = Path(tmp) / f"{stem}.zip"
-                zpath.write_bytes(buf.getvalue())
-                out = zpath
-            elif fmt == "xlsx":
-                out = outputs.export_xlsx(recs, layouts, out, **filters)
-            elif fmt == "json":
-                out = outputs.export_json(recs, out, **filters)
+                out = Path(tmp) / f"{stem}.zip"
+                out.write_bytes(buf.getvalue())
             else:
-                out = outputs.export_fhir(recs, layouts, out, crops_dir=g.ws.root, **filters)
+                out = paths[0]
             return _send(out, EXPORTS[fmt][1], out.name)
     except OutputError as e:
         flash(str(e), "error")
@@ -102,9 +94,7 @@ def trainee_report() -> Any:
         abort(400, description="Choose a trainee.")
     try:
         with tempfile.TemporaryDirectory(prefix="formkit-web-") as tmp:
-            out = outputs.trainee_report(records(g.ws), layout_descriptions(g.ws), trainee,
-                                         Path(tmp) / f"report-{trainee}.pdf", crops_dir=g.ws.root, font_dir=FONT_DIR,
-                                         date_from=d0, date_to=d1, issued=form_rows(g.ws))
+            out = reporting.trainee_report(g.ws, trainee, Path(tmp) / f"report-{trainee}.pdf", d0, d1)
             return _send(out, "application/pdf", f"trainee-report-{trainee}.pdf")
     except OutputError as e:
         flash(str(e), "error")
@@ -114,12 +104,9 @@ def trainee_report() -> Any:
 @bp.get("/outputs/report/cohort")
 def cohort_report() -> Any:
     d0, d1 = _dates()
-    target = int(g.ws.config().get("report", {}).get("target_encounters", 8))
     try:
         with tempfile.TemporaryDirectory(prefix="formkit-web-") as tmp:
-            out = outputs.cohort_report(records(g.ws), layout_descriptions(g.ws), form_rows(g.ws),
-                                        Path(tmp) / "cohort.pdf", target=target, font_dir=FONT_DIR,
-                                        date_from=d0, date_to=d1)
+            out = reporting.cohort_report(g.ws, Path(tmp) / "cohort.pdf", None, d0, d1)
             return _send(out, "application/pdf", f"cohort-report-{date.today().isoformat()}.pdf")
     except OutputError as e:
         flash(str(e), "error")
@@ -129,14 +116,12 @@ def cohort_report() -> Any:
 @bp.get("/forms/<form_id>/summary.pdf")
 def encounter_summary(form_id: str) -> Any:
     form_id = valid_form_id(form_id)
-    rec = next((r for r in records(g.ws) if r["form_id"] == form_id), None)
-    if rec is None:
-        abort(404, description="This form has not been scanned yet.")
     try:
         with tempfile.TemporaryDirectory(prefix="formkit-web-") as tmp:
-            out = outputs.encounter_summary(rec, layout_descriptions(g.ws), Path(tmp) / "summary.pdf",
-                                            crops_dir=g.ws.root, font_dir=FONT_DIR)
+            out = reporting.encounter_report(g.ws, form_id, Path(tmp) / "summary.pdf")
             return _send(out, "application/pdf", f"encounter-{form_id}.pdf")
+    except NotFound:
+        abort(404, description="This form has not been scanned yet.")
     except OutputError as e:
         flash(str(e), "error")
         return redirect(url_for("forms.record", form_id=form_id))
