@@ -224,3 +224,25 @@ def test_workspace_path_with_spaces_and_uri_characters(tmp_path: Path) -> None:
     states = [p["state"] for p in json.loads(fk("pages", "--json").output)]
     assert sorted(states) in (["needs_review", "needs_review"], ["needs_review", "recognised"],
                               ["recognised", "recognised"]), states
+
+
+def test_a_page_that_crashes_the_reader_is_rejected_and_the_rest_is_read(fk: Cli, tmp_path: Path,
+                                                                         monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A worker process dying on one page (as a decoder crash would) costs only that page."""
+    import hashlib
+
+    from formkit.ingest import CRASH_TEST_ENV
+
+    fk("generate", "-l", "minicex-ntnu-nb", "--trainee", "S001", "--count", "4", "--out", str(tmp_path / "f.pdf"))
+    pages = rasterise_pdf(tmp_path / "f.pdf", 150)
+    stack = tmp_path / "stack.tif"
+    Image.fromarray(pages[0]).save(stack, save_all=True, append_images=[Image.fromarray(p) for p in pages[1:]],
+                                   dpi=(150, 150))
+    sha = hashlib.sha256(stack.read_bytes()).hexdigest()
+    monkeypatch.setenv(CRASH_TEST_ENV, f"{sha}:2")
+    res = fk("scan", "--jobs", "2", str(stack), expect=11)
+    assert "Traceback" not in res.output
+    got = {p["page_index"]: p for p in json.loads(fk("pages", "--json").output)}
+    assert sorted(got) == [0, 1, 2, 3]
+    assert got[2]["state"] == "rejected" and "reader_crash" in got[2]["reason"]
+    assert all(got[i]["state"] in ("recognised", "needs_review") for i in (0, 1, 3))

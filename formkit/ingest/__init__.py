@@ -13,9 +13,10 @@ import json
 import os
 import re
 import shutil
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -24,7 +25,7 @@ from typing import Any
 import scanner
 from formkit.errors import InputDataError
 from formkit.ingest.commit import commit_page, refresh_form_status, write_atomic
-from formkit.ingest.worker import init_worker, run_task
+from formkit.ingest.worker import PageOutcome, init_worker, run_task
 from formkit.store import now_iso
 from formkit.workspace import Workspace
 
@@ -166,18 +167,65 @@ def reject_file(ws: Workspace, sha: str, err: Exception) -> None:
                    "VALUES(?, 0, 'rejected', ?, ?)", (sha, reason, now_iso()))
 
 
-def _run(ws: Workspace, tasks: list[tuple[str, str, int, int]], jobs: int) -> Iterator[list]:
+Task = tuple[str, str, int, int]  # (archived file, its sha256, first page, end page)
+CRASH_TEST_ENV = "FORMKIT_TEST_CRASH_PAGE"  # "<sha256>:<page index>": a worker dies there (tests only)
+
+
+def _guarded_task(task: Task) -> list[PageOutcome]:
+    """run_task, plus a test seam that kills the worker on one page (as a native crash in a decoder would)."""
+    poison = os.environ.get(CRASH_TEST_ENV, "")
+    if poison and any(poison == f"{task[1]}:{p}" for p in range(task[2], task[3])):
+        os._exit(70)
+    return run_task(task)
+
+
+def _pool(jobs: int, args: tuple) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=init_worker,
+                               initargs=args)
+
+
+def _crashed(task: Task) -> PageOutcome:
+    return PageOutcome(task[1], task[2], "rejected",
+                       "reader_crash: reading this page stopped the reader process; the page image is kept in "
+                       "the archive, check the file or scan the page again")
+
+
+def _run(ws: Workspace, tasks: list[Task], jobs: int) -> Iterator[list[PageOutcome]]:
+    """Outcomes per task, in order. A worker that dies (a decoder crash on a hostile file) does not stop
+    the stack: the tasks still open are run again, the broken one page by page and each page alone, so
+    only the page that really kills a reader is rejected, with a reason."""
     if not tasks:
         return
     args = (str(ws.db_path), ws.workspace_id, ws.secret)
-    if jobs <= 1 or len(tasks) == 1:
-        init_worker(*args)
-        for t in tasks:
-            yield run_task(t)
+    if jobs <= 1 and len(tasks) == 1 and tasks[0][3] - tasks[0][2] == 1 and not os.environ.get(CRASH_TEST_ENV):
+        init_worker(*args)  # one page: not worth starting a process
+        yield run_task(tasks[0])
         return
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=init_worker,
-                             initargs=args) as ex:
-        yield from ex.map(run_task, tasks)
+    queue: deque[tuple[Task, bool]] = deque((t, False) for t in tasks)  # (task, run alone?)
+    while queue:
+        if queue[0][1]:
+            task, _ = queue.popleft()
+            try:
+                with _pool(1, args) as ex:
+                    result = ex.submit(_guarded_task, task).result()
+            except BrokenProcessPool:
+                result = [_crashed(task)]
+            yield result
+            continue
+        batch = []
+        while queue and not queue[0][1]:
+            batch.append(queue.popleft()[0])
+        with _pool(max(1, jobs), args) as ex:
+            futures = [ex.submit(_guarded_task, t) for t in batch]
+            for i, fut in enumerate(futures):
+                try:
+                    outcome = fut.result()
+                except BrokenProcessPool:
+                    t = batch[i]
+                    alone = [((t[0], t[1], p, p + 1), True) for p in range(t[2], t[3])]
+                    queue.extendleft(reversed(alone + [(x, False) for x in batch[i + 1:]]))
+                    break
+                yield outcome
 
 
 __all__ = ["PAGE_STATES", "ScanSummary", "scan", "write_atomic"]
