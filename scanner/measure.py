@@ -59,6 +59,11 @@ class BoxMeasure:
                     if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
 
 
+def _hist256(g: np.ndarray) -> np.ndarray:
+    """Grey-level counts of a uint8 image (int64; cv2.calcHist is ~2x faster than np.bincount here)."""
+    return cv2.calcHist([g], [0], None, [256], [0, 256]).ravel().astype(np.int64)
+
+
 def _hist_quantile(hist: np.ndarray, q: float) -> float:
     c = np.cumsum(hist)
     if c[-1] == 0:
@@ -265,9 +270,10 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     x1, y1 = x0 + w * RES, y0 + h * RES
     # paper level and noise from the ring outside the box (mostly paper; labels are a minority)
     r_in = int(round(0.8 * RES))
-    hist = np.bincount(g.ravel(), minlength=256).astype(np.int64)
+    hist = _hist256(g)
     box_zone = g[int(y0) - r_in:int(y1) + r_in, int(x0) - r_in:int(x1) + r_in]
-    hist -= np.bincount(box_zone.ravel(), minlength=256)
+    if box_zone.size:
+        hist -= _hist256(box_zone)
     bg = max(_hist_quantile(hist, 0.85), 1.0)
     lo = int(bg * 0.85)
     paper = hist.copy()
@@ -314,9 +320,12 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     sectors, ring_ink = -1, -1.0  # not measured: a box with ink inside is decided by its interior
     if coverage < CIRCLE_ONLY_BELOW:
         masked = []
-        for nx, ny, nw, nh in neighbours_mm:
-            mx0, my0 = (nx - ox) * RES + dx, (ny - oy) * RES + dy
-            masked.append((int(mx0), int(my0), int(np.ceil(mx0 + nw * RES)), int(np.ceil(my0 + nh * RES))))
+        if len(neighbours_mm):
+            nb = np.asarray(neighbours_mm, dtype=np.float64).reshape(-1, 4)
+            mx0, my0 = (nb[:, 0] - ox) * RES + dx, (nb[:, 1] - oy) * RES + dy
+            masked = list(zip(mx0.astype(np.int64).tolist(), my0.astype(np.int64).tolist(),
+                              np.ceil(mx0 + nb[:, 2] * RES).astype(np.int64).tolist(),
+                              np.ceil(my0 + nb[:, 3] * RES).astype(np.int64).tolist(), strict=True))
         ink_all = (Dm > t8).astype(np.uint8)
         sectors, ring_ink = _ring_sectors(ink_all, (int(round(bx0)), int(round(by0)), int(round(bx1)),
                                                     int(round(by1))), masked)
