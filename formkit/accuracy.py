@@ -1,8 +1,8 @@
 """Compare what formkit read with the synthetic ward's truth: the numbers behind every accuracy claim.
 
 A *silent error* is a field value accepted without review that differs both from what the assessor
-meant and from what a perfect reader could see on the page — the worst bug this product can have. Fields sent to review are not
-errors; they cost a person a few seconds. Pages must all be accounted for.
+meant and from what a perfect reader could see on the page — the worst bug this product can have.
+Fields sent to review are not errors; they cost a person a few seconds. Pages must all be accounted for.
 """
 
 from __future__ import annotations
