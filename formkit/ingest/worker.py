@@ -164,7 +164,7 @@ def process_page(identity: Identity, file_sha: str, page: scanner.SourcePage,
             geom = form_geometry(identity.geometry(row["layout"], row["version"]),
                                  json.loads(row["print_json"])["subgoals"])
         elif loc.qr_text:
-            form_id, page_no, geom, _ = identity.resolve(loc.qr_text)
+            form_id, page_no, geom, row = identity.resolve(loc.qr_text)
         else:
             out.state = "unidentified"
             out.reason = ("no_qr: corner marks found but the QR code could not be read" if loc.registered
@@ -177,8 +177,7 @@ def process_page(identity: Identity, file_sha: str, page: scanner.SourcePage,
     if not 1 <= page_no <= geom["pages"]:
         out.state, out.reason = "unidentified", f"malformed: page {page_no} does not exist on this form"
         return out
-    printed = json.loads(identity.db.execute("SELECT print_json FROM forms WHERE form_id=?", (form_id,))
-                         .fetchone()["print_json"])["values"]
+    printed = json.loads(row["print_json"])["values"]
     # a frame the generator printed a value into holds print, not handwriting: the scanner keeps its crop
     page_fields = [{**f, "preprinted": True} if f["kind"] == "text" and printed.get(f.get("source") or "") else f
                    for f in geom["fields"] if f["page"] == page_no]
