@@ -214,11 +214,44 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
             out.texts[fid] = ta
     _promote_lone_traces(out.fields, required)
     _doubt_absence_for_faint_writer(out)
+    _doubt_near_missing_corners(out, page_fields, reg.markers_found, location.page_size_mm)
     for fd in out.fields.values():
         if poor and fd.status == "accepted":
             fd.status, fd.reason, fd.confidence = "review", "poor_registration", min(fd.confidence, 0.5)
     out.fingerprint = content_fingerprint(out)
     return out
+
+
+CORNER_MM = 45.0  # a corner whose marker is missing is folded, torn or covered: distrust what lies this close
+
+
+def near_missing_corner(rect_mm, found: list[int], page_size_mm=(210.0, 297.0), reach_mm: float = CORNER_MM) -> bool:
+    """True if the rect reaches into the corner square of a marker that was not found.
+
+    Markers 0-3 sit at the TL, TR, BR, BL corners. When one is missing although the others were
+    found, that corner is usually folded over (a dog-ear), torn off or covered: a grey flap there
+    looks like writing or a filled box, so nothing read near it may be accepted unseen.
+    """
+    w, h = (float(v) for v in page_size_mm)
+    x, y, rw, rh = (float(v) for v in rect_mm)
+    near = {0: x < reach_mm and y < reach_mm, 1: x + rw > w - reach_mm and y < reach_mm,
+            2: x + rw > w - reach_mm and y + rh > h - reach_mm, 3: x < reach_mm and y + rh > h - reach_mm}
+    return any(near[m] for m in range(4) if m not in found)
+
+
+def _doubt_near_missing_corners(out: PageReading, page_fields: list[dict], found: list[int],
+                                page_size_mm) -> None:
+    if len(set(found) & {0, 1, 2, 3}) == 4:
+        return
+    for f in page_fields:
+        fid = str(f.get("id"))
+        rects = [o["rect_mm"] for o in f.get("options", [])] or ([f["rect_mm"]] if f.get("rect_mm") else [])
+        if not any(near_missing_corner(r, found, page_size_mm) for r in rects):
+            continue
+        item = out.fields.get(fid) or out.texts.get(fid)
+        if item is not None and item.status == "accepted":
+            item.status, item.reason = "review", "corner_not_found"
+            item.confidence = min(item.confidence, 0.5)
 
 
 def _doubt_absence_for_faint_writer(out: PageReading) -> None:

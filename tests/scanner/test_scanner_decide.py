@@ -213,3 +213,15 @@ def test_faint_writer_empty_text_and_optional_rows_go_to_review(strengths, statu
     if status == "review":
         assert page.texts["t"].reason == page.fields["opt"].reason == "faint_writer"
         assert page.texts["t"].state == "absent"  # the reading itself (and the fingerprint) is unchanged
+
+
+def test_fields_near_a_corner_whose_marker_is_missing_are_distrusted() -> None:
+    from scanner import near_missing_corner
+
+    all_found = [0, 1, 2, 3]
+    assert not near_missing_corner([14, 260, 90, 10], all_found)
+    assert near_missing_corner([14, 260, 90, 10], [0, 1, 2])        # BL missing: the signature row
+    assert not near_missing_corner([14, 260, 90, 10], [0, 1, 3])    # BR missing: this rect stops at x=104
+    assert near_missing_corner([110, 260, 86, 10], [0, 1, 3])
+    assert not near_missing_corner([80, 120, 5, 5], [1, 2, 3])      # mid-page box, TL missing
+    assert near_missing_corner([30, 36, 60, 8.5], [1, 2, 3])        # header cell near TL
