@@ -118,3 +118,23 @@ def test_scanner_streak_through_area_is_painted_out(synth, blank_form):
     assert bare.state != "absent"
     assert (ta.state, ta.value, ta.ink_mm2) == ("absent", None, 0.0)
     assert ta.crop.shape == bare.crop.shape and (ta.crop == bare.crop).all()  # people still see the streak
+
+
+def test_light_writing_between_the_noise_and_the_fixed_floor_goes_to_review() -> None:
+    """Light ink on a clean background: below the fixed ink floor, well above the noise: ask a person."""
+    import cv2
+    import numpy as np
+
+    from scanner.handwriting import CROP_RES, FAINT_FLOOR, MIN_DARKNESS, writing_ink_mm2
+
+    res = CROP_RES / 2
+    img = np.full((int(20 * res), int(60 * res)), 235, np.uint8)
+    rng = np.random.default_rng(0)
+    img = np.clip(img + rng.normal(0, 1.0, img.shape), 0, 255).astype(np.uint8)
+    level = int(235 * (1 - (FAINT_FLOOR + MIN_DARKNESS) / 2))  # darkness between the two floors
+    for i in range(6):  # a light "signature": loops along a line
+        cv2.ellipse(img, (int((12 + 6 * i) * res), int(13 * res)), (int(2.5 * res), int(2 * res)), 0, 0, 330,
+                    level, 2)
+    strict = writing_ink_mm2(img, res, label_band_mm=3.6)
+    lenient = writing_ink_mm2(img, res, label_band_mm=3.6, floor=FAINT_FLOOR)
+    assert strict < 1.2 and lenient >= 4.0
