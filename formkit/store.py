@@ -93,6 +93,7 @@ class Store:
         except sqlite3.Error as e:
             raise WorkspaceError(f"cannot open the workspace database {path}: {e}") from None
         self.db.row_factory = sqlite3.Row
+        self._pages: dict[tuple[str, int], int] = {}
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
@@ -155,6 +156,17 @@ class Store:
     def geometry(self, layout: str, version: int) -> dict[str, Any] | None:
         row = self.layout_version(layout, version)
         return json.loads(row["geometry_json"]) if row else None
+
+    def layout_pages(self, layout: str, version: int) -> int | None:
+        """Page count of a layout version; cached, since a stored version never changes (per-page hot path)."""
+        key = (layout, version)
+        if key not in self._pages:
+            row = self.db.execute("SELECT json_extract(geometry_json, '$.pages') FROM layout_versions "
+                                  "WHERE layout=? AND version=?", key).fetchone()
+            if row is None or row[0] is None:
+                return None
+            self._pages[key] = int(row[0])
+        return self._pages[key]
 
     def register_layout_version(self, layout: str, version: int, geometry_hash: str,
                                 geometry: dict[str, Any], source_yaml: str) -> None:

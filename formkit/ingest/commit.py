@@ -124,30 +124,21 @@ def confident_differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]
     return out
 
 
-def _printed_sources(store: Store, form_id: str) -> dict[str, str]:
-    row = store.form(form_id)
-    return json.loads(row["print_json"])["values"] if row else {}
-
-
 def apply_values(store: Store, form_id: str, page_id: int, fields: dict[str, dict[str, Any]],
-                 crops: dict[str, str], geometry: dict[str, Any] | None = None) -> None:
-    """Set machine readings for a form's fields, never touching values a person verified."""
-    row = store.form(form_id)
-    if row is None:
+                 crops: dict[str, str]) -> None:
+    """Set machine readings for a form's fields, never touching values a person verified.
+
+    Frames the generator printed a value into arrive already judged (`preprinted`, value None) from
+    the worker, which tells the scanner about them.
+    """
+    if not store.form_exists(form_id):
         return
-    geom = geometry or store.geometry(row["layout"], row["version"]) or {"fields": []}
-    sources = {f["id"]: f.get("source") for f in geom["fields"]}
-    printed = _printed_sources(store, form_id)
     for fid, d in fields.items():
         old = store.db.execute("SELECT status FROM field_values WHERE form_id=? AND field_id=?",
                                (form_id, fid)).fetchone()
         if old is not None and old["status"] == "verified":
             continue
         value, status, reason = d.get("value"), d.get("status", "review"), d.get("reason")
-        src = sources.get(fid)
-        if src and printed.get(src):
-            # the value was printed from the plan; the area is kept as an image, not judged as writing
-            value, status, reason = None, "accepted", "printed"
         store.db.execute(
             "INSERT OR REPLACE INTO field_values(form_id, field_id, value_json, status, reason, confidence, page_id, "
             "evidence_json, crop_path, decided_by, decided_at) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
@@ -169,7 +160,7 @@ def refresh_form_status(store: Store, form_id: str) -> str:
     row = store.form(form_id)
     if row is None:
         return "issued"
-    geom = store.geometry(row["layout"], row["version"]) or {"pages": 1}
+    expected = store.layout_pages(row["layout"], row["version"]) or 1
     pages = {r[0] for r in store.db.execute(
         "SELECT DISTINCT page_no FROM pages WHERE form_id=? AND state IN ('recognised','needs_review','conflict')",
         (form_id,))}
@@ -179,7 +170,7 @@ def refresh_form_status(store: Store, form_id: str) -> str:
                                  (form_id,)).fetchone()[0]
     if not pages:
         status = "issued"
-    elif len(pages) < geom["pages"]:
+    elif len(pages) < expected:
         status = "incomplete"
     elif pending or conflicts:
         status = "needs_review"
