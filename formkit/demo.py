@@ -6,7 +6,6 @@ in one folder (a real workspace you can keep using with `--workspace`).
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,9 +20,9 @@ from formkit.accuracy import Accuracy, compare
 from formkit.csvinput import read_plan, read_roster
 from formkit.errors import WorkspaceError
 from formkit.ingest import scan
-from formkit.issuing import FormRequest, IssueResult, form_geometry, issue_forms
+from formkit.issuing import FormRequest, IssueResult, issue_forms
 from formkit.records import records
-from formkit.review import pending
+from formkit.review import form_geom, pending
 from formkit.simulate import forms_from_pdf, simulate_stack
 from formkit.workspace import DB_NAME, Workspace, init_workspace
 
@@ -56,13 +55,7 @@ def issue_from_plan(ws: Workspace, layout: str, plan: Path, out: Path) -> IssueR
 
 
 def per_form_geometry(ws: Workspace, form_ids: list[str]) -> list[dict[str, Any]]:
-    out = []
-    for fid in form_ids:
-        row = ws.store.form(fid)
-        geom = form_geometry(ws.store.geometry(row["layout"], row["version"]) or {},
-                             json.loads(row["print_json"])["subgoals"])
-        out.append({**geom, "form_id": fid})
-    return out
+    return [{**form_geom(ws, fid)[1], "form_id": fid} for fid in form_ids]
 
 
 def run_demo(root: Path, seed: int = 2026, jobs: int = 2, echo: Callable[[str], None] = print) -> DemoResult:

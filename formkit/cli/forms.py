@@ -12,9 +12,10 @@ from formkit.cli.main import cli, get_ws
 from formkit.cli.progress import LazyBar
 from formkit.csvinput import read_plan
 from formkit.errors import InputDataError, NotFound, UsageErrorLike
-from formkit.issuing import FormRequest, form_geometry, issue_forms, reprint
+from formkit.issuing import FormRequest, issue_forms, reprint
 from formkit.qrpayload import normalise_form_id
 from formkit.reporting import issued_forms
+from formkit.review import form_geom
 
 
 @cli.command()
@@ -141,11 +142,7 @@ def forms_show(ctx: click.Context, form_id: str, as_json: bool) -> None:
     """
     ws = get_ws(ctx)
     fid = normalise_form_id(form_id)
-    row = ws.store.form(fid)
-    if row is None:
-        raise NotFound(f"no form {fid} was issued by this workspace")
-    pj = json.loads(row["print_json"])
-    geom = form_geometry(ws.store.geometry(row["layout"], row["version"]) or {}, pj["subgoals"])
+    row, geom = form_geom(ws, fid)
     if as_json:
         click.echo(json.dumps({**geom, "form_id": fid}, ensure_ascii=False, indent=2))
         return
