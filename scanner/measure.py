@@ -177,12 +177,27 @@ def _ring_sectors(ink: np.ndarray, box: tuple[int, int, int, int],
     return int((counts >= 2).sum()), ring_ink
 
 
+def _thin_runs(flags: np.ndarray, max_px: int = int(round(1.5 * RES))) -> np.ndarray:
+    """`flags` without its runs of consecutive True longer than max_px (bands, not lines)."""
+    if not flags.any():
+        return flags
+    d = np.diff(np.concatenate(([0], flags.astype(np.int8), [0])))
+    starts, ends = np.flatnonzero(d == 1), np.flatnonzero(d == -1)
+    out = flags.copy()
+    for a, b in zip(starts, ends, strict=True):
+        if b - a > max_px:
+            out[a:b] = False
+    return out
+
+
 def _through_lines(mask: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray | None:
     """Straight lines that cross the whole ROI through the box (folds, streaks at an angle, rules).
 
     A line seen in both side strips (left and right of the box, or above and below) at matching
     positions, with a slope of at most ~6 deg, cannot be a pen mark in the box: a mark does not run
-    5 mm straight out of both sides. Returns a mask of those lines (to ignore), or None.
+    5 mm straight out of both sides. Only thin lines count (<= THROUGH_LINE_MAX_MM across): a broad
+    grey band (the shading behind a rating row) is print around a white box, not a line through it,
+    and must never wipe a mark out of the box. Returns a mask of those lines (to ignore), or None.
     """
     x0, y0, x1, y1 = (int(round(v)) for v in box)
     h, w = mask.shape
@@ -195,8 +210,8 @@ def _through_lines(mask: np.ndarray, box: tuple[float, float, float, float]) -> 
         s1, s2 = m[:, 2:max(3, a0 - gap)], m[:, min(n - 3, a1 + gap):n - 2]
         if s1.shape[1] < 8 or s2.shape[1] < 8:
             continue
-        f1 = s1.mean(axis=1) >= 0.75
-        f2 = s2.mean(axis=1) >= 0.75
+        f1 = _thin_runs(s1.mean(axis=1) >= 0.75)
+        f2 = _thin_runs(s2.mean(axis=1) >= 0.75)
         if not f1.any() or not f2.any():
             continue
         c1 = (2 + max(3, a0 - gap)) / 2.0

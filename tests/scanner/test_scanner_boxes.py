@@ -144,3 +144,34 @@ def test_field_band_measures_match_single_box_warps(synth, blank_form):
     assert [classify_box(m)[0] for m in band][1:3] == ["marked", "filled"]
     for a, b in zip(band, single, strict=True):
         assert abs(a.coverage - b.coverage) < 0.03 and abs(a.outline - b.outline) < 0.05
+
+
+@pytest.mark.parametrize("effect", [None, "noise", "jpeg"])
+def test_mark_in_a_shaded_row_is_not_wiped_out(synth, blank_form, effect):
+    """Rating rows sit on a light grey band (print grey 0.94) around white boxes. The band runs out of
+    both sides of every box like a very wide line; it must not be mistaken for a fold through the box
+    (that once wiped a clear tick out of its box: 'no mark' on a required row, a silent miss on an
+    optional one)."""
+    page = synth.Page.__new__(synth.Page)
+    page.dpi, page.s = blank_form.dpi, blank_form.s
+    img = blank_form.img.copy()
+    s = blank_form.s
+    y0, y1 = int(78.5 * s), int(86.5 * s)
+    band = img[y0:y1, int(15 * s):int(200 * s)]
+    band[band == 255] = 240
+    for o in next(f for f in synth.GEOMETRY["fields"] if f["id"] == "rating")["options"]:
+        x, y, w, h = o["rect_mm"]
+        sl = (slice(int(y * s), int((y + h) * s) + 1), slice(int(x * s), int((x + w) * s) + 1))
+        img[sl] = blank_form.img[sl]
+    page.img = img
+    page.mark("tick", synth.option_rect("rating", "6"), colour=(25, 25, 25), width_mm=0.4)
+    img = page.img
+    if effect == "noise":
+        img = synth.noise(img, 6)
+    elif effect == "jpeg":
+        img = synth.jpeg(img, 40)
+    loc = scanner.locate(img, synth.FURNITURE)
+    r = scanner.read(img, loc, synth.GEOMETRY["fields"])
+    fd = r.fields["rating"]
+    assert (fd.value, fd.status) == ("6", "accepted"), [b.to_dict() for b in fd.boxes]
+    assert [b.state for b in fd.boxes].count("empty") == 9
