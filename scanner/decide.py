@@ -11,7 +11,11 @@ synthetic measurements at 8 px/mm (pen 0.3-1.0 mm): tick 0.25-0.45, cross 0.39-0
 1 mm dot ~0.08, fill and hatched fill 1.0 with solid 1.0; ticks and crosses up to 0.7 mm leave solid
 < 0.15. Thicker felt-tip marks land between the bands; they are marks when their strokes leave
 separate clear pockets of paper (`gaps`: >= 2, or >= 3 above MARK_COVERAGE_MAX), which no fill does;
-otherwise review, never a silent "cancelled".
+when the pen is so thick that the pockets close up, two further shapes are recognised: two straight
+arms crossing with clear paper between them (`x_arms` / `x_between`: a cross), and one solid blob
+that leaves the whole strip inside the outline clear (`edge_paper`: a dot). A fill, cross-hatching
+or a zig-zag covers the lines between the arms and reaches the outline. Anything else: review, never
+a silent "cancelled".
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ FAINT_TRACE = 0.04  # interior with any trace above noise: a faint pencil stroke
 FAINT_STRENGTH = 0.14  # ink fainter than this (erased pencil, bleed-through) is never trusted as a mark
 FILL_COVERAGE = 0.88  # a cancelled (filled) box: nearly all interior inked (1.4 mm felt-tip cross: 0.79)
 FILL_SOLID = 0.75  # ... in solid blobs, not strokes
+FILL_BETWEEN = 0.85  # ... and inked across: a very thick cross keeps paper on the lines between its arms
 MARK_COVERAGE_MAX = 0.70  # a tick/cross with a 0.3-1 mm pen covers 0.2-0.66 of the interior
 STROKE_SOLID_MAX = 0.30  # a tick/cross leaves little solid area; between this and FILL_SOLID: uncertain
 HEAVY_GAPS = 2  # a heavy mark (thick pen) with >= 2 separate clear areas between its strokes is a mark ...
@@ -35,6 +40,13 @@ CIRCLE_MAYBE = 4  # 4-6: maybe a circle, maybe a label plus a stray: uncertain (
 
 OUTLINE_MIN = 0.15  # mean darkness on the printed outline; below it we may be measuring the wrong place
 SNAP_LIMIT_MM = 1.4  # an outline found at the edge of the search window is not trusted either
+
+CROSS_ARMS_MIN = 0.95  # both arms of a felt-tip cross are inked end to end through the crossing point
+CROSS_BETWEEN_MAX = 0.70  # ... the lines between them are paper but for the crossing blob (fills: >= 0.8)
+CROSS_CONTRAST = 0.28  # arms minus between (cross-hatching and zig-zag fills: < 0.2)
+DOT_COVERAGE_MAX = 0.66  # a pressed felt-tip dot: a blob well inside the box ...
+DOT_EDGE_PAPER = 0.75  # ... that leaves the strip inside the outline clear (a fill reaches the outline)
+DOT_SOLIDITY = 0.92  # ... and is one solid blob, not strokes (solid >= 0.92 x coverage; scribbles ~0.7-0.9)
 
 STATES = ("empty", "marked", "filled", "uncertain")
 
@@ -67,7 +79,10 @@ def classify_box(m: BoxMeasure) -> tuple[str, float, str]:
     circled = m.ring_sectors >= CIRCLE_SECTORS
     maybe_circled = CIRCLE_MAYBE <= m.ring_sectors < CIRCLE_SECTORS
     if c >= FILL_COVERAGE and s >= FILL_SOLID:
-        conf = min(_margin(c - FILL_COVERAGE, 0.1), _margin(s - FILL_SOLID, 0.2))
+        if 0 <= m.x_between < FILL_BETWEEN:
+            return "uncertain", 0.3, "between_mark_and_fill"  # a blot with a cross's shape: ask
+        conf = min(_margin(c - FILL_COVERAGE, 0.1), _margin(s - FILL_SOLID, 0.2),
+                   _margin(m.x_between - FILL_BETWEEN, 0.1) if m.x_between >= 0 else 1.0)
         return "filled", conf, "solid_fill"
     if c >= MARK_MIN:
         if m.strength < FAINT_STRENGTH:
@@ -80,6 +95,16 @@ def classify_box(m: BoxMeasure) -> tuple[str, float, str]:
                 conf = min(0.75, _margin(m.gaps - need + 0.5, 2.0), _margin(FILL_SOLID - s, 0.3),
                            _margin(FILL_COVERAGE - c, 0.15), _margin(m.strength - FAINT_STRENGTH, 0.08))
                 return "marked", conf, "heavy_strokes"
+            if c < FILL_COVERAGE:
+                contrast = m.x_arms - m.x_between
+                if m.x_arms >= CROSS_ARMS_MIN and m.x_between <= CROSS_BETWEEN_MAX and contrast >= CROSS_CONTRAST:
+                    conf = min(0.7, _margin(contrast - CROSS_CONTRAST, 0.2), _margin(FILL_SOLID - s, 0.3),
+                               _margin(m.strength - FAINT_STRENGTH, 0.08))
+                    return "marked", conf, "crossed_arms"
+                blob = s < FILL_SOLID and s >= DOT_SOLIDITY * c
+                if blob and c <= DOT_COVERAGE_MAX and m.edge_paper >= DOT_EDGE_PAPER:
+                    conf = min(0.65, _margin(m.edge_paper - DOT_EDGE_PAPER, 0.1), _margin(DOT_COVERAGE_MAX - c, 0.15))
+                    return "marked", conf, "dot"
             return "uncertain", 0.3, "between_mark_and_fill"
         conf = min(_margin(c - MARK_MIN, 0.06), _margin(STROKE_SOLID_MAX - s, 0.15),
                    _margin(MARK_COVERAGE_MAX - c, 0.15), _margin(m.strength - FAINT_STRENGTH, 0.08))

@@ -53,6 +53,9 @@ class BoxMeasure:
     snap_mm: tuple[float, float]  # how far the outline was found from where the mapping put it
     outline: float  # mean darkness along the snapped outline (printed box seen: > ~0.25)
     gaps: int = -1  # separate clear paper areas in the interior holding a GAP_MM disc (-1: not measured)
+    x_arms: float = -1.0  # inked share of the weaker of two crossing lines through the ink (-1: not measured)
+    x_between: float = -1.0  # ... and of the fuller line between them (a cross: low)
+    edge_paper: float = -1.0  # share of the strip just inside the outline that is paper (-1: not measured)
 
     def to_dict(self) -> dict:
         return {k: (round(v, 4) if isinstance(v, float) else [round(x, 3) for x in v]
@@ -328,10 +331,13 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
         m8 = cv2.morphologyEx(ink_i.astype(np.uint8), cv2.MORPH_CLOSE, _K3)
         m8 = cv2.morphologyEx(m8, cv2.MORPH_OPEN, _SOLID, borderType=cv2.BORDER_REPLICATE)
         solid = float(m8.mean())
-    gaps = -1
+    gaps, edge, x_arms, x_between = -1, -1.0, -1.0, -1.0
     if solid >= GAPS_FROM[0] or coverage >= GAPS_FROM[1]:
         e = GAP_EDGE_MM * RES  # the whole box inside its printed outline: pockets of a cross reach the edges
-        gaps = clear_areas(Dm[int(round(by0 + e)):int(round(by1 - e)), int(round(bx0 + e)):int(round(bx1 - e))] > t8)
+        region = Dm[int(round(by0 + e)):int(round(by1 - e)), int(round(bx0 + e)):int(round(bx1 - e))] > t8
+        gaps = clear_areas(region)
+        x_arms, x_between = cross_profile(region)
+        edge = edge_paper(Dm[int(round(by0)):int(round(by1)), int(round(bx0)):int(round(bx1))] > t8)
     sectors, ring_ink = -1, -1.0  # not measured: a box with ink inside is decided by its interior
     if coverage < CIRCLE_ONLY_BELOW:
         masked = []
@@ -346,7 +352,8 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
                                                     int(round(by1))), masked)
     return BoxMeasure(coverage=coverage, faint=faint, darkness=darkness, strength=strength, solid=solid,
                       ring_sectors=sectors, ring_ink=ring_ink, background=bg, noise=sigma, t_ink=t_ink,
-                      snap_mm=(dx / RES, dy / RES), outline=outline, gaps=gaps)
+                      snap_mm=(dx / RES, dy / RES), outline=outline, gaps=gaps,
+                      edge_paper=edge, x_arms=x_arms, x_between=x_between)
 
 
 def clear_areas(ink: np.ndarray, res: float = RES) -> int:
@@ -366,3 +373,61 @@ def clear_areas(ink: np.ndarray, res: float = RES) -> int:
         return 0
     _, labels = cv2.connectedComponents(paper, connectivity=4)
     return int(np.unique(labels[core]).size)
+
+
+EDGE_BAND_MM = (0.6, 1.1)  # the strip just inside the printed outline
+
+
+def edge_paper(ink: np.ndarray, res: float = RES) -> float:
+    """Share of the strip just inside the printed outline that is paper (`ink`: the box from its outer edges).
+
+    A cancelling fill reaches the outline almost everywhere; a pressed dot leaves the strip clear.
+    """
+    a, b = int(round(EDGE_BAND_MM[0] * res)), int(round(EDGE_BAND_MM[1] * res))
+    h, w = ink.shape
+    if h < 2 * b + 2 or w < 2 * b + 2:
+        return 0.0
+    m = ink.astype(np.float32)
+    seq = np.concatenate([m[a:b, a:w - a].mean(axis=0), m[a:h - a, w - b:w - a].mean(axis=1),
+                          m[h - b:h - a, a:w - a].mean(axis=0), m[a:h - a, a:b].mean(axis=1)])
+    return float((seq < 0.5).mean())
+
+
+CROSS_ANGLES = np.deg2rad(np.arange(0, 180, 5))
+CROSS_SEP_DEG = (50, 130)  # the two arms of a cross meet at roughly right angles (hand-drawn: 50-130 deg)
+
+
+def cross_profile(ink: np.ndarray) -> tuple[float, float]:
+    """How much a heavy mark looks like two strokes crossing: (arms, between).
+
+    Lines at every 5 deg are laid through the centre of the ink across the box interior `ink`;
+    each line's inked share is its profile. A cross has two lines almost fully inked (its arms,
+    `arms` = the weaker of the two) and clear paper on the lines between them (`between` = the
+    fuller of the two valleys, only the crossing blob is inked there). A fill or cross-hatching is
+    inked on every line; a dot on none end to end; a scribble rarely has two straight arms.
+    """
+    ys, xs = np.nonzero(ink)
+    h, w = ink.shape
+    if ys.size < 10 or h < 8 or w < 8:
+        return 0.0, 1.0
+    cy, cx = float(ys.mean()), float(xs.mean())
+    r = np.arange(-max(h, w), max(h, w) + 1, 0.75)
+    px = cx + np.cos(CROSS_ANGLES)[:, None] * r[None, :]
+    py = cy + np.sin(CROSS_ANGLES)[:, None] * r[None, :]
+    inside = (px >= 0) & (px <= w - 1) & (py >= 0) & (py <= h - 1)
+    vals = ink[np.clip(np.rint(py), 0, h - 1).astype(int), np.clip(np.rint(px), 0, w - 1).astype(int)] & inside
+    prof = vals.sum(axis=1) / np.maximum(inside.sum(axis=1), 1)
+    n = len(CROSS_ANGLES)
+    step = 180 // n
+    i1 = int(np.argmax(prof))
+    best = (0.0, 1.0)
+    lo, hi = CROSS_SEP_DEG[0] // step, CROSS_SEP_DEG[1] // step
+    for d in range(lo, hi + 1):
+        i2 = (i1 + d) % n
+        arc_a = [(i1 + k) % n for k in range(1, d)]
+        arc_b = [(i2 + k) % n for k in range(1, n - d)]
+        arms = float(min(prof[i1], prof[i2]))
+        between = float(max(prof[arc_a].min(), prof[arc_b].min()))
+        if arms - between > best[0] - best[1]:
+            best = (arms, between)
+    return best

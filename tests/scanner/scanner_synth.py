@@ -165,6 +165,20 @@ class Page:
             r = w / 2 + 0.6
             cv2.ellipse(self.img, (self.px(c[0]), self.px(c[1])), (self.px(r), self.px(r * 0.95)), 0, 20, 370,
                         colour, max(1, round(width_mm * self.s)), cv2.LINE_AA, 4)
+        elif kind == "big_dot":  # a pressed felt-tip dot, ~3 mm across
+            c = P(0.5, 0.52)
+            cv2.ellipse(self.img, (self.px(c[0]), self.px(c[1])), (self.px(1.5), self.px(1.35)), 15, 0, 360,
+                        colour, -1, cv2.LINE_AA, 4)
+        elif kind == "zigzag_fill":  # a hasty cancel: zig-zag strokes with paper showing between them
+            ys = np.linspace(0.12, 0.88, 5)
+            for i, (fa, fb) in enumerate(zip(ys, ys[1:], strict=False)):
+                a, b = (P(0.06, fa), P(0.94, fb)) if i % 2 == 0 else (P(0.94, fa), P(0.06, fb))
+                self.line(a, b, width_mm, colour)
+        elif kind == "cross_hatch":  # a cancel done as two passes of hatching
+            for i in range(5):
+                f = 0.1 + i * 0.2
+                self.line(P(f, 0.04), P(f + 0.05, 0.96), width_mm, colour)
+                self.line(P(0.04, f), P(0.96, f + 0.05), width_mm, colour)
         elif kind == "stray":  # a short stroke touching the outside of the box (not a mark)
             self.line(P(1.15, 0.3), P(1.45, 0.6), width_mm, colour)
         else:

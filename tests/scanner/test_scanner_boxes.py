@@ -67,6 +67,27 @@ def test_box_states(synth, blank_form, mark, colour, width, effect, state, why):
         assert 0.5 <= conf <= 1.0
 
 
+@pytest.mark.parametrize("effect", [None, "jpeg", "grey150"])
+@pytest.mark.parametrize("mark,width,states", [
+    ("cross", 0.9, {"marked"}),  # felt tip: the pockets between the arms close up
+    ("cross", 1.1, {"marked"}),
+    ("cross", 1.4, {"marked", "uncertain"}),  # a marker pen: a person may be asked, never "cancelled"
+    ("big_dot", 0.5, {"marked"}),
+    ("zigzag_fill", 0.9, {"uncertain", "filled"}),  # a hasty cancel is never a mark
+    ("zigzag_fill", 0.6, {"uncertain", "filled"}),
+    ("cross_hatch", 0.7, {"uncertain", "filled"}),
+    ("hatch_fill", 0.6, {"filled"}),
+])
+def test_heavy_marks_and_hasty_fills(synth, blank_form, mark, width, states, effect):
+    """Thick-pen marks land between the mark and fill bands; they are read by shape (two arms crossing
+    over clear paper, one blob clear of the outline), and the hasty fills that share their ink
+    coverage never are."""
+    (got, conf, why), m, _ = _read_box(synth, blank_form, mark, (20, 20, 20), width, effect)
+    assert got in states, (why, {k: v for k, v in m.to_dict().items() if k in ("coverage", "solid", "x_between", "edge_paper")})
+    if got == "marked":
+        assert 0.5 <= conf <= 0.7 or why == "ink_in_box", (why, conf)
+
+
 def test_clear_marks_are_confident(synth, blank_form):
     (state, conf, _), m, _ = _read_box(synth, blank_form, "cross")
     assert state == "marked" and conf >= 0.9
