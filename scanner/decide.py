@@ -12,8 +12,11 @@ synthetic measurements at 8 px/mm (pen 0.3-1.0 mm): tick 0.25-0.45, cross 0.39-0
 < 0.15. Thicker felt-tip marks land between the bands; they are marks when their strokes leave
 separate clear pockets of paper (`gaps`: >= 2, or >= 3 above MARK_COVERAGE_MAX), which no fill does;
 when the pen is so thick that the pockets close up, two further shapes are recognised: two straight
-arms crossing with clear paper between them (`x_arms` / `x_between`: a cross), and one solid blob
-that leaves the whole strip inside the outline clear (`edge_paper`: a dot). A fill, cross-hatching
+arms crossing with clear paper between them (`x_arms` / `x_between`: a cross), one solid blob
+that leaves the whole strip inside the outline clear (`edge_paper`: a dot), and lines no wider than
+a felt tip (`stroke_mm`) that leave half of that strip clear and enclose no paper (`holes`: a
+scribble's loops do) - a thick tick, where the small pocket
+under its long arm closed up in a 150-200 dpi scan). A fill, cross-hatching
 or a zig-zag covers the lines between the arms and reaches the outline. Anything else: review, never
 a silent "cancelled".
 """
@@ -46,6 +49,9 @@ CROSS_BETWEEN_MAX = 0.70  # ... the lines between them are paper but for the cro
 CROSS_CONTRAST = 0.28  # arms minus between (cross-hatching and zig-zag fills: < 0.2)
 DOT_COVERAGE_MAX = 0.66  # a pressed felt-tip dot: a blob well inside the box ...
 DOT_EDGE_PAPER = 0.75  # ... that leaves the strip inside the outline clear (a fill reaches the outline)
+HEAVY_LINE_MM = 1.7  # a felt-tip stroke (blur included) is at most this wide; a fill or a dot is a block
+HEAVY_LINE_COVERAGE = 0.62  # ... a tick of such strokes leaves much of the box and ...
+HEAVY_LINE_EDGE_PAPER = 0.50  # ... of the strip inside the outline clear (hasty fills: <= 0.4)
 DOT_SOLIDITY = 0.92  # ... and is one solid blob, not strokes (solid >= 0.92 x coverage; scribbles ~0.7-0.9)
 
 STATES = ("empty", "marked", "filled", "uncertain")
@@ -105,6 +111,11 @@ def classify_box(m: BoxMeasure) -> tuple[str, float, str]:
                 if blob and c <= DOT_COVERAGE_MAX and m.edge_paper >= DOT_EDGE_PAPER:
                     conf = min(0.65, _margin(m.edge_paper - DOT_EDGE_PAPER, 0.1), _margin(DOT_COVERAGE_MAX - c, 0.15))
                     return "marked", conf, "dot"
+                if (s < FILL_SOLID and c <= HEAVY_LINE_COVERAGE and m.edge_paper >= HEAVY_LINE_EDGE_PAPER
+                        and 0 < m.stroke_mm <= HEAVY_LINE_MM and m.holes == 0):
+                    conf = min(0.65, _margin(HEAVY_LINE_MM - m.stroke_mm, 0.4),
+                               _margin(m.edge_paper - HEAVY_LINE_EDGE_PAPER, 0.2))
+                    return "marked", conf, "thick_lines"
             return "uncertain", 0.3, "between_mark_and_fill"
         conf = min(_margin(c - MARK_MIN, 0.06), _margin(STROKE_SOLID_MAX - s, 0.15),
                    _margin(MARK_COVERAGE_MAX - c, 0.15), _margin(m.strength - FAINT_STRENGTH, 0.08))

@@ -55,6 +55,8 @@ class BoxMeasure:
     gaps: int = -1  # separate clear paper areas in the interior holding a GAP_MM disc (-1: not measured)
     x_arms: float = -1.0  # inked share of the weaker of two crossing lines through the ink (-1: not measured)
     x_between: float = -1.0  # ... and of the fuller line between them (a cross: low)
+    holes: int = -1  # paper areas enclosed by ink inside the box (loops of a scribble; -1: not measured)
+    stroke_mm: float = -1.0  # width of the pen strokes in the box (a blob or fill: its thickness; -1: not measured)
     edge_paper: float = -1.0  # share of the strip just inside the outline that is paper (-1: not measured)
 
     def to_dict(self) -> dict:
@@ -331,12 +333,14 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
         m8 = cv2.morphologyEx(ink_i.astype(np.uint8), cv2.MORPH_CLOSE, _K3)
         m8 = cv2.morphologyEx(m8, cv2.MORPH_OPEN, _SOLID, borderType=cv2.BORDER_REPLICATE)
         solid = float(m8.mean())
-    gaps, edge, x_arms, x_between = -1, -1.0, -1.0, -1.0
+    gaps, edge, x_arms, x_between, thick, holes = -1, -1.0, -1.0, -1.0, -1.0, -1
     if solid >= GAPS_FROM[0] or coverage >= GAPS_FROM[1]:
         e = GAP_EDGE_MM * RES  # the whole box inside its printed outline: pockets of a cross reach the edges
         region = Dm[int(round(by0 + e)):int(round(by1 - e)), int(round(bx0 + e)):int(round(bx1 - e))] > t8
         gaps = clear_areas(region)
         x_arms, x_between = cross_profile(region)
+        thick = stroke_width(region)
+        holes = enclosed_paper(region)
         edge = edge_paper(Dm[int(round(by0)):int(round(by1)), int(round(bx0)):int(round(bx1))] > t8)
     sectors, ring_ink = -1, -1.0  # not measured: a box with ink inside is decided by its interior
     if coverage < CIRCLE_ONLY_BELOW:
@@ -353,7 +357,8 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     return BoxMeasure(coverage=coverage, faint=faint, darkness=darkness, strength=strength, solid=solid,
                       ring_sectors=sectors, ring_ink=ring_ink, background=bg, noise=sigma, t_ink=t_ink,
                       snap_mm=(dx / RES, dy / RES), outline=outline, gaps=gaps,
-                      edge_paper=edge, x_arms=x_arms, x_between=x_between)
+                      edge_paper=edge, x_arms=x_arms, x_between=x_between,
+                      stroke_mm=thick, holes=holes)
 
 
 def clear_areas(ink: np.ndarray, res: float = RES) -> int:
@@ -431,3 +436,36 @@ def cross_profile(ink: np.ndarray) -> tuple[float, float]:
         if arms - between > best[0] - best[1]:
             best = (arms, between)
     return best
+
+
+def stroke_width(ink: np.ndarray, res: float = RES) -> float:
+    """Width (mm) of the ink's strokes: twice the distance to paper that 90 % of the stroke centres stay within.
+
+    A felt-tip tick is a line ~0.6-1.2 mm wide (blur included) however much of the box it covers;
+    a fill, a half-filled box or a pressed dot is a block several mm thick.
+    """
+    if not ink.any():
+        return 0.0
+    d = cv2.distanceTransform(cv2.copyMakeBorder(ink.astype(np.uint8), 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0),
+                              cv2.DIST_L2, 3)[1:-1, 1:-1]
+    # stroke centres: local maxima of the distance (the ridge), not every ink pixel
+    ridge = (d >= cv2.dilate(d, _K3) - 1e-6) & (d > 0)
+    return float(2.0 * np.percentile(d[ridge], 90) / res)
+
+
+HOLE_MIN_MM2 = 0.1  # smaller specks of paper inside ink are pen skips and noise
+
+
+def enclosed_paper(ink: np.ndarray, res: float = RES) -> int:
+    """Paper areas inside the box wholly surrounded by ink: the loops of a scribble or a zig-zag.
+
+    A tick, a cross or a dot encloses none (the paper between strokes opens to the box edge).
+    """
+    paper = (~ink).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(paper, connectivity=4)
+    if n <= 1:
+        return 0
+    h, w = ink.shape
+    x, y, bw, bh, area = stats[1:, 0], stats[1:, 1], stats[1:, 2], stats[1:, 3], stats[1:, 4]
+    inner = (x > 0) & (y > 0) & (x + bw < w) & (y + bh < h)
+    return int((inner & (area >= HOLE_MIN_MM2 * res * res)).sum())

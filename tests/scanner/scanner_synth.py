@@ -179,6 +179,10 @@ class Page:
                 f = 0.1 + i * 0.2
                 self.line(P(f, 0.04), P(f + 0.05, 0.96), width_mm, colour)
                 self.line(P(0.04, f), P(0.96, f + 0.05), width_mm, colour)
+        elif kind == "half_fill":  # a cancel abandoned half way: a solid block over the lower half
+            pts = np.array([[self.px(v) for v in P(fx, fy)] for fx, fy in
+                            [(0.06, 0.5), (0.94, 0.48), (0.95, 0.94), (0.05, 0.95)]], np.int32)
+            cv2.fillPoly(self.img, [pts], colour, cv2.LINE_AA, 4)
         elif kind == "stray":  # a short stroke touching the outside of the box (not a mark)
             self.line(P(1.15, 0.3), P(1.45, 0.6), width_mm, colour)
         else:

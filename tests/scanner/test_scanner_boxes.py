@@ -39,7 +39,6 @@ def _read_box(synth, blank_form, mark, colour=(25, 25, 25), width=0.5, effect=No
     ("slash", (25, 25, 25), 0.4, None, "marked", "ink_in_box"),
     ("big_cross", (25, 25, 25), 0.5, None, "marked", "ink_in_box"),
     ("dot", (25, 25, 25), 0.5, None, "uncertain", "little_ink"),
-    ("scribble", (25, 25, 25), 0.5, None, "uncertain", "between_mark_and_fill"),
     ("fill", (25, 25, 25), 0.5, None, "filled", "solid_fill"),
     ("hatch_fill", (40, 40, 40), 0.6, None, "filled", "solid_fill"),
     ("circle", (25, 25, 25), 0.5, None, "marked", "circled"),
@@ -77,6 +76,10 @@ def test_box_states(synth, blank_form, mark, colour, width, effect, state, why):
     ("zigzag_fill", 0.6, {"uncertain", "filled"}),
     ("cross_hatch", 0.7, {"uncertain", "filled"}),
     ("hatch_fill", 0.6, {"filled"}),
+    ("tick", 1.0, {"marked"}),  # a felt-tip tick: at 150 dpi the pocket under its long arm closes
+    ("half_fill", 0.5, {"uncertain"}),  # half a block is neither a mark nor a cancel
+    ("scribble", 0.5, {"marked", "uncertain"}),  # strokes, never "cancelled"
+    ("scribble", 0.9, {"marked", "uncertain"}),
 ])
 def test_heavy_marks_and_hasty_fills(synth, blank_form, mark, width, states, effect):
     """Thick-pen marks land between the mark and fill bands; they are read by shape (two arms crossing
