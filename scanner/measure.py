@@ -182,17 +182,26 @@ def _ring_sectors(ink: np.ndarray, box: tuple[int, int, int, int],
     return int((counts >= 2).sum()), ring_ink
 
 
-def _thin_runs(flags: np.ndarray, max_px: int = int(round(1.5 * RES))) -> np.ndarray:
-    """`flags` without its runs of consecutive True longer than max_px (bands, not lines)."""
-    if not flags.any():
-        return flags
-    d = np.diff(np.concatenate(([0], flags.astype(np.int8), [0])))
-    starts, ends = np.flatnonzero(d == 1), np.flatnonzero(d == -1)
-    out = flags.copy()
-    for a, b in zip(starts, ends, strict=True):
-        if b - a > max_px:
-            out[a:b] = False
-    return out
+LINE_INK_MARGIN = 1.4  # pen ink on a fold line is darker than the line itself by more than this factor ...
+LINE_INK_PLUS = 40  # ... plus this (0..255 darkness): such pixels are kept as ink
+
+
+def _erase_lines(Dm: np.ndarray, lines: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+    """Remove through-lines from the darkness map, but only up to the line's own darkness.
+
+    The line's darkness is taken where it runs outside the box. A fold, a streak or the grey band
+    behind a rating row is erased; a pen stroke lying on it is much darker and stays (a blanket
+    erase once wiped a clear tick off a shaded row).
+    """
+    x0, y0, x1, y1 = (int(round(v)) for v in box)
+    outside = lines.astype(bool).copy()
+    outside[max(0, y0):max(0, y1), max(0, x0):max(0, x1)] = False
+    vals = Dm[outside]
+    if vals.size == 0:
+        return Dm
+    level = float(np.median(vals))  # the line itself; neighbouring print it runs through is a minority
+    limit = min(255.0, level * LINE_INK_MARGIN + LINE_INK_PLUS)
+    return np.where(lines.astype(bool) & (Dm <= limit), 0, Dm).astype(np.uint8)
 
 
 def _through_lines(mask: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray | None:
@@ -200,9 +209,7 @@ def _through_lines(mask: np.ndarray, box: tuple[float, float, float, float]) -> 
 
     A line seen in both side strips (left and right of the box, or above and below) at matching
     positions, with a slope of at most ~6 deg, cannot be a pen mark in the box: a mark does not run
-    5 mm straight out of both sides. Only thin lines count (<= THROUGH_LINE_MAX_MM across): a broad
-    grey band (the shading behind a rating row) is print around a white box, not a line through it,
-    and must never wipe a mark out of the box. Returns a mask of those lines (to ignore), or None.
+    5 mm straight out of both sides. Returns a mask of those lines (to ignore: see `_erase_lines`), or None.
     """
     x0, y0, x1, y1 = (int(round(v)) for v in box)
     h, w = mask.shape
@@ -215,8 +222,8 @@ def _through_lines(mask: np.ndarray, box: tuple[float, float, float, float]) -> 
         s1, s2 = m[:, 2:max(3, a0 - gap)], m[:, min(n - 3, a1 + gap):n - 2]
         if s1.shape[1] < 8 or s2.shape[1] < 8:
             continue
-        f1 = _thin_runs(s1.mean(axis=1) >= 0.75)
-        f2 = _thin_runs(s2.mean(axis=1) >= 0.75)
+        f1 = s1.mean(axis=1) >= 0.75
+        f2 = s2.mean(axis=1) >= 0.75
         if not f1.any() or not f2.any():
             continue
         c1 = (2 + max(3, a0 - gap)) / 2.0
@@ -319,7 +326,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     if np.count_nonzero(Dm[iy0:iy1, ix0:ix1] > int(t_faint * 255)):  # only worth it if there is ink inside
         lines = _through_lines(Dm > int(t_faint * 255), (bx0, by0, bx1, by1))
         if lines is not None:
-            Dm = np.where(lines > 0, 0, Dm).astype(np.uint8)
+            Dm = _erase_lines(Dm, lines, (bx0, by0, bx1, by1))
     inner = Dm[iy0:iy1, ix0:ix1]
     ink_i = inner > t8
     n_in = max(ink_i.size, 1)

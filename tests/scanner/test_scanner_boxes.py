@@ -199,3 +199,26 @@ def test_mark_in_a_shaded_row_is_not_wiped_out(synth, blank_form, effect):
     fd = r.fields["rating"]
     assert (fd.value, fd.status) == ("6", "accepted"), [b.to_dict() for b in fd.boxes]
     assert [b.state for b in fd.boxes].count("empty") == 9
+
+
+@pytest.mark.parametrize("mark", [None, "tick"])
+def test_wide_crease_through_a_row(synth, blank_form, mark):
+    """A fold leaves a broad shadow with a darker crest, slightly slanted, through a whole row of boxes.
+
+    It is erased up to its own darkness (measured where it runs outside the boxes): empty boxes stay
+    empty, and a pen tick lying on the fold stays a mark."""
+    page = synth.Page.__new__(synth.Page)
+    page.dpi, page.s, page.img = blank_form.dpi, blank_form.s, blank_form.img.copy()
+    y = 82.5
+    page.line((12, y - 0.4), (205, y + 0.6), 2.2, (212, 212, 212))  # shadow
+    page.line((12, y - 0.4), (205, y + 0.6), 0.3, (165, 165, 165))  # crest
+    if mark:
+        page.mark("tick", synth.option_rect("rating", "3"), colour=(25, 25, 25), width_mm=0.4)
+    img = synth.jpeg(page.img, 60)
+    loc = scanner.locate(img, synth.FURNITURE)
+    r = scanner.read(img, loc, synth.GEOMETRY["fields"])
+    states = [b.state for b in r.fields["rating"].boxes]
+    if mark:
+        assert r.fields["rating"].value == "3" and r.fields["rating"].status == "accepted", states
+    else:
+        assert states == ["empty"] * 10, [b.to_dict() for b in r.fields["rating"].boxes if b.state != "empty"]
