@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from scanner.geometry import warp_rect, warp_rect_grey
-from scanner.imageops import ink_grey
+from scanner.imageops import component_stats, ink_grey
 
 CROP_RES = 8.0  # px per mm of the crop (203 dpi): legible for a person, small for storage
 LABEL_BAND_MM = 4.5  # top band of the area holding the printed label
@@ -42,6 +42,7 @@ class TextArea:
     confidence: float
     ink_mm2: float
     crop: np.ndarray  # upright, includes frame and label band
+    strength: float = 0.0  # median darkness of the writing (present areas; faint pencil ~0.15, pen >= 0.4)
 
     def to_dict(self) -> dict:
         return {"field_id": self.field_id, "kind": "text", "state": self.state, "value": self.value,
@@ -55,20 +56,42 @@ def crop_area(image: np.ndarray, H: np.ndarray, rect_mm, res: float = CROP_RES) 
     return warp_rect(image, H, [x - 1.0, y - 1.0, w + 2.0, h + 2.0], res)
 
 
-def writing_ink_mm2(crop_grey: np.ndarray, res: float, margin_mm: float = 1.0,
-                    label_band_mm: float = LABEL_BAND_MM, floor: float = MIN_DARKNESS) -> float:
-    """Area (mm2) of pen ink in the writing zone of a crop made by `crop_area` (grey).
+@dataclass
+class WritingZone:
+    """Darkness of the writing zone of a crop and its noise threshold, computed once per area.
 
-    `label_band_mm`: height of the printed label at the top of the area (the geometry says how much;
-    a small header cell has a shorter label band than a large writing area).
+    The ink area is then asked for at one or two threshold floors (the fixed floor, and the noise
+    alone for the "is it really empty" second opinion) without measuring the paper twice.
     """
+
+    d: np.ndarray | None  # darkness 0..1 relative to the local paper level (None: empty zone)
+    noise_t: float  # 5 sigma above the median darkness: where the noise alone puts the threshold
+    res: float
+
+    def threshold(self, floor: float) -> float:
+        return float(np.clip(self.noise_t, floor, MAX_DARKNESS))
+
+    def strength(self, floor: float = MIN_DARKNESS) -> float:
+        """Median darkness of what lies above the ink threshold: how dark the writer's pen is."""
+        if self.d is None:
+            return 0.0
+        v = self.d[self.d > self.threshold(floor)]
+        return float(np.median(v)) if v.size else 0.0
+
+    def ink_mm2(self, floor: float = MIN_DARKNESS) -> float:
+        return 0.0 if self.d is None else _ink_mm2(self.d, self.threshold(floor), self.res)
+
+
+def writing_zone(crop_grey: np.ndarray, res: float, margin_mm: float = 1.0,
+                 label_band_mm: float = LABEL_BAND_MM) -> WritingZone:
+    """The writing zone of a crop made by `crop_area` (grey): below the label band, inside the frame."""
     g = crop_grey
     h, w = g.shape
     top = int(round((margin_mm + label_band_mm) * res))
     side = int(round((margin_mm + INSET_MM) * res))
     zone = g[top:h - side, side:w - side]
     if zone.size == 0:
-        return 0.0
+        return WritingZone(None, 0.0, res)
     k = max(7, int(3.0 * res) | 1)
     bg = cv2.blur(cv2.dilate(zone, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))), (k, k))
     bgf = np.maximum(bg.astype(np.float32), 1.0)
@@ -76,9 +99,25 @@ def writing_ink_mm2(crop_grey: np.ndarray, res: float, margin_mm: float = 1.0,
     sample = d[::3, ::3]
     med = float(np.median(sample))
     sigma = 1.4826 * float(np.median(np.abs(sample - med)))
-    t = float(np.clip(5.0 * sigma + med, floor, MAX_DARKNESS))
+    return WritingZone(d, 5.0 * sigma + med, res)
+
+
+def writing_ink_mm2(crop_grey: np.ndarray, res: float, margin_mm: float = 1.0,
+                    label_band_mm: float = LABEL_BAND_MM, floor: float = MIN_DARKNESS) -> float:
+    """Area (mm2) of pen ink in the writing zone of a crop made by `crop_area` (grey).
+
+    `label_band_mm`: height of the printed label at the top of the area (the geometry says how much;
+    a small header cell has a shorter label band than a large writing area).
+    """
+    return writing_zone(crop_grey, res, margin_mm, label_band_mm).ink_mm2(floor)
+
+
+def _ink_mm2(d: np.ndarray, t: float, res: float) -> float:
+    """Ink above darkness `t`, with lines, streaks, specks and border slivers taken out (mm2)."""
     ink = (d > t).astype(np.uint8)
     ink = cv2.medianBlur(ink * 255, 3) // 255
+    if not cv2.countNonZero(ink):
+        return 0.0  # most empty areas: nothing below is worth running
     # 1. whole components that are straight lines (a streak or fold crossing an empty area)
     ink = _drop_components(ink, res, count=False)
     # 2. thin straight runs that touch other ink (a streak crossing a fold; ruling under writing):
@@ -148,7 +187,7 @@ def _drop_components(ink: np.ndarray, res: float, count: bool):
 
     Returns the cleaned mask (with count=True: after dropping specks and border slivers too).
     """
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    n, labels, stats = component_stats(ink)
     if n <= 1:
         return ink
     x, y, ww, hh, area = (stats[1:, i] for i in range(5))
@@ -191,17 +230,19 @@ def read_text_area(image: np.ndarray, H: np.ndarray, field_id: str, rect_mm,
     # presence is judged at half resolution, min-pooled so thin pencil keeps its full darkness
     h2, w2 = g.shape[0] // 2 * 2, g.shape[1] // 2 * 2
     small = cv2.erode(g[:h2, :w2], np.ones((2, 2), np.uint8), anchor=(0, 0))[::2, ::2]
-    mm2 = writing_ink_mm2(np.ascontiguousarray(small), CROP_RES / 2, label_band_mm=label_band_mm)
+    zone = writing_zone(np.ascontiguousarray(small), CROP_RES / 2, label_band_mm=label_band_mm)
+    mm2 = zone.ink_mm2(MIN_DARKNESS)
     if preprinted:
         return TextArea(field_id, "preprinted", None, "accepted", None, 1.0, mm2, crop)
     if mm2 >= PRESENT_MM2:
         conf = 0.5 + 0.5 * min(1.0, (mm2 - PRESENT_MM2) / PRESENT_MM2)
-        return TextArea(field_id, "present", "present", "accepted", None, conf, mm2, crop)
+        return TextArea(field_id, "present", "present", "accepted", None, conf, mm2, crop, zone.strength())
     if mm2 < ABSENT_MM2:
         # "empty" must hold when the ink threshold follows the measured noise alone (no fixed floor): light
         # ink on a clean photo lies between the two, and is then a question for a person, not an absence
-        low = writing_ink_mm2(np.ascontiguousarray(small), CROP_RES / 2, label_band_mm=label_band_mm,
-                              floor=FAINT_FLOOR)
+        # the same threshold (noise above the fixed floor) gives the same area: no second count then
+        same_t = zone.threshold(FAINT_FLOOR) == zone.threshold(MIN_DARKNESS)
+        low = mm2 if same_t else zone.ink_mm2(FAINT_FLOOR)
         if low >= PRESENT_MM2:
             return TextArea(field_id, "uncertain", "present", "review", "faint_writing", 0.3, low, crop)
         conf = 0.5 + 0.5 * min(1.0, (ABSENT_MM2 - mm2) / ABSENT_MM2)

@@ -14,7 +14,7 @@ import numpy as np
 import zxingcpp
 
 from scanner.geometry import warp_rect
-from scanner.imageops import ink_grey, pyramid_to
+from scanner.imageops import component_stats, ink_grey, pyramid_to
 from scanner.registration import Registration
 
 QR_QUIET_MM = 3.0
@@ -131,7 +131,7 @@ def ink_fraction(image: np.ndarray) -> float:
     d = (bg.astype(np.float32) - g) / np.maximum(bg.astype(np.float32), 1.0)
     mask = (d > BLANK_DARKNESS).astype(np.uint8)
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    n, _, stats = component_stats(mask)
     if n <= 1:
         return 0.0
     x, y, ww, hh, area = stats[1:, 0], stats[1:, 1], stats[1:, 2], stats[1:, 3], stats[1:, 4]

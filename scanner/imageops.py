@@ -70,3 +70,18 @@ def pyramid_to(img: np.ndarray, max_long_side: int) -> tuple[np.ndarray, float]:
         img = halve(img)
         f *= 0.5
     return img, f
+
+
+def component_stats(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+    """(n, labels, stats) of the 8-connected components of a 0/1 mask, as cv2 gives them.
+
+    Two shortcuts with the same result: an empty mask is not labelled at all (OpenCV spends ~3 ms on
+    an empty 75-dpi page), and with fewer than 65535 ink pixels the labels fit 16 bits (~3x faster).
+    """
+    ink = cv2.countNonZero(mask)
+    if ink == 0:
+        return 1, np.zeros(mask.shape, np.int32), np.array([[0, 0, mask.shape[1], mask.shape[0], mask.size]],
+                                                            np.int32)
+    ltype = cv2.CV_16U if ink < 65535 else cv2.CV_32S
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=ltype)
+    return n, labels, stats

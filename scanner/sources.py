@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
@@ -305,6 +306,31 @@ def _bitmap_to_array(bitmap) -> np.ndarray:
     return np.ascontiguousarray(a[:, :, :3]).astype(np.uint8)
 
 
+def _jpeg_pixels(obj, w_px: int, h_px: int) -> np.ndarray | None:
+    """A scanner's plain grey or RGB JPEG stream, decoded by OpenCV instead of PDFium.
+
+    Both are libjpeg-turbo with the same IDCT, so the pixels are identical (BGR like PDFium's), and
+    OpenCV's decoder is ~25 % faster (9 -> 7 ms a 300-dpi A4 page). Anything else (other filters,
+    CMYK, ICC or indexed colours, a size that does not match) returns None: PDFium decodes it.
+    """
+    import pypdfium2.raw as raw
+
+    try:
+        if list(obj.get_filters()) != ["DCTDecode"]:
+            return None
+        meta = obj.get_metadata()
+        grey = meta.colorspace == raw.FPDF_COLORSPACE_DEVICEGRAY and meta.bits_per_pixel == 8
+        if not grey and not (meta.colorspace == raw.FPDF_COLORSPACE_DEVICERGB and meta.bits_per_pixel == 24):
+            return None
+        data = obj.get_data(decode_simple=False)
+    except Exception:  # PDFium raises many kinds: PDFium's own decoder will say what is wrong
+        return None
+    arr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)  # EXIF orientation ignored
+    if arr is None or arr.shape[:2] != (h_px, w_px) or arr.ndim != (2 if grey else 3):
+        return None
+    return arr
+
+
 def _pdf_page_image(pdf, i: int) -> tuple[np.ndarray, float | None]:
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
@@ -359,9 +385,11 @@ def _native_image(obj, pw: float, ph: float) -> tuple[np.ndarray | None, float |
         quarter = 1
     else:
         return None, None  # sheared/rotated at an odd angle: let PDFium render it
-    bitmap = obj.get_bitmap(render=False)
-    arr = _bitmap_to_array(bitmap)
-    del bitmap  # PDFium owns the buffer; _bitmap_to_array copied it
+    arr = _jpeg_pixels(obj, int(w_px), int(h_px))
+    if arr is None:
+        bitmap = obj.get_bitmap(render=False)
+        arr = _bitmap_to_array(bitmap)
+        del bitmap  # PDFium owns the buffer; _bitmap_to_array copied it
     # Image space: row 0 is the top (y=1 in unit square). A plain `w 0 0 h` matrix draws upright.
     if quarter == 0:
         if a < 0:

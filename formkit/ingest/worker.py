@@ -117,11 +117,11 @@ def preview(img: np.ndarray, dpi: float | None) -> np.ndarray:
     target = PAGE_PX_PER_MM * 25.4
     long_side = max(img.shape[:2])
     scale = min(1.0, (target / dpi) if dpi else 1400 / long_side)
-    while scale <= 0.5:  # exact 2x area steps first (OpenCV's fast path), the rest in one area resize
+    while scale <= 0.5:  # exact 2x area steps first (OpenCV's fast path)
         img = halve(img)
         scale *= 2.0
-    if scale < 1.0:
-        img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    if scale < 1.0:  # the rest (> 0.5) bilinear: 8x cheaper than an area resize, no visible aliasing
+        img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
     return img
 
 

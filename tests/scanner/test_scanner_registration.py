@@ -78,3 +78,26 @@ def test_printer_streak_across_markers(blank_form, synth):
     reg = register(img, synth.FURNITURE)
     assert reg.markers_found == [0, 1, 2, 3]
     assert reg.quality == "good"
+
+
+@pytest.mark.parametrize("quarter", [0, 1])
+def test_corner_pass_finds_the_same_markers_as_the_whole_image(blank_form, synth, quarter):
+    """The fast pass on the corner squares: same candidates, same corners as on the whole image."""
+    from scanner.imageops import halve, pyramid_to
+    from scanner.registration import _FAST, WORK_LONG_SIDE, _detect, _detect_corners
+
+    small = halve(pyramid_to(synth.rot90(blank_form.grey(), quarter), WORK_LONG_SIDE)[0])
+    whole, corners = _detect(_FAST, small, {0, 1, 2, 3}), _detect_corners(small, {0, 1, 2, 3})
+    assert sorted(corners) == sorted(whole) == [0, 1, 2, 3]
+    for i in whole:
+        assert len(corners[i]) == len(whole[i]) == 1
+        np.testing.assert_array_equal(corners[i][0], whole[i][0])
+
+
+def test_markers_away_from_the_corners_still_found(blank_form, synth):
+    """A page in the middle of a larger image (off the corner squares): the whole-image pass finds it."""
+    g = blank_form.grey()
+    canvas = np.full((g.shape[0] * 2, g.shape[1] * 2), 255, np.uint8)
+    canvas[g.shape[0] // 2:g.shape[0] // 2 + g.shape[0], g.shape[1] // 2:g.shape[1] // 2 + g.shape[1]] = g
+    reg = register(canvas, synth.FURNITURE)
+    assert reg.markers_found == [0, 1, 2, 3] and reg.quality == "good"

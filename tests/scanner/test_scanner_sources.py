@@ -228,3 +228,32 @@ def test_page_range_and_count(tmp_path):
     empty.write_bytes(b"")
     with pytest.raises(errors.EmptyFileError):
         count_pages(empty)
+
+
+@pytest.mark.parametrize("mode", ["L", "RGB", "CMYK"])
+def test_jpeg_pdf_pixels_as_pdfium_decodes_them(tmp_path, mode):
+    """Grey and RGB JPEG streams are decoded by OpenCV: the same pixels as PDFium's; CMYK stays with PDFium."""
+    import io
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    from scanner.sources import _bitmap_to_array, _jpeg_pixels
+
+    rng = np.random.default_rng(5)
+    im = Image.fromarray((rng.random((90, 70, 3)) * 255).astype(np.uint8)).convert(mode)
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=80)
+    p = tmp_path / "page.pdf"
+    p.write_bytes(img2pdf.convert(buf.getvalue()))
+    pdf = pdfium.PdfDocument(str(p))
+    obj = next(o for o in pdf[0].get_objects() if o.type == raw.FPDF_PAGEOBJ_IMAGE)
+    fast = _jpeg_pixels(obj, 70, 90)
+    if mode == "CMYK":
+        assert fast is None
+    else:
+        assert fast is not None
+        np.testing.assert_array_equal(fast, _bitmap_to_array(obj.get_bitmap(render=False)))
+    pdf.close()
+    page = next(iter_pages(p))
+    assert page.ok and page.image.shape[:2] == (90, 70)
