@@ -57,22 +57,34 @@ def warp_rect(img: np.ndarray, H: np.ndarray, rect: Rect, px_per_mm: float,
 
 
 def fit_mapping(mm_pts: np.ndarray, px_pts: np.ndarray, model: str) -> np.ndarray | None:
-    """Least-squares mm->px mapping: 'homography' (>=4 pts), 'affine' (>=3) or 'similarity' (>=2)."""
+    """Least-squares mm->px mapping: 'homography' (>=4 pts), 'affine' (>=3) or 'similarity' (>=2).
+
+    Plain least squares, never a robust (median) fit: the points are the corners of a few small
+    markers, and a robust fit would discard a whole correct marker as an outlier and extrapolate
+    across the page from the corners of the other two (a 5 mm error on three-marker pages).
+    Wrong markers are rejected a level up, marker by marker (`register`).
+    """
     src = np.asarray(mm_pts, dtype=np.float64).reshape(-1, 2)
     dst = np.asarray(px_pts, dtype=np.float64).reshape(-1, 2)
-    if model == "homography" and len(src) >= 4:
+    n = len(src)
+    if model == "homography" and n >= 4:
         H, _ = cv2.findHomography(src, dst, 0)
         return H
-    if model == "affine" and len(src) >= 3:
-        A, _ = cv2.estimateAffine2D(src, dst, method=cv2.LMEDS)
-        if A is None:
+    if model == "affine" and n >= 3:
+        M = np.column_stack([src, np.ones(n)])
+        A, *_ = np.linalg.lstsq(M, dst, rcond=None)
+        if np.linalg.matrix_rank(M) < 3:
             return None
-        return np.vstack([A, [0.0, 0.0, 1.0]])
-    if len(src) >= 2:
-        A, _ = cv2.estimateAffinePartial2D(src, dst, method=cv2.LMEDS)
-        if A is None:
+        return np.vstack([A.T, [0.0, 0.0, 1.0]])
+    if n >= 2:
+        # x' = a x - b y + tx, y' = b x + a y + ty
+        M = np.zeros((2 * n, 4))
+        M[0::2] = np.column_stack([src[:, 0], -src[:, 1], np.ones(n), np.zeros(n)])
+        M[1::2] = np.column_stack([src[:, 1], src[:, 0], np.zeros(n), np.ones(n)])
+        (a, b, tx, ty), *_ = np.linalg.lstsq(M, dst.reshape(-1), rcond=None)
+        if a == 0 and b == 0:
             return None
-        return np.vstack([A, [0.0, 0.0, 1.0]])
+        return np.array([[a, -b, tx], [b, a, ty], [0.0, 0.0, 1.0]])
     return None
 
 
