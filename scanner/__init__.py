@@ -39,6 +39,8 @@ NEIGHBOUR_MM = 12.0  # boxes closer than this are masked out of each other's rin
 LONE_TRACE_MIN = 0.10  # share of a box interior a faint trace must cover to be a stroke (= decide.MARK_MIN)
 LONE_TRACE_WRITER = 0.6  # ... and its ink strength, as a share of the writer's clear marks on the page
 FAINT_WRITER = 0.18  # median ink strength of a page's marks below which empty text areas are doubted
+FAINT_WRITER_TEXT = 0.25  # ... and of its handwriting (measured on the text areas; faint pencil ~0.17-0.20,
+# ballpoint ~0.65-0.85): a page without boxes (the back of a form) shows its writer here
 OVERSHOOT_MM = 2.0  # how far a tick or cross runs past its box (the synthetic ward draws up to 2 mm)
 
 
@@ -80,6 +82,7 @@ class PageReading:
     texts: dict[str, TextArea] = field(default_factory=dict)
     registration_quality: str = ""
     fingerprint: str = ""
+    print_verified: bool = False  # a poor marker fit, but every printed box was found where it maps to
 
     @property
     def review(self) -> dict[str, str]:
@@ -96,7 +99,8 @@ class PageReading:
 
     def to_dict(self) -> dict:
         """JSON-able audit record (text crops are not included: save them with `texts[id].crop`)."""
-        return {"registration_quality": self.registration_quality, "fingerprint": self.fingerprint,
+        return {"registration_quality": self.registration_quality, "print_verified": self.print_verified,
+                "fingerprint": self.fingerprint,
                 "fields": {k: v.to_dict() for k, v in self.fields.items()},
                 "texts": {k: v.to_dict() for k, v in self.texts.items()}}
 
@@ -209,9 +213,13 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
             ta = read_text_area(image, H, fid, f["rect_mm"], preprinted=bool(f.get("preprinted")),
                                 label_band_mm=float(f.get("label_band_mm", LABEL_BAND_MM)),
                                 streaks=location.streaks or None)
-            if poor and ta.status == "accepted":
-                ta.status, ta.reason = "review", "poor_registration"
             out.texts[fid] = ta
+    if poor and print_confirms_mapping(out.fields):
+        poor, out.print_verified = False, True
+    if poor:
+        for ta in out.texts.values():
+            if ta.status == "accepted":
+                ta.status, ta.reason = "review", "poor_registration"
     _promote_lone_traces(out.fields, required)
     _doubt_absence_for_faint_writer(out)
     _doubt_near_missing_corners(out, page_fields, reg.markers_found, location.page_size_mm)
@@ -220,6 +228,29 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
             fd.status, fd.reason, fd.confidence = "review", "poor_registration", min(fd.confidence, 0.5)
     out.fingerprint = content_fingerprint(out)
     return out
+
+
+PRINT_CHECK_MIN_BOXES = 12  # a page needs this many printed boxes to vouch for its own mapping ...
+PRINT_CHECK_SHARE = 0.95  # ... this share of them found ...
+PRINT_CHECK_SNAP_MM = 0.75  # ... within this of where the mapping puts them (box pitch >= 8 mm) ...
+PRINT_CHECK_OUTLINE = 0.30  # ... with a clearly printed outline
+
+
+def print_confirms_mapping(fields: dict[str, FieldDecision]) -> bool:
+    """True when the printed boxes themselves show the page mapping is right to well under a box pitch.
+
+    A poor marker fit (a marker torn, folded or misread; a curled page) makes every value doubtful:
+    a box could be measured in its neighbour's place. But each box's outline is searched for
+    (+-1.5 mm) before it is measured; when nearly all boxes of the page are found where the mapping
+    says, with a clear outline, the mapping is locally right everywhere they are - a shift of a
+    whole box pitch would leave the end boxes of a row or grid on bare paper or labels.
+    """
+    ms = [b.measures for fd in fields.values() for b in fd.boxes]
+    if len(ms) < PRINT_CHECK_MIN_BOXES:
+        return False
+    ok = sum(1 for m in ms if float(m.get("outline", 0.0)) >= PRINT_CHECK_OUTLINE
+             and max(abs(float(v)) for v in m.get("snap_mm", (9.0, 9.0))) <= PRINT_CHECK_SNAP_MM)
+    return ok >= PRINT_CHECK_SHARE * len(ms)
 
 
 CORNER_MM = 45.0  # a corner whose marker is missing is folded, torn or covered: distrust what lies this close
@@ -258,13 +289,17 @@ def _doubt_absence_for_faint_writer(out: PageReading) -> None:
     """Text areas and optional rows read as empty go to review when the page's writer uses a faint pen.
 
     The writer's pen is seen in the boxes: the median ink strength of the inked boxes on the page
-    (>= 2 of them). Below FAINT_WRITER, within the range the ink threshold itself moves with scan
+    (>= 2 of them), or in the handwriting of the areas that hold some (a page without boxes).
+    Below FAINT_WRITER, within the range the ink threshold itself moves with scan
     noise (MIN_T_INK..MAX_T_INK), the same pen's handwriting can vanish in a noisy scan, so
     "nothing written" cannot be trusted; the crop goes to a person instead.
     """
     inked = [float(b.measures.get("strength", 0.0)) for fd in out.fields.values() for b in fd.boxes
              if b.state in ("marked", "uncertain") and float(b.measures.get("strength", 0.0)) > 0]
-    if len(inked) < 2 or float(np.median(inked)) >= FAINT_WRITER:
+    written = [ta.strength for ta in out.texts.values() if ta.state == "present" and ta.strength > 0]
+    faint_marks = len(inked) >= 2 and float(np.median(inked)) < FAINT_WRITER
+    faint_hand = len(written) >= 1 and float(np.median(written)) < FAINT_WRITER_TEXT
+    if not (faint_marks or faint_hand):
         return
     for ta in out.texts.values():
         if ta.state == "absent" and ta.status == "accepted":

@@ -125,3 +125,33 @@ def test_blank_page_skips_thorough_search(monkeypatch):
     loc = sc.locate(img, furniture)
     assert loc.blank and not loc.registered and loc.registration.method == "gave_up"
     assert loc.ink_fraction == 0.0 and calls == []
+
+
+@pytest.mark.parametrize("stretch", [1.0, 1.02])
+def test_two_marker_page_is_trusted_only_when_its_print_confirms_the_mapping(synth, blank_form, stretch):
+    """Bottom markers torn off: two markers give a similarity, a 'poor' fit that alone cannot be trusted.
+
+    When every printed box is then found where that mapping puts it, the mapping is right where the
+    boxes are and the values stand (`print_verified`). A sheet stretched 2 % along its length (a
+    mapping from the top markers alone is millimetres off lower down) is not confirmed: review."""
+    import cv2
+
+    p = synth.Page.__new__(synth.Page)
+    p.dpi, p.s, p.img = blank_form.dpi, blank_form.s, blank_form.img.copy()
+    p.mark("tick", synth.option_rect("setting", "ward"))
+    p.mark("cross", synth.option_rect("rating", "7"))
+    img = p.img
+    h, w = img.shape[:2]
+    if stretch != 1.0:
+        img = cv2.resize(img, (w, int(h * stretch)), interpolation=cv2.INTER_AREA)[:h]
+    img[int(270 * p.s):, :] = 255  # the bottom strip with markers 2 and 3 is gone
+    loc = scanner.locate(img, synth.FURNITURE)
+    assert loc.registration.markers_found == [0, 1] and loc.registration.quality == "poor"
+    r = scanner.read(img, loc, synth.GEOMETRY["fields"])
+    if stretch == 1.0:
+        assert r.print_verified
+        assert (r.fields["setting"].value, r.fields["setting"].status) == ("ward", "accepted")
+        assert (r.fields["rating"].value, r.fields["rating"].status) == ("7", "accepted")
+    else:
+        assert not r.print_verified
+        assert r.fields["setting"].status == r.fields["rating"].status == "review"
