@@ -25,7 +25,8 @@ INSET = 0.15  # interior = box shrunk by 15 % of its size on every side (exclude
 MIN_T_INK = 0.10  # darkness (relative to paper) that counts as ink; raised with measured noise
 MAX_T_INK = 0.22
 MIN_T_FAINT = 0.05  # floor of the "any trace" threshold: faint pencil the ink threshold misses
-LINE_MM = 7.0  # straight runs at least this long in the ring are printed rules, not pen
+LINE_MM = 7.0  # straight runs at least this long in the ring are printed rules, not pen ...
+LOOP_MARGIN_MM = 2.5  # ... nor shorter than the box side plus twice how far a loop around it stands off
 CIRCLE_MIN_SECTORS = 4  # below this many inked directions the ring cannot hold a circle: skip analysis
 CIRCLE_ONLY_BELOW = 0.10  # ring analysis only for boxes without a clear mark inside (= decide.MARK_MIN)
 TIGHT_LOOP_PX = 2  # at half resolution (0.5 mm): a loop touching the outline reaches past it this far
@@ -147,8 +148,13 @@ def _ring_sectors(ink: np.ndarray, box: tuple[int, int, int, int],
     inset = max(2, (x1 - x0) // 5)
     keep[y0 + inset:y1 - inset, x0 + inset:x1 - inset] = 0
     allink = small & keep
+    # printed rules (frame and row lines) first: straight runs longer than anything a loop around the
+    # box makes (the outline with a loop hugging it spans the box side plus the loop's margins)
+    L = int(max(LINE_MM, max(x1 - x0, y1 - y0) * 2 / RES + 2 * LOOP_MARGIN_MM) * RES / 2)
+    lines = cv2.morphologyEx(allink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (L, 1)))
+    lines |= cv2.morphologyEx(allink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, L)))
+    allink = allink & ~cv2.dilate(lines, _K3)
     # a tight loop touches the outline: the outline's component then reaches past the box on all sides
-    # (checked before rule removal: loop + outline can form a run as long as a printed rule)
     s0, s1 = 2, 6  # 0.5-1.5 mm outside each side: a tight loop leaves ink on all four
     if (allink[max(0, y0 - s1):y0 - s0, x0:x1].any() and allink[y1 + s0:y1 + s1, x0:x1].any()
             and allink[y0:y1, max(0, x0 - s1):x0 - s0].any() and allink[y0:y1, x1 + s0:x1 + s1].any()):
@@ -164,10 +170,6 @@ def _ring_sectors(ink: np.ndarray, box: tuple[int, int, int, int],
         reach = min(x0 - bx, y0 - by, bx + bw - x1, by + bh - y1)
         if reach >= TIGHT_LOOP_PX and max(bw, bh) <= 2.5 * max(x1 - x0, y1 - y0):
             return 8, ring_ink
-    L = int(LINE_MM * RES / 2)
-    lines = cv2.morphologyEx(allink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (L, 1)))
-    lines |= cv2.morphologyEx(allink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, L)))
-    allink = allink & ~cv2.dilate(lines, _K3)
     pen = allink & band
     if int((np.bincount(smap[pen.astype(bool)], minlength=8) >= 2).sum()) < CIRCLE_MIN_SECTORS:
         return 0, float(np.count_nonzero(pen)) / max(ring_px, 1)
