@@ -22,6 +22,8 @@ class Accuracy:
     fields: int = 0
     accepted: int = 0
     review: int = 0
+    review_needed: int = 0  # reviews a perfect reader would need too: nothing visible on a required row, or
+    # the answer not (fully) visible on the paper
     silent_errors: list[dict[str, Any]] = field(default_factory=list)
     pages_expected: Counter = field(default_factory=Counter)
     pages_got: Counter = field(default_factory=Counter)
@@ -34,10 +36,15 @@ class Accuracy:
     def review_share(self) -> float:
         return self.review / self.fields if self.fields else 0.0
 
+    @property
+    def reader_review_share(self) -> float:
+        """Fields sent to a person only because the reader was unsure (the paper was clear)."""
+        return (self.review - self.review_needed) / self.fields if self.fields else 0.0
+
     def lines(self) -> list[str]:
         return [
             f"fields read: {self.fields}; accepted automatically: {self.accepted}; sent to review: {self.review} "
-            f"({100 * self.review_share:.1f} %)",
+            f"({100 * self.review_share:.1f} %; {self.review_needed} of them needed by what is on the paper)",
             f"silent errors (accepted but wrong): {len(self.silent_errors)}",
             f"forms identified: {self.forms_identified}/{self.forms_expected}; pages unaccounted for: "
             f"{self.pages_lost}; page states differing from truth: {len(self.page_mismatches)}",
@@ -64,11 +71,14 @@ def compare(ws: Workspace, truth: dict[str, Any], stack_dir: Path) -> Accuracy:
             if fid in pre or fid not in rec["values"]:
                 continue
             acc.fields += 1
+            intended = t["values"].get(fid, expected)
             if fid in rec["review"]:
                 acc.review += 1
+                reason = (rec.get("review_reasons") or {}).get(fid)
+                if (reason == "no_mark" and not expected) or not _same(expected, intended):
+                    acc.review_needed += 1
                 continue
             acc.accepted += 1
-            intended = t["values"].get(fid, expected)
             # right if it matches what the assessor meant, or what a perfect reader could see of it
             # (a mark lost in a bilevel scan); the ward's visibility judgement can be too pessimistic
             if not (_same(rec["values"][fid], expected) or _same(rec["values"][fid], intended)):
