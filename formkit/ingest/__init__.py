@@ -19,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,28 @@ def scan(ws: Workspace, paths: list[Path], jobs: int = 1,
     started = now_iso()
     files = list(expand_inputs(paths, ws))
     plan: list[tuple[Path, str, list[tuple[str, str, int, int]]]] = []
+    workers = _EarlyPool(ws, jobs)
+    try:
+        _plan(ws, files, plan, summary, workers)
+        _read_and_commit(ws, plan, summary, jobs, workers, progress)
+    finally:
+        workers.close()
+    for _src, sha, _ in plan:
+        n = store.db.execute("SELECT COUNT(*) FROM pages WHERE file_sha256=?", (sha,)).fetchone()[0]
+        store.db.execute("UPDATE files SET state='done', page_count=? WHERE sha256=? AND state='processing'",
+                         (n, sha))
+    with store.transaction():
+        for fid in summary.forms_touched:
+            summary.forms[refresh_form_status(store, fid)] += 1
+    if summary.files_new or summary.files_rejected:  # a run that found nothing new leaves no trace at all
+        store.db.execute("INSERT INTO scan_runs(started_at, finished_at, args_json, summary_json) VALUES(?,?,?,?)",
+                         (started, now_iso(), json.dumps([str(p) for p in paths]), json.dumps(summary.to_dict())))
+    return summary
+
+
+def _plan(ws: Workspace, files: list[Path], plan: list, summary: ScanSummary, workers: _EarlyPool) -> None:
+    """Hash, skip or archive each file, and split the new ones into page-range tasks."""
+    store = ws.store
     for src in files:
         try:
             sha = sha256_file(src)
@@ -117,6 +140,7 @@ def scan(ws: Workspace, paths: list[Path], jobs: int = 1,
         if row is not None and row["state"] in ("done", "rejected"):
             summary.files_skipped += 1
             continue
+        workers.start()  # worker start-up (~0.3 s of imports) overlaps hashing and archiving
         archived = archive_file(ws, src, sha)
         if row is None:
             with store.transaction():
@@ -131,12 +155,17 @@ def scan(ws: Workspace, paths: list[Path], jobs: int = 1,
             reject_file(ws, sha, e)
             summary.files_rejected.append((src.name, str(e)))
             summary.pages["rejected"] += 1
+
+
+def _read_and_commit(ws: Workspace, plan: list, summary: ScanSummary, jobs: int, workers: _EarlyPool,
+                     progress: Callable[[str, int, int], None] | None) -> None:
+    """Run the tasks in the workers and commit every page as its task comes back."""
     total = sum(t[3] - t[2] for _, _, ts in plan for t in ts)
     done_pages = 0
     if progress:
         progress("", 0, total)
     all_tasks = [t for _, _, ts in plan for t in ts]
-    for outcomes in _run(ws, all_tasks, jobs):
+    for outcomes in _run(ws, all_tasks, jobs, workers.take()):
         for o in outcomes:
             page = commit_page(ws, o)
             summary.pages[page["state"]] += 1
@@ -145,17 +174,6 @@ def scan(ws: Workspace, paths: list[Path], jobs: int = 1,
             done_pages += 1
             if progress:
                 progress(page["state"], done_pages, total)
-    for _src, sha, _ in plan:
-        n = store.db.execute("SELECT COUNT(*) FROM pages WHERE file_sha256=?", (sha,)).fetchone()[0]
-        store.db.execute("UPDATE files SET state='done', page_count=? WHERE sha256=? AND state='processing'",
-                         (n, sha))
-    with store.transaction():
-        for fid in summary.forms_touched:
-            summary.forms[refresh_form_status(store, fid)] += 1
-    if summary.files_new or summary.files_rejected:  # a run that found nothing new leaves no trace at all
-        store.db.execute("INSERT INTO scan_runs(started_at, finished_at, args_json, summary_json) VALUES(?,?,?,?)",
-                         (started, now_iso(), json.dumps([str(p) for p in paths]), json.dumps(summary.to_dict())))
-    return summary
 
 
 def reject_file(ws: Workspace, sha: str, err: Exception) -> None:
@@ -171,17 +189,68 @@ Task = tuple[str, str, int, int]  # (archived file, its sha256, first page, end 
 CRASH_TEST_ENV = "FORMKIT_TEST_CRASH_PAGE"  # "<sha256>:<page index>": a worker dies there (tests only)
 
 
-def _guarded_task(task: Task) -> list[PageOutcome]:
-    """run_task, plus a test seam that kills the worker on one page (as a native crash in a decoder would)."""
-    poison = os.environ.get(CRASH_TEST_ENV, "")
+def _guarded_task(task: Task, poison: str = "") -> list[PageOutcome]:
+    """run_task, plus a test seam that kills the worker on one page (as a native crash in a decoder would).
+
+    `poison` is CRASH_TEST_ENV as the parent sees it (a forked worker has the fork server's environment).
+    """
     if poison and any(poison == f"{task[1]}:{p}" for p in range(task[2], task[3])):
         os._exit(70)
     return run_task(task)
 
 
+def _context() -> BaseContext:
+    """A fork server where the platform has one, else spawn; never a plain fork of this process.
+
+    The fork server imports the reader once (NumPy, OpenCV, zxing: ~0.3 s of CPU) and every worker
+    is a fork of that clean process, instead of a fresh interpreter importing it all again. Like
+    spawn, workers inherit nothing of this process (its SQLite connection, its threads).
+    """
+    try:
+        ctx = get_context("forkserver")
+    except ValueError:
+        return get_context("spawn")
+    ctx.set_forkserver_preload(["formkit.ingest.worker"])
+    return ctx
+
+
 def _pool(jobs: int, args: tuple) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=init_worker,
-                               initargs=args)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=init_worker, initargs=args)
+
+
+def _warm_up() -> None:
+    """A no-op task: submitting one per worker makes the pool start its processes now."""
+
+
+class _EarlyPool:
+    """The first worker pool, started as soon as a file is known to need reading.
+
+    The first pool of a process starts the fork server, which spends ~0.3 s importing NumPy, OpenCV
+    and the reader (each worker does, under spawn); started early, that overlaps hashing and archiving
+    the files instead of following it. Only with
+    --jobs > 1 (one page with one job is read in this process, without any pool).
+    """
+
+    def __init__(self, ws: Workspace, jobs: int) -> None:
+        self.args = (str(ws.db_path), ws.workspace_id, ws.secret)
+        self.jobs = jobs
+        self.ex: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        if self.ex is None and self.jobs > 1:
+            self.ex = _pool(self.jobs, self.args)
+            for _ in range(self.jobs):
+                self.ex.submit(_warm_up)
+
+    def take(self) -> ProcessPoolExecutor | None:
+        """The started pool, now owned by the caller (None if none was started)."""
+        ex, self.ex = self.ex, None
+        return ex
+
+    def close(self) -> None:
+        ex = self.take()
+        if ex is not None:
+            ex.shutdown(wait=True, cancel_futures=True)
 
 
 def _crashed(task: Task) -> PageOutcome:
@@ -190,10 +259,21 @@ def _crashed(task: Task) -> PageOutcome:
                        "the archive, check the file or scan the page again")
 
 
-def _run(ws: Workspace, tasks: list[Task], jobs: int) -> Iterator[list[PageOutcome]]:
+def _run(ws: Workspace, tasks: list[Task], jobs: int,
+         ready: ProcessPoolExecutor | None = None) -> Iterator[list[PageOutcome]]:
     """Outcomes per task, in order. A worker that dies (a decoder crash on a hostile file) does not stop
     the stack: the tasks still open are run again, the broken one page by page and each page alone, so
-    only the page that really kills a reader is rejected, with a reason."""
+    only the page that really kills a reader is rejected, with a reason. `ready`: a pool of `jobs`
+    workers already started (used for the first batch, shut down in any case)."""
+    try:
+        yield from _run_batches(ws, tasks, jobs, ready)
+    finally:
+        if ready is not None:
+            ready.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_batches(ws: Workspace, tasks: list[Task], jobs: int,
+                 ready: ProcessPoolExecutor | None) -> Iterator[list[PageOutcome]]:
     if not tasks:
         return
     args = (str(ws.db_path), ws.workspace_id, ws.secret)
@@ -201,13 +281,14 @@ def _run(ws: Workspace, tasks: list[Task], jobs: int) -> Iterator[list[PageOutco
         init_worker(*args)  # one page: not worth starting a process
         yield run_task(tasks[0])
         return
+    poison = os.environ.get(CRASH_TEST_ENV, "")
     queue: deque[tuple[Task, bool]] = deque((t, False) for t in tasks)  # (task, run alone?)
     while queue:
         if queue[0][1]:
             task, _ = queue.popleft()
             try:
                 with _pool(1, args) as ex:
-                    result = ex.submit(_guarded_task, task).result()
+                    result = ex.submit(_guarded_task, task, poison).result()
             except BrokenProcessPool:
                 result = [_crashed(task)]
             yield result
@@ -215,8 +296,9 @@ def _run(ws: Workspace, tasks: list[Task], jobs: int) -> Iterator[list[PageOutco
         batch = []
         while queue and not queue[0][1]:
             batch.append(queue.popleft()[0])
-        with _pool(max(1, jobs), args) as ex:
-            futures = [ex.submit(_guarded_task, t) for t in batch]
+        ex, ready = ready or _pool(max(1, jobs), args), None
+        with ex:
+            futures = [ex.submit(_guarded_task, t, poison) for t in batch]
             for i, fut in enumerate(futures):
                 try:
                     outcome = fut.result()
