@@ -127,9 +127,8 @@ def _ink_mm2(d: np.ndarray, t: float, res: float) -> float:
     zh, zw = ink.shape
     min_len = int(HOUGH_MM * res)
     votes = int(0.8 * min_len)
-    # a segment needs `votes` ink pixels on it: with fewer ink pixels in all, there is none to find
     segs = cv2.HoughLinesP(ink, 1, np.pi / 360, threshold=votes, minLineLength=min_len,
-                           maxLineGap=max(2, int(0.5 * res))) if cv2.countNonZero(ink) >= votes else None
+                           maxLineGap=max(2, int(0.5 * res))) if _may_hold_a_crossing_line(ink, votes) else None
     if segs is not None:
         cut = np.zeros_like(ink)
         big = 4 * max(ink.shape)
@@ -153,6 +152,20 @@ def _ink_mm2(d: np.ndarray, t: float, res: float) -> float:
     # 3. what is left: specks, border slivers and line fragments out, the rest is writing
     kept = _drop_components(ink, res, count=True)
     return float(np.count_nonzero(kept) - _collinear_residue(kept, res)) / (res * res)
+
+
+def _may_hold_a_crossing_line(ink: np.ndarray, votes: int) -> bool:
+    """False when no segment the Hough step would keep can exist: then it is not run (~40 % of its cost).
+
+    A segment needs `votes` ink pixels on it, and its ends are ink pixels; only segments spanning
+    >= 60 % of the zone's width or height are kept. Ink with fewer pixels, or whose bounding box is
+    smaller than that both ways (a short word in a large area), holds none.
+    """
+    if cv2.countNonZero(ink) < votes:
+        return False
+    _, _, bw, bh = cv2.boundingRect(ink)
+    zh, zw = ink.shape
+    return bw - 1 >= 0.6 * zw or bh - 1 >= 0.6 * zh
 
 
 def _collinear_residue(kept: np.ndarray, res: float) -> int:
