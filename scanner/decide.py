@@ -125,12 +125,12 @@ def classify_box(m: BoxMeasure) -> tuple[str, float, str]:
         return "marked", min(conf, _margin(MARK_MIN - c, 0.05)), "circled"
     if c >= EMPTY_MAX:
         return "uncertain", 0.3, "little_ink"
-    if m.faint >= FAINT_TRACE:
+    if m.faint >= FAINT_TRACE or m.faint_smooth >= FAINT_TRACE:
         return "uncertain", 0.3, "faint_trace"
     if maybe_circled:
         return "uncertain", 0.3, "partial_ring"
     conf = min(_margin(EMPTY_MAX - c, 0.025), _margin(CIRCLE_MAYBE - m.ring_sectors - 0.5, 2.0),
-               _margin(FAINT_TRACE - m.faint, 0.03))
+               _margin(FAINT_TRACE - max(m.faint, m.faint_smooth), 0.03))
     return "empty", conf, "no_ink"
 
 

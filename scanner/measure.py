@@ -25,6 +25,8 @@ INSET = 0.15  # interior = box shrunk by 15 % of its size on every side (exclude
 MIN_T_INK = 0.10  # darkness (relative to paper) that counts as ink; raised with measured noise
 MAX_T_INK = 0.22
 MIN_T_FAINT = 0.05  # floor of the "any trace" threshold: faint pencil the ink threshold misses
+SMOOTH_T_MIN = 0.035  # floor of the trace threshold after 3x3 averaging ...
+SMOOTH_SIGMAS = 3.0  # ... else this many pixel-noise sigmas (averaging leaves ~0.4-0.6 of the noise: >= 5 sigma)
 LINE_MM = 7.0  # straight runs at least this long in the ring are printed rules, not pen ...
 LOOP_MARGIN_MM = 2.5  # ... nor shorter than the box side plus twice how far a loop around it stands off
 CIRCLE_MIN_SECTORS = 4  # below this many inked directions the ring cannot hold a circle: skip analysis
@@ -43,6 +45,7 @@ _SOLID = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (int(round(1.6 * RES)), in
 class BoxMeasure:
     coverage: float  # fraction of the interior that is ink
     faint: float  # fraction of the interior with any trace above noise (>= coverage)
+    faint_smooth: float  # fraction of the interior with a trace after 3x3 averaging (coherent strokes)
     darkness: float  # mean darkness 0..1 of the interior
     strength: float  # median darkness of the ink pixels (faint pencil ~0.2, pen 0.5-0.9)
     solid: float  # fraction of the interior in solid blobs >= ~1.6 mm across (fill, not strokes)
@@ -335,6 +338,10 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     n_ink = int(np.count_nonzero(ink_i))
     coverage = n_ink / n_in
     faint = int(np.count_nonzero(inner > int(t_faint * 255))) / n_in
+    # the same trace after averaging 3x3: a faint pencil stroke is coherent over its width and length,
+    # scan noise is not - on a noisy scan it shows a stroke that no single pixel can
+    t_smooth = int(255 * max(SMOOTH_T_MIN, SMOOTH_SIGMAS * sigma))
+    faint_smooth = int(np.count_nonzero(cv2.blur(inner, (3, 3)) > t_smooth)) / n_in if inner.size else 0.0
     darkness = float(D8[iy0:iy1, ix0:ix1].mean()) / 255.0 if ink_i.size else 0.0
     strength = float(np.median(inner[ink_i])) / 255.0 if n_ink else 0.0
     solid = 0.0
@@ -363,8 +370,8 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
         ink_all = (Dm > t8).astype(np.uint8)
         sectors, ring_ink = _ring_sectors(ink_all, (int(round(bx0)), int(round(by0)), int(round(bx1)),
                                                     int(round(by1))), masked)
-    return BoxMeasure(coverage=coverage, faint=faint, darkness=darkness, strength=strength, solid=solid,
-                      ring_sectors=sectors, ring_ink=ring_ink, background=bg, noise=sigma, t_ink=t_ink,
+    return BoxMeasure(coverage=coverage, faint=faint, faint_smooth=faint_smooth, darkness=darkness, strength=strength,
+                      solid=solid, ring_sectors=sectors, ring_ink=ring_ink, background=bg, noise=sigma, t_ink=t_ink,
                       snap_mm=(dx / RES, dy / RES), outline=outline, gaps=gaps,
                       edge_paper=edge, x_arms=x_arms, x_between=x_between,
                       stroke_mm=thick, holes=holes)

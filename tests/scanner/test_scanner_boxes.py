@@ -245,3 +245,27 @@ def test_loop_around_a_box_above_a_printed_rule(synth, blank_form, margin, gap):
     fd = scanner.read(img, loc, synth.GEOMETRY["fields"]).fields["optional"]
     got = (fd.value, fd.status)
     assert got == ("b", "accepted") or (gap < 1.5 and fd.status == "review"), [b.to_dict() for b in fd.boxes]
+
+
+@pytest.mark.parametrize("seed,noise", [(0, 6), (2, 6), (0, 8), (3, 8)])
+def test_faint_pencil_under_scan_noise_is_never_empty(synth, blank_form, seed, noise):
+    """A grainy faint pencil tick (half its pixels skipped, blurred, 200 dpi) about as dark as 4-5
+    sigma of the scan noise: no single pixel stands out, the stroke does. Averaged over 3x3 it shows
+    as a trace, so an optional row goes to a person instead of reading as empty (it did); the empty
+    rows of the same noisy page stay empty."""
+    import cv2
+
+    page = synth.Page.__new__(synth.Page)
+    page.dpi, page.s, page.img = blank_form.dpi, blank_form.s, blank_form.img.copy()
+    page.mark("tick", synth.option_rect("optional", "b"), colour=(232, 232, 232), width_mm=0.3)
+    drawn = (page.img != blank_form.img).any(axis=2)
+    skipped = drawn & (np.random.default_rng(seed).random(drawn.shape) > 0.5)  # pencil grain
+    page.img[skipped] = blank_form.img[skipped]
+    grey = cv2.cvtColor(cv2.GaussianBlur(page.img, (0, 0), 1.2), cv2.COLOR_BGR2GRAY)
+    img = synth.jpeg(synth.noise(synth.resample_dpi(grey, 300, 200), noise, seed=seed), 50)
+    loc = scanner.locate(img, synth.FURNITURE)
+    r = scanner.read(img, loc, synth.GEOMETRY["fields"])
+    fd = r.fields["optional"]
+    assert fd.status == "review" or fd.value == "b", [b.to_dict() for b in fd.boxes]
+    for other in ("rating", "focus", "setting"):
+        assert {b.state for b in r.fields[other].boxes} == {"empty"}, other

@@ -67,7 +67,7 @@ def test_clear_areas_tell_heavy_strokes_from_fill():
 def _measure(coverage, solid, gaps, strength=0.8):
     from scanner.measure import BoxMeasure
 
-    return BoxMeasure(coverage=coverage, faint=coverage, darkness=coverage * strength, strength=strength, solid=solid,
+    return BoxMeasure(coverage=coverage, faint=coverage, faint_smooth=coverage, darkness=coverage * strength, strength=strength, solid=solid,
                       ring_sectors=-1, ring_ink=-1.0, background=230.0, noise=0.02, t_ink=0.1, snap_mm=(0.0, 0.0),
                       outline=0.6, gaps=gaps)
 
