@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -45,10 +47,52 @@ PROFILES = {  # profile: (container, layouts mix)
 NAMES = ["Åsa Öberg", "Áile Ŋuvttis", "Kari Nordmann", "Per Ødegård", "Märta Lindström", "Ole Čađa"]
 
 
-def peak_mb() -> tuple[float, float]:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return own, kids
+class WorkerMemory:
+    """Largest resident set of any descendant process, sampled from /proc (Linux).
+
+    Workers forked by a fork server are not our children, so RUSAGE_CHILDREN does not see them.
+    """
+
+    def __init__(self, every_s: float = 0.1) -> None:
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(every_s,), daemon=True)
+
+    def __enter__(self) -> WorkerMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self, every_s: float) -> None:
+        while not self._stop.wait(every_s):
+            for pid in _descendants(os.getpid()):
+                try:
+                    with open(f"/proc/{pid}/status") as f:
+                        rss = next((int(x.split()[1]) for x in f if x.startswith("VmRSS:")), 0)
+                except OSError:
+                    continue
+                self.peak_mb = max(self.peak_mb, rss / 1024)
+
+
+def _descendants(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/task/{p}/children") as f:
+                kids = [int(c) for c in f.read().split()]
+        except OSError:
+            continue
+        out += kids
+        todo += kids
+    return out
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_profile(profile: str, container: str, n_forms: int, jobs: int, seed: int, tmp: Path) -> dict:
@@ -80,7 +124,8 @@ def run_profile(profile: str, container: str, n_forms: int, jobs: int, seed: int
             assert p.image is not None or p.error is not None
     decode = time.perf_counter() - t0
     t0 = time.perf_counter()
-    scan(ws, files, jobs=jobs)
+    with WorkerMemory() as mem:
+        scan(ws, files, jobs=jobs)
     wall = time.perf_counter() - t0
     fields = review = accepted = lost = mism = ident = exp_forms = 0
     silent: list[dict] = []
@@ -109,7 +154,7 @@ def run_profile(profile: str, container: str, n_forms: int, jobs: int, seed: int
                 reason = (rec.get("review_reasons") or {}).get(fid, "review")
                 breakdown[(reason, ",".join(kinds) or "(nothing drawn)")] += 1
     return {"profile": profile, "container": container, "pages": pages, "wall_s": wall, "decode_s": decode,
-            "breakdown": breakdown,
+            "breakdown": breakdown, "worker_mb": mem.peak_mb,
             "fields": fields, "accepted": accepted, "review": review, "silent": silent, "lost": lost,
             "page_mismatches": mism, "forms_identified": ident, "forms_expected": exp_forms}
 
@@ -129,7 +174,7 @@ def main() -> None:
             rows.append(run_profile(prof, PROFILES[prof], args.forms, args.jobs, args.seed, Path(tmp)))
             r = rows[-1]
             print(f"  … {prof}: {r['pages']} pages in {r['wall_s']:.1f} s", file=sys.stderr)
-    own, kids = peak_mb()
+    own, kids = peak_mb(), max(r["worker_mb"] for r in rows)
     print(f"read benchmark — {args.forms} forms per profile, --jobs {args.jobs}")
     print(f"{'profile':<10}{'container':<11}{'pages':>6}{'pages/s':>9}{'ms/page':>9}{'decode ms/p':>12}"
           f"{'fields':>8}{'review %':>9}{'silent':>7}{'lost':>5}{'ids':>8}")
