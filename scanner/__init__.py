@@ -21,9 +21,9 @@ from scanner.decide import BoxDecision, FieldDecision, classify_box, decide_fiel
 from scanner.errors import InputError, ScannerError
 from scanner.fingerprint import Comparison, compare_readings, content_fingerprint
 from scanner.geometry import warp_rect
-from scanner.handwriting import LABEL_BAND_MM, TextArea, read_text_area
+from scanner.handwriting import ABSENT_MM2, LABEL_BAND_MM, TextArea, read_text_area
 from scanner.identify import BLANK_INK_FRACTION, QrResult, blank_verdict, ink_fraction, read_qr
-from scanner.measure import BoxMeasure, measure_box, measure_boxes
+from scanner.measure import SMOOTH_SIGMAS, SMOOTH_T_MIN, BoxMeasure, measure_box, measure_boxes
 from scanner.registration import Registration, register
 from scanner.sources import SourcePage, count_pages, iter_pages, sniff
 from scanner.streaks import find_streaks
@@ -41,6 +41,7 @@ LONE_TRACE_WRITER = 0.6  # ... and its ink strength, as a share of the writer's 
 FAINT_WRITER = 0.18  # median ink strength of a page's marks below which empty text areas are doubted
 FAINT_WRITER_TEXT = 0.25  # ... and of its handwriting (measured on the text areas; faint pencil ~0.17-0.20,
 # ballpoint ~0.65-0.85): a page without boxes (the back of a form) shows its writer here
+WRITER_SEEN = 2.0  # a look whose threshold is below half the writer's ink strength would have seen that ink
 OVERSHOOT_MM = 2.0  # how far a tick or cross runs past its box (the synthetic ward draws up to 2 mm)
 
 
@@ -286,13 +287,15 @@ def _doubt_near_missing_corners(out: PageReading, page_fields: list[dict], found
 
 
 def _doubt_absence_for_faint_writer(out: PageReading) -> None:
-    """Text areas and optional rows read as empty go to review when the page's writer uses a faint pen.
+    """Text areas and optional rows read as empty go to review when a faint pen could have vanished there.
 
     The writer's pen is seen in the boxes: the median ink strength of the inked boxes on the page
     (>= 2 of them), or in the handwriting of the areas that hold some (a page without boxes).
-    Below FAINT_WRITER, within the range the ink threshold itself moves with scan
-    noise (MIN_T_INK..MAX_T_INK), the same pen's handwriting can vanish in a noisy scan, so
-    "nothing written" cannot be trusted; the crop goes to a person instead.
+    Below FAINT_WRITER (FAINT_WRITER_TEXT for handwriting) the writer uses a faint pen. An absence on
+    such a page is still trusted where the scan was clean enough to show that pen: the most sensitive
+    look at the area (its noise-only threshold; for boxes the 3x3-averaged trace) sits well below the
+    writer's strength (WRITER_SEEN) and found nothing. On a noisy scan it does not, and the crop goes
+    to a person instead.
     """
     inked = [float(b.measures.get("strength", 0.0)) for fd in out.fields.values() for b in fd.boxes
              if b.state in ("marked", "uncertain") and float(b.measures.get("strength", 0.0)) > 0]
@@ -301,12 +304,18 @@ def _doubt_absence_for_faint_writer(out: PageReading) -> None:
     faint_hand = len(written) >= 1 and float(np.median(written)) < FAINT_WRITER_TEXT
     if not (faint_marks or faint_hand):
         return
+    writer = min(float(np.median(inked)) if faint_marks else 1.0, float(np.median(written)) if faint_hand else 1.0)
     for ta in out.texts.values():
-        if ta.state == "absent" and ta.status == "accepted":
+        hidden = ta.faint_mm2 >= ABSENT_MM2 or writer < WRITER_SEEN * ta.faint_t
+        if ta.state == "absent" and ta.status == "accepted" and hidden:
             ta.status, ta.reason, ta.confidence = "review", "faint_writer", min(ta.confidence, 0.5)
     for fd in out.fields.values():  # an optional row left empty: the same doubt
         if fd.status == "accepted" and not fd.value and not any(b.state == "marked" for b in fd.boxes):
-            fd.status, fd.reason, fd.confidence = "review", "faint_writer", min(fd.confidence, 0.5)
+            ms = [b.measures for b in fd.boxes]
+            trace = any(float(m.get("faint", 0.0)) > 0 or float(m.get("faint_smooth", 0.0)) > 0 for m in ms)
+            t_look = max((max(SMOOTH_T_MIN, SMOOTH_SIGMAS * float(m.get("noise", 1.0))) for m in ms), default=1.0)
+            if trace or writer < WRITER_SEEN * t_look:
+                fd.status, fd.reason, fd.confidence = "review", "faint_writer", min(fd.confidence, 0.5)
 
 
 def _promote_lone_traces(fields: dict[str, FieldDecision], required: dict[str, bool]) -> None:

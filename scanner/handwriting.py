@@ -43,6 +43,8 @@ class TextArea:
     ink_mm2: float
     crop: np.ndarray  # upright, includes frame and label band
     strength: float = 0.0  # median darkness of the writing (present areas; faint pencil ~0.15, pen >= 0.4)
+    faint_t: float = 0.0  # absent areas: the darkness threshold of the second, noise-only look ...
+    faint_mm2: float = 0.0  # ... and the ink area it found (below ABSENT_MM2, or the area is not absent)
 
     def to_dict(self) -> dict:
         return {"field_id": self.field_id, "kind": "text", "state": self.state, "value": self.value,
@@ -259,5 +261,6 @@ def read_text_area(image: np.ndarray, H: np.ndarray, field_id: str, rect_mm,
         if low >= PRESENT_MM2:
             return TextArea(field_id, "uncertain", "present", "review", "faint_writing", 0.3, low, crop)
         conf = 0.5 + 0.5 * min(1.0, (ABSENT_MM2 - mm2) / ABSENT_MM2)
-        return TextArea(field_id, "absent", None, "accepted", None, conf, mm2, crop)
+        return TextArea(field_id, "absent", None, "accepted", None, conf, mm2, crop,
+                        faint_t=zone.threshold(FAINT_FLOOR), faint_mm2=low)
     return TextArea(field_id, "uncertain", "present", "review", "uncertain_writing", 0.3, mm2, crop)

@@ -187,26 +187,35 @@ def test_lone_trace_writer_scale_accepts_an_equally_faint_writer():
     assert multi["m"].status == "review"  # multi-choice rows are left alone
 
 
-def _text(state):
+def _text(state, faint_t=0.0):
     import numpy as np
 
     from scanner.handwriting import TextArea
 
     value = "present" if state == "present" else None
-    return TextArea("t", state, value, "accepted", None, 0.9, 0.0, np.zeros((2, 2), np.uint8))
+    return TextArea("t", state, value, "accepted", None, 0.9, 0.0, np.zeros((2, 2), np.uint8), faint_t=faint_t)
 
 
-@pytest.mark.parametrize("strengths,status", [([0.12, 0.14, 0.15], "review"), ([0.12, 0.5, 0.55], "accepted"),
-                                               ([0.12], "accepted")])
-def test_faint_writer_empty_text_and_optional_rows_go_to_review(strengths, status):
+@pytest.mark.parametrize("strengths,noise,status", [
+    ([0.12, 0.14, 0.15], 0.03, "review"),  # a faint pen on a noisy scan: its absence cannot be trusted
+    ([0.12, 0.14, 0.15], 0.006, "accepted"),  # ... on a clean scan the closest look would have shown it
+    ([0.12, 0.5, 0.55], 0.03, "accepted"),  # not a faint writer
+    ([0.12], 0.03, "accepted"),  # too little to judge the writer
+])
+def test_faint_writer_empty_text_and_optional_rows_go_to_review(strengths, noise, status):
     import scanner as sc
+
+    def empty(v):
+        b = _bd(v, "empty", "no_ink")
+        b.measures["noise"] = noise
+        return b
 
     page = sc.PageReading()
     for i, st in enumerate(strengths):
         page.fields[f"r{i}"] = decide_field(f"r{i}", "single", True, [_bd("a", "marked", "ink_in_box", 0.2, st),
-                                                                       _bd("b", "empty", "no_ink")])
-    page.fields["opt"] = decide_field("opt", "single", False, [_bd("a", "empty", "no_ink"), _bd("b", "empty", "no_ink")])
-    page.texts["t"], page.texts["w"] = _text("absent"), _text("present")
+                                                                       empty("b")])
+    page.fields["opt"] = decide_field("opt", "single", False, [empty("a"), empty("b")])
+    page.texts["t"], page.texts["w"] = _text("absent", faint_t=max(0.05, 5 * noise)), _text("present")
     sc._doubt_absence_for_faint_writer(page)
     assert page.texts["t"].status == status and page.fields["opt"].status == status
     assert page.texts["w"].status == "accepted" and page.fields["r0"].status == "accepted"  # what was seen stands
