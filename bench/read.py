@@ -4,7 +4,9 @@ For each profile a fresh workspace issues forms, the synthetic ward fills and "s
 `formkit scan` reads the stack. Printed per profile: pages/s and ms/page (with --jobs), the
 decode-only floor measured in the same run (just turning the files into page images), peak
 memory, and accuracy against the ward's truth: silent errors (accepted value ≠ truth), share of
-fields sent to review, pages unaccounted for. Compare ratios within one run: machines are shared.
+fields sent to review (and the share the reader alone caused: 'reader %' leaves out the reviews a
+perfect reader would need too - a required row left empty, an answer not visible on the paper),
+pages unaccounted for. Compare ratios within one run: machines are shared.
 
     python bench/read.py [--forms 40] [--jobs 2] [--profiles office300,bilevel,...] [--seed 1] [--breakdown]
 
@@ -127,12 +129,13 @@ def run_profile(profile: str, container: str, n_forms: int, jobs: int, seed: int
     with WorkerMemory() as mem:
         scan(ws, files, jobs=jobs)
     wall = time.perf_counter() - t0
-    fields = review = accepted = lost = mism = ident = exp_forms = 0
+    fields = review = needed = accepted = lost = mism = ident = exp_forms = 0
     silent: list[dict] = []
     for s in truths:
         a = compare(ws, s.truth, s.truth_path.parent)
         fields += a.fields
         review += a.review
+        needed += a.review_needed
         accepted += a.accepted
         silent += a.silent_errors
         lost += a.pages_lost
@@ -155,7 +158,8 @@ def run_profile(profile: str, container: str, n_forms: int, jobs: int, seed: int
                 breakdown[(reason, ",".join(kinds) or "(nothing drawn)")] += 1
     return {"profile": profile, "container": container, "pages": pages, "wall_s": wall, "decode_s": decode,
             "breakdown": breakdown, "worker_mb": mem.peak_mb,
-            "fields": fields, "accepted": accepted, "review": review, "silent": silent, "lost": lost,
+            "fields": fields, "accepted": accepted, "review": review, "review_needed": needed,
+            "silent": silent, "lost": lost,
             "page_mismatches": mism, "forms_identified": ident, "forms_expected": exp_forms}
 
 
@@ -177,11 +181,13 @@ def main() -> None:
     own, kids = peak_mb(), max(r["worker_mb"] for r in rows)
     print(f"read benchmark — {args.forms} forms per profile, --jobs {args.jobs}")
     print(f"{'profile':<10}{'container':<11}{'pages':>6}{'pages/s':>9}{'ms/page':>9}{'decode ms/p':>12}"
-          f"{'fields':>8}{'review %':>9}{'silent':>7}{'lost':>5}{'ids':>8}")
+          f"{'fields':>8}{'review %':>9}{'reader %':>9}{'silent':>7}{'lost':>5}{'ids':>8}")
     for r in rows:
         print(f"{r['profile']:<10}{r['container']:<11}{r['pages']:>6}{r['pages'] / r['wall_s']:>9.1f}"
               f"{1000 * r['wall_s'] / r['pages']:>9.1f}{1000 * r['decode_s'] / r['pages']:>12.1f}{r['fields']:>8}"
-              f"{100 * r['review'] / max(r['fields'], 1):>9.2f}{len(r['silent']):>7}{r['lost']:>5}"
+              f"{100 * r['review'] / max(r['fields'], 1):>9.2f}"
+              f"{100 * (r['review'] - r['review_needed']) / max(r['fields'], 1):>9.2f}"
+              f"{len(r['silent']):>7}{r['lost']:>5}"
               f"{r['forms_identified']:>4}/{r['forms_expected']:<3}")
     print(f"peak memory: main process {own:.0f} MB, largest worker {kids:.0f} MB")
     tot_f = sum(r["fields"] for r in rows)
