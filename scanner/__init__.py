@@ -23,7 +23,7 @@ from scanner.fingerprint import Comparison, compare_readings, content_fingerprin
 from scanner.geometry import warp_rect
 from scanner.handwriting import ABSENT_MM2, LABEL_BAND_MM, TextArea, read_text_area
 from scanner.identify import BLANK_INK_FRACTION, QrResult, blank_verdict, ink_fraction, read_qr
-from scanner.measure import SMOOTH_SIGMAS, SMOOTH_T_MIN, BoxMeasure, measure_box, measure_boxes
+from scanner.measure import BoxMeasure, measure_box, measure_boxes
 from scanner.registration import Registration, register
 from scanner.sources import SourcePage, count_pages, iter_pages, sniff
 from scanner.streaks import find_streaks
@@ -291,11 +291,11 @@ def _doubt_absence_for_faint_writer(out: PageReading) -> None:
 
     The writer's pen is seen in the boxes: the median ink strength of the inked boxes on the page
     (>= 2 of them), or in the handwriting of the areas that hold some (a page without boxes).
-    Below FAINT_WRITER (FAINT_WRITER_TEXT for handwriting) the writer uses a faint pen. An absence on
-    such a page is still trusted where the scan was clean enough to show that pen: the most sensitive
-    look at the area (its noise-only threshold; for boxes the 3x3-averaged trace) sits well below the
-    writer's strength (WRITER_SEEN) and found nothing. On a noisy scan it does not, and the crop goes
-    to a person instead.
+    Below FAINT_WRITER (FAINT_WRITER_TEXT for handwriting) the writer uses a faint pen. An empty text
+    area on such a page is still trusted where the scan was clean enough to show that pen: the area's
+    most sensitive look (its noise-only threshold) sits well below the writer's strength (WRITER_SEEN)
+    and found nothing. On a noisy scan it does not, and the crop goes to a person instead. An empty
+    optional row is always doubted: a faint loop around a box is outside the interior's close look.
     """
     inked = [float(b.measures.get("strength", 0.0)) for fd in out.fields.values() for b in fd.boxes
              if b.state in ("marked", "uncertain") and float(b.measures.get("strength", 0.0)) > 0]
@@ -309,13 +309,10 @@ def _doubt_absence_for_faint_writer(out: PageReading) -> None:
         hidden = ta.faint_mm2 >= ABSENT_MM2 or writer < WRITER_SEEN * ta.faint_t
         if ta.state == "absent" and ta.status == "accepted" and hidden:
             ta.status, ta.reason, ta.confidence = "review", "faint_writer", min(ta.confidence, 0.5)
-    for fd in out.fields.values():  # an optional row left empty: the same doubt
+    for fd in out.fields.values():  # an optional row left empty: always doubted (a faint loop drawn
+        # around a box lies outside the interior's close look, and the ring is judged at the ink threshold)
         if fd.status == "accepted" and not fd.value and not any(b.state == "marked" for b in fd.boxes):
-            ms = [b.measures for b in fd.boxes]
-            trace = any(float(m.get("faint", 0.0)) > 0 or float(m.get("faint_smooth", 0.0)) > 0 for m in ms)
-            t_look = max((max(SMOOTH_T_MIN, SMOOTH_SIGMAS * float(m.get("noise", 1.0))) for m in ms), default=1.0)
-            if trace or writer < WRITER_SEEN * t_look:
-                fd.status, fd.reason, fd.confidence = "review", "faint_writer", min(fd.confidence, 0.5)
+            fd.status, fd.reason, fd.confidence = "review", "faint_writer", min(fd.confidence, 0.5)
 
 
 def _promote_lone_traces(fields: dict[str, FieldDecision], required: dict[str, bool]) -> None:
