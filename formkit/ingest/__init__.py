@@ -30,6 +30,7 @@ from formkit.ingest.worker import PageOutcome, init_worker, run_task
 from formkit.store import now_iso
 from formkit.workspace import Workspace
 
+IN_FLIGHT_PER_JOB = 3  # tasks queued or running per worker process (bounds memory, keeps workers fed)
 CHUNK = 4  # pages per worker task: small, so both cores stay busy to the end (opening the file costs < 1 ms)
 PAGE_STATES = ("recognised", "needs_review", "blank", "duplicate", "conflict", "unidentified", "rejected")
 
@@ -298,8 +299,13 @@ def _run_batches(ws: Workspace, tasks: list[Task], jobs: int,
             batch.append(queue.popleft()[0])
         ex, ready = ready or _pool(max(1, jobs), args), None
         with ex:
-            futures = [ex.submit(_guarded_task, t, poison) for t in batch]
-            for i, fut in enumerate(futures):
+            # a bounded window of tasks in flight: finished outcomes (page images, crops) wait in memory
+            # only until the main process commits them, so memory stays flat on any stack size
+            window = IN_FLIGHT_PER_JOB * max(1, jobs)
+            futures: deque = deque(ex.submit(_guarded_task, t, poison) for t in batch[:window])
+            nxt = len(futures)
+            for i in range(len(batch)):
+                fut = futures.popleft()
                 try:
                     outcome = fut.result()
                 except BrokenProcessPool:
@@ -307,6 +313,10 @@ def _run_batches(ws: Workspace, tasks: list[Task], jobs: int,
                     alone = [((t[0], t[1], p, p + 1), True) for p in range(t[2], t[3])]
                     queue.extendleft(reversed(alone + [(x, False) for x in batch[i + 1:]]))
                     break
+                del fut
+                if nxt < len(batch):
+                    futures.append(ex.submit(_guarded_task, batch[nxt], poison))
+                    nxt += 1
                 yield outcome
 
 
