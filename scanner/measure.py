@@ -187,8 +187,8 @@ def _ring_sectors(ink: np.ndarray, box: tuple[int, int, int, int],
     return int((counts >= 2).sum()), ring_ink
 
 
-LINE_INK_MARGIN = 1.4  # pen ink on a fold line is darker than the line itself by more than this factor ...
-LINE_INK_PLUS = 40  # ... plus this (0..255 darkness): such pixels are kept as ink
+LINE_INK_PLUS = 12  # pen ink on a line through a box is darker than the line's own level by more than this
+LINE_INK_SPREADS = 4  # ... or than this many of the line's own spreads (a fold varies along its length)
 
 
 def _erase_lines(Dm: np.ndarray, lines: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
@@ -205,7 +205,12 @@ def _erase_lines(Dm: np.ndarray, lines: np.ndarray, box: tuple[float, float, flo
     if vals.size == 0:
         return Dm
     level = float(np.median(vals))  # the line itself; neighbouring print it runs through is a minority
-    limit = min(255.0, level * LINE_INK_MARGIN + LINE_INK_PLUS)
+    mx, my = int(round(INSET * (x1 - x0))), int(round(INSET * (y1 - y0)))
+    inner = lines[y0 + my:y1 - my, x0 + mx:x1 - mx].astype(bool)
+    if inner.any() and float(np.median(Dm[y0 + my:y1 - my, x0 + mx:x1 - mx][inner])) < 0.5 * level:
+        return Dm  # print around a white box (the band behind a rating row), not a line through it
+    spread = float(np.median(np.abs(vals - level)))
+    limit = min(255.0, level + max(LINE_INK_PLUS, LINE_INK_SPREADS * spread))
     return np.where(lines.astype(bool) & (Dm <= limit), 0, Dm).astype(np.uint8)
 
 
