@@ -33,6 +33,7 @@ CIRCLE_MIN_SECTORS = 4  # below this many inked directions the ring cannot hold 
 CIRCLE_ONLY_BELOW = 0.10  # ring analysis only for boxes without a clear mark inside (= decide.MARK_MIN)
 TIGHT_LOOP_PX = 2  # at half resolution (0.5 mm): a loop touching the outline reaches past it this far
 ARC_MIN_MM = 4.5  # a pen stroke in the ring must span this much to count towards a circle
+HOLE_MIN_MM2 = 0.1  # smaller specks of paper inside ink are pen skips and noise
 GAP_MM = 1.0  # diameter of a clear paper disc that no fill leaves but the space between two strokes does
 GAP_EDGE_MM = 0.6  # the printed outline (stroke and blur) lies within this of the box's outer edge
 GAPS_FROM = (0.30, 0.70)  # gaps are counted only for heavy marks: solid >= [0] or coverage >= [1]
@@ -358,10 +359,9 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     if solid >= GAPS_FROM[0] or coverage >= GAPS_FROM[1]:
         e = GAP_EDGE_MM * RES  # the whole box inside its printed outline: pockets of a cross reach the edges
         region = Dm[int(round(by0 + e)):int(round(by1 - e)), int(round(bx0 + e)):int(round(bx1 - e))] > t8
-        gaps = clear_areas(region)
+        gaps, holes = paper_pockets(region)
         x_arms, x_between = cross_profile(region)
         thick = stroke_width(region)
-        holes = enclosed_paper(region)
         edge = edge_paper(Dm[int(round(by0)):int(round(by1)), int(round(bx0)):int(round(bx1))] > t8)
     sectors, ring_ink = -1, -1.0  # not measured: a box with ink inside is decided by its interior
     if coverage < CIRCLE_ONLY_BELOW:
@@ -382,23 +382,33 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
                       stroke_mm=thick, holes=holes)
 
 
-def clear_areas(ink: np.ndarray, res: float = RES) -> int:
-    """Number of separate paper areas inside a box outline (`ink` mask) that each hold a clear GAP_MM disc.
+def paper_pockets(ink: np.ndarray, res: float = RES) -> tuple[int, int]:
+    """(gaps, holes) of the paper inside a box outline (`ink` mask), from one labelling of the paper.
 
-    Tells heavy strokes from a fill: the arms of a tick or cross, however thick the pen, leave
-    separate areas of paper between them (a cross four, a tick two); a cancelling fill is meant to
-    blot the box out and leaves none, or one strip along an edge where the scribble fell short.
+    gaps: separate paper areas that each hold a clear GAP_MM disc. Tells heavy strokes from a fill:
+    the arms of a tick or cross, however thick the pen, leave separate areas of paper between them
+    (a cross four, a tick two); a cancelling fill is meant to blot the box out and leaves none, or
+    one strip along an edge where the scribble fell short.
+    holes: paper areas wholly surrounded by ink (>= HOLE_MIN_MM2): the loops of a scribble or a
+    zig-zag. A tick, a cross or a dot encloses none (the paper between strokes opens to the edge).
     """
     paper = (ink == 0).astype(np.uint8)
     if not paper.any():
-        return 0
+        return 0, 0
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(paper, connectivity=4)
     # beyond the interior is the printed outline: a pocket must lie wholly inside (conservative)
     dist = cv2.distanceTransform(cv2.copyMakeBorder(paper, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0), cv2.DIST_L2, 3)
     core = dist[1:-1, 1:-1] >= 0.5 * GAP_MM * res
-    if not core.any():
-        return 0
-    _, labels = cv2.connectedComponents(paper, connectivity=4)
-    return int(np.unique(labels[core]).size)
+    gaps = int(np.unique(labels[core]).size) if core.any() else 0
+    h, w = ink.shape
+    x, y, bw, bh, area = (stats[1:, i] for i in range(5))
+    inner = (x > 0) & (y > 0) & (x + bw < w) & (y + bh < h)
+    return gaps, int((inner & (area >= HOLE_MIN_MM2 * res * res)).sum())
+
+
+def clear_areas(ink: np.ndarray, res: float = RES) -> int:
+    """Separate paper areas inside a box outline that each hold a clear GAP_MM disc (see `paper_pockets`)."""
+    return paper_pockets(ink, res)[0]
 
 
 EDGE_BAND_MM = (0.6, 1.1)  # the strip just inside the printed outline
@@ -474,19 +484,3 @@ def stroke_width(ink: np.ndarray, res: float = RES) -> float:
     return float(2.0 * np.percentile(d[ridge], 90) / res)
 
 
-HOLE_MIN_MM2 = 0.1  # smaller specks of paper inside ink are pen skips and noise
-
-
-def enclosed_paper(ink: np.ndarray, res: float = RES) -> int:
-    """Paper areas inside the box wholly surrounded by ink: the loops of a scribble or a zig-zag.
-
-    A tick, a cross or a dot encloses none (the paper between strokes opens to the box edge).
-    """
-    paper = (~ink).astype(np.uint8)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(paper, connectivity=4)
-    if n <= 1:
-        return 0
-    h, w = ink.shape
-    x, y, bw, bh, area = stats[1:, 0], stats[1:, 1], stats[1:, 2], stats[1:, 3], stats[1:, 4]
-    inner = (x > 0) & (y > 0) & (x + bw < w) & (y + bh < h)
-    return int((inner & (area >= HOLE_MIN_MM2 * res * res)).sum())
