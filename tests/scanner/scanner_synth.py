@@ -65,6 +65,12 @@ class Page:
         if print_form:
             self._print(qr_text)
 
+    def copy(self) -> Page:
+        """A fresh page with the same print (marks go on the copy, the original stays blank)."""
+        page = Page.__new__(Page)
+        page.dpi, page.s, page.img = self.dpi, self.s, self.img.copy()
+        return page
+
     def px(self, v: float) -> int:
         return int(round(v * self.s * 16))  # cv2 drawing with shift=4
 

@@ -14,8 +14,7 @@ EXPECTED = {"setting": "ward", "rating": "7", "focus": ["history", "diagnosis"],
 
 
 def filled_page(synth, blank_form, marks=MARKS, write=True):
-    p = synth.Page.__new__(synth.Page)
-    p.dpi, p.s, p.img = blank_form.dpi, blank_form.s, blank_form.img.copy()
+    p = blank_form.copy()
     for (f, v), kind in marks.items():
         p.mark(kind, synth.option_rect(f, v), colour=(150, 50, 20) if kind == "tick" else (30, 30, 30))
     if write:
@@ -136,8 +135,7 @@ def test_two_marker_page_is_trusted_only_when_its_print_confirms_the_mapping(syn
     mapping from the top markers alone is millimetres off lower down) is not confirmed: review."""
     import cv2
 
-    p = synth.Page.__new__(synth.Page)
-    p.dpi, p.s, p.img = blank_form.dpi, blank_form.s, blank_form.img.copy()
+    p = blank_form.copy()
     p.mark("tick", synth.option_rect("setting", "ward"))
     p.mark("cross", synth.option_rect("rating", "7"))
     img = p.img

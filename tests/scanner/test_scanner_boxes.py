@@ -13,8 +13,7 @@ PENCIL = (200, 200, 200)  # faint pencil, grey ~200/255
 
 def _read_box(synth, blank_form, mark, colour=(25, 25, 25), width=0.5, effect=None, field="setting",
               value="ward"):
-    page = synth.Page.__new__(synth.Page)
-    page.dpi, page.s, page.img = blank_form.dpi, blank_form.s, blank_form.img.copy()
+    page = blank_form.copy()
     rect = synth.option_rect(field, value)
     if mark:
         page.mark(mark, rect, colour=colour, width_mm=width)
@@ -99,8 +98,7 @@ def test_clear_marks_are_confident(synth, blank_form):
 
 
 def test_overshoot_does_not_mark_neighbour(synth, blank_form):
-    page = synth.Page.__new__(synth.Page)
-    page.dpi, page.s, page.img = blank_form.dpi, blank_form.s, blank_form.img.copy()
+    page = blank_form.copy()
     page.mark("big_cross", synth.option_rect("rating", "5"))  # boxes 4 mm apart
     loc = scanner.locate(page.img, synth.FURNITURE)
     reading = scanner.read(page.img, loc, synth.GEOMETRY["fields"])
@@ -153,8 +151,7 @@ def test_field_band_measures_match_single_box_warps(synth, blank_form):
     """`measure_boxes` (one warp of the field band) reads every box as `measure_box` does."""
     from scanner.measure import measure_boxes
 
-    page = synth.Page.__new__(synth.Page)
-    page.dpi, page.s, page.img = blank_form.dpi, blank_form.s, blank_form.img.copy()
+    page = blank_form.copy()
     field = next(f for f in synth.GEOMETRY["fields"] if f["id"] == "setting")
     rects = [o["rect_mm"] for o in field["options"]]
     page.mark("cross", rects[1], colour=(25, 25, 25), width_mm=0.5)
@@ -176,9 +173,8 @@ def test_mark_in_a_shaded_row_is_not_wiped_out(synth, blank_form, effect, colour
     both sides of every box like a very wide line; it must not be mistaken for a fold through the box
     (that once wiped a clear tick out of its box: 'no mark' on a required row, a silent miss on an
     optional one)."""
-    page = synth.Page.__new__(synth.Page)
-    page.dpi, page.s = blank_form.dpi, blank_form.s
-    img = blank_form.img.copy()
+    page = blank_form.copy()
+    img = page.img
     s = blank_form.s
     y0, y1 = int(78.5 * s), int(86.5 * s)
     band = img[y0:y1, int(15 * s):int(200 * s)]
@@ -187,7 +183,6 @@ def test_mark_in_a_shaded_row_is_not_wiped_out(synth, blank_form, effect, colour
         x, y, w, h = o["rect_mm"]
         sl = (slice(int(y * s), int((y + h) * s) + 1), slice(int(x * s), int((x + w) * s) + 1))
         img[sl] = blank_form.img[sl]
-    page.img = img
     page.mark("tick", synth.option_rect("rating", "6"), colour=(colour,) * 3, width_mm=0.4)
     img = page.img
     if effect == "noise":
@@ -207,8 +202,7 @@ def test_wide_crease_through_a_row(synth, blank_form, mark):
 
     It is erased up to its own darkness (measured where it runs outside the boxes): empty boxes stay
     empty, and a pen tick lying on the fold stays a mark."""
-    page = synth.Page.__new__(synth.Page)
-    page.dpi, page.s, page.img = blank_form.dpi, blank_form.s, blank_form.img.copy()
+    page = blank_form.copy()
     y = 82.5
     page.line((12, y - 0.4), (205, y + 0.6), 2.2, (212, 212, 212))  # shadow
     page.line((12, y - 0.4), (205, y + 0.6), 0.3, (165, 165, 165))  # crest
@@ -233,8 +227,7 @@ def test_loop_around_a_box_above_a_printed_rule(synth, blank_form, margin, gap):
     optional row). Where the loop runs into the rule it may go to review, never to 'empty'."""
     import cv2
 
-    page = synth.Page.__new__(synth.Page)
-    page.dpi, page.s, page.img = blank_form.dpi, blank_form.s, blank_form.img.copy()
+    page = blank_form.copy()
     x, y, w, h = synth.option_rect("optional", "b")
     page.line((12, y + h + gap), (200, y + h + gap), 0.3, (0, 0, 0))
     c = (page.px(x + w / 2), page.px(y + h / 2))
@@ -255,8 +248,7 @@ def test_faint_pencil_under_scan_noise_is_never_empty(synth, blank_form, seed, n
     rows of the same noisy page stay empty."""
     import cv2
 
-    page = synth.Page.__new__(synth.Page)
-    page.dpi, page.s, page.img = blank_form.dpi, blank_form.s, blank_form.img.copy()
+    page = blank_form.copy()
     page.mark("tick", synth.option_rect("optional", "b"), colour=(232, 232, 232), width_mm=0.3)
     drawn = (page.img != blank_form.img).any(axis=2)
     skipped = drawn & (np.random.default_rng(seed).random(drawn.shape) > 0.5)  # pencil grain

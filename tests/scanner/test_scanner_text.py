@@ -8,8 +8,7 @@ AREA = [15, 160, 180, 40]  # went_well in the synthetic geometry
 
 
 def _page(synth, blank_form):
-    p = synth.Page.__new__(synth.Page)
-    p.dpi, p.s, p.img = blank_form.dpi, blank_form.s, blank_form.img.copy()
+    p = blank_form.copy()
     return p
 
 
