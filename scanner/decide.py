@@ -75,6 +75,26 @@ def _margin(dist: float, band: float) -> float:
     return 0.5 + 0.5 * max(0.0, min(1.0, dist / band))
 
 
+def _heavy_shape(m: BoxMeasure) -> tuple[str, float, str] | None:
+    """A heavy mark whose pockets closed up, recognised by shape: a cross, a dot or thick lines (else None)."""
+    c, s = m.coverage, m.solid
+    contrast = m.x_arms - m.x_between
+    if m.x_arms >= CROSS_ARMS_MIN and m.x_between <= CROSS_BETWEEN_MAX and contrast >= CROSS_CONTRAST:
+        conf = min(0.7, _margin(contrast - CROSS_CONTRAST, 0.2), _margin(FILL_SOLID - s, 0.3),
+                   _margin(m.strength - FAINT_STRENGTH, 0.08))
+        return "marked", conf, "crossed_arms"
+    if s >= FILL_SOLID:
+        return None
+    if s >= DOT_SOLIDITY * c and c <= DOT_COVERAGE_MAX and m.edge_paper >= DOT_EDGE_PAPER:
+        conf = min(0.65, _margin(m.edge_paper - DOT_EDGE_PAPER, 0.1), _margin(DOT_COVERAGE_MAX - c, 0.15))
+        return "marked", conf, "dot"
+    if (c <= HEAVY_LINE_COVERAGE and m.edge_paper >= HEAVY_LINE_EDGE_PAPER
+            and 0 < m.stroke_mm <= HEAVY_LINE_MM and m.holes == 0):
+        conf = min(0.65, _margin(HEAVY_LINE_MM - m.stroke_mm, 0.4), _margin(m.edge_paper - HEAVY_LINE_EDGE_PAPER, 0.2))
+        return "marked", conf, "thick_lines"
+    return None
+
+
 def classify_box(m: BoxMeasure) -> tuple[str, float, str]:
     """(state, confidence, why) for one measured box."""
     c, s = m.coverage, m.solid
@@ -101,22 +121,7 @@ def classify_box(m: BoxMeasure) -> tuple[str, float, str]:
                 conf = min(0.75, _margin(m.gaps - need + 0.5, 2.0), _margin(FILL_SOLID - s, 0.3),
                            _margin(FILL_COVERAGE - c, 0.15), _margin(m.strength - FAINT_STRENGTH, 0.08))
                 return "marked", conf, "heavy_strokes"
-            if c < FILL_COVERAGE:
-                contrast = m.x_arms - m.x_between
-                if m.x_arms >= CROSS_ARMS_MIN and m.x_between <= CROSS_BETWEEN_MAX and contrast >= CROSS_CONTRAST:
-                    conf = min(0.7, _margin(contrast - CROSS_CONTRAST, 0.2), _margin(FILL_SOLID - s, 0.3),
-                               _margin(m.strength - FAINT_STRENGTH, 0.08))
-                    return "marked", conf, "crossed_arms"
-                blob = s < FILL_SOLID and s >= DOT_SOLIDITY * c
-                if blob and c <= DOT_COVERAGE_MAX and m.edge_paper >= DOT_EDGE_PAPER:
-                    conf = min(0.65, _margin(m.edge_paper - DOT_EDGE_PAPER, 0.1), _margin(DOT_COVERAGE_MAX - c, 0.15))
-                    return "marked", conf, "dot"
-                if (s < FILL_SOLID and c <= HEAVY_LINE_COVERAGE and m.edge_paper >= HEAVY_LINE_EDGE_PAPER
-                        and 0 < m.stroke_mm <= HEAVY_LINE_MM and m.holes == 0):
-                    conf = min(0.65, _margin(HEAVY_LINE_MM - m.stroke_mm, 0.4),
-                               _margin(m.edge_paper - HEAVY_LINE_EDGE_PAPER, 0.2))
-                    return "marked", conf, "thick_lines"
-            return "uncertain", 0.3, "between_mark_and_fill"
+            return (_heavy_shape(m) if c < FILL_COVERAGE else None) or ("uncertain", 0.3, "between_mark_and_fill")
         conf = min(_margin(c - MARK_MIN, 0.06), _margin(STROKE_SOLID_MAX - s, 0.15),
                    _margin(MARK_COVERAGE_MAX - c, 0.15), _margin(m.strength - FAINT_STRENGTH, 0.08))
         return "marked", conf, "ink_in_box"
