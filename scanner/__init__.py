@@ -20,6 +20,7 @@ import numpy as np
 from scanner.decide import BoxDecision, FieldDecision, classify_box, decide_field
 from scanner.errors import InputError, ScannerError
 from scanner.fingerprint import Comparison, compare_readings, content_fingerprint
+from scanner.frames import frame_visible
 from scanner.geometry import warp_rect
 from scanner.handwriting import ABSENT_MM2, LABEL_BAND_MM, TextArea, read_text_area
 from scanner.identify import BLANK_INK_FRACTION, QrResult, blank_verdict, ink_fraction, read_qr
@@ -223,7 +224,7 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
                 ta.status, ta.reason = "review", "poor_registration"
     _promote_lone_traces(out.fields, required)
     _doubt_absence_for_faint_writer(out)
-    _doubt_near_missing_corners(out, page_fields, reg.markers_found, location.page_size_mm)
+    _doubt_near_missing_corners(out, page_fields, reg.markers_found, location.page_size_mm, image, H)
     for fd in out.fields.values():
         if poor and fd.status == "accepted":
             fd.status, fd.reason, fd.confidence = "review", "poor_registration", min(fd.confidence, 0.5)
@@ -257,6 +258,20 @@ def print_confirms_mapping(fields: dict[str, FieldDecision]) -> bool:
 CORNER_MM = 45.0  # a corner whose marker is missing is folded, torn or covered: distrust what lies this close
 
 
+def _corner_squares(found: list[int], page_size_mm,
+                    reach_mm: float = CORNER_MM) -> list[tuple[float, float, float, float]]:
+    """(x0, y0, x1, y1) squares at the corners whose marker (0-3: TL, TR, BR, BL) was not found."""
+    w, h = (float(v) for v in page_size_mm)
+    r = reach_mm
+    sq = {0: (0.0, 0.0, r, r), 1: (w - r, 0.0, w, r), 2: (w - r, h - r, w, h), 3: (0.0, h - r, r, h)}
+    return [sq[m] for m in range(4) if m not in found]
+
+
+def _touches(rect_mm, square) -> bool:
+    x, y, rw, rh = (float(v) for v in rect_mm)
+    return x < square[2] and x + rw > square[0] and y < square[3] and y + rh > square[1]
+
+
 def near_missing_corner(rect_mm, found: list[int], page_size_mm=(210.0, 297.0), reach_mm: float = CORNER_MM) -> bool:
     """True if the rect reaches into the corner square of a marker that was not found.
 
@@ -264,26 +279,32 @@ def near_missing_corner(rect_mm, found: list[int], page_size_mm=(210.0, 297.0), 
     found, that corner is usually folded over (a dog-ear), torn off or covered: a grey flap there
     looks like writing or a filled box, so nothing read near it may be accepted unseen.
     """
-    w, h = (float(v) for v in page_size_mm)
-    x, y, rw, rh = (float(v) for v in rect_mm)
-    near = {0: x < reach_mm and y < reach_mm, 1: x + rw > w - reach_mm and y < reach_mm,
-            2: x + rw > w - reach_mm and y + rh > h - reach_mm, 3: x < reach_mm and y + rh > h - reach_mm}
-    return any(near[m] for m in range(4) if m not in found)
+    return any(_touches(rect_mm, sq) for sq in _corner_squares(found, page_size_mm, reach_mm))
 
 
 def _doubt_near_missing_corners(out: PageReading, page_fields: list[dict], found: list[int],
-                                page_size_mm) -> None:
+                                page_size_mm, image: np.ndarray | None = None, H: np.ndarray | None = None) -> None:
+    """Fields near a corner whose marker is missing go to review - unless the print shows nothing covers them.
+
+    Every printed outline of the field (a box's, a text area's frame) must then be seen along its whole
+    length inside the corner square: a flap cannot reach into a framed area without hiding its frame.
+    """
     if len(set(found) & {0, 1, 2, 3}) == 4:
         return
+    squares = _corner_squares(found, page_size_mm)
     for f in page_fields:
         fid = str(f.get("id"))
         rects = [o["rect_mm"] for o in f.get("options", [])] or ([f["rect_mm"]] if f.get("rect_mm") else [])
-        if not any(near_missing_corner(r, found, page_size_mm) for r in rects):
+        near = [(r, sq) for r in rects for sq in squares if _touches(r, sq)]
+        if not near:
             continue
         item = out.fields.get(fid) or out.texts.get(fid)
-        if item is not None and item.status == "accepted":
-            item.status, item.reason = "review", "corner_not_found"
-            item.confidence = min(item.confidence, 0.5)
+        if item is None or item.status != "accepted":
+            continue
+        if image is not None and H is not None and all(frame_visible(image, H, r, sq) for r, sq in near):
+            continue
+        item.status, item.reason = "review", "corner_not_found"
+        item.confidence = min(item.confidence, 0.5)
 
 
 def _doubt_absence_for_faint_writer(out: PageReading) -> None:
@@ -319,38 +340,49 @@ def _promote_lone_traces(fields: dict[str, FieldDecision], required: dict[str, b
     """A faint mark that is the only ink in its single-choice row, as dark as the writer's other marks.
 
     Faint pencil falls below the ink threshold and went to review as `little_ink` / `faint_ink` /
-    `faint_trace`. Judged against its field and page instead of an absolute grey level, it is a mark
-    when all of these hold:
+    `faint_trace` / `faint_ring`. Judged against its field and page instead of an absolute grey level,
+    it is a mark when all of these hold:
     * it carries a stroke's worth of trace (>= LONE_TRACE_MIN of the interior above noise: a speck,
-      dust or a pen rest stays below);
-    * every other box of the row is clean (state empty): one candidate, no competing ink;
-    * it is not much fainter than the writer: where the page holds >= 2 clear pen marks, their median
-      ink strength sets the writer's scale and the trace must reach LONE_TRACE_WRITER of it. An
-      erased pencil mark keeps 10-30 % of its darkness and fails this; a faint-pencil writer's page
-      has few clear marks, all of them about as faint.
-    Single-choice fields only; confidence stays low (0.6) so the record shows the mark was weak.
+      dust or a pen rest stays below), or a loop all around the box (`faint_ring`);
+    * every other box of the row is clean (state empty): one candidate, no competing ink; in a
+      multiple-choice row every other box is clean or clearly marked, and every faint one qualifies;
+    * it is not much fainter than the writer: where the page holds >= 2 clear pen marks (ticks and
+      crosses, loops), their median ink strength sets the writer's scale and the trace must reach
+      LONE_TRACE_WRITER of it. An erased pencil mark keeps 10-30 % of its darkness and fails this; a
+      faint-pencil writer's page has few clear marks, all of them about as faint.
+    Confidence stays low (0.6) so the record shows the mark was weak.
     """
-    strengths = [float(b.measures.get("strength", 0.0)) for fd in fields.values() for b in fd.boxes
-                 if b.state == "marked" and b.why == "ink_in_box"]
+    strengths = [float(b.measures.get("ring_strength" if b.why == "circled" else "strength", 0.0))
+                 for fd in fields.values() for b in fd.boxes
+                 if b.state == "marked" and b.why in ("ink_in_box", "circled")]
     writer = float(np.median(strengths)) if len(strengths) >= 2 else 0.0
     for fid, fd in fields.items():
-        if fd.kind != "single" or fd.status != "review" or fd.reason != "uncertain_mark":
+        if fd.status != "review" or fd.reason != "uncertain_mark":
             continue
         unsure = [b for b in fd.boxes if b.state == "uncertain"]
-        if len(unsure) != 1 or any(b.state != "empty" for b in fd.boxes if b is not unsure[0]):
+        others = {b.state for b in fd.boxes if b.state != "uncertain"}
+        if not ((fd.kind == "single" and len(unsure) == 1 and others <= {"empty"})
+                or (fd.kind == "multi" and unsure and others <= {"empty", "marked"})):
             continue
-        b = unsure[0]
-        m = b.measures
-        if b.why not in ("little_ink", "faint_ink", "faint_trace") or float(m.get("faint", 0.0)) < LONE_TRACE_MIN:
+        ink = [_trace_strength(b) for b in unsure]
+        if any(v is None or (writer and v < LONE_TRACE_WRITER * writer) for v in ink):
             continue
-        if int(m.get("ring_sectors", -1)) >= 4:
-            continue  # something around the box too: not a lone trace
-        ink_strength = float(m.get("strength", 0.0)) or float(m.get("t_ink", 0.0))
-        if writer and ink_strength < LONE_TRACE_WRITER * writer:
-            continue
-        b.state, b.confidence, b.why = "marked", 0.6, "lone_trace"
+        for b in unsure:
+            b.state, b.confidence, b.why = "marked", 0.6, "lone_trace"
         nd = decide_field(fid, fd.kind, required.get(fid, False), fd.boxes)
         fd.value, fd.status, fd.reason, fd.confidence = nd.value, nd.status, nd.reason, min(nd.confidence, 0.6)
+
+
+def _trace_strength(b: BoxDecision) -> float | None:
+    """Ink strength of a faint mark that may stand as a lone trace, or None if it is not one."""
+    m = b.measures
+    if b.why == "faint_ring":
+        return float(m.get("ring_strength", 0.0))
+    if b.why not in ("little_ink", "faint_ink", "faint_trace") or float(m.get("faint", 0.0)) < LONE_TRACE_MIN:
+        return None
+    if int(m.get("ring_sectors", -1)) >= 4:
+        return None  # something around the box too: not a lone trace
+    return float(m.get("strength", 0.0)) or float(m.get("trace_strength", 0.0))
 
 
 def rectify(image: np.ndarray, location: PageLocation, px_per_mm: float = 4.0) -> np.ndarray:

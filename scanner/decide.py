@@ -126,6 +126,8 @@ def classify_box(m: BoxMeasure) -> tuple[str, float, str]:
                    _margin(MARK_COVERAGE_MAX - c, 0.15), _margin(m.strength - FAINT_STRENGTH, 0.08))
         return "marked", conf, "ink_in_box"
     if circled:
+        if 0 < m.ring_strength < FAINT_STRENGTH:
+            return "uncertain", 0.3, "faint_ring"  # as faint as an erased loop: judged against the writer
         conf = _margin(m.ring_sectors - CIRCLE_SECTORS + 0.5, 1.5)
         return "marked", min(conf, _margin(MARK_MIN - c, 0.05)), "circled"
     if c >= EMPTY_MAX:

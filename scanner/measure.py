@@ -8,7 +8,7 @@ the grey is the minimum over colour channels.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,7 +24,10 @@ RING_IN_MM = 0.6  # ring starts this far outside the outline (keeps the printed 
 INSET = 0.15  # interior = box shrunk by 15 % of its size on every side (excludes the outline)
 MIN_T_INK = 0.10  # darkness (relative to paper) that counts as ink; raised with measured noise
 MAX_T_INK = 0.22
-MIN_T_FAINT = 0.05  # floor of the "any trace" threshold: faint pencil the ink threshold misses
+INK_SIGMAS = 4.0  # ... to this many noise sigmas
+MIN_T_RING = 0.07  # the same for strokes around a box against the local paper: long arcs only count
+MIN_T_FAINT = 0.05  # floor of the "any trace" threshold: faint pencil the ink threshold misses ...
+FAINT_SIGMAS = 6.0  # ... else this many noise sigmas
 SMOOTH_T_MIN = 0.035  # floor of the trace threshold after 3x3 averaging ...
 SMOOTH_SIGMAS = 3.0  # ... else this many pixel-noise sigmas (averaging leaves ~0.4-0.6 of the noise: >= 5 sigma)
 LINE_MM = 7.0  # straight runs at least this long in the ring are printed rules, not pen ...
@@ -63,6 +66,8 @@ class BoxMeasure:
     holes: int = -1  # paper areas enclosed by ink inside the box (loops of a scribble; -1: not measured)
     stroke_mm: float = -1.0  # width of the pen strokes in the box (a blob or fill: its thickness; -1: not measured)
     edge_paper: float = -1.0  # share of the strip just inside the outline that is paper (-1: not measured)
+    trace_strength: float = 0.0  # median darkness of the faint trace (a stroke below the ink threshold)
+    ring_strength: float = 0.0  # median darkness of the strokes counted around the box (0: none counted)
 
     def to_dict(self) -> dict:
         return {k: (round(v, 4) if isinstance(v, float) else [round(x, 3) for x in v]
@@ -118,8 +123,9 @@ def _sector_map(h: int, w: int, cx2: int, cy2: int) -> np.ndarray:
 
 
 def _ring_sectors(ink: np.ndarray, box: tuple[int, int, int, int],
-                  masked: list[tuple[int, int, int, int]]) -> tuple[int, float]:
-    """Directions (of 8) around the box reached by long pen strokes in the ring; and ring ink fraction.
+                  masked: list[tuple[int, int, int, int]]) -> tuple[int, float, np.ndarray | None]:
+    """Directions (of 8) around the box reached by long pen strokes in the ring; ring ink fraction; and
+    the mask (at half resolution) of the strokes that were counted, None when there were none.
 
     A loop drawn around a box often touches the box's corners; the printed outline then joins its
     arcs into one component, so components are taken with the outline kept (printed labels stand
@@ -140,11 +146,11 @@ def _ring_sectors(ink: np.ndarray, box: tuple[int, int, int, int],
     npen = int(np.count_nonzero(pen))
     ring_ink = npen / max(ring_px, 1)
     if npen < 4:
-        return 0, ring_ink
+        return 0, ring_ink, None
     smap = _sector_map(h, w, x0 + x1, y0 + y1)
     counts = np.bincount(smap[pen.astype(bool)], minlength=8)
     if int((counts >= 2).sum()) < CIRCLE_MIN_SECTORS:
-        return 0, ring_ink
+        return 0, ring_ink, None
     # everything but the neighbours and the interior: the outline stays to join arcs touching it
     keep = np.ones((h, w), np.uint8)
     for mx0, my0, mx1, my1 in masked:
@@ -173,59 +179,94 @@ def _ring_sectors(ink: np.ndarray, box: tuple[int, int, int, int],
         bx, by, bw, bh = stats[k, 0], stats[k, 1], stats[k, 2], stats[k, 3]
         reach = min(x0 - bx, y0 - by, bx + bw - x1, by + bh - y1)
         if reach >= TIGHT_LOOP_PX and max(bw, bh) <= 2.5 * max(x1 - x0, y1 - y0):
-            return 8, ring_ink
+            return 8, ring_ink, (labels == k) & (band > 0)
     pen = allink & band
     if int((np.bincount(smap[pen.astype(bool)], minlength=8) >= 2).sum()) < CIRCLE_MIN_SECTORS:
-        return 0, float(np.count_nonzero(pen)) / max(ring_px, 1)
+        return 0, float(np.count_nonzero(pen)) / max(ring_px, 1), None
     n, labels, stats, _ = cv2.connectedComponentsWithStats(allink, connectivity=8)
     ext = np.maximum(stats[:, 2], stats[:, 3])
     big = ext >= ARC_MIN_MM * RES / 2  # printed glyphs are < ~3.5 mm; an arc of a drawn circle is long
     big[0] = False
     ring_ink = float(np.count_nonzero(pen)) / max(ring_px, 1)
     if not big.any():
-        return 0, ring_ink
-    counts = np.bincount(smap[big[labels] & (band > 0)], minlength=8)
-    return int((counts >= 2).sum()), ring_ink
+        return 0, ring_ink, None
+    arcs = big[labels] & (band > 0)
+    counts = np.bincount(smap[arcs], minlength=8)
+    return int((counts >= 2).sum()), ring_ink, arcs
 
 
 LINE_INK_PLUS = 12  # pen ink on a line through a box is darker than the line's own level by more than this
 LINE_INK_SPREADS = 4  # ... or than this many of the line's own spreads (a fold varies along its length)
+LINE_LEVEL_Q = 25  # a line's level: this percentile of its core outside the box (labels it crosses add to it)
 
 
-def _erase_lines(Dm: np.ndarray, lines: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
-    """Remove through-lines from the darkness map, but only up to the line's own darkness.
+@dataclass
+class _Line:
+    """A straight line across the ROI: for axis 0 (near-horizontal) pixel (rows[k, i], i) for each step i
+    along it and k across its 5 px width; for axis 1 the same on the transposed ROI."""
 
-    The line's darkness is taken where it runs outside the box. A fold, a streak or the grey band
-    behind a rating row is erased; a pen stroke lying on it is much darker and stays (a blanket
-    erase once wiped a clear tick off a shaded row).
+    axis: int
+    rows: np.ndarray  # (5, n) int
+
+
+def _erase_lines(Dm: np.ndarray, lines: list[_Line], box: tuple[float, float, float, float]) -> np.ndarray:
+    """Remove through-lines from the darkness map (a copy), but only up to each line's own darkness.
+
+    A line's darkness is its core (the darkest pixel across it, per step along it) where it runs
+    outside the box, taken low (LINE_LEVEL_Q): the labels and box edges it runs through only ever add
+    darkness and can take up half of those steps. A fold, a crease, a streak or the grey band behind a
+    rating row is erased; a pen stroke lying on it is much darker and stays (a blanket erase once wiped
+    a clear tick off a shaded row).
     """
     x0, y0, x1, y1 = (int(round(v)) for v in box)
-    outside = lines.astype(bool).copy()
-    outside[max(0, y0):max(0, y1), max(0, x0):max(0, x1)] = False
-    vals = Dm[outside]
-    if vals.size == 0:
-        return Dm
-    level = float(np.median(vals))  # the line itself; neighbouring print it runs through is a minority
     mx, my = int(round(INSET * (x1 - x0))), int(round(INSET * (y1 - y0)))
-    inner = lines[y0 + my:y1 - my, x0 + mx:x1 - mx].astype(bool)
-    if inner.any() and float(np.median(Dm[y0 + my:y1 - my, x0 + mx:x1 - mx][inner])) < 0.5 * level:
-        return Dm  # print around a white box (the band behind a rating row), not a line through it
-    spread = float(np.median(np.abs(vals - level)))
-    limit = min(255.0, level + max(LINE_INK_PLUS, LINE_INK_SPREADS * spread))
-    return np.where(lines.astype(bool) & (Dm <= limit), 0, Dm).astype(np.uint8)
+    out = Dm
+    for axis in (0, 1):
+        group = [ln.rows for ln in lines if ln.axis == axis]
+        if not group:
+            continue
+        rows = np.stack(group)  # (lines, 5, steps)
+        M = Dm if axis == 0 else Dm.T
+        a0, a1, b0, b1, ma = (x0, x1, y0 + my, y1 - my, mx) if axis == 0 else (y0, y1, x0 + mx, x1 - mx, my)
+        cols = np.arange(rows.shape[2])
+        vals = M[rows, cols]
+        core = vals.max(axis=1)  # (lines, steps)
+        outside = (cols < a0) | (cols >= a1)
+        if not outside.any():
+            continue
+        co = np.sort(core[:, outside].astype(np.float64), axis=1)
+        level = np.percentile(co, LINE_LEVEL_Q, axis=1)
+        half = co[:, :max(1, co.shape[1] // 2)]  # the lower half: the line itself, not the labels it crosses
+        spread = np.median(np.abs(half - level[:, None]), axis=1)
+        inside = (rows >= b0) & (rows < b1) & ((cols >= a0 + ma) & (cols < a1 - ma))[None, None, :]
+        steps_in = inside.any(axis=1)
+        in_core = np.where(inside, vals, 0).max(axis=1).astype(np.float64)
+        n_in = steps_in.sum(axis=1)
+        in_med = np.array([np.median(in_core[i, steps_in[i]]) if n_in[i] else np.inf for i in range(len(rows))])
+        # print around a white box (the band behind a rating row) is not a line through it
+        keep = ~(in_med < 0.5 * level)
+        if not keep.any():
+            continue
+        limit = np.minimum(255.0, level + np.maximum(LINE_INK_PLUS, LINE_INK_SPREADS * spread))
+        sel = (vals <= limit[:, None, None]) & keep[:, None, None]
+        if out is Dm:
+            out = Dm.copy()
+        O = out if axis == 0 else out.T
+        O[rows[sel], np.broadcast_to(cols, vals.shape)[sel]] = 0
+    return out
 
 
-def _through_lines(mask: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray | None:
-    """Straight lines that cross the whole ROI through the box (folds, streaks at an angle, rules).
+def _through_lines(mask: np.ndarray, box: tuple[float, float, float, float]) -> list[_Line]:
+    """Straight lines that cross the whole ROI through the box (folds, creases, streaks at an angle, rules).
 
     A line seen in both side strips (left and right of the box, or above and below) at matching
     positions, with a slope of at most ~6 deg, cannot be a pen mark in the box: a mark does not run
-    5 mm straight out of both sides. Returns a mask of those lines (to ignore: see `_erase_lines`), or None.
+    5 mm straight out of both sides. A wide band (a fold's shadow) gives one line per row. Returns
+    those lines (to ignore: see `_erase_lines`); an empty list when there are none.
     """
     x0, y0, x1, y1 = (int(round(v)) for v in box)
-    h, w = mask.shape
     gap = int(1.5 * RES)
-    out = None
+    out: list[_Line] = []
     for axis in (0, 1):  # 0: near-horizontal lines (left/right strips), 1: near-vertical
         m = mask if axis == 0 else mask.T
         a0, a1 = (x0, x1) if axis == 0 else (y0, y1)
@@ -241,22 +282,20 @@ def _through_lines(mask: np.ndarray, box: tuple[float, float, float, float]) -> 
         c2 = (min(n - 3, a1 + gap) + n - 2) / 2.0
         r1, r2 = np.flatnonzero(f1), np.flatnonzero(f2)
         tol = 0.1 * (c2 - c1) + 2
+        xs = np.arange(n)
+        outside = np.r_[2:max(3, a0), min(n - 3, a1):n - 2]  # strips and the gaps between them and the box
         for p in r1:
             q = r2[np.abs(r2 - p) <= tol]
             if q.size == 0:
                 continue
-            qq = int(q[np.argmin(np.abs(q - p))])
-            if out is None:
-                out = np.zeros((h, w), np.uint8)
-            slope = (qq - p) / (c2 - c1)
-            xs = np.arange(n)
-            ys = np.round(p + (xs - c1) * slope).astype(int)
-            for dy in (-2, -1, 0, 1, 2):
-                yy = np.clip(ys + dy, 0, m.shape[0] - 1)
-                if axis == 0:
-                    out[yy, xs] = 1
-                else:
-                    out[xs, yy] = 1
+            # of the candidate ends, the nearest of those whose straight line is best supported all the
+            # way to the box (a label in a strip can fill the strip's rows too; in a wide band every row does)
+            ys = np.round(p + (outside[None, :] - c1) * ((q[:, None] - p) / (c2 - c1))).astype(int)
+            support = m[np.clip(ys, 0, m.shape[0] - 1), outside[None, :]].mean(axis=1)
+            good = q[support >= support.max() - 0.1]
+            qq = int(good[np.argmin(np.abs(good - p))])
+            ys = np.round(p + (xs - c1) * (qq - p) / (c2 - c1)).astype(int)
+            out.append(_Line(axis, np.clip(ys[None, :] + np.arange(-2, 3)[:, None], 0, m.shape[0] - 1)))
     return out
 
 
@@ -292,17 +331,20 @@ def measure_boxes(image: np.ndarray, H: np.ndarray, rects_mm: Sequence[Sequence[
     band = warp_rect_grey(image, H, [fx0, fy0, fx1 - fx0 + 1.0 / RES, fy1 - fy0 + 1.0 / RES], RES,
                           streaks=streaks, perspective=True)
     out = []
+    local = LocalPaper(band)
     for r, nb in zip(rects_mm, neighbours_mm, strict=True):
         x, y, w, h = (float(v) for v in r)
         c0, r0 = int(round((x - m - fx0) * RES)), int(round((y - m - fy0) * RES))
-        g = band[r0:r0 + int(round((h + 2 * m) * RES)), c0:c0 + int(round((w + 2 * m) * RES))]
-        out.append(_measure_roi(np.ascontiguousarray(g), fx0 + c0 / RES, fy0 + r0 / RES, r, nb))
+        g = np.ascontiguousarray(band[r0:r0 + int(round((h + 2 * m) * RES)), c0:c0 + int(round((w + 2 * m) * RES))])
+        out.append(_measure_roi(g, fx0 + c0 / RES, fy0 + r0 / RES, r, nb, local.view(r0, c0, *g.shape)))
     return out
 
 
 def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
-                 neighbours_mm: Sequence[Sequence[float]]) -> BoxMeasure:
-    """Measure a box on `g`, its ROI warped at RES with the top-left pixel's corner at (ox, oy) mm."""
+                 neighbours_mm: Sequence[Sequence[float]], local: Callable | None = None) -> BoxMeasure:
+    """Measure a box on `g`, its ROI warped at RES with the top-left pixel's corner at (ox, oy) mm.
+
+    local: the local paper level for this ROI (`LocalPaper.view`), when it comes from a shared band."""
     x, y, w, h = (float(v) for v in rect_mm)
     x0, y0 = (x - ox) * RES, (y - oy) * RES
     x1, y1 = x0 + w * RES, y0 + h * RES
@@ -321,8 +363,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     order = np.argsort(dev, kind="stable")
     mad = float(dev[order][np.searchsorted(np.cumsum(paper[order]), 0.5 * max(paper.sum(), 1))])
     sigma = 1.4826 * mad / bg
-    t_ink = float(np.clip(4.0 * sigma, MIN_T_INK, MAX_T_INK))
-    t_faint = float(np.clip(6.0 * sigma, MIN_T_FAINT, t_ink))
+    t_ink = float(np.clip(INK_SIGMAS * sigma, MIN_T_INK, MAX_T_INK))
     # darkness 0..255 relative to the paper level, by table lookup (one pass over the ROI)
     D8 = cv2.LUT(g, np.clip(np.rint((bg - np.arange(256.0)) * (255.0 / bg)), 0, 255).astype(np.uint8))
     D3 = cv2.blur(D8, (3, 3)).astype(np.float32) * np.float32(1.0 / 255.0)
@@ -332,22 +373,38 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     bx0, by0, bx1, by1 = x0 + dx, y0 + dy, x1 + dx, y1 + dy
     ix0, ix1 = int(round(bx0 + INSET * w * RES)), int(round(bx1 - INSET * w * RES))
     iy0, iy1 = int(round(by0 + INSET * h * RES)), int(round(by1 - INSET * h * RES))
-    Dm = cv2.medianBlur(D8, 3)  # drops salt noise, keeps 2-3 px strokes
+    Dm0 = Dm = cv2.medianBlur(D8, 3)  # drops salt noise, keeps 2-3 px strokes
     t8 = int(t_ink * 255)
+    t_faint = float(np.clip(FAINT_SIGMAS * sigma, MIN_T_FAINT, t_ink))
     if np.count_nonzero(Dm[iy0:iy1, ix0:ix1] > int(t_faint * 255)):  # only worth it if there is ink inside
         lines = _through_lines(Dm > int(t_faint * 255), (bx0, by0, bx1, by1))
-        if lines is not None:
+        if lines:
             Dm = _erase_lines(Dm, lines, (bx0, by0, bx1, by1))
     inner = Dm[iy0:iy1, ix0:ix1]
     ink_i = inner > t8
     n_in = max(ink_i.size, 1)
     n_ink = int(np.count_nonzero(ink_i))
     coverage = n_ink / n_in
-    faint = int(np.count_nonzero(inner > int(t_faint * 255))) / n_in
-    # the same trace after averaging 3x3: a faint pencil stroke is coherent over its width and length,
-    # scan noise is not - on a noisy scan it shows a stroke that no single pixel can
-    t_smooth = int(255 * max(SMOOTH_T_MIN, SMOOTH_SIGMAS * sigma))
-    faint_smooth = int(np.count_nonzero(cv2.blur(inner, (3, 3)) > t_smooth)) / n_in if inner.size else 0.0
+    box_i = (bx0, by0, bx1, by1)
+    interior = (slice(iy0, iy1), slice(ix0, ix1))
+    L8, sigma_l = None, sigma
+    if coverage >= CIRCLE_ONLY_BELOW:
+        # a clear amount of ink: the box is decided by it, faint traces and the ring are not looked at
+        t_faint8 = int(255 * float(np.clip(FAINT_SIGMAS * sigma, MIN_T_FAINT, t_ink)))
+        look = _Trace(inner > t_faint8, cv2.blur(inner, (3, 3)) > int(255 * max(SMOOTH_T_MIN, SMOOTH_SIGMAS * sigma)),
+                      0.0)
+    else:
+        look = _trace_look(Dm0, interior, box_i, sigma, t_ink)
+        if sigma > LOCAL_LOOK_SIGMA:
+            # the ring's noise is above what paper grain gives: its level may not be this box's paper (a
+            # shaded row, a shadow). Where the paper right around each pixel is much quieter, look again
+            # against it (on a merely noisy scan both agree, and one look is enough).
+            L8, sigma_l = (local or LocalPaper(g).view(0, 0, *g.shape))()
+            if sigma > LOCAL_GAIN * sigma_l:
+                look = look.widened_by(_trace_look(L8, interior, box_i, sigma_l, t_ink))
+            else:
+                L8, sigma_l = None, sigma
+    faint, faint_smooth = look.faint / n_in, look.smooth / n_in
     darkness = float(D8[iy0:iy1, ix0:ix1].mean()) / 255.0 if ink_i.size else 0.0
     strength = float(np.median(inner[ink_i])) / 255.0 if n_ink else 0.0
     solid = 0.0
@@ -363,7 +420,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
         x_arms, x_between = cross_profile(region)
         thick = stroke_width(region)
         edge = edge_paper(Dm[int(round(by0)):int(round(by1)), int(round(bx0)):int(round(bx1))] > t8)
-    sectors, ring_ink = -1, -1.0  # not measured: a box with ink inside is decided by its interior
+    sectors, ring_ink, ring_strength = -1, -1.0, 0.0  # not measured: a box with ink inside is decided by its interior
     if coverage < CIRCLE_ONLY_BELOW:
         masked = []
         if len(neighbours_mm):
@@ -372,14 +429,119 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
             masked = list(zip(mx0.astype(np.int64).tolist(), my0.astype(np.int64).tolist(),
                               np.ceil(mx0 + nb[:, 2] * RES).astype(np.int64).tolist(),
                               np.ceil(my0 + nb[:, 3] * RES).astype(np.int64).tolist(), strict=True))
-        ink_all = (Dm > t8).astype(np.uint8)
-        sectors, ring_ink = _ring_sectors(ink_all, (int(round(bx0)), int(round(by0)), int(round(bx1)),
-                                                    int(round(by1))), masked)
+        ink_all = Dm > t8  # against the ring's level: a shaded band is just below the ink threshold
+        Dring = Dm
+        if L8 is not None:  # a circle in faint pencil around a box in a shaded row: against the local paper
+            ink_all = ink_all | (int(255 * float(np.clip(INK_SIGMAS * sigma_l, MIN_T_RING, MAX_T_INK))) < L8)
+            Dring = np.maximum(Dm, L8)
+        sectors, ring_ink, arcs = _ring_sectors(ink_all.astype(np.uint8), (int(round(bx0)), int(round(by0)),
+                                                int(round(bx1)), int(round(by1))), masked)
+        if arcs is not None and sectors >= CIRCLE_MIN_SECTORS and arcs.any():
+            small = cv2.resize(Dring, (Dring.shape[1] // 2, Dring.shape[0] // 2), interpolation=cv2.INTER_AREA)
+            ring_strength = float(np.median(small[arcs])) / 255.0
     return BoxMeasure(coverage=coverage, faint=faint, faint_smooth=faint_smooth, darkness=darkness, strength=strength,
                       solid=solid, ring_sectors=sectors, ring_ink=ring_ink, background=bg, noise=sigma, t_ink=t_ink,
                       snap_mm=(dx / RES, dy / RES), outline=outline, gaps=gaps,
                       edge_paper=edge, x_arms=x_arms, x_between=x_between,
-                      stroke_mm=thick, holes=holes)
+                      stroke_mm=thick, holes=holes, trace_strength=look.strength, ring_strength=ring_strength)
+
+
+LOCAL_WIN_MM = 1.25  # the local paper level: median over this window (wider than a pencil or ballpoint stroke)
+LOCAL_LOOK_SIGMA = MIN_T_FAINT / 6  # below this ring noise the faint look is at its floor: the local look adds nothing
+LOCAL_GAIN = 1.5  # ... and unless the local paper is this much quieter than the ring, it adds too little
+
+
+@dataclass
+class _Trace:
+    """What the faint look saw in a box interior: pixel masks and the median darkness of the trace."""
+
+    faint_mask: np.ndarray  # above the faint threshold
+    smooth_mask: np.ndarray  # above the trace threshold after 3x3 averaging
+    strength: float
+
+    @property
+    def faint(self) -> int:
+        return int(np.count_nonzero(self.faint_mask))
+
+    @property
+    def smooth(self) -> int:
+        return int(np.count_nonzero(self.smooth_mask))
+
+    def widened_by(self, local: _Trace) -> _Trace:
+        """Faint pixels seen by either look; the averaged trace from the local look only.
+
+        Either look may see a faint stroke the other misses (a wide faint patch is part of the local
+        level; a shaded row raises the ring's noise and hides pencil from the ring's look). The averaged
+        trace is the most sensitive look and the one a shadow edge or a band boundary fools: it is
+        judged against the local paper alone.
+        """
+        return _Trace(self.faint_mask | local.faint_mask, local.smooth_mask,
+                      local.strength if local.faint_mask.any() else self.strength)
+
+
+def _trace_look(D: np.ndarray, interior: tuple[slice, slice], box: tuple[float, float, float, float],
+                sigma: float, t_ink: float) -> _Trace:
+    """Faint traces in a box interior on darkness map D (uint8, noise `sigma` relative to paper).
+
+    Straight lines running through the box and out both sides (a crease, a fold, a scanner streak)
+    are removed first, up to their own darkness: they are traces of the paper, not of a pen.
+    """
+    t_faint = int(255 * float(np.clip(FAINT_SIGMAS * sigma, MIN_T_FAINT, t_ink)))
+    t_smooth = int(255 * max(SMOOTH_T_MIN, SMOOTH_SIGMAS * sigma))
+    S = cv2.blur(D, (3, 3))
+    if np.count_nonzero(S[interior] > t_smooth):
+        lines = _through_lines(t_smooth < S, box)
+        if lines:
+            D = _erase_lines(D, lines, box)
+            S = cv2.blur(D, (3, 3))
+    inner = D[interior]
+    fm = inner > t_faint
+    strength = float(np.median(inner[fm])) / 255.0 if fm.any() else 0.0
+    return _Trace(fm, S[interior] > t_smooth, strength)
+
+
+class LocalPaper:
+    """The paper level right around each pixel of a warped area, computed once and on first use.
+
+    The level is the median over LOCAL_WIN_MM: pen strokes and printed lines are narrower and drop
+    out, a shaded band or a shadow edge is wider and becomes the level. The boxes of a field share
+    one warped band, so they share one computation; each box takes its slice (`view`).
+    """
+
+    def __init__(self, g: np.ndarray) -> None:
+        self.g = g
+        self._maps: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def maps(self) -> tuple[np.ndarray, float]:
+        """(darkness uint8 against the local level, median-filtered; the paper's noise sigma)."""
+        if self._maps is None:
+            g = self.g
+            h, w = g.shape
+            # at half the resolution (0.25 mm pixels; coarser smears the edge of a shaded band into a
+            # faint line along it), with a 5x5 median: many times faster than a larger one
+            k = int(round(LOCAL_WIN_MM * RES / 2)) | 1
+            P = cv2.resize(cv2.medianBlur(cv2.resize(g, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA),
+                                          k), (w, h), interpolation=cv2.INTER_LINEAR)
+            P = np.maximum(P, 1)
+            L8 = cv2.medianBlur(cv2.divide(cv2.subtract(P, g), P, scale=255.0), 3)
+            # noise: the spread of the residual over the whole area (print and ink are a minority; a
+            # median is robust to them), every other pixel
+            r = (P[::2, ::2].astype(np.int16) - g[::2, ::2]).ravel()
+            sigma = MIN_T_FAINT / FAINT_SIGMAS
+            if r.size >= 64:
+                hist = np.bincount((r + 255).astype(np.int64), minlength=511).astype(np.float64)
+                med = _hist_quantile(hist, 0.5) - 255
+                dev = np.bincount(np.abs(r.astype(np.int64) - int(round(med)))).astype(np.float64)
+                sigma = 1.4826 * _hist_quantile(dev, 0.5) / max(float(np.mean(P[::2, ::2])), 1.0)
+            self._maps = (L8, sigma)
+        return self._maps
+
+    def view(self, r0: int, c0: int, h: int, w: int) -> Callable[[], tuple[np.ndarray, float]]:
+        """The darkness map and noise for the ROI at rows r0:r0+h, cols c0:c0+w of the area."""
+        def local() -> tuple[np.ndarray, float]:
+            L8, sigma = self.maps()
+            return L8[r0:r0 + h, c0:c0 + w], sigma
+        return local
 
 
 def paper_pockets(ink: np.ndarray, res: float = RES) -> tuple[int, int]:

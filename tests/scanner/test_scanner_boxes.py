@@ -218,6 +218,38 @@ def test_wide_crease_through_a_row(synth, blank_form, mark):
         assert states == ["empty"] * 10, [b.to_dict() for b in r.fields["rating"].boxes if b.state != "empty"]
 
 
+@pytest.mark.parametrize("mark", [None, "tick", "faint"])
+def test_thin_slanted_crease_through_a_label(synth, blank_form, mark):
+    """A thin crease at ~4 deg runs through a box and on through its printed label.
+
+    The label stands in the rows beside the box where a level line would run, so the line must be
+    fitted to where the crease runs all the way to the box, and its darkness taken where it runs over
+    bare paper (the label adds to it). Read as ink, the crease once made an unticked box 'marked'
+    with nothing else in the row to send it to review: a silent error. A tick on it stays a mark;
+    faint pencil on it is at least never read as empty."""
+    page = blank_form.copy()
+    x, y, w, h = synth.option_rect("focus", "exam")
+    sc = blank_form.s
+    page.img[int((y - 1) * sc):int((y + h + 1) * sc), int((x + w + 1) * sc):int((x + w + 30) * sc)] = 255
+    page.text("PROF", x + w + 2, y + h + 0.5, 4.0)  # a big bold label, right where the crease runs on
+    a, b = (x - 20, y + 1.6), (x + 30, y + 1.6 + 50 * 0.07)
+    page.line(a, b, 0.3, (180, 180, 180))
+    if mark == "tick":
+        page.mark("tick", synth.option_rect("focus", "exam"), colour=(25, 25, 25), width_mm=0.4)
+    elif mark == "faint":
+        page.mark("tick", synth.option_rect("focus", "exam"), colour=(170, 170, 170), width_mm=0.3)
+    img = synth.noise(synth.jpeg(page.img, 70), 4)
+    loc = scanner.locate(img, synth.FURNITURE)
+    fd = scanner.read(img, loc, synth.GEOMETRY["fields"]).fields["focus"]
+    exam = next(b for b in fd.boxes if b.value == "exam")
+    if mark is None:
+        assert exam.state == "empty", exam.to_dict()
+    elif mark == "tick":
+        assert exam.state == "marked", exam.to_dict()
+    else:
+        assert exam.state != "empty" or fd.status == "review", exam.to_dict()
+
+
 @pytest.mark.parametrize("margin,gap", [(0.9, 1.6), (1.2, 1.6), (1.5, 2.2), (1.2, 1.0)])
 def test_loop_around_a_box_above_a_printed_rule(synth, blank_form, margin, gap):
     """A felt-tip loop standing `margin` mm off a box, a printed frame line `gap` mm below the row.

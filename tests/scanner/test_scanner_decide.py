@@ -182,9 +182,33 @@ def test_lone_trace_writer_scale_accepts_an_equally_faint_writer():
     fields = _fields(rows)
     sc._promote_lone_traces(fields, {k: True for k in rows})
     assert (fields["r"].value, fields["r"].status) == ("2", "accepted")
-    multi = _fields({"m": [_bd("1", "empty", "no_ink"), _bd("2", "uncertain", "faint_ink", 0.2, 0.12)]}, "multi")
-    sc._promote_lone_traces(multi, {"m": False})
-    assert multi["m"].status == "review"  # multi-choice rows are left alone
+
+
+def _ring(value, state, why, ring_strength):
+    return BoxDecision(value, state, 0.3 if state == "uncertain" else 0.9, why,
+                       {"faint": 0.0, "strength": 0.0, "t_ink": 0.1, "ring_sectors": 8, "ring_strength": ring_strength})
+
+
+@pytest.mark.parametrize("writer,status", [(0.15, "accepted"), (0.5, "review")])
+def test_faint_marks_in_a_multiple_choice_row_are_judged_against_the_writer(writer, status):
+    """In a multiple-choice row each faint mark (a trace in the box, a loop around it) stands when it is
+    about as dark as the writer's clear marks - a faint pencil writer's page; beside a ballpoint writer's
+    marks the same trace is a rubbed-out mark and goes to a person. A clear mark in the row does not stop it."""
+    import scanner as sc
+
+    rows = {"m": [_bd("1", "marked", "ink_in_box", 0.3, writer), _bd("2", "uncertain", "faint_ink", 0.2, 0.12),
+                  _ring("3", "uncertain", "faint_ring", 0.11), _bd("4", "empty", "no_ink")],
+            "w": [_bd("a", "marked", "ink_in_box", 0.2, writer), _bd("b", "empty", "no_ink")]}
+    fields = _fields(rows, "multi")
+    sc._promote_lone_traces(fields, {k: False for k in rows})
+    assert fields["m"].status == status
+    if status == "accepted":
+        assert fields["m"].value == ["1", "2", "3"] and fields["m"].confidence <= 0.6
+    # one doubtful box that is no faint stroke (a partial ring) keeps the whole row for a person
+    rows["m"][3] = BoxDecision("4", "uncertain", 0.3, "partial_ring", {"ring_sectors": 4})
+    fields = _fields(rows, "multi")
+    sc._promote_lone_traces(fields, {k: False for k in rows})
+    assert fields["m"].status == "review"
 
 
 def _text(state, faint_t=0.0):
@@ -238,3 +262,41 @@ def test_fields_near_a_corner_whose_marker_is_missing_are_distrusted() -> None:
     assert near_missing_corner([110, 260, 86, 10], [0, 1, 3])
     assert not near_missing_corner([80, 120, 5, 5], [1, 2, 3])      # mid-page box, TL missing
     assert near_missing_corner([30, 36, 60, 8.5], [1, 2, 3])        # header cell near TL
+
+
+@pytest.mark.parametrize("cover", ["none", "flap", "torn"])
+def test_a_framed_area_near_a_missing_corner_is_trusted_only_if_its_frame_shows(synth, blank_form, cover):
+    """The bottom-left marker is gone. Without anything covering the corner (the marker was just not
+    found) the comment area next to it shows its whole frame and its reading stands; a folded-over
+    flap or a torn-off corner reaching into the area hides part of the frame: the area goes to a person
+    (the flap could hide writing, or its edge look like some)."""
+    import cv2
+    import numpy as np
+
+    import scanner
+
+    page = blank_form.copy()
+    s = blank_form.s
+    area = [15.0, 257.0, 80.0, 16.0]
+    page.frame(area, 0.3)
+    page.line((30, 266), (70, 264), 0.4, (30, 30, 30))  # some writing
+    page.line((40, 268), (60, 262), 0.4, (30, 30, 30))
+    img = page.img
+    img[int(276 * s):int(288 * s), int(9 * s):int(21 * s)] = 255  # the marker is not there
+    if cover != "none":
+        legs = 48.0  # reaches the area's bottom-left corner (x + (297 - y) = 15 + 24 = 39 < 48)
+        tri = np.array([[0, 297], [legs, 297], [0, 297 - legs]], np.float64) * s
+        colour = (236, 236, 236) if cover == "flap" else (40, 40, 40)  # the blank back / the scanner lid
+        cv2.fillPoly(img, [tri.astype(np.int32)], colour)
+        if cover == "flap":
+            cv2.line(img, (0, int((297 - legs) * s)), (int(legs * s), int(297 * s)), (150, 150, 150), 3)
+    fields = [*synth.GEOMETRY["fields"], {"id": "notes", "kind": "text", "page": 1, "rect_mm": area}]
+    loc = scanner.locate(img, synth.FURNITURE)
+    assert 3 not in loc.registration.markers_found
+    r = scanner.read(img, loc, fields)
+    notes = r.texts["notes"]
+    if cover == "none":
+        assert (notes.value, notes.status) == ("present", "accepted"), notes.reason
+    else:
+        assert (notes.status, notes.reason) == ("review", "corner_not_found")
+    assert r.texts["went_well"].status == "accepted"  # far from the corner: unaffected
