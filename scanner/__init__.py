@@ -382,6 +382,8 @@ def _trace_strength(b: BoxDecision) -> float | None:
         return None
     if int(m.get("ring_sectors", -1)) >= 4:
         return None  # something around the box too: not a lone trace
+    if m.get("trace_runs_out"):
+        return None  # a crease or a ruled line running through the box, not a pen stroke
     return float(m.get("strength", 0.0)) or float(m.get("trace_strength", 0.0))
 
 

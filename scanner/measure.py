@@ -68,6 +68,7 @@ class BoxMeasure:
     edge_paper: float = -1.0  # share of the strip just inside the outline that is paper (-1: not measured)
     trace_strength: float = 0.0  # median darkness of the faint trace (a stroke below the ink threshold)
     ring_strength: float = 0.0  # median darkness of the strokes counted around the box (0: none counted)
+    trace_runs_out: bool = False  # the faint trace is a straight line that carries on well outside the box
 
     def to_dict(self) -> dict:
         return {k: (round(v, 4) if isinstance(v, float) else [round(x, 3) for x in v]
@@ -112,6 +113,23 @@ def _snap(D3: np.ndarray, box_px: tuple[float, float, float, float], search: int
     ix = int(np.argmax(0.5 * (lp + rp) / 2 + 0.5 * np.minimum(lp, rp) - penalty))
     iy = int(np.argmax(0.5 * (tq + bq) / 2 + 0.5 * np.minimum(tq, bq) - penalty))
     return int(s[ix]), int(s[iy]), float((lp[ix] + rp[ix] + tq[iy] + bq[iy]) / 4.0)
+
+
+LINE_SLOPES_DEG = (0.0, -2.0, 2.0, -4.0, 4.0, -6.0, 6.0)  # straight runs in the ring removed at these angles
+
+
+@lru_cache(maxsize=16)
+def _line_kernels(length: int) -> tuple[np.ndarray, ...]:
+    """1 px wide digital lines `length` px long, near-horizontal and near-vertical, at LINE_SLOPES_DEG."""
+    out = []
+    for deg in LINE_SLOPES_DEG:
+        t = np.tan(np.radians(deg))
+        off = np.round(np.arange(length) * t).astype(int)
+        off -= off.min()
+        k = np.zeros((int(off.max()) + 1, length), np.uint8)
+        k[off, np.arange(length)] = 1
+        out += [k, np.ascontiguousarray(k.T)]
+    return tuple(out)
 
 
 @lru_cache(maxsize=64)
@@ -161,8 +179,9 @@ def _ring_sectors(ink: np.ndarray, box: tuple[int, int, int, int],
     # printed rules (frame and row lines) first: straight runs longer than anything a loop around the
     # box makes (the outline with a loop hugging it spans the box side plus the loop's margins)
     L = int(max(LINE_MM, max(x1 - x0, y1 - y0) * 2 / RES + 2 * LOOP_MARGIN_MM) * RES / 2)
-    lines = cv2.morphologyEx(allink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (L, 1)))
-    lines |= cv2.morphologyEx(allink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, L)))
+    lines = np.zeros_like(allink)
+    for kernel in _line_kernels(L):  # level, and slanted a few degrees (a crease, a skewed rule)
+        lines |= cv2.morphologyEx(allink, cv2.MORPH_OPEN, kernel)
     allink = allink & ~cv2.dilate(lines, _K3)
     # a tight loop touches the outline: the outline's component then reaches past the box on all sides
     s0, s1 = 2, 6  # 0.5-1.5 mm outside each side: a tight loop leaves ink on all four
@@ -256,13 +275,14 @@ def _erase_lines(Dm: np.ndarray, lines: list[_Line], box: tuple[float, float, fl
     return out
 
 
-def _through_lines(mask: np.ndarray, box: tuple[float, float, float, float]) -> list[_Line]:
+def _through_lines(mask: np.ndarray, box: tuple[float, float, float, float], share: float = 0.75) -> list[_Line]:
     """Straight lines that cross the whole ROI through the box (folds, creases, streaks at an angle, rules).
 
     A line seen in both side strips (left and right of the box, or above and below) at matching
     positions, with a slope of at most ~6 deg, cannot be a pen mark in the box: a mark does not run
-    5 mm straight out of both sides. A wide band (a fold's shadow) gives one line per row. Returns
-    those lines (to ignore: see `_erase_lines`); an empty list when there are none.
+    5 mm straight out of both sides. `share`: how much of each side strip's row the line must cover
+    (labels and box outlines in a strip interrupt a crease). A wide band (a fold's shadow) gives one
+    line per row. Returns those lines (to ignore: see `_erase_lines`); an empty list when there are none.
     """
     x0, y0, x1, y1 = (int(round(v)) for v in box)
     gap = int(1.5 * RES)
@@ -274,8 +294,8 @@ def _through_lines(mask: np.ndarray, box: tuple[float, float, float, float]) -> 
         s1, s2 = m[:, 2:max(3, a0 - gap)], m[:, min(n - 3, a1 + gap):n - 2]
         if s1.shape[1] < 8 or s2.shape[1] < 8:
             continue
-        f1 = s1.mean(axis=1) >= 0.75
-        f2 = s2.mean(axis=1) >= 0.75
+        f1 = s1.mean(axis=1) >= share
+        f2 = s2.mean(axis=1) >= share
         if not f1.any() or not f2.any():
             continue
         c1 = (2 + max(3, a0 - gap)) / 2.0
@@ -405,6 +425,10 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
             else:
                 L8, sigma_l = None, sigma
     faint, faint_smooth = look.faint / n_in, look.smooth / n_in
+    runs_out = False
+    if coverage < CIRCLE_ONLY_BELOW and faint >= RUN_OUT_FROM:
+        runs_out = trace_runs_out(look.faint_mask, L8 if L8 is not None else Dm0, (ix0, iy0), box_i,
+                                  int(255 * max(SMOOTH_T_MIN, SMOOTH_SIGMAS * sigma_l)))
     darkness = float(D8[iy0:iy1, ix0:ix1].mean()) / 255.0 if ink_i.size else 0.0
     strength = float(np.median(inner[ink_i])) / 255.0 if n_ink else 0.0
     solid = 0.0
@@ -443,7 +467,8 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
                       solid=solid, ring_sectors=sectors, ring_ink=ring_ink, background=bg, noise=sigma, t_ink=t_ink,
                       snap_mm=(dx / RES, dy / RES), outline=outline, gaps=gaps,
                       edge_paper=edge, x_arms=x_arms, x_between=x_between,
-                      stroke_mm=thick, holes=holes, trace_strength=look.strength, ring_strength=ring_strength)
+                      stroke_mm=thick, holes=holes, trace_strength=look.strength, ring_strength=ring_strength,
+                      trace_runs_out=runs_out)
 
 
 LOCAL_WIN_MM = 1.25  # the local paper level: median over this window (wider than a pencil or ballpoint stroke)
@@ -479,6 +504,10 @@ class _Trace:
                       local.strength if local.faint_mask.any() else self.strength)
 
 
+TRACE_LINE_SHARE = 0.6  # the faint looks take lines that cover this much of the side strips (coverage: 0.75):
+# erasing there only takes a crease's trace out of the faint looks; a pen's ink is still seen at the ink threshold
+
+
 def _trace_look(D: np.ndarray, interior: tuple[slice, slice], box: tuple[float, float, float, float],
                 sigma: float, t_ink: float) -> _Trace:
     """Faint traces in a box interior on darkness map D (uint8, noise `sigma` relative to paper).
@@ -490,7 +519,7 @@ def _trace_look(D: np.ndarray, interior: tuple[slice, slice], box: tuple[float, 
     t_smooth = int(255 * max(SMOOTH_T_MIN, SMOOTH_SIGMAS * sigma))
     S = cv2.blur(D, (3, 3))
     if np.count_nonzero(S[interior] > t_smooth):
-        lines = _through_lines(t_smooth < S, box)
+        lines = _through_lines(t_smooth < S, box, TRACE_LINE_SHARE)
         if lines:
             D = _erase_lines(D, lines, box)
             S = cv2.blur(D, (3, 3))
@@ -542,6 +571,47 @@ class LocalPaper:
             L8, sigma = self.maps()
             return L8[r0:r0 + h, c0:c0 + w], sigma
         return local
+
+
+RUN_OUT_FROM = 0.05  # a faint trace this large is checked for running out of the box (`trace_runs_out`)
+RUN_OUT_MM = (2.2, 4.5)  # ... looked for this far beyond the outline (a pen's overshoot stays closer)
+RUN_OUT_SHARE = 0.5  # ... on this share of the way, on both sides
+
+
+def trace_runs_out(trace: np.ndarray, D: np.ndarray, origin: tuple[int, int],
+                   box: tuple[float, float, float, float], t8: int) -> bool:
+    """True when a faint trace in a box is one straight line that carries on beyond the box on both sides.
+
+    A crease, a fold or a ruled line crosses a box and runs on; a pen stroke (a slash, a tick's arm)
+    ends at the box or overshoots it by a millimetre or two. Fits the trace's main axis and looks for
+    darkness (above t8 on D, within 1 px across) along it 2.2-4.5 mm beyond the outline on either side.
+    """
+    ys, xs = np.nonzero(trace)
+    if xs.size < 8:
+        return False
+    pts = np.column_stack([xs + origin[0], ys + origin[1]]).astype(np.float64)
+    c = pts.mean(axis=0)
+    w, v = np.linalg.eigh(np.cov((pts - c).T))
+    if w[0] * 16 > w[1]:  # not a thin straight line
+        return False
+    u = v[:, 1]
+    x0, y0, x1, y1 = box
+    h, wd = D.shape
+    sides = []
+    for sign in (-1.0, 1.0):
+        # distance along u from the centre to the box outline, then beyond it
+        tx = ((x1 if sign * u[0] > 0 else x0) - c[0]) / (sign * u[0]) if abs(u[0]) > 1e-6 else np.inf
+        ty = ((y1 if sign * u[1] > 0 else y0) - c[1]) / (sign * u[1]) if abs(u[1]) > 1e-6 else np.inf
+        edge = min(tx, ty)
+        d = edge + np.arange(RUN_OUT_MM[0] * RES, RUN_OUT_MM[1] * RES)
+        px, py = c[0] + sign * u[0] * d, c[1] + sign * u[1] * d
+        ok = (px >= 1) & (px < wd - 1) & (py >= 1) & (py < h - 1)
+        if ok.sum() < RES:
+            return False  # too little room in the ROI to tell
+        px, py = np.round(px[ok]).astype(int), np.round(py[ok]).astype(int)
+        near = np.maximum.reduce([D[py + dy, px + dx] for dy in (-1, 0, 1) for dx in (-1, 0, 1)])
+        sides.append(float(np.mean(near > t8)))
+    return min(sides) >= RUN_OUT_SHARE
 
 
 def paper_pockets(ink: np.ndarray, res: float = RES) -> tuple[int, int]:

@@ -250,6 +250,51 @@ def test_thin_slanted_crease_through_a_label(synth, blank_form, mark):
         assert exam.state != "empty" or fd.status == "review", exam.to_dict()
 
 
+def _shaded_rating_row(synth, blank_form, grey: int = 225):
+    """A copy of the blank form whose rating row sits on a grey band around white boxes."""
+    page = blank_form.copy()
+    img, s = page.img, blank_form.s
+    band = img[int(78.5 * s):int(86.5 * s), int(15 * s):int(200 * s)]
+    band[band == 255] = grey
+    for o in next(f for f in synth.GEOMETRY["fields"] if f["id"] == "rating")["options"]:
+        x, y, w, h = o["rect_mm"]
+        sl = (slice(int(y * s), int((y + h) * s) + 1), slice(int(x * s), int((x + w) * s) + 1))
+        img[sl] = blank_form.img[sl]
+    return page
+
+
+@pytest.mark.parametrize("off,slope", [(0.9, 0.05), (1.2, 0.035), (1.8, 0.035), (1.8, 0.05), (2.5, 0.05)])
+def test_a_crease_across_an_empty_shaded_row_is_never_a_mark(synth, blank_form, off, slope):
+    """A pencil-dark crease runs slightly slanted along a shaded rating row on a noisy scan and
+    crosses one of its boxes; a second one runs down between two boxes. The row is empty.
+
+    The crease was once taken as a lone faint trace - the only 'ink' in the row, on a page with no
+    clear marks to judge a writer by - and accepted as the answer 'na': a silent error. It runs on
+    straight well beyond the box on both sides, which a pen stroke does not (`trace_runs_out`)."""
+    page = _shaded_rating_row(synth, blank_form)
+    x, y, w, h = synth.option_rect("rating", "1")
+    page.line((x - 10, y - off), (x + 100, y - off + 110 * slope), 0.4, (140, 140, 140))
+    page.line((x + 31.5, y - 20), (x + 32.5, y + 25), 0.4, (150, 150, 150))
+    img = synth.noise(synth.jpeg(page.img, 60), 8)
+    loc = scanner.locate(img, synth.FURNITURE)
+    fd = scanner.read(img, loc, synth.GEOMETRY["fields"]).fields["rating"]
+    assert fd.value is None and fd.status == "review", [(b.value, b.state, b.why) for b in fd.boxes]
+    assert all(b.measures["ring_sectors"] < 4 for b in fd.boxes)
+
+
+@pytest.mark.parametrize("kind", ["slash", "tick"])
+def test_a_faint_pencil_stroke_does_not_run_out_of_its_box(synth, blank_form, kind):
+    """The other side of `trace_runs_out`: a faint pencil slash or tick with its overshoot stays a
+    candidate lone trace (it ends within ~2 mm of the box)."""
+    page = _shaded_rating_row(synth, blank_form)
+    page.mark(kind, synth.option_rect("rating", "4"), colour=(175, 175, 175), width_mm=0.35)
+    img = synth.jpeg(page.img, 70)
+    loc = scanner.locate(img, synth.FURNITURE)
+    fd = scanner.read(img, loc, synth.GEOMETRY["fields"]).fields["rating"]
+    box = next(b for b in fd.boxes if b.value == "4")
+    assert box.state != "empty" and not box.measures["trace_runs_out"], box.to_dict()
+
+
 @pytest.mark.parametrize("margin,gap", [(0.9, 1.6), (1.2, 1.6), (1.5, 2.2), (1.2, 1.0)])
 def test_loop_around_a_box_above_a_printed_rule(synth, blank_form, margin, gap):
     """A felt-tip loop standing `margin` mm off a box, a printed frame line `gap` mm below the row.
