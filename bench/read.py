@@ -12,6 +12,10 @@ pages unaccounted for. Compare ratios within one run: machines are shared.
 
 --breakdown adds, per profile, what the fields sent to review held according to the truth
 (review reason x drawn mark kind/pen), to see which marks cost a person's time.
+
+--pens replaces the office pen mix for a stress test of one kind of writer, e.g.
+`--pens faint_pencil=1` (every assessor writes with a faint pencil): the hardest case for silent
+misses, since a faint loop or tick that goes unseen would leave an optional row wrongly empty.
 """
 
 from __future__ import annotations
@@ -35,7 +39,8 @@ from formkit.demo import per_form_geometry
 from formkit.ingest import scan
 from formkit.issuing import FormRequest, issue_forms
 from formkit.records import records
-from formkit.simulate import forms_from_pdf, simulate_stack
+from formkit.simulate import Styles, forms_from_pdf, simulate_stack
+from formkit.simulate.marks import PENS
 from formkit.workspace import init_workspace
 
 PROFILES = {  # profile: (container, layouts mix)
@@ -97,7 +102,21 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_profile(profile: str, container: str, n_forms: int, jobs: int, seed: int, tmp: Path) -> dict:
+def parse_pens(text: str) -> dict[str, float] | None:
+    """'faint_pencil=1,pencil=0.5' -> {'faint_pencil': 1.0, 'pencil': 0.5}; '' -> None (the office mix)."""
+    if not text:
+        return None
+    out = {}
+    for part in text.split(","):
+        name, _, w = part.partition("=")
+        if name.strip() not in PENS:
+            raise SystemExit(f"unknown pen {name!r}; known: {', '.join(PENS)}")
+        out[name.strip()] = float(w or 1)
+    return out
+
+
+def run_profile(profile: str, container: str, n_forms: int, jobs: int, seed: int, tmp: Path,
+                pens: dict[str, float] | None = None) -> dict:
     ws = init_workspace(tmp / f"ws-{profile}")
     with ws.store.transaction():
         for i in range(n_forms):
@@ -116,7 +135,8 @@ def run_profile(profile: str, container: str, n_forms: int, jobs: int, seed: int
         res = issue_forms(ws, layout, reqs, pdf)
         stack = simulate_stack(forms_from_pdf(pdf, per_form_geometry(ws, res.form_ids)), profile, rng,
                                tmp / f"stack-{profile}-{layout}", container=container, name=layout,
-                               blank_backs=(profile.startswith("office")), foreign_pages=1, shuffle=True)
+                               blank_backs=(profile.startswith("office")), foreign_pages=1, shuffle=True,
+                               styles=Styles(pen_weights=pens) if pens else None)
         files += stack.files
         truths.append(stack)
     pages = sum(len(s.truth["pages"]) for s in truths)
@@ -171,15 +191,19 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", type=Path, help="also write the figures as JSON")
     ap.add_argument("--breakdown", action="store_true", help="per profile: reviewed fields by reason and mark drawn")
+    ap.add_argument("--pens", default="", help="stress test: pen mix instead of the office one, e.g. "
+                    "'faint_pencil=1,pencil=1' (names: " + ", ".join(PENS) + ")")
     args = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for prof in args.profiles.split(","):
-            rows.append(run_profile(prof, PROFILES[prof], args.forms, args.jobs, args.seed, Path(tmp)))
+            rows.append(run_profile(prof, PROFILES[prof], args.forms, args.jobs, args.seed, Path(tmp),
+                                    parse_pens(args.pens)))
             r = rows[-1]
             print(f"  … {prof}: {r['pages']} pages in {r['wall_s']:.1f} s", file=sys.stderr)
     own, kids = peak_mb(), max(r["worker_mb"] for r in rows)
-    print(f"read benchmark — {args.forms} forms per profile, --jobs {args.jobs}")
+    print(f"read benchmark — {args.forms} forms per profile, --jobs {args.jobs}, seed {args.seed}"
+          + (f", pens {args.pens}" if args.pens else ""))
     print(f"{'profile':<10}{'container':<11}{'pages':>6}{'pages/s':>9}{'ms/page':>9}{'decode ms/p':>12}"
           f"{'fields':>8}{'review %':>9}{'reader %':>9}{'silent':>7}{'lost':>5}{'ids':>8}")
     for r in rows:

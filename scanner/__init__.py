@@ -316,7 +316,9 @@ def _doubt_absence_for_faint_writer(out: PageReading) -> None:
     area on such a page is still trusted where the scan was clean enough to show that pen: the area's
     most sensitive look (its noise-only threshold) sits well below the writer's strength (WRITER_SEEN)
     and found nothing. On a noisy scan it does not, and the crop goes to a person instead. An empty
-    optional row is always doubted: a faint loop around a box is outside the interior's close look.
+    optional row is always doubted: a faint loop around a box is outside the interior's close look;
+    and so is a multiple-choice row with any box left empty (a faint-pencil stress run found one faint
+    mark of two read and the other lost, silently).
     """
     inked = [float(b.measures.get("strength", 0.0)) for fd in out.fields.values() for b in fd.boxes
              if b.state in ("marked", "uncertain") and float(b.measures.get("strength", 0.0)) > 0]
@@ -331,8 +333,12 @@ def _doubt_absence_for_faint_writer(out: PageReading) -> None:
         if ta.state == "absent" and ta.status == "accepted" and hidden:
             ta.status, ta.reason, ta.confidence = "review", "faint_writer", min(ta.confidence, 0.5)
     for fd in out.fields.values():  # an optional row left empty: always doubted (a faint loop drawn
-        # around a box lies outside the interior's close look, and the ring is judged at the ink threshold)
-        if fd.status == "accepted" and not fd.value and not any(b.state == "marked" for b in fd.boxes):
+        # around a box lies outside the interior's close look, and the ring is judged at the ink threshold);
+        # so is a multiple-choice row with a box left empty: a second faint mark may have vanished there
+        if fd.status != "accepted":
+            continue
+        empty_row = not fd.value and not any(b.state == "marked" for b in fd.boxes)
+        if empty_row or (fd.kind == "multi" and any(b.state == "empty" for b in fd.boxes)):
             fd.status, fd.reason, fd.confidence = "review", "faint_writer", min(fd.confidence, 0.5)
 
 

@@ -360,6 +360,18 @@ def measure_boxes(image: np.ndarray, H: np.ndarray, rects_mm: Sequence[Sequence[
     return out
 
 
+def neighbour_boxes_px(neighbours_mm: Sequence[Sequence[float]], ox: float, oy: float,
+                       dx: float, dy: float) -> list[tuple[int, int, int, int]]:
+    """Neighbouring printed boxes (mm rects) as (x0, y0, x1, y1) pixels of an ROI whose corner is (ox, oy) mm."""
+    if not len(neighbours_mm):
+        return []
+    nb = np.asarray(neighbours_mm, dtype=np.float64).reshape(-1, 4)
+    mx0, my0 = (nb[:, 0] - ox) * RES + dx, (nb[:, 1] - oy) * RES + dy
+    return list(zip(mx0.astype(np.int64).tolist(), my0.astype(np.int64).tolist(),
+                    np.ceil(mx0 + nb[:, 2] * RES).astype(np.int64).tolist(),
+                    np.ceil(my0 + nb[:, 3] * RES).astype(np.int64).tolist(), strict=True))
+
+
 def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
                  neighbours_mm: Sequence[Sequence[float]], local: Callable | None = None) -> BoxMeasure:
     """Measure a box on `g`, its ROI warped at RES with the top-left pixel's corner at (ox, oy) mm.
@@ -446,13 +458,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
         edge = edge_paper(Dm[int(round(by0)):int(round(by1)), int(round(bx0)):int(round(bx1))] > t8)
     sectors, ring_ink, ring_strength = -1, -1.0, 0.0  # not measured: a box with ink inside is decided by its interior
     if coverage < CIRCLE_ONLY_BELOW:
-        masked = []
-        if len(neighbours_mm):
-            nb = np.asarray(neighbours_mm, dtype=np.float64).reshape(-1, 4)
-            mx0, my0 = (nb[:, 0] - ox) * RES + dx, (nb[:, 1] - oy) * RES + dy
-            masked = list(zip(mx0.astype(np.int64).tolist(), my0.astype(np.int64).tolist(),
-                              np.ceil(mx0 + nb[:, 2] * RES).astype(np.int64).tolist(),
-                              np.ceil(my0 + nb[:, 3] * RES).astype(np.int64).tolist(), strict=True))
+        masked = neighbour_boxes_px(neighbours_mm, ox, oy, dx, dy)
         ink_all = Dm > t8  # against the ring's level: a shaded band is just below the ink threshold
         Dring = Dm
         if L8 is not None:  # a circle in faint pencil around a box in a shaded row: against the local paper

@@ -240,8 +240,12 @@ def test_faint_writer_empty_text_and_optional_rows_go_to_review(strengths, noise
         page.fields[f"r{i}"] = decide_field(f"r{i}", "single", True, [_bd("a", "marked", "ink_in_box", 0.2, st),
                                                                        empty("b")])
     page.fields["opt"] = decide_field("opt", "single", False, [empty("a"), empty("b")])
+    # a multiple-choice row with one mark seen: a second, fainter one may have vanished in an empty box
+    page.fields["multi"] = decide_field("multi", "multi", False, [_bd("a", "marked", "ink_in_box", 0.2, 0.5),
+                                                                   empty("b")])
     page.texts["t"], page.texts["w"] = _text("absent", faint_t=max(0.05, 5 * noise)), _text("present")
     sc._doubt_absence_for_faint_writer(page)
+    assert page.fields["multi"].status == ("accepted" if status == "accepted" else "review")
     if status == "text accepted":
         assert page.texts["t"].status == "accepted" and page.fields["opt"].status == "review"
         return
