@@ -427,7 +427,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
                       0.0)
     else:
         look = _trace_look(Dm0, interior, box_i, sigma, t_ink)
-        if sigma > LOCAL_LOOK_SIGMA:
+        if sigma > LOCAL_LOOK_SIGMA and look.peak >= SMOOTH_T_MIN:
             # the ring's noise is above what paper grain gives: its level may not be this box's paper (a
             # shaded row, a shadow). Where the paper right around each pixel is much quieter, look again
             # against it (on a merely noisy scan both agree, and one look is enough).
@@ -489,6 +489,7 @@ class _Trace:
     faint_mask: np.ndarray  # above the faint threshold
     smooth_mask: np.ndarray  # above the trace threshold after 3x3 averaging
     strength: float
+    peak: float = 0.0  # the darkest point of the interior after 3x3 averaging
 
     @property
     def faint(self) -> int:
@@ -510,6 +511,7 @@ class _Trace:
                       local.strength if local.faint_mask.any() else self.strength)
 
 
+TRACE_WORTH = 0.03  # a faint trace over less of the interior than this is below every decision (decide: 0.04)
 TRACE_LINE_SHARE = 0.6  # the faint looks take lines that cover this much of the side strips (coverage: 0.75):
 # erasing there only takes a crease's trace out of the faint looks; a pen's ink is still seen at the ink threshold
 
@@ -524,15 +526,18 @@ def _trace_look(D: np.ndarray, interior: tuple[slice, slice], box: tuple[float, 
     t_faint = int(255 * float(np.clip(FAINT_SIGMAS * sigma, MIN_T_FAINT, t_ink)))
     t_smooth = int(255 * max(SMOOTH_T_MIN, SMOOTH_SIGMAS * sigma))
     S = cv2.blur(D, (3, 3))
-    if np.count_nonzero(S[interior] > t_smooth):
+    worth = TRACE_WORTH * S[interior].size  # less trace than this decides nothing: no need to look closer
+    if np.count_nonzero(S[interior] > t_smooth) >= worth or np.count_nonzero(D[interior] > t_faint) >= worth:
         lines = _through_lines(t_smooth < S, box, TRACE_LINE_SHARE)
         if lines:
             D = _erase_lines(D, lines, box)
             S = cv2.blur(D, (3, 3))
     inner = D[interior]
     fm = inner > t_faint
-    strength = float(np.median(inner[fm])) / 255.0 if fm.any() else 0.0
-    return _Trace(fm, S[interior] > t_smooth, strength)
+    n = int(np.count_nonzero(fm))
+    strength = float(np.median(inner[fm])) / 255.0 if n and n >= worth else 0.0
+    si = S[interior]
+    return _Trace(fm, si > t_smooth, strength, float(si.max()) / 255.0 if si.size else 0.0)
 
 
 class LocalPaper:
