@@ -422,9 +422,8 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     L8, sigma_l = None, sigma
     if coverage >= CIRCLE_ONLY_BELOW:
         # a clear amount of ink: the box is decided by it, faint traces and the ring are not looked at
-        t_faint8 = int(255 * float(np.clip(FAINT_SIGMAS * sigma, MIN_T_FAINT, t_ink)))
-        look = _Trace(inner > t_faint8, cv2.blur(inner, (3, 3)) > int(255 * max(SMOOTH_T_MIN, SMOOTH_SIGMAS * sigma)),
-                      0.0)
+        t_smooth8 = int(255 * max(SMOOTH_T_MIN, SMOOTH_SIGMAS * sigma))
+        look = _Trace(inner > int(t_faint * 255), cv2.blur(inner, (3, 3)) > t_smooth8, 0.0)
     else:
         look = _trace_look(Dm0, interior, box_i, sigma, t_ink)
         if sigma > LOCAL_LOOK_SIGMA and look.peak >= SMOOTH_T_MIN:
@@ -535,7 +534,7 @@ def _trace_look(D: np.ndarray, interior: tuple[slice, slice], box: tuple[float, 
     inner = D[interior]
     fm = inner > t_faint
     n = int(np.count_nonzero(fm))
-    strength = float(np.median(inner[fm])) / 255.0 if n and n >= worth else 0.0
+    strength = float(np.median(inner[fm])) / 255.0 if n >= max(1.0, worth) else 0.0
     si = S[interior]
     return _Trace(fm, si > t_smooth, strength, float(si.max()) / 255.0 if si.size else 0.0)
 
@@ -550,7 +549,7 @@ class LocalPaper:
 
     def __init__(self, g: np.ndarray) -> None:
         self.g = g
-        self._maps: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._maps: tuple[np.ndarray, float] | None = None
 
     def maps(self) -> tuple[np.ndarray, float]:
         """(darkness uint8 against the local level, median-filtered; the paper's noise sigma)."""
