@@ -355,13 +355,23 @@ def _promote_lone_traces(fields: dict[str, FieldDecision], required: dict[str, b
     * it is not much fainter than the writer: where the page holds >= 2 clear pen marks (ticks and
       crosses, loops), their median ink strength sets the writer's scale and the trace must reach
       LONE_TRACE_WRITER of it. An erased pencil mark keeps 10-30 % of its darkness and fails this; a
-      faint-pencil writer's page has few clear marks, all of them about as faint.
+      faint-pencil writer's page has few clear marks, all of them about as faint. Without clear marks
+      the page's faint traces set the scale, and there must be >= 2 of them: a single trace on a page
+      (a smudge, a crease) is never promoted.
     Confidence stays low (0.6) so the record shows the mark was weak.
     """
     strengths = [float(b.measures.get("ring_strength" if b.why == "circled" else "strength", 0.0))
                  for fd in fields.values() for b in fd.boxes
                  if b.state == "marked" and b.why in ("ink_in_box", "circled")]
     writer = float(np.median(strengths)) if len(strengths) >= 2 else 0.0
+    if not writer:
+        # no clear marks to take the writer's scale from: a faint-pencil writer leaves several faint
+        # traces, and those set the scale; one trace alone on the page (a smudge, a crease) stands for nothing
+        faint = [v for fd in fields.values() for b in fd.boxes if b.state == "uncertain"
+                 for v in [_trace_strength(b)] if v is not None]
+        if len(faint) < 2:
+            return
+        writer = float(np.median(faint))
     for fid, fd in fields.items():
         if fd.status != "review" or fd.reason != "uncertain_mark":
             continue
@@ -371,7 +381,7 @@ def _promote_lone_traces(fields: dict[str, FieldDecision], required: dict[str, b
                 or (fd.kind == "multi" and unsure and others <= {"empty", "marked"})):
             continue
         ink = [_trace_strength(b) for b in unsure]
-        if any(v is None or (writer and v < LONE_TRACE_WRITER * writer) for v in ink):
+        if any(v is None or v < LONE_TRACE_WRITER * writer for v in ink):
             continue
         for b in unsure:
             b.state, b.confidence, b.why = "marked", 0.6, "lone_trace"

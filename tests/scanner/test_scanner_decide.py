@@ -139,11 +139,24 @@ def test_lone_faint_trace_in_clean_row_is_a_mark():
     import scanner as sc
 
     faint_row = [_bd("1", "empty", "no_ink"), _bd("2", "uncertain", "little_ink", 0.16, 0.11), _bd("3", "empty", "no_ink")]
-    fields = _fields({"r": faint_row})
-    sc._promote_lone_traces(fields, {"r": True})
+    other = [_bd("a", "uncertain", "faint_ink", 0.2, 0.12), _bd("b", "empty", "no_ink")]  # the writer's next mark
+    fields = _fields({"r": faint_row, "o": other})
+    sc._promote_lone_traces(fields, {"r": True, "o": True})
     fd = fields["r"]
     assert (fd.value, fd.status, fd.reason, fd.confidence) == ("2", "accepted", None, 0.6)
     assert (fd.boxes[1].state, fd.boxes[1].why) == ("marked", "lone_trace")
+    assert fields["o"].value == "a"
+
+
+def test_a_single_faint_trace_on_a_page_without_clear_marks_is_no_mark():
+    """With no clear marks to judge a writer by, one trace alone on the page could be a smudge or a crease
+    (one once was, and was accepted): the page's faint traces must set the scale, so there must be two."""
+    import scanner as sc
+
+    row = [_bd("1", "empty", "no_ink"), _bd("2", "uncertain", "little_ink", 0.16, 0.11), _bd("3", "empty", "no_ink")]
+    fields = _fields({"r": row, "e": [_bd("a", "empty", "no_ink"), _bd("b", "empty", "no_ink")]})
+    sc._promote_lone_traces(fields, {"r": True, "e": False})
+    assert fields["r"].status == "review" and fields["r"].value is None
 
 
 @pytest.mark.parametrize("row,writer", [
@@ -163,7 +176,7 @@ def test_lone_faint_trace_in_clean_row_is_a_mark():
 def test_lone_trace_rule_leaves_doubtful_rows_for_review(row, writer):
     import scanner as sc
 
-    rows = {"r": row}
+    rows = {"r": row, "f": [_bd("a", "uncertain", "faint_ink", 0.2, 0.11), _bd("b", "empty", "no_ink")]}  # more faint
     for i, st in enumerate(writer):  # the writer's clear marks elsewhere on the page
         rows[f"w{i}"] = [_bd("a", "marked", "ink_in_box", 0.3, st), _bd("b", "empty", "no_ink")]
     fields = _fields(rows)
