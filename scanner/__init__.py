@@ -283,7 +283,7 @@ def near_missing_corner(rect_mm, found: list[int], page_size_mm=(210.0, 297.0), 
 
 
 def _doubt_near_missing_corners(out: PageReading, page_fields: list[dict], found: list[int],
-                                page_size_mm, image: np.ndarray | None = None, H: np.ndarray | None = None) -> None:
+                                page_size_mm, image: np.ndarray, H: np.ndarray) -> None:
     """Fields near a corner whose marker is missing go to review - unless the print shows nothing covers them.
 
     Every printed outline of the field (a box's, a text area's frame) must then be seen along its whole
@@ -301,7 +301,7 @@ def _doubt_near_missing_corners(out: PageReading, page_fields: list[dict], found
         item = out.fields.get(fid) or out.texts.get(fid)
         if item is None or item.status != "accepted":
             continue
-        if image is not None and H is not None and all(frame_visible(image, H, r, sq) for r, sq in near):
+        if all(frame_visible(image, H, r, sq) for r, sq in near):
             continue
         item.status, item.reason = "review", "corner_not_found"
         item.confidence = min(item.confidence, 0.5)
