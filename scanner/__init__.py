@@ -24,6 +24,7 @@ from scanner.frames import frame_visible
 from scanner.geometry import warp_rect
 from scanner.handwriting import ABSENT_MM2, LABEL_BAND_MM, TextArea, read_text_area
 from scanner.identify import BLANK_INK_FRACTION, QrResult, blank_verdict, ink_fraction, read_qr
+from scanner.imageops import is_bilevel
 from scanner.measure import BoxMeasure, measure_box, measure_boxes
 from scanner.registration import Registration, register
 from scanner.sources import SourcePage, count_pages, iter_pages, sniff
@@ -224,6 +225,8 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
                 ta.status, ta.reason = "review", "poor_registration"
     _promote_lone_traces(out.fields, required)
     _doubt_absence_for_faint_writer(out)
+    if is_bilevel(image):
+        _doubt_mostly_blank_page(out, required)
     _doubt_near_missing_corners(out, page_fields, reg.markers_found, location.page_size_mm, image, H)
     for fd in out.fields.values():
         if poor and fd.status == "accepted":
@@ -320,8 +323,8 @@ def _doubt_absence_for_faint_writer(out: PageReading) -> None:
     and so is a multiple-choice row with any box left empty (a faint-pencil stress run found one faint
     mark of two read and the other lost, silently).
     """
-    inked = [float(b.measures.get("strength", 0.0)) for fd in out.fields.values() for b in fd.boxes
-             if b.state in ("marked", "uncertain") and float(b.measures.get("strength", 0.0)) > 0]
+    inked = [_ink_strength(b) for fd in out.fields.values() for b in fd.boxes
+             if b.state in ("marked", "uncertain") and (_ink_strength(b) > 0 or _trace_only(b))]
     written = [ta.strength for ta in out.texts.values() if ta.state == "present" and ta.strength > 0]
     faint_marks = len(inked) >= 2 and float(np.median(inked)) < FAINT_WRITER
     faint_hand = len(written) >= 1 and float(np.median(written)) < FAINT_WRITER_TEXT
@@ -340,6 +343,45 @@ def _doubt_absence_for_faint_writer(out: PageReading) -> None:
         empty_row = not fd.value and not any(b.state == "marked" for b in fd.boxes)
         if empty_row or (fd.kind == "multi" and any(b.state == "empty" for b in fd.boxes)):
             fd.status, fd.reason, fd.confidence = "review", "faint_writer", min(fd.confidence, 0.5)
+
+
+def _ink_strength(b: BoxDecision) -> float:
+    return float(b.measures.get("strength", 0.0))
+
+
+def _trace_only(b: BoxDecision) -> bool:
+    """A faint trace seen only after averaging: fainter than any measured ink (counts as strength 0).
+
+    A faint-pencil page whose strokes all fell below the per-pixel threshold showed no writer at
+    all and had its empty rows trusted (a stress test lost two slashes silently that way).
+    """
+    return b.state == "uncertain" and b.why == "faint_trace"
+
+
+MOSTLY_BLANK_MIN = 3  # this many required rows read without any mark on one page ...
+MOSTLY_BLANK_SHARE = 0.5  # ... and at least this share of the page's required rows: the ink may be lost
+
+
+def _doubt_mostly_blank_page(out: PageReading, required: dict[str, bool]) -> None:
+    """Everything read on a 1-bit page whose required rows are mostly blank goes to a person.
+
+    Called for bilevel scans, where the scanner's threshold drops a faint pen before we see it: a
+    page where most required rows read blank was more likely written with such a pen than left
+    half empty. What did come through is then not to be trusted either: a stress test read a
+    cancelled box as the answer, the faint fill over it and the new tick having both vanished
+    (while the first tick, pressed harder, stayed). Text areas read as empty go too; writing that
+    was seen stands. On a grey scan the faint pen itself is seen (`_doubt_absence_for_faint_writer`).
+    """
+    req = [fd for fid, fd in out.fields.items() if required.get(fid)]
+    blank = [fd for fd in req if fd.reason == "no_mark" and all(b.state == "empty" for b in fd.boxes)]
+    if len(blank) < max(MOSTLY_BLANK_MIN, MOSTLY_BLANK_SHARE * len(req)):
+        return
+    for fd in out.fields.values():
+        if fd.status == "accepted":
+            fd.status, fd.reason, fd.confidence = "review", "mostly_blank_page", min(fd.confidence, 0.5)
+    for ta in out.texts.values():
+        if ta.status == "accepted" and ta.state == "absent":
+            ta.status, ta.reason, ta.confidence = "review", "mostly_blank_page", min(ta.confidence, 0.5)
 
 
 def _promote_lone_traces(fields: dict[str, FieldDecision], required: dict[str, bool]) -> None:

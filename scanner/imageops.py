@@ -85,3 +85,15 @@ def component_stats(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
     ltype = cv2.CV_16U if ink < 65535 else cv2.CV_32S
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=ltype)
     return n, labels, stats
+
+
+def is_bilevel(img: np.ndarray, step: int = 5) -> bool:
+    """True for a 1-bit scan (every pixel black or white): the scanner has already dropped what was faint.
+
+    Sampled on a grid (every `step` px); tolerates a sprinkling of other values (a resampled edge).
+    """
+    s = img[::step, ::step]
+    if s.size == 0:
+        return False
+    other = np.count_nonzero((s > 0) & (s < 255))
+    return other <= 0.001 * s.size

@@ -25,6 +25,13 @@ REASONS = {
     "not_registered": "The page could not be aligned, so no box was read automatically.",
     "not_read": "This part of the form was not read.",
     "faint_ink": "The ink is very faint.",
+    "faint_writer": "The writer's pen is faint on this page: an empty answer here may be a mark the scan lost.",
+    "faint_writing": "The writing is very faint.",
+    "uncertain_writing": "It is unclear whether something is written here.",
+    "poor_registration": "The page was not aligned well enough to trust the boxes read automatically.",
+    "corner_not_found": "A corner of the page is folded, torn or covered near this answer.",
+    "mostly_blank_page": ("Most required answers on this page are blank: the pen may be too faint for the scan. "
+                          "Check against the paper (or rescan it in grey)."),
 }
 
 

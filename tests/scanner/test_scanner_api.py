@@ -153,3 +153,26 @@ def test_two_marker_page_is_trusted_only_when_its_print_confirms_the_mapping(syn
     else:
         assert not r.print_verified
         assert r.fields["setting"].status == r.fields["rating"].status == "review"
+
+
+@pytest.mark.parametrize("effect,status", [("bilevel", "review"), ("grey", "accepted")])
+def test_a_bilevel_page_with_most_required_rows_blank_trusts_nothing(synth, blank_form, effect, status):
+    """Through a 1-bit scanner a faint pen vanishes; when most required rows come out blank, the one
+    mark left (here perhaps a first tick whose cancelling fill and replacement were both lost) is not
+    accepted unseen. The same page scanned in grey shows a dark pen: the writer simply skipped rows."""
+    fields = synth.geometry()["fields"]
+    for f in fields:
+        if f["id"] in ("focus", "optional"):
+            f["required"] = True
+    p = blank_form.copy()
+    p.mark("tick", synth.option_rect("setting", "ward"))
+    img = synth.bilevel(p.grey()) if effect == "bilevel" else p.grey()
+    from scanner.imageops import is_bilevel
+
+    assert is_bilevel(img) == (effect == "bilevel")
+    r = scanner.read(img, scanner.locate(img, synth.FURNITURE), fields)
+    assert r.fields["setting"].value == "ward" and r.fields["setting"].status == status
+    assert r.texts["signature"].status == status
+    if status == "review":
+        assert r.fields["setting"].reason == "mostly_blank_page"
+    assert [r.fields[f].reason for f in ("rating", "focus", "optional")] == ["no_mark"] * 3

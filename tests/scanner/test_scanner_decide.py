@@ -269,6 +269,52 @@ def test_faint_writer_empty_text_and_optional_rows_go_to_review(strengths, noise
         assert page.texts["t"].state == "absent"  # the reading itself (and the fingerprint) is unchanged
 
 
+def test_faint_writer_whose_strokes_show_only_when_averaged_is_still_a_faint_writer():
+    """A faint-pencil page whose every stroke fell below the per-pixel threshold (traces seen only after
+    averaging, strength 0) once showed no writer at all: its empty rows were trusted and two slashes lost."""
+    import scanner as sc
+
+    page = sc.PageReading()
+    for i in range(2):
+        page.fields[f"r{i}"] = decide_field(f"r{i}", "single", True, [_bd("a", "uncertain", "faint_trace"),
+                                                                       _bd("b", "empty", "no_ink")])
+    page.fields["opt"] = decide_field("opt", "single", False, [_bd("a", "empty", "no_ink"), _bd("b", "empty", "no_ink")])
+    page.fields["multi"] = decide_field("multi", "multi", False, [_bd("a", "empty", "no_ink"), _bd("b", "empty", "no_ink")])
+    sc._doubt_absence_for_faint_writer(page)
+    assert page.fields["opt"].reason == page.fields["multi"].reason == "faint_writer"
+    # one such trace beside clear pen marks does not make a faint writer
+    page.fields["opt"] = decide_field("opt", "single", False, [_bd("a", "empty", "no_ink"), _bd("b", "empty", "no_ink")])
+    for i in range(2, 5):
+        page.fields[f"r{i}"] = decide_field(f"r{i}", "single", True, [_bd("a", "marked", "ink_in_box", 0.3, 0.6),
+                                                                       _bd("b", "empty", "no_ink")])
+    sc._doubt_absence_for_faint_writer(page)
+    assert page.fields["opt"].status == "accepted"
+
+
+@pytest.mark.parametrize("blank,status", [(5, "review"), (4, "review"), (3, "accepted"), (0, "accepted")])
+def test_a_page_whose_required_rows_are_mostly_blank_goes_to_a_person(blank, status):
+    """Most required rows blank: the pen was probably lost in the scan (faint pencil, bilevel). What came
+    through - here the tick under a cancelling fill that vanished - is not trusted either."""
+    import scanner as sc
+
+    page = sc.PageReading()
+    required = {}
+    for i in range(8):
+        row = [_bd("1", "empty", "no_ink"), _bd("2", "empty", "no_ink") if i < blank
+               else _bd("2", "marked", "ink_in_box", 0.3, 0.6)]
+        page.fields[f"r{i}"], required[f"r{i}"] = decide_field(f"r{i}", "single", True, row), True
+    page.fields["ctx"] = decide_field("ctx", "single", False, [_bd("a", "marked", "ink_in_box", 0.2, 0.9),
+                                                               _bd("b", "empty", "no_ink")])
+    page.texts["t"], page.texts["w"] = _text("absent"), _text("present")
+    sc._doubt_mostly_blank_page(page, required)
+    assert page.fields["ctx"].status == status and page.texts["t"].status == status
+    assert page.texts["w"].status == "accepted"  # writing that was seen stands
+    if status == "review":
+        assert page.fields["ctx"].reason == page.texts["t"].reason == "mostly_blank_page"
+        assert page.fields["ctx"].value == "a"  # the reading is kept for the reviewer
+        assert page.fields["r0"].reason == "no_mark"
+
+
 def test_fields_near_a_corner_whose_marker_is_missing_are_distrusted() -> None:
     from scanner import near_missing_corner
 
