@@ -34,7 +34,7 @@ __all__ = [
     "BoxDecision", "BoxMeasure", "Comparison", "FieldDecision", "InputError", "PageLocation", "PageReading",
     "QrResult", "Registration", "ScannerError", "SourcePage", "TextArea", "compare_readings",
     "content_fingerprint", "count_pages", "iter_pages", "locate", "read", "rectify", "sniff",
-    "NotRegisteredError",
+    "NotRegisteredError", "doubt_for_writer",
 ]
 
 NEIGHBOUR_MM = 12.0  # boxes closer than this are masked out of each other's ring analysis
@@ -86,6 +86,8 @@ class PageReading:
     registration_quality: str = ""
     fingerprint: str = ""
     print_verified: bool = False  # a poor marker fit, but every printed box was found where it maps to
+    writer_seen: bool = False  # the page shows its writer's pen: an inked box or writing in a text area
+    faint_writer: float = 0.0  # ... and that pen is faint: its ink strength (0: not a faint writer)
 
     @property
     def review(self) -> dict[str, str]:
@@ -103,7 +105,7 @@ class PageReading:
     def to_dict(self) -> dict:
         """JSON-able audit record (text crops are not included: save them with `texts[id].crop`)."""
         return {"registration_quality": self.registration_quality, "print_verified": self.print_verified,
-                "fingerprint": self.fingerprint,
+                "fingerprint": self.fingerprint, "writer_seen": self.writer_seen, "faint_writer": self.faint_writer,
                 "fields": {k: v.to_dict() for k, v in self.fields.items()},
                 "texts": {k: v.to_dict() for k, v in self.texts.items()}}
 
@@ -326,14 +328,15 @@ def _doubt_absence_for_faint_writer(out: PageReading) -> None:
     inked = [_ink_strength(b) for fd in out.fields.values() for b in fd.boxes
              if b.state in ("marked", "uncertain") and (_ink_strength(b) > 0 or _trace_only(b))]
     written = [ta.strength for ta in out.texts.values() if ta.state == "present" and ta.strength > 0]
+    out.writer_seen = bool(inked or written)
     faint_marks = len(inked) >= 2 and float(np.median(inked)) < FAINT_WRITER
     faint_hand = len(written) >= 1 and float(np.median(written)) < FAINT_WRITER_TEXT
     if not (faint_marks or faint_hand):
         return
     writer = min(float(np.median(inked)) if faint_marks else 1.0, float(np.median(written)) if faint_hand else 1.0)
+    out.faint_writer = max(writer, 1e-3)
     for ta in out.texts.values():
-        hidden = ta.faint_mm2 >= ABSENT_MM2 or writer < WRITER_SEEN * ta.faint_t
-        if ta.state == "absent" and ta.status == "accepted" and hidden:
+        if ta.state == "absent" and ta.status == "accepted" and could_hide(ta.faint_mm2, ta.faint_t, writer):
             ta.status, ta.reason, ta.confidence = "review", "faint_writer", min(ta.confidence, 0.5)
     for fd in out.fields.values():  # an optional row left empty: always doubted (a faint loop drawn
         # around a box lies outside the interior's close look, and the ring is judged at the ink threshold);
@@ -343,6 +346,28 @@ def _doubt_absence_for_faint_writer(out: PageReading) -> None:
         empty_row = not fd.value and not any(b.state == "marked" for b in fd.boxes)
         if empty_row or (fd.kind == "multi" and any(b.state == "empty" for b in fd.boxes)):
             fd.status, fd.reason, fd.confidence = "review", "faint_writer", min(fd.confidence, 0.5)
+
+
+def could_hide(faint_mm2: float, faint_t: float, writer: float) -> bool:
+    """True when a text area read as empty could hold writing in a pen of ink strength `writer`.
+
+    The area's most sensitive look (noise-only threshold `faint_t`) either found some ink after all,
+    or sat above half the writer's strength (WRITER_SEEN) and would not have seen that pen.
+    """
+    return faint_mm2 >= ABSENT_MM2 or writer < WRITER_SEEN * faint_t
+
+
+def doubt_for_writer(texts: dict[str, dict], faint_writer: float) -> list[str]:
+    """Text areas of a page that showed no writer of its own, doubtful given the form's faint writer.
+
+    `texts`: {field_id: TextArea.to_dict()} of that page; `faint_writer`: the faint pen's strength
+    seen on another page of the same form (`PageReading.faint_writer`). A back page holding only
+    text areas, all read as empty, cannot tell a faint pencil from no writing; the front page can
+    (a stress test lost a faint pencil signature that way). Returns the areas to send to review.
+    """
+    return [fid for fid, t in texts.items()
+            if t.get("state") == "absent" and t.get("status") == "accepted"
+            and could_hide(float(t.get("faint_mm2", 0.0)), float(t.get("faint_t", 1.0)), faint_writer)]
 
 
 def _ink_strength(b: BoxDecision) -> float:

@@ -49,7 +49,8 @@ class TextArea:
     def to_dict(self) -> dict:
         return {"field_id": self.field_id, "kind": "text", "state": self.state, "value": self.value,
                 "status": self.status, "reason": self.reason, "confidence": round(self.confidence, 3),
-                "ink_mm2": round(self.ink_mm2, 2)}
+                "ink_mm2": round(self.ink_mm2, 2), "faint_t": round(self.faint_t, 4),
+                "faint_mm2": round(self.faint_mm2, 2)}
 
 
 def crop_area(image: np.ndarray, H: np.ndarray, rect_mm, res: float = CROP_RES) -> np.ndarray:

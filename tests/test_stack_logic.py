@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from formkit.ingest.commit import confident_differences
 
 
@@ -30,3 +34,59 @@ def test_clearly_different_marks_name_the_field() -> None:
 
 def test_a_cancelled_box_differs_from_a_ticked_one() -> None:
     assert confident_differences({"f": box("filled", "marked")}, {"f": box("marked", "empty")}) == ["f"]
+
+
+def _text(state: str, faint_t: float = 0.10, faint_mm2: float = 0.0) -> dict:
+    return {"kind": "text", "state": state, "value": "present" if state == "present" else None,
+            "status": "accepted", "reason": None, "confidence": 0.9, "ink_mm2": 0.0, "faint_t": faint_t,
+            "faint_mm2": faint_mm2}
+
+
+def _row(state: str) -> dict:
+    return {"kind": "single", "value": "1" if state != "empty" else None, "status": "accepted", "reason": None,
+            "confidence": 0.6, "boxes": [{"value": "1", "state": state, "measures": {}}]}
+
+
+@pytest.mark.parametrize("order", [(1, 2), (2, 1)])
+@pytest.mark.parametrize("front_writer,back_seen,doubted", [
+    (0.12, False, True),   # faint pencil on the front, nothing seen on the back: the back's empty areas
+    (0.0, False, False),   # a dark pen on the front: the empty back is believed
+    (0.12, True, False),   # the back showed its own writer (e.g. the trainee's pen): it judged itself
+])
+def test_a_faint_writer_on_one_page_doubts_the_empty_back_page(fk, order, front_writer, back_seen, doubted) -> None:
+    """Each page is read alone; a back page holding only text areas, all read as empty, cannot tell a faint
+    pencil from no writing (a stress test lost a faint pencil signature so). The front page can."""
+    from formkit.ingest.commit import commit_page
+    from formkit.ingest.worker import PageOutcome
+    from formkit.records import records
+
+    fk("generate", "-l", "minicex-st-sv", "--trainee", "ST01", "--count", "1", "--out", str(fk.ws.root / "f.pdf"))
+    form_id = json.loads(fk("forms", "list", "--json").output)[0]["form_id"]
+    pages = {
+        1: PageOutcome("a" * 64, 0, "recognised", form_id=form_id, page_no=1, fields={"difficulty": _row("marked")},
+                       writer={"seen": True, "faint": front_writer}),
+        2: PageOutcome("b" * 64, 0, "recognised", form_id=form_id, page_no=2,
+                       fields={"signature_trainee": _text("absent", faint_t=0.08),  # could hide a 0.12 pen
+                               "improve": _text("absent", faint_t=0.05),  # a close look that would have seen it
+                               "went_well": _text("present")},
+                       writer={"seen": back_seen, "faint": 0.0}),
+    }
+    with fk.ws.store.transaction() as db:
+        for sha in ("a", "b", "c"):
+            db.execute("INSERT INTO files(sha256, original_name, archived_path, size, first_seen, state) "
+                       "VALUES(?, 'scan.pdf', 'archive/x', 1, '2026-11-22', 'done')", (sha * 64,))
+    for n in order:
+        commit_page(fk.ws, pages[n])
+    rec = next(r for r in records(fk.ws) if r["form_id"] == form_id)
+    assert ("signature_trainee" in rec["review"]) == doubted
+    assert "improve" not in rec["review"] and "went_well" not in rec["review"] and "difficulty" not in rec["review"]
+    if doubted:
+        assert rec["review_reasons"]["signature_trainee"] == "faint_writer"
+        state = fk.ws.store.db.execute("SELECT state FROM pages WHERE form_id=? AND page_no=2", (form_id,)).fetchone()
+        assert state[0] == "needs_review"
+    # a person's verdict is never overwritten by the rule
+    fk("review", "set", form_id, "signature_trainee", "none")
+    commit_page(fk.ws, PageOutcome("c" * 64, 0, "recognised", form_id=form_id, page_no=1,
+                                   fields={"difficulty": _row("marked")}, writer={"seen": True, "faint": 0.1}))
+    rec = next(r for r in records(fk.ws) if r["form_id"] == form_id)
+    assert "signature_trainee" not in rec["review"]

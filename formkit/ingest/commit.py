@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import scanner
 from formkit.ingest.worker import PageOutcome
 from formkit.store import Store, now_iso
 from formkit.workspace import Workspace
@@ -87,11 +88,13 @@ def commit_page(ws: Workspace, o: PageOutcome, actor: str = "scanner") -> dict[s
             "decoder, fingerprint, reading_json, duplicate_of, created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (o.file_sha, o.page_index, state, reason, o.form_id, o.page_no, image_path, o.orientation, o.decoder,
              o.fingerprint, json.dumps({"location": o.location, "fields": o.fields, "crops": crops,
-                                        "rectified": o.image_rectified, "qr_text": o.qr_text}),
+                                        "rectified": o.image_rectified, "qr_text": o.qr_text,
+                                        "writer": o.writer}),
              duplicate_of, now_iso()))
         page_id = int(cur.lastrowid or 0)
         if state in ("recognised", "needs_review"):
             apply_values(store, o.form_id or "", page_id, o.fields, crops)
+            spread_faint_writer(store, o.form_id or "")
         elif state == "conflict":
             for fid in differing:
                 mark_conflict(store, o.form_id or "", fid, page_id)
@@ -145,6 +148,38 @@ def apply_values(store: Store, form_id: str, page_id: int, fields: dict[str, dic
             (form_id, fid, json.dumps(value, ensure_ascii=False), "review" if status == "review" else "accepted",
              reason, d.get("confidence"), page_id, json.dumps(d.get("boxes") or d.get("ink_mm2")),
              crops.get(fid), None, None))
+
+
+def spread_faint_writer(store: Store, form_id: str) -> list[str]:
+    """A faint writer seen on one page of a form doubts the empty text areas of its pages that showed none.
+
+    Each page is read alone; a back page with only text areas, all read as empty, cannot tell a
+    faint pencil from no writing. The front page can. Whatever order the pages arrive in, the rule
+    is applied when the second one is stored. Verified values are never touched. Returns the field
+    ids sent to review.
+    """
+    pages = store.db.execute(
+        "SELECT page_id, reading_json FROM pages WHERE form_id=? AND state IN ('recognised','needs_review')",
+        (form_id,)).fetchall()
+    readings = {r["page_id"]: json.loads(r["reading_json"] or "{}") for r in pages}
+    faint = [float(rd.get("writer", {}).get("faint") or 0.0) for rd in readings.values()]
+    faint = [w for w in faint if w > 0]
+    if not faint:
+        return []
+    writer = min(faint)
+    doubted: list[str] = []
+    for page_id, rd in readings.items():
+        if rd.get("writer", {}).get("seen", True):
+            continue  # the page judged its own writer
+        texts = {fid: d for fid, d in rd.get("fields", {}).items() if "boxes" not in d}
+        here = [fid for fid in scanner.doubt_for_writer(texts, writer) if store.db.execute(
+            "UPDATE field_values SET status='review', reason='faint_writer' "
+            "WHERE form_id=? AND field_id=? AND page_id=? AND status='accepted'", (form_id, fid, page_id)).rowcount]
+        if here:
+            store.db.execute("UPDATE pages SET state='needs_review', reason=? WHERE page_id=? AND state='recognised'",
+                             ("fields to check: " + ", ".join(here), page_id))
+        doubted += here
+    return doubted
 
 
 def mark_conflict(store: Store, form_id: str, field_id: str, page_id: int) -> None:

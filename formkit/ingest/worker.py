@@ -47,6 +47,7 @@ class PageOutcome:
     image_jpeg: bytes | None = None
     image_rectified: bool = False
     qr_text: str | None = None
+    writer: dict[str, Any] = field(default_factory=dict)  # {"seen": bool, "faint": strength or 0} (scanner)
 
 
 class Identity:
@@ -190,6 +191,7 @@ def process_page(identity: Identity, file_sha: str, page: scanner.SourcePage,
     printed_text = [p["rect_mm"] for p in geom.get("printed_text", []) if p["page"] == page_no]
     reading = scanner.read(img, loc, page_fields, printed_text)
     out.fingerprint = reading.fingerprint
+    out.writer = {"seen": reading.writer_seen, "faint": reading.faint_writer}
     for fid, fd in reading.fields.items():
         out.fields[fid] = fd.to_dict()
     for fid, ta in reading.texts.items():

@@ -282,6 +282,7 @@ def test_faint_writer_whose_strokes_show_only_when_averaged_is_still_a_faint_wri
     page.fields["multi"] = decide_field("multi", "multi", False, [_bd("a", "empty", "no_ink"), _bd("b", "empty", "no_ink")])
     sc._doubt_absence_for_faint_writer(page)
     assert page.fields["opt"].reason == page.fields["multi"].reason == "faint_writer"
+    assert page.writer_seen and page.faint_writer > 0  # passed on to the form's other pages
     # one such trace beside clear pen marks does not make a faint writer
     page.fields["opt"] = decide_field("opt", "single", False, [_bd("a", "empty", "no_ink"), _bd("b", "empty", "no_ink")])
     for i in range(2, 5):
