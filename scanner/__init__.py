@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scanner.decide import BoxDecision, FieldDecision, classify_box, decide_field
+from scanner.decide import EMPTY_MAX, BoxDecision, FieldDecision, classify_box, decide_field
 from scanner.errors import InputError, ScannerError
 from scanner.fingerprint import Comparison, compare_readings, content_fingerprint
 from scanner.frames import frame_visible
@@ -38,7 +38,9 @@ __all__ = [
 ]
 
 NEIGHBOUR_MM = 12.0  # boxes closer than this are masked out of each other's ring analysis
-LONE_TRACE_MIN = 0.10  # share of a box interior a faint trace must cover to be a stroke (= decide.MARK_MIN)
+LONE_TRACE_MIN = 0.10  # share of a box interior a faint trace must cover to be a stroke (= decide.MARK_MIN) ...
+LONE_TRACE_SMOOTH = (0.06, 0.10)  # ... or: this share per pixel, and the stroke's worth in the averaged look
+# (a 0.25 mm pencil tick at 150-200 dpi: only parts of it clear the per-pixel threshold; averaging joins it up)
 LONE_TRACE_WRITER = 0.6  # ... and its ink strength, as a share of the writer's clear marks on the page
 FAINT_WRITER = 0.18  # median ink strength of a page's marks below which empty text areas are doubted
 FAINT_WRITER_TEXT = 0.25  # ... and of its handwriting (measured on the text areas; faint pencil ~0.17-0.20,
@@ -371,16 +373,19 @@ def doubt_for_writer(texts: dict[str, dict], faint_writer: float) -> list[str]:
 
 
 def _ink_strength(b: BoxDecision) -> float:
-    return float(b.measures.get("strength", 0.0))
+    """How dark the pen of a box's mark is: its ink, else its faint trace (0: none measured in the box)."""
+    m = b.measures
+    return float(m.get("strength", 0.0)) or float(m.get("trace_strength", 0.0))
 
 
 def _trace_only(b: BoxDecision) -> bool:
-    """A faint trace seen only after averaging: fainter than any measured ink (counts as strength 0).
+    """A faint trace too faint for any strength measure: fainter than any measured ink (counts as 0).
 
     A faint-pencil page whose strokes all fell below the per-pixel threshold showed no writer at
-    all and had its empty rows trusted (a stress test lost two slashes silently that way).
+    all and had its empty rows trusted (a stress test lost two slashes silently that way; a second
+    time after two faint marks were accepted as lone traces and no longer counted as faint ink).
     """
-    return b.state == "uncertain" and b.why == "faint_trace"
+    return b.why in ("faint_trace", "lone_trace")
 
 
 MOSTLY_BLANK_MIN = 3  # this many required rows read without any mark on one page ...
@@ -416,7 +421,9 @@ def _promote_lone_traces(fields: dict[str, FieldDecision], required: dict[str, b
     `faint_trace` / `faint_ring`. Judged against its field and page instead of an absolute grey level,
     it is a mark when all of these hold:
     * it carries a stroke's worth of trace (>= LONE_TRACE_MIN of the interior above noise: a speck,
-      dust or a pen rest stays below), or a loop all around the box (`faint_ring`);
+      dust or a pen rest stays below; or, for a trace with next to no ink at the ink threshold,
+      >= 6 % per pixel where the averaged look joins the pieces into >= 10 %: a thin pencil stroke
+      at 150-200 dpi), or a loop all around the box (`faint_ring`);
     * every other box of the row is clean (state empty): one candidate, no competing ink; in a
       multiple-choice row every other box is clean or clearly marked, and every faint one qualifies;
     * it is not much fainter than the writer: where the page holds >= 2 clear pen marks (ticks and
@@ -461,8 +468,12 @@ def _trace_strength(b: BoxDecision) -> float | None:
     m = b.measures
     if b.why == "faint_ring":
         return float(m.get("ring_strength", 0.0))
-    if b.why not in ("little_ink", "faint_ink", "faint_trace") or float(m.get("faint", 0.0)) < LONE_TRACE_MIN:
+    if b.why not in ("little_ink", "faint_ink", "faint_trace"):
         return None
+    f, fs = float(m.get("faint", 0.0)), float(m.get("faint_smooth", 0.0))
+    thin_faint = float(m.get("coverage", 0.0)) < EMPTY_MAX  # next to nothing at the ink threshold: faint
+    if f < LONE_TRACE_MIN and not (thin_faint and f >= LONE_TRACE_SMOOTH[0] and fs >= LONE_TRACE_SMOOTH[1]):
+        return None  # (a small dark dot is not joined up by averaging: it may be a pen rest, a person decides)
     if int(m.get("ring_sectors", -1)) >= 4:
         return None  # something around the box too: not a lone trace
     if m.get("trace_runs_out"):

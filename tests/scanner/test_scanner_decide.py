@@ -364,3 +364,50 @@ def test_a_framed_area_near_a_missing_corner_is_trusted_only_if_its_frame_shows(
     else:
         assert (notes.status, notes.reason) == ("review", "corner_not_found")
     assert r.texts["went_well"].status == "accepted"  # far from the corner: unaffected
+
+
+@pytest.mark.parametrize("faint,smooth,promoted", [
+    (0.07, 0.12, True),   # a thin pencil tick at 200 dpi: pieces per pixel, one stroke once averaged
+    (0.07, 0.08, False),  # pieces that do not join up into a stroke's worth
+    (0.05, 0.20, False),  # too little stands out per pixel: a diffuse smudge
+    (0.11, 0.0, True),    # a stroke's worth per pixel alone
+    (0.08, 0.14, False),  # not faint at all: a small dark dot (coverage 0.06), perhaps a pen rest
+])
+def test_a_thin_faint_stroke_counts_when_averaging_joins_its_pieces(faint, smooth, promoted):
+    import scanner as sc
+
+    def trace(v):
+        b = _bd(v, "uncertain", "faint_trace", faint, 0.07)
+        b.measures.update(faint_smooth=smooth, coverage=0.0)
+        return b
+
+    dot = trace("2")
+    if (faint, smooth) == (0.08, 0.14):
+        dot = _bd("2", "uncertain", "little_ink", faint, 0.8)
+        dot.measures.update(faint_smooth=smooth, coverage=0.06)
+    rows = {"r": [_bd("1", "empty", "no_ink"), dot, _bd("3", "empty", "no_ink")],
+            "o": [trace("a"), _bd("b", "empty", "no_ink")]}  # the writer's next faint mark
+    fields = _fields(rows)
+    sc._promote_lone_traces(fields, {k: True for k in rows})
+    assert (fields["r"].status == "accepted") == promoted
+    assert fields["r"].value == ("2" if promoted else None)
+
+
+def test_faint_marks_accepted_as_lone_traces_still_show_a_faint_writer():
+    """Two faint slashes accepted as lone traces (no ink above the ink threshold, strength 0) once stopped
+    counting as the writer's ink: the page showed no faint writer and its empty rows were trusted."""
+    import scanner as sc
+
+    def trace(v):
+        b = _bd(v, "uncertain", "faint_trace", 0.09)
+        b.measures.update(faint_smooth=0.25, trace_strength=0.07)
+        return b
+
+    page = sc.PageReading()
+    page.fields["sub"] = decide_field("sub", "multi", False, [trace("a"), trace("b"), _bd("c", "empty", "no_ink")])
+    page.fields["opt"] = decide_field("opt", "single", False, [_bd("a", "empty", "no_ink"), _bd("b", "empty", "no_ink")])
+    sc._promote_lone_traces(page.fields, {"sub": False, "opt": False})
+    assert page.fields["sub"].value == ["a", "b"] and page.fields["sub"].boxes[0].why == "lone_trace"
+    sc._doubt_absence_for_faint_writer(page)
+    assert page.fields["opt"].reason == "faint_writer"
+    assert 0 < page.faint_writer < 0.1
