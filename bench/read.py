@@ -213,7 +213,8 @@ def main() -> None:
               f"{100 * (r['review'] - r['review_needed']) / max(r['fields'], 1):>9.2f}"
               f"{len(r['silent']):>7}{r['lost']:>5}"
               f"{r['forms_identified']:>4}/{r['forms_expected']:<3}")
-    print(f"peak memory: main process {own:.0f} MB, largest worker {kids:.0f} MB")
+    print(f"peak memory: this process {own:.0f} MB (the simulated stacks, rendered here, and the scan's main "
+          f"process), largest scan worker {kids:.0f} MB; `formkit scan` alone: bench/stream.py")
     tot_f = sum(r["fields"] for r in rows)
     tot_s = sum(len(r["silent"]) for r in rows)
     print(f"all profiles: {tot_f} fields, {tot_s} silent error(s)")
