@@ -318,7 +318,9 @@ def _doubt_absence_for_faint_writer(out: PageReading) -> None:
     """Text areas and optional rows read as empty go to review when a faint pen could have vanished there.
 
     The writer's pen is seen in the boxes: the median ink strength of the inked boxes on the page
-    (>= 2 of them), or in the handwriting of the areas that hold some (a page without boxes).
+    (>= 2 of them; a trace too faint to measure counts as 0), or in the handwriting of the areas
+    that hold some (a page without boxes). The result is kept on the reading (`writer_seen`,
+    `faint_writer`) for the form's other pages (`doubt_for_writer`).
     Below FAINT_WRITER (FAINT_WRITER_TEXT for handwriting) the writer uses a faint pen. An empty text
     area on such a page is still trusted where the scan was clean enough to show that pen: the area's
     most sensitive look (its noise-only threshold) sits well below the writer's strength (WRITER_SEEN)
