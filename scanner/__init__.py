@@ -46,6 +46,7 @@ FAINT_WRITER = 0.18  # median ink strength of a page's marks below which empty t
 FAINT_WRITER_TEXT = 0.25  # ... and of its handwriting (measured on the text areas; faint pencil ~0.17-0.20,
 # ballpoint ~0.65-0.85): a page without boxes (the back of a form) shows its writer here
 WRITER_SEEN = 2.0  # a look whose threshold is below half the writer's ink strength would have seen that ink
+VANISHED_WRITER = 1e-3  # `faint_writer` of a page whose pen the scan dropped: fainter than any look sees
 OVERSHOOT_MM = 2.0  # how far a tick or cross runs past its box (the synthetic ward draws up to 2 mm)
 
 
@@ -338,7 +339,7 @@ def _doubt_absence_for_faint_writer(out: PageReading) -> None:
     if not (faint_marks or faint_hand):
         return
     writer = min(float(np.median(inked)) if faint_marks else 1.0, float(np.median(written)) if faint_hand else 1.0)
-    out.faint_writer = max(writer, 1e-3)
+    out.faint_writer = max(writer, VANISHED_WRITER)
     for ta in out.texts.values():
         if ta.state == "absent" and ta.status == "accepted" and could_hide(ta.faint_mm2, ta.faint_t, writer):
             ta.status, ta.reason, ta.confidence = "review", "faint_writer", min(ta.confidence, 0.5)
@@ -403,6 +404,8 @@ def _doubt_mostly_blank_page(out: PageReading, required: dict[str, bool]) -> Non
     cancelled box as the answer, the faint fill over it and the new tick having both vanished
     (while the first tick, pressed harder, stayed). Text areas read as empty go too; writing that
     was seen stands. On a grey scan the faint pen itself is seen (`_doubt_absence_for_faint_writer`).
+    The page then reports a writer too faint to measure (`faint_writer` = VANISHED_WRITER), so the
+    empty text areas of the form's other pages are doubted as well (`doubt_for_writer`).
     """
     req = [fd for fid, fd in out.fields.items() if required.get(fid)]
     blank = [fd for fd in req if fd.reason == "no_mark" and all(b.state == "empty" for b in fd.boxes)]
@@ -414,6 +417,7 @@ def _doubt_mostly_blank_page(out: PageReading, required: dict[str, bool]) -> Non
     for ta in out.texts.values():
         if ta.status == "accepted" and ta.state == "absent":
             ta.status, ta.reason, ta.confidence = "review", "mostly_blank_page", min(ta.confidence, 0.5)
+    out.faint_writer = out.faint_writer or VANISHED_WRITER
 
 
 def _promote_lone_traces(fields: dict[str, FieldDecision], required: dict[str, bool]) -> None:

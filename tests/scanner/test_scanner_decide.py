@@ -310,6 +310,7 @@ def test_a_page_whose_required_rows_are_mostly_blank_goes_to_a_person(blank, sta
     sc._doubt_mostly_blank_page(page, required)
     assert page.fields["ctx"].status == status and page.texts["t"].status == status
     assert page.texts["w"].status == "accepted"  # writing that was seen stands
+    assert (page.faint_writer > 0) == (status == "review")  # the form's other pages are doubted too
     if status == "review":
         assert page.fields["ctx"].reason == page.texts["t"].reason == "mostly_blank_page"
         assert page.fields["ctx"].value == "a"  # the reading is kept for the reviewer
