@@ -31,6 +31,10 @@ EMPTY_MAX = 0.035  # interior ink below this: empty
 MARK_MIN = 0.10  # at or above this: a mark (between: uncertain - a 1 mm dot ~0.08, a stray, residue)
 FAINT_TRACE = 0.04  # interior with any trace above noise: a faint pencil stroke - review, never "empty"
 FAINT_STRENGTH = 0.14  # ink fainter than this (erased pencil, bleed-through) is never trusted as a mark
+FAINT_FILL_SMOOTH = 0.85  # averaged, a faint trace over this much of the interior is a tone, not strokes ...
+FAINT_FILL_INK_SHARE = 0.70  # ... when the ink covers less than this share of it (pen strokes: >= 0.74) ...
+FAINT_FILL_STRENGTH = 0.30  # ... and the ink is pencil-faint: a fill in faint pencil, its dark streaks above
+# the ink threshold (a noisy scan raises it); read as a tick, it was the answer the assessor cancelled
 FILL_COVERAGE = 0.88  # a cancelled (filled) box: nearly all interior inked (1.4 mm felt-tip cross: 0.79)
 FILL_SOLID = 0.75  # ... in solid blobs, not strokes
 FILL_BETWEEN = 0.85  # ... and inked across: a very thick cross keeps paper on the lines between its arms
@@ -113,6 +117,9 @@ def classify_box(m: BoxMeasure) -> tuple[str, float, str]:
     if c >= MARK_MIN:
         if m.strength < FAINT_STRENGTH:
             return "uncertain", 0.3, "faint_ink"
+        if (m.faint_smooth >= FAINT_FILL_SMOOTH and c < FAINT_FILL_INK_SHARE * m.faint_smooth
+                and m.strength < FAINT_FILL_STRENGTH):
+            return "uncertain", 0.3, "faint_fill"
         if s >= STROKE_SOLID_MAX or c >= MARK_COVERAGE_MAX:
             # a felt-tip tick or cross is heavy, but its arms leave separate pockets of paper between
             # them; a cancelling fill blots the box out (at most one strip where the scribble fell short)

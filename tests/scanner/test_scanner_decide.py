@@ -92,6 +92,26 @@ def test_heavy_strokes_with_clear_pockets_are_marks(coverage, solid, gaps, state
         assert 0.5 < conf <= 0.75
 
 
+@pytest.mark.parametrize("coverage,smooth,strength,state", [
+    (0.19, 0.95, 0.25, "uncertain"),  # faint-pencil fill on a noisy scan: a tone over the box, streaks inked
+    (0.58, 1.00, 0.17, "uncertain"),
+    (0.65, 0.88, 0.36, "marked"),  # a blue ballpoint cross on a phone photo: darker ink
+    (0.66, 0.92, 0.25, "marked"),  # strokes carry most of the averaged trace
+    (0.40, 0.60, 0.20, "marked"),  # a pencil tick: paper between the strokes even when averaged
+])
+def test_a_faint_tone_over_the_whole_box_is_not_taken_for_a_tick(coverage, smooth, strength, state):
+    """Two stress-test silent errors: a box cancelled with a faint-pencil fill read as the answer (its darker
+    streaks crossed the ink threshold; the new answer, a faint slash, vanished)."""
+    from scanner.decide import classify_box
+
+    m = _measure(coverage, 0.1, -1, strength)
+    m.faint_smooth = smooth
+    st, _, why = classify_box(m)
+    assert st == state
+    if st == "uncertain":
+        assert why == "faint_fill"
+
+
 def test_partial_ring_beside_marked_sibling_is_remeasured_with_overshoot_masked(monkeypatch):
     import scanner as sc
 
