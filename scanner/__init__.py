@@ -331,7 +331,7 @@ def _doubt_absence_for_faint_writer(out: PageReading) -> None:
     mark of two read and the other lost, silently).
     """
     inked = [_ink_strength(b) for fd in out.fields.values() for b in fd.boxes
-             if b.state in ("marked", "uncertain") and (_ink_strength(b) > 0 or _trace_only(b))]
+             if b.state in ("marked", "uncertain") and (_ink_strength(b) > 0 or _is_faint_trace(b))]
     written = [ta.strength for ta in out.texts.values() if ta.state == "present" and ta.strength > 0]
     out.writer_seen = bool(inked or written)
     faint_marks = len(inked) >= 2 and float(np.median(inked)) < FAINT_WRITER
@@ -381,8 +381,8 @@ def _ink_strength(b: BoxDecision) -> float:
     return float(m.get("strength", 0.0)) or float(m.get("trace_strength", 0.0))
 
 
-def _trace_only(b: BoxDecision) -> bool:
-    """A faint trace too faint for any strength measure: fainter than any measured ink (counts as 0).
+def _is_faint_trace(b: BoxDecision) -> bool:
+    """A faint trace, doubtful or accepted as a lone trace: the writer's ink even where too faint to measure.
 
     A faint-pencil page whose strokes all fell below the per-pixel threshold showed no writer at
     all and had its empty rows trusted (a stress test lost two slashes silently that way; a second
@@ -484,7 +484,7 @@ def _trace_strength(b: BoxDecision) -> float | None:
         return None  # something around the box too: not a lone trace
     if m.get("trace_runs_out"):
         return None  # a crease or a ruled line running through the box, not a pen stroke
-    return float(m.get("strength", 0.0)) or float(m.get("trace_strength", 0.0))
+    return _ink_strength(b)
 
 
 def rectify(image: np.ndarray, location: PageLocation, px_per_mm: float = 4.0) -> np.ndarray:
