@@ -84,6 +84,8 @@ def test_a_faint_writer_on_one_page_doubts_the_empty_back_page(fk, order, front_
         assert rec["review_reasons"]["signature_trainee"] == "faint_writer"
         state = fk.ws.store.db.execute("SELECT state FROM pages WHERE form_id=? AND page_no=2", (form_id,)).fetchone()
         assert state[0] == "needs_review"
+        listing = fk("review", "list").output  # the clerk is told why, in words
+        assert "signature_trainee" in listing and "faint_writer: The writer's pen is faint" in listing
     # a person's verdict is never overwritten by the rule
     fk("review", "set", form_id, "signature_trainee", "none")
     commit_page(fk.ws, PageOutcome("c" * 64, 0, "recognised", form_id=form_id, page_no=1,

@@ -8,7 +8,7 @@ import click
 
 from formkit.cli.main import cli, get_ws
 from formkit.cli.scan import actor_option
-from formkit.review import history, pending, set_value
+from formkit.review import describe_reason, history, pending, set_value
 
 
 @cli.group()
@@ -40,6 +40,8 @@ def review_list(ctx: click.Context, as_json: bool) -> None:
             conf = f"{f['confidence']:.2f}" if f["confidence"] is not None else "-"
             click.echo(f"  {f['form_id']}  {f['field_id']:<20} {f['reason'] or '':<18} candidate {cand!s:<14} "
                        f"conf {conf}  [{', '.join(f['options']) or 'present|none'}]")
+        for reason in sorted({f["reason"] for f in p["fields"] if f["reason"]}):
+            click.echo(f"    {reason}: {describe_reason(reason)}")
     for pg in p["pages"]:
         if pg["state"] == "unidentified":
             click.echo(f"  page {pg['page_id']} unidentified ({pg['source_file']}[{pg['page_index']}]): "

@@ -11,28 +11,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from formkit.review import form_geom, pending
+from formkit.review import describe_reason, form_geom, pending
 from formkit.workspace import Workspace
 
 KEY_SEQUENCE = "123456789abcdefghijklmopqrtuvwxyz"  # n and s are reserved: no answer, skip
 NO_ANSWER_KEYS = ("0", "n")
-REASONS = {
-    "uncertain_mark": "A mark is unclear (faint, small, or between a tick and a fill).",
-    "multiple_marks": "More than one box is marked where only one answer is allowed.",
-    "no_mark": "No box is marked, but the question needs an answer.",
-    "all_cancelled": "Every mark was cancelled (filled boxes) and none is left.",
-    "conflict": "Two scans of this page disagree; settle the page conflict first or decide here.",
-    "not_registered": "The page could not be aligned, so no box was read automatically.",
-    "not_read": "This part of the form was not read.",
-    "faint_ink": "The ink is very faint.",
-    "faint_writer": "The writer's pen is faint on this page: an empty answer here may be a mark the scan lost.",
-    "faint_writing": "The writing is very faint.",
-    "uncertain_writing": "It is unclear whether something is written here.",
-    "poor_registration": "The page was not aligned well enough to trust the boxes read automatically.",
-    "corner_not_found": "A corner of the page is folded, torn or covered near this answer.",
-    "mostly_blank_page": ("Most required answers on this page are blank: the pen may be too faint for the scan. "
-                          "Check against the paper (or rescan it in grey)."),
-}
 
 
 @dataclass
@@ -66,12 +49,6 @@ def option_keys(values: list[str]) -> dict[str, str]:
         if v not in keys:
             keys[v] = next(free, "")
     return keys
-
-
-def describe_reason(reason: str | None) -> str:
-    if not reason:
-        return "Needs a person."
-    return REASONS.get(reason, reason.replace("_", " ").capitalize() + ".")
 
 
 def field_view(ws: Workspace, it: dict[str, Any]) -> dict[str, Any]:

@@ -10,8 +10,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 
 from formkit.errors import FormkitError
 from formkit.records import form_record
-from formkit.review import form_geom, history, set_value
-from formkit.web.queue import describe_reason
+from formkit.review import describe_reason, form_geom, history, set_value
 from formkit.web.security import current, valid_field_id, valid_form_id
 
 bp = Blueprint("forms", __name__)
