@@ -11,7 +11,7 @@ from typing import Any
 
 import scanner
 from formkit.errors import InputDataError, NotFound
-from formkit.ingest.commit import apply_values, refresh_form_status, save_evidence
+from formkit.ingest.commit import apply_values, reading_json, refresh_form_status, save_evidence, spread_faint_writer
 from formkit.ingest.worker import Identity, process_page
 from formkit.issuing import form_geometry
 from formkit.qrpayload import normalise_form_id
@@ -173,10 +173,9 @@ def assign_page(ws: Workspace, page_id: int, form_id: str, page_no: int, actor: 
         db.execute("UPDATE pages SET state=?, reason=?, form_id=?, page_no=?, fingerprint=?, reading_json=?, "
                    "assigned_by=?, assigned_at=? WHERE page_id=?",
                    (state, f"assigned by {actor}" + (f"; {o.reason}" if o.reason else ""), form_id, page_no,
-                    o.fingerprint, json.dumps({"location": o.location, "fields": o.fields, "crops": crops,
-                                               "rectified": o.image_rectified}),
-                    actor, now_iso(), page_id))
+                    o.fingerprint, reading_json(o, crops), actor, now_iso(), page_id))
         apply_values(store, form_id, page_id, o.fields, crops)
+        spread_faint_writer(store, form_id)
         store.audit(actor, "assign_page", form_id, None, page_id, old={"state": row["state"]},
                     new={"form_id": form_id, "page_no": page_no}, reason=row["reason"])
         refresh_form_status(store, form_id)
@@ -202,6 +201,7 @@ def resolve_conflict(ws: Workspace, page_id: int, keep: str, actor: str) -> None
         db.execute("UPDATE pages SET state='duplicate', reason=?, duplicate_of=? WHERE page_id=?",
                    (f"not chosen in a conflict (decided by {actor})", winner["page_id"], loser["page_id"]))
         apply_values(store, row["form_id"], winner["page_id"], fields, crops)
+        spread_faint_writer(store, row["form_id"])
         store.audit(actor, "resolve_conflict", row["form_id"], None, page_id,
                     old={"page": loser["page_id"]}, new={"page": winner["page_id"]})
         refresh_form_status(store, row["form_id"])

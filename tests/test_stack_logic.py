@@ -92,3 +92,32 @@ def test_a_faint_writer_on_one_page_doubts_the_empty_back_page(fk, order, front_
                                    fields={"difficulty": _row("marked")}, writer={"seen": True, "faint": 0.1}))
     rec = next(r for r in records(fk.ws) if r["form_id"] == form_id)
     assert "signature_trainee" not in rec["review"]
+
+
+def test_a_conflict_resolved_in_favour_of_a_page_without_writer_is_doubted_too(fk) -> None:
+    """Page 2 scanned twice with different readings: the person keeps the new scan, which showed no writer
+    of its own; the form's faint writer (page 1) doubts its empty signature as it would have at scan time."""
+    from formkit.ingest.commit import commit_page
+    from formkit.ingest.worker import PageOutcome
+    from formkit.records import records
+    from formkit.review import resolve_conflict
+
+    fk("generate", "-l", "minicex-st-sv", "--trainee", "ST01", "--count", "1", "--out", str(fk.ws.root / "f.pdf"))
+    form_id = json.loads(fk("forms", "list", "--json").output)[0]["form_id"]
+    with fk.ws.store.transaction() as db:
+        for sha in ("a", "b", "c"):
+            db.execute("INSERT INTO files(sha256, original_name, archived_path, size, first_seen, state) "
+                       "VALUES(?, 'scan.pdf', 'archive/x', 1, '2026-11-22', 'done')", (sha * 64,))
+    commit_page(fk.ws, PageOutcome("a" * 64, 0, "recognised", form_id=form_id, page_no=1,
+                                   fields={"difficulty": _row("marked")}, writer={"seen": True, "faint": 0.12}))
+    commit_page(fk.ws, PageOutcome("b" * 64, 0, "recognised", form_id=form_id, page_no=2,
+                                   fields={"went_well": _text("present"), "signature_trainee": _text("present")},
+                                   writer={"seen": True, "faint": 0.0}))
+    new = commit_page(fk.ws, PageOutcome("c" * 64, 0, "recognised", form_id=form_id, page_no=2,
+                                         fields={"went_well": _text("absent"),
+                                                 "signature_trainee": _text("absent", faint_t=0.08)},
+                                         writer={"seen": False, "faint": 0.0}))
+    assert new["state"] == "conflict"
+    resolve_conflict(fk.ws, new["page_id"], "new", "clerk")
+    rec = next(r for r in records(fk.ws) if r["form_id"] == form_id)
+    assert rec["review_reasons"].get("signature_trainee") == "faint_writer"

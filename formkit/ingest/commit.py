@@ -87,10 +87,7 @@ def commit_page(ws: Workspace, o: PageOutcome, actor: str = "scanner") -> dict[s
             "INSERT INTO pages(file_sha256, page_index, state, reason, form_id, page_no, image_path, orientation, "
             "decoder, fingerprint, reading_json, duplicate_of, created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (o.file_sha, o.page_index, state, reason, o.form_id, o.page_no, image_path, o.orientation, o.decoder,
-             o.fingerprint, json.dumps({"location": o.location, "fields": o.fields, "crops": crops,
-                                        "rectified": o.image_rectified, "qr_text": o.qr_text,
-                                        "writer": o.writer}),
-             duplicate_of, now_iso()))
+             o.fingerprint, reading_json(o, crops), duplicate_of, now_iso()))
         page_id = int(cur.lastrowid or 0)
         if state in ("recognised", "needs_review"):
             apply_values(store, o.form_id or "", page_id, o.fields, crops)
@@ -101,6 +98,12 @@ def commit_page(ws: Workspace, o: PageOutcome, actor: str = "scanner") -> dict[s
         if o.form_id:
             refresh_form_status(store, o.form_id)
         return dict(db.execute("SELECT * FROM pages WHERE page_id=?", (page_id,)).fetchone())
+
+
+def reading_json(o: PageOutcome, crops: dict[str, str]) -> str:
+    """What a page's reading keeps for audit, stack logic and later rules (`pages.reading_json`)."""
+    return json.dumps({"location": o.location, "fields": o.fields, "crops": crops, "rectified": o.image_rectified,
+                       "qr_text": o.qr_text, "writer": o.writer})
 
 
 def _states(d: dict[str, Any]) -> dict[str, str]:
