@@ -28,6 +28,10 @@ ABSENT_MM2 = 1.2  # below this: nothing written (between: review)
 HOUGH_MM = 15.0  # straight segments this long are never handwriting
 SPECK_MM2 = 0.12  # components smaller than this are noise
 COLLINEAR_MM = 0.6  # ink within this distance of one straight line ...
+OUTSIDE_MM = 0.6  # the crop's strip beyond the printed frame (1 mm margin less the frame stroke)
+CROSSING_THICK_MM = 1.5  # a component crossing the zone edge to edge is a line when no thicker on average ...
+CROSSING_MAX_SLOPE = 0.5  # ... runs within ~27 degrees of crossing straight ...
+# ... and carries on past the frame at both ends (`_drop_frame_crossings`)
 COLLINEAR_SHARE = 0.9  # ... making up this share of what is left ...
 # ... and spread along at least HOUGH_MM: remains of a crease or streak
 
@@ -70,6 +74,8 @@ class WritingZone:
     d: np.ndarray | None  # darkness 0..1 relative to the local paper level (None: empty zone)
     noise_t: float  # 5 sigma above the median darkness: where the noise alone puts the threshold
     res: float
+    crop: np.ndarray | None = None  # the whole crop (grey): the frame and 1 mm beyond it all round ...
+    origin: tuple[int, int] = (0, 0)  # ... and where the zone starts in it (row, column)
 
     def threshold(self, floor: float) -> float:
         return float(np.clip(self.noise_t, floor, MAX_DARKNESS))
@@ -82,7 +88,36 @@ class WritingZone:
         return float(np.median(v)) if v.size else 0.0
 
     def ink_mm2(self, floor: float = MIN_DARKNESS) -> float:
-        return 0.0 if self.d is None else _ink_mm2(self.d, self.threshold(floor), self.res)
+        return 0.0 if self.d is None else _ink_mm2(self.d, self.threshold(floor), self.res, self)
+
+    def carries_on_outside(self, along_rows: bool, a: float, b: float, t: float) -> bool:
+        """True when the line (zone coords) x = a*y + b (along_rows) or y = a*x + b runs on outside the frame.
+
+        Looked for in the strips of the crop beyond the printed frame at both ends (the crop reaches
+        1 mm past the frame): darker than `t` against the strip's own paper, within half a millimetre
+        of where the line lands, on at least half the strip's lines.
+        """
+        if self.crop is None:
+            return False
+        g = self.crop.astype(np.float32)
+        r0, c0 = self.origin
+        m = max(1, int(OUTSIDE_MM * self.res))
+        w = max(1, int(round(0.5 * self.res)))
+        if not along_rows:  # work on the transpose: the line then runs along the rows
+            g, r0, c0 = g.T, c0, r0
+        n, width = g.shape
+        ends = []
+        for rows in (range(0, m), range(n - m, n)):
+            hits = 0
+            for r in rows:
+                c = int(round(a * (r - r0) + b + c0))
+                if not 0 <= c < width:
+                    continue
+                paper = float(np.median(g[r]))
+                dark = (paper - float(g[r, max(0, c - w):c + w + 1].min())) / max(paper, 1.0)
+                hits += dark > t
+            ends.append(hits * 2 >= len(rows))
+        return all(ends)
 
 
 def writing_zone(crop_grey: np.ndarray, res: float, margin_mm: float = 1.0,
@@ -102,7 +137,7 @@ def writing_zone(crop_grey: np.ndarray, res: float, margin_mm: float = 1.0,
     sample = d[::3, ::3]
     med = float(np.median(sample))
     sigma = 1.4826 * float(np.median(np.abs(sample - med)))
-    return WritingZone(d, 5.0 * sigma + med, res)
+    return WritingZone(d, 5.0 * sigma + med, res, g, (top, side))
 
 
 def writing_ink_mm2(crop_grey: np.ndarray, res: float, margin_mm: float = 1.0,
@@ -115,14 +150,18 @@ def writing_ink_mm2(crop_grey: np.ndarray, res: float, margin_mm: float = 1.0,
     return writing_zone(crop_grey, res, margin_mm, label_band_mm).ink_mm2(floor)
 
 
-def _ink_mm2(d: np.ndarray, t: float, res: float) -> float:
+def _ink_mm2(d: np.ndarray, t: float, res: float, zone: WritingZone | None = None) -> float:
     """Ink above darkness `t`, with lines, streaks, specks and border slivers taken out (mm2)."""
     ink = (d > t).astype(np.uint8)
     ink = cv2.medianBlur(ink * 255, 3) // 255
     if not cv2.countNonZero(ink):
         return 0.0  # most empty areas: nothing below is worth running
-    # 1. whole components that are straight lines (a streak or fold crossing an empty area)
+    # 1. whole components that are straight lines (a streak or fold crossing an empty area), and thin
+    #    ones crossing the zone edge to edge that carry on beyond the printed frame (a crease through a
+    #    one-line area, too short there to look straight)
     ink = _drop_components(ink, res, count=False)
+    if zone is not None:
+        ink = _drop_frame_crossings(ink, res, zone, t)
     # 2. thin straight runs that touch other ink (a streak crossing a fold; ruling under writing):
     #    cut along a few degrees off axis with a 4 mm kernel, but only where the ink is thin across
     #    the run (the long strokes of a thick felt-tip signature stay), and long segments at any
@@ -155,6 +194,32 @@ def _ink_mm2(d: np.ndarray, t: float, res: float) -> float:
     # 3. what is left: specks, border slivers and line fragments out, the rest is writing
     kept = _drop_components(ink, res, count=True)
     return float(np.count_nonzero(kept) - _collinear_residue(kept, res)) / (res * res)
+
+
+def _drop_frame_crossings(ink: np.ndarray, res: float, zone: WritingZone, t: float) -> np.ndarray:
+    """Remove thin components that cross the zone edge to edge and run on outside the frame at both ends.
+
+    A crease or fold crosses a one-line text area in ~4.5 mm: as short as the straight-line rule's
+    minimum, and a slant widens it across (a rough scan read one as writing). Handwriting may touch
+    both edges of a short zone (a tall "1"), but it does not carry on past the printed frame on both
+    sides in line with itself.
+    """
+    if not ((ink[0].any() and ink[-1].any()) or (ink[:, 0].any() and ink[:, -1].any())):
+        return ink  # nothing touches two opposite edges (nearly every area): no labelling needed
+    n, labels, stats = component_stats(ink)
+    zh, zw = ink.shape
+    for i in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        down, across = y == 0 and y + h >= zh, x == 0 and x + w >= zw
+        if not (down or across):
+            continue
+        if area > CROSSING_THICK_MM * res * (h if down else w):
+            continue  # thicker on average than a fold line
+        ys, xs = np.nonzero(labels == i)
+        a, b = np.polyfit(ys, xs, 1) if down else np.polyfit(xs, ys, 1)
+        if abs(a) <= CROSSING_MAX_SLOPE and zone.carries_on_outside(down, float(a), float(b), t):
+            ink[labels == i] = 0
+    return ink
 
 
 def _may_hold_a_crossing_line(ink: np.ndarray, votes: int) -> bool:

@@ -160,3 +160,31 @@ def test_empty_signature_doubted_on_a_faint_writers_page_without_boxes(synth, bl
     assert (sig.state, sig.status) == ("absent", expect), (sig.reason, r.texts["went_well"].strength)
     if expect == "review":
         assert sig.reason == "faint_writer"
+
+
+ONE_LINE = [110, 240, 85, 10]  # a one-line area ("problem"): its writing zone is ~4.5 mm tall
+
+
+@pytest.mark.parametrize("stroke,expect", [
+    # a crease crossing the page, through the area and past its frame on both sides: not writing
+    (((150, 200), (152.5, 290), 0.6, (90, 90, 90)), "absent"),
+    (((150, 200), (153.0, 290), 0.7, (100, 100, 100)), "absent"),
+    # a tall "1" from the top of the zone to its bottom, inside the frame: still ink
+    (((130, 242.5), (130.4, 249.8), 0.5, (30, 30, 30)), "kept"),
+    # a signature stroke running out of the area at the bottom only: still ink
+    (((130, 243.0), (131.0, 256.0), 0.5, (30, 30, 30)), "kept"),
+])
+def test_a_crease_through_a_one_line_area_is_not_writing(synth, stroke, expect):
+    """A rough scan read a crease crossing a one-line text area as writing (a silent error): in a zone
+    ~4.5 mm tall the crease is too short to look straight. It carries on past the frame at both ends;
+    handwriting that spans the zone does not."""
+    p = synth.Page(300)
+    p.frame(ONE_LINE)
+    p.line(*stroke)
+    img = synth.noise(p.img, 8, seed=3)
+    loc = scanner.locate(img, synth.FURNITURE)
+    ta = read_text_area(img, loc.registration.H, "problem", ONE_LINE)
+    if expect == "absent":
+        assert ta.state == "absent", ta.ink_mm2
+    else:  # the stroke's ink is counted: a person or the present rule sees it
+        assert ta.state != "absent" and ta.ink_mm2 >= 3.0, (ta.state, ta.ink_mm2)
