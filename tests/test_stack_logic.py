@@ -47,6 +47,16 @@ def _row(state: str) -> dict:
             "confidence": 0.6, "boxes": [{"value": "1", "state": state, "measures": {}}]}
 
 
+def _two_page_form(fk) -> str:
+    """One issued Swedish (two-page) form, and the scanned files 'a', 'b', 'c' its pages can come from."""
+    fk("generate", "-l", "minicex-st-sv", "--trainee", "ST01", "--count", "1", "--out", str(fk.ws.root / "f.pdf"))
+    with fk.ws.store.transaction() as db:
+        for sha in ("a", "b", "c"):
+            db.execute("INSERT INTO files(sha256, original_name, archived_path, size, first_seen, state) "
+                       "VALUES(?, 'scan.pdf', 'archive/x', 1, '2026-11-22', 'done')", (sha * 64,))
+    return json.loads(fk("forms", "list", "--json").output)[0]["form_id"]
+
+
 @pytest.mark.parametrize("order", [(1, 2), (2, 1)])
 @pytest.mark.parametrize("front_writer,back_seen,doubted", [
     (0.12, False, True),   # faint pencil on the front, nothing seen on the back: the back's empty areas
@@ -60,8 +70,7 @@ def test_a_faint_writer_on_one_page_doubts_the_empty_back_page(fk, order, front_
     from formkit.ingest.worker import PageOutcome
     from formkit.records import records
 
-    fk("generate", "-l", "minicex-st-sv", "--trainee", "ST01", "--count", "1", "--out", str(fk.ws.root / "f.pdf"))
-    form_id = json.loads(fk("forms", "list", "--json").output)[0]["form_id"]
+    form_id = _two_page_form(fk)
     pages = {
         1: PageOutcome("a" * 64, 0, "recognised", form_id=form_id, page_no=1, fields={"difficulty": _row("marked")},
                        writer={"seen": True, "faint": front_writer}),
@@ -71,10 +80,6 @@ def test_a_faint_writer_on_one_page_doubts_the_empty_back_page(fk, order, front_
                                "went_well": _text("present")},
                        writer={"seen": back_seen, "faint": 0.0}),
     }
-    with fk.ws.store.transaction() as db:
-        for sha in ("a", "b", "c"):
-            db.execute("INSERT INTO files(sha256, original_name, archived_path, size, first_seen, state) "
-                       "VALUES(?, 'scan.pdf', 'archive/x', 1, '2026-11-22', 'done')", (sha * 64,))
     for n in order:
         commit_page(fk.ws, pages[n])
     rec = next(r for r in records(fk.ws) if r["form_id"] == form_id)
@@ -102,12 +107,7 @@ def test_a_conflict_resolved_in_favour_of_a_page_without_writer_is_doubted_too(f
     from formkit.records import records
     from formkit.review import resolve_conflict
 
-    fk("generate", "-l", "minicex-st-sv", "--trainee", "ST01", "--count", "1", "--out", str(fk.ws.root / "f.pdf"))
-    form_id = json.loads(fk("forms", "list", "--json").output)[0]["form_id"]
-    with fk.ws.store.transaction() as db:
-        for sha in ("a", "b", "c"):
-            db.execute("INSERT INTO files(sha256, original_name, archived_path, size, first_seen, state) "
-                       "VALUES(?, 'scan.pdf', 'archive/x', 1, '2026-11-22', 'done')", (sha * 64,))
+    form_id = _two_page_form(fk)
     commit_page(fk.ws, PageOutcome("a" * 64, 0, "recognised", form_id=form_id, page_no=1,
                                    fields={"difficulty": _row("marked")}, writer={"seen": True, "faint": 0.12}))
     commit_page(fk.ws, PageOutcome("b" * 64, 0, "recognised", form_id=form_id, page_no=2,
