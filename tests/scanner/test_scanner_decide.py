@@ -1,6 +1,7 @@
 import pytest
 
 from scanner.decide import BoxDecision, decide_field
+from scanner.writer import doubt_absence_for_faint_writer, doubt_mostly_blank_page, promote_lone_traces
 
 
 def boxes(*states, conf=0.9):
@@ -156,12 +157,11 @@ def _fields(rows, kind="single"):
 
 
 def test_lone_faint_trace_in_clean_row_is_a_mark():
-    import scanner as sc
 
     faint_row = [_bd("1", "empty", "no_ink"), _bd("2", "uncertain", "little_ink", 0.16, 0.11), _bd("3", "empty", "no_ink")]
     other = [_bd("a", "uncertain", "faint_ink", 0.2, 0.12), _bd("b", "empty", "no_ink")]  # the writer's next mark
     fields = _fields({"r": faint_row, "o": other})
-    sc._promote_lone_traces(fields, {"r": True, "o": True})
+    promote_lone_traces(fields, {"r": True, "o": True})
     fd = fields["r"]
     assert (fd.value, fd.status, fd.reason, fd.confidence) == ("2", "accepted", None, 0.6)
     assert (fd.boxes[1].state, fd.boxes[1].why) == ("marked", "lone_trace")
@@ -171,11 +171,10 @@ def test_lone_faint_trace_in_clean_row_is_a_mark():
 def test_a_single_faint_trace_on_a_page_without_clear_marks_is_no_mark():
     """With no clear marks to judge a writer by, one trace alone on the page could be a smudge or a crease
     (one once was, and was accepted): the page's faint traces must set the scale, so there must be two."""
-    import scanner as sc
 
     row = [_bd("1", "empty", "no_ink"), _bd("2", "uncertain", "little_ink", 0.16, 0.11), _bd("3", "empty", "no_ink")]
     fields = _fields({"r": row, "e": [_bd("a", "empty", "no_ink"), _bd("b", "empty", "no_ink")]})
-    sc._promote_lone_traces(fields, {"r": True, "e": False})
+    promote_lone_traces(fields, {"r": True, "e": False})
     assert fields["r"].status == "review" and fields["r"].value is None
 
 
@@ -194,26 +193,24 @@ def test_a_single_faint_trace_on_a_page_without_clear_marks_is_no_mark():
     ([_bd("1", "empty", "no_ink"), _bd("2", "uncertain", "between_mark_and_fill", 0.8, 0.8)], []),
 ])
 def test_lone_trace_rule_leaves_doubtful_rows_for_review(row, writer):
-    import scanner as sc
 
     rows = {"r": row, "f": [_bd("a", "uncertain", "faint_ink", 0.2, 0.11), _bd("b", "empty", "no_ink")]}  # more faint
     for i, st in enumerate(writer):  # the writer's clear marks elsewhere on the page
         rows[f"w{i}"] = [_bd("a", "marked", "ink_in_box", 0.3, st), _bd("b", "empty", "no_ink")]
     fields = _fields(rows)
     before = (fields["r"].value, fields["r"].status, fields["r"].reason)
-    sc._promote_lone_traces(fields, {k: True for k in rows})
+    promote_lone_traces(fields, {k: True for k in rows})
     assert (fields["r"].value, fields["r"].status, fields["r"].reason) == before
     assert fields["r"].status == "review"
 
 
 def test_lone_trace_writer_scale_accepts_an_equally_faint_writer():
-    import scanner as sc
 
     rows = {"r": [_bd("1", "empty", "no_ink"), _bd("2", "uncertain", "faint_ink", 0.2, 0.12)],
             "w0": [_bd("a", "marked", "ink_in_box", 0.2, 0.15), _bd("b", "empty", "no_ink")],
             "w1": [_bd("a", "marked", "ink_in_box", 0.2, 0.17), _bd("b", "empty", "no_ink")]}
     fields = _fields(rows)
-    sc._promote_lone_traces(fields, {k: True for k in rows})
+    promote_lone_traces(fields, {k: True for k in rows})
     assert (fields["r"].value, fields["r"].status) == ("2", "accepted")
 
 
@@ -227,20 +224,19 @@ def test_faint_marks_in_a_multiple_choice_row_are_judged_against_the_writer(writ
     """In a multiple-choice row each faint mark (a trace in the box, a loop around it) stands when it is
     about as dark as the writer's clear marks - a faint pencil writer's page; beside a ballpoint writer's
     marks the same trace is a rubbed-out mark and goes to a person. A clear mark in the row does not stop it."""
-    import scanner as sc
 
     rows = {"m": [_bd("1", "marked", "ink_in_box", 0.3, writer), _bd("2", "uncertain", "faint_ink", 0.2, 0.12),
                   _ring("3", "uncertain", "faint_ring", 0.11), _bd("4", "empty", "no_ink")],
             "w": [_bd("a", "marked", "ink_in_box", 0.2, writer), _bd("b", "empty", "no_ink")]}
     fields = _fields(rows, "multi")
-    sc._promote_lone_traces(fields, {k: False for k in rows})
+    promote_lone_traces(fields, {k: False for k in rows})
     assert fields["m"].status == status
     if status == "accepted":
         assert fields["m"].value == ["1", "2", "3"] and fields["m"].confidence <= 0.6
     # one doubtful box that is no faint stroke (a partial ring) keeps the whole row for a person
     rows["m"][3] = BoxDecision("4", "uncertain", 0.3, "partial_ring", {"ring_sectors": 4})
     fields = _fields(rows, "multi")
-    sc._promote_lone_traces(fields, {k: False for k in rows})
+    promote_lone_traces(fields, {k: False for k in rows})
     assert fields["m"].status == "review"
 
 
@@ -277,7 +273,7 @@ def test_faint_writer_empty_text_and_optional_rows_go_to_review(strengths, noise
     page.fields["multi"] = decide_field("multi", "multi", False, [_bd("a", "marked", "ink_in_box", 0.2, 0.5),
                                                                    empty("b")])
     page.texts["t"], page.texts["w"] = _text("absent", faint_t=max(0.05, 5 * noise)), _text("present")
-    sc._doubt_absence_for_faint_writer(page)
+    doubt_absence_for_faint_writer(page)
     assert page.fields["multi"].status == ("accepted" if status == "accepted" else "review")
     if status == "text accepted":
         assert page.texts["t"].status == "accepted" and page.fields["opt"].status == "review"
@@ -300,7 +296,7 @@ def test_faint_writer_whose_strokes_show_only_when_averaged_is_still_a_faint_wri
                                                                        _bd("b", "empty", "no_ink")])
     page.fields["opt"] = decide_field("opt", "single", False, [_bd("a", "empty", "no_ink"), _bd("b", "empty", "no_ink")])
     page.fields["multi"] = decide_field("multi", "multi", False, [_bd("a", "empty", "no_ink"), _bd("b", "empty", "no_ink")])
-    sc._doubt_absence_for_faint_writer(page)
+    doubt_absence_for_faint_writer(page)
     assert page.fields["opt"].reason == page.fields["multi"].reason == "faint_writer"
     assert page.writer_seen and page.faint_writer > 0  # passed on to the form's other pages
     # one such trace beside clear pen marks does not make a faint writer
@@ -308,7 +304,7 @@ def test_faint_writer_whose_strokes_show_only_when_averaged_is_still_a_faint_wri
     for i in range(2, 5):
         page.fields[f"r{i}"] = decide_field(f"r{i}", "single", True, [_bd("a", "marked", "ink_in_box", 0.3, 0.6),
                                                                        _bd("b", "empty", "no_ink")])
-    sc._doubt_absence_for_faint_writer(page)
+    doubt_absence_for_faint_writer(page)
     assert page.fields["opt"].status == "accepted"
 
 
@@ -327,7 +323,7 @@ def test_a_page_whose_required_rows_are_mostly_blank_goes_to_a_person(blank, sta
     page.fields["ctx"] = decide_field("ctx", "single", False, [_bd("a", "marked", "ink_in_box", 0.2, 0.9),
                                                                _bd("b", "empty", "no_ink")])
     page.texts["t"], page.texts["w"] = _text("absent"), _text("present")
-    sc._doubt_mostly_blank_page(page, required)
+    doubt_mostly_blank_page(page, required)
     assert page.fields["ctx"].status == status and page.texts["t"].status == status
     assert page.texts["w"].status == "accepted"  # writing that was seen stands
     assert (page.faint_writer > 0) == (status == "review")  # the form's other pages are doubted too
@@ -395,7 +391,6 @@ def test_a_framed_area_near_a_missing_corner_is_trusted_only_if_its_frame_shows(
     (0.08, 0.14, False),  # not faint at all: a small dark dot (coverage 0.06), perhaps a pen rest
 ])
 def test_a_thin_faint_stroke_counts_when_averaging_joins_its_pieces(faint, smooth, promoted):
-    import scanner as sc
 
     def trace(v):
         b = _bd(v, "uncertain", "faint_trace", faint, 0.07)
@@ -409,7 +404,7 @@ def test_a_thin_faint_stroke_counts_when_averaging_joins_its_pieces(faint, smoot
     rows = {"r": [_bd("1", "empty", "no_ink"), dot, _bd("3", "empty", "no_ink")],
             "o": [trace("a"), _bd("b", "empty", "no_ink")]}  # the writer's next faint mark
     fields = _fields(rows)
-    sc._promote_lone_traces(fields, {k: True for k in rows})
+    promote_lone_traces(fields, {k: True for k in rows})
     assert (fields["r"].status == "accepted") == promoted
     assert fields["r"].value == ("2" if promoted else None)
 
@@ -427,8 +422,8 @@ def test_faint_marks_accepted_as_lone_traces_still_show_a_faint_writer():
     page = sc.PageReading()
     page.fields["sub"] = decide_field("sub", "multi", False, [trace("a"), trace("b"), _bd("c", "empty", "no_ink")])
     page.fields["opt"] = decide_field("opt", "single", False, [_bd("a", "empty", "no_ink"), _bd("b", "empty", "no_ink")])
-    sc._promote_lone_traces(page.fields, {"sub": False, "opt": False})
+    promote_lone_traces(page.fields, {"sub": False, "opt": False})
     assert page.fields["sub"].value == ["a", "b"] and page.fields["sub"].boxes[0].why == "lone_trace"
-    sc._doubt_absence_for_faint_writer(page)
+    doubt_absence_for_faint_writer(page)
     assert page.fields["opt"].reason == "faint_writer"
     assert 0 < page.faint_writer < 0.1

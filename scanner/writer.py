@@ -1,0 +1,197 @@
+"""The writer's pen across a page: faint pencil judged against the writer, not against a fixed grey.
+
+A page's clear marks show how dark its writer's pen is. A faint trace as dark as that pen, alone in
+its row, is a mark (`promote_lone_traces`); a faint writer's page cannot vouch for what it reads as
+empty (`doubt_absence_for_faint_writer`), nor can a 1-bit page that lost most of its ink
+(`doubt_mostly_blank_page`); the form's other pages inherit the doubt (`doubt_for_writer`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scanner.decide import EMPTY_MAX, BoxDecision, FieldDecision, decide_field
+from scanner.handwriting import ABSENT_MM2
+from scanner.reading import PageReading
+
+LONE_TRACE_MIN = 0.10  # share of a box interior a faint trace must cover to be a stroke (= decide.MARK_MIN) ...
+LONE_TRACE_SMOOTH = (0.06, 0.10)  # ... or: this share per pixel, and the stroke's worth in the averaged look
+# (a 0.25 mm pencil tick at 150-200 dpi: only parts of it clear the per-pixel threshold; averaging joins it up)
+LONE_TRACE_WRITER = 0.6  # ... and its ink strength, as a share of the writer's clear marks on the page
+FAINT_WRITER = 0.18  # median ink strength of a page's marks below which empty text areas are doubted
+FAINT_WRITER_TEXT = 0.25  # ... and of its handwriting (measured on the text areas; faint pencil ~0.17-0.20,
+# ballpoint ~0.65-0.85): a page without boxes (the back of a form) shows its writer here
+WRITER_SEEN = 2.0  # a look whose threshold is below half the writer's ink strength would have seen that ink
+VANISHED_WRITER = 1e-3  # `faint_writer` of a page whose pen the scan dropped: fainter than any look sees
+
+
+def doubt_absence_for_faint_writer(out: PageReading) -> None:
+    """Text areas and optional rows read as empty go to review when a faint pen could have vanished there.
+
+    The writer's pen is seen in the boxes: the median ink strength of the inked boxes on the page
+    (>= 2 of them; a trace too faint to measure counts as 0), or in the handwriting of the areas
+    that hold some (a page without boxes). The result is kept on the reading (`writer_seen`,
+    `faint_writer`) for the form's other pages (`doubt_for_writer`).
+    Below FAINT_WRITER (FAINT_WRITER_TEXT for handwriting) the writer uses a faint pen. An empty text
+    area on such a page is still trusted where the scan was clean enough to show that pen: the area's
+    most sensitive look (its noise-only threshold) sits well below the writer's strength (WRITER_SEEN)
+    and found nothing. On a noisy scan it does not, and the crop goes to a person instead. An empty
+    optional row is always doubted: a faint loop around a box is outside the interior's close look;
+    and so is a multiple-choice row with any box left empty (a faint-pencil stress run found one faint
+    mark of two read and the other lost, silently).
+    """
+    inked = [_ink_strength(b) for fd in out.fields.values() for b in fd.boxes
+             if b.state in ("marked", "uncertain") and (_ink_strength(b) > 0 or _is_faint_trace(b))]
+    written = [ta.strength for ta in out.texts.values() if ta.state == "present" and ta.strength > 0]
+    out.writer_seen = bool(inked or written)
+    faint_marks = len(inked) >= 2 and float(np.median(inked)) < FAINT_WRITER
+    faint_hand = len(written) >= 1 and float(np.median(written)) < FAINT_WRITER_TEXT
+    if not (faint_marks or faint_hand):
+        return
+    writer = min(float(np.median(inked)) if faint_marks else 1.0, float(np.median(written)) if faint_hand else 1.0)
+    out.faint_writer = max(writer, VANISHED_WRITER)
+    for ta in out.texts.values():
+        if ta.state == "absent" and ta.status == "accepted" and could_hide(ta.faint_mm2, ta.faint_t, writer):
+            ta.status, ta.reason, ta.confidence = "review", "faint_writer", min(ta.confidence, 0.5)
+    for fd in out.fields.values():  # an optional row left empty: always doubted (a faint loop drawn
+        # around a box lies outside the interior's close look, and the ring is judged at the ink threshold);
+        # so is a multiple-choice row with a box left empty: a second faint mark may have vanished there
+        if fd.status != "accepted":
+            continue
+        empty_row = not fd.value and not any(b.state == "marked" for b in fd.boxes)
+        if empty_row or (fd.kind == "multi" and any(b.state == "empty" for b in fd.boxes)):
+            fd.status, fd.reason, fd.confidence = "review", "faint_writer", min(fd.confidence, 0.5)
+
+
+def could_hide(faint_mm2: float, faint_t: float, writer: float) -> bool:
+    """True when a text area read as empty could hold writing in a pen of ink strength `writer`.
+
+    The area's most sensitive look (noise-only threshold `faint_t`) either found some ink after all,
+    or sat above half the writer's strength (WRITER_SEEN) and would not have seen that pen.
+    """
+    return faint_mm2 >= ABSENT_MM2 or writer < WRITER_SEEN * faint_t
+
+
+def doubt_for_writer(texts: dict[str, dict], faint_writer: float) -> list[str]:
+    """Text areas of a page that showed no writer of its own, doubtful given the form's faint writer.
+
+    `texts`: {field_id: TextArea.to_dict()} of that page; `faint_writer`: the faint pen's strength
+    seen on another page of the same form (`PageReading.faint_writer`). A back page holding only
+    text areas, all read as empty, cannot tell a faint pencil from no writing; the front page can
+    (a stress test lost a faint pencil signature that way). Returns the areas to send to review.
+    """
+    return [fid for fid, t in texts.items()
+            if t.get("state") == "absent" and t.get("status") == "accepted"
+            and could_hide(float(t.get("faint_mm2", 0.0)), float(t.get("faint_t", 1.0)), faint_writer)]
+
+
+def _ink_strength(b: BoxDecision) -> float:
+    """How dark the pen of a box's mark is: its ink, else its faint trace (0: none measured in the box)."""
+    m = b.measures
+    return float(m.get("strength", 0.0)) or float(m.get("trace_strength", 0.0))
+
+
+def _is_faint_trace(b: BoxDecision) -> bool:
+    """A faint trace, doubtful or accepted as a lone trace: the writer's ink even where too faint to measure.
+
+    A faint-pencil page whose strokes all fell below the per-pixel threshold showed no writer at
+    all and had its empty rows trusted (a stress test lost two slashes silently that way; a second
+    time after two faint marks were accepted as lone traces and no longer counted as faint ink).
+    """
+    return b.why in ("faint_trace", "lone_trace")
+
+
+MOSTLY_BLANK_MIN = 3  # this many required rows read without any mark on one page ...
+MOSTLY_BLANK_SHARE = 0.5  # ... and at least this share of the page's required rows: the ink may be lost
+
+
+def doubt_mostly_blank_page(out: PageReading, required: dict[str, bool]) -> None:
+    """Everything read on a 1-bit page whose required rows are mostly blank goes to a person.
+
+    Called for bilevel scans, where the scanner's threshold drops a faint pen before we see it: a
+    page where most required rows read blank was more likely written with such a pen than left
+    half empty. What did come through is then not to be trusted either: a stress test read a
+    cancelled box as the answer, the faint fill over it and the new tick having both vanished
+    (while the first tick, pressed harder, stayed). Text areas read as empty go too; writing that
+    was seen stands. On a grey scan the faint pen itself is seen (`doubt_absence_for_faint_writer`).
+    The page then reports a writer too faint to measure (`faint_writer` = VANISHED_WRITER), so the
+    empty text areas of the form's other pages are doubted as well (`doubt_for_writer`).
+    """
+    req = [fd for fid, fd in out.fields.items() if required.get(fid)]
+    blank = [fd for fd in req if fd.reason == "no_mark" and all(b.state == "empty" for b in fd.boxes)]
+    if len(blank) < max(MOSTLY_BLANK_MIN, MOSTLY_BLANK_SHARE * len(req)):
+        return
+    for fd in out.fields.values():
+        if fd.status == "accepted":
+            fd.status, fd.reason, fd.confidence = "review", "mostly_blank_page", min(fd.confidence, 0.5)
+    for ta in out.texts.values():
+        if ta.status == "accepted" and ta.state == "absent":
+            ta.status, ta.reason, ta.confidence = "review", "mostly_blank_page", min(ta.confidence, 0.5)
+    out.faint_writer = out.faint_writer or VANISHED_WRITER
+
+
+def promote_lone_traces(fields: dict[str, FieldDecision], required: dict[str, bool]) -> None:
+    """A faint mark that is the only ink in its single-choice row, as dark as the writer's other marks.
+
+    Faint pencil falls below the ink threshold and went to review as `little_ink` / `faint_ink` /
+    `faint_trace` / `faint_ring`. Judged against its field and page instead of an absolute grey level,
+    it is a mark when all of these hold:
+    * it carries a stroke's worth of trace (>= LONE_TRACE_MIN of the interior above noise: a speck,
+      dust or a pen rest stays below; or, for a trace with next to no ink at the ink threshold,
+      >= 6 % per pixel where the averaged look joins the pieces into >= 10 %: a thin pencil stroke
+      at 150-200 dpi), or a loop all around the box (`faint_ring`);
+    * every other box of the row is clean (state empty): one candidate, no competing ink; in a
+      multiple-choice row every other box is clean or clearly marked, and every faint one qualifies;
+    * it is not much fainter than the writer: where the page holds >= 2 clear pen marks (ticks and
+      crosses, loops), their median ink strength sets the writer's scale and the trace must reach
+      LONE_TRACE_WRITER of it. An erased pencil mark keeps 10-30 % of its darkness and fails this; a
+      faint-pencil writer's page has few clear marks, all of them about as faint. Without clear marks
+      the page's faint traces set the scale, and there must be >= 2 of them: a single trace on a page
+      (a smudge, a crease) is never promoted.
+    Confidence stays low (0.6) so the record shows the mark was weak.
+    """
+    strengths = [float(b.measures.get("ring_strength" if b.why == "circled" else "strength", 0.0))
+                 for fd in fields.values() for b in fd.boxes
+                 if b.state == "marked" and b.why in ("ink_in_box", "circled")]
+    writer = float(np.median(strengths)) if len(strengths) >= 2 else 0.0
+    if not writer:
+        # no clear marks to take the writer's scale from: a faint-pencil writer leaves several faint
+        # traces, and those set the scale; one trace alone on the page (a smudge, a crease) stands for nothing
+        faint = [v for fd in fields.values() for b in fd.boxes if b.state == "uncertain"
+                 for v in [_trace_strength(b)] if v is not None]
+        if len(faint) < 2:
+            return
+        writer = float(np.median(faint))
+    for fid, fd in fields.items():
+        if fd.status != "review" or fd.reason != "uncertain_mark":
+            continue
+        unsure = [b for b in fd.boxes if b.state == "uncertain"]
+        others = {b.state for b in fd.boxes if b.state != "uncertain"}
+        if not ((fd.kind == "single" and len(unsure) == 1 and others <= {"empty"})
+                or (fd.kind == "multi" and unsure and others <= {"empty", "marked"})):
+            continue
+        ink = [_trace_strength(b) for b in unsure]
+        if any(v is None or v < LONE_TRACE_WRITER * writer for v in ink):
+            continue
+        for b in unsure:
+            b.state, b.confidence, b.why = "marked", 0.6, "lone_trace"
+        nd = decide_field(fid, fd.kind, required.get(fid, False), fd.boxes)
+        fd.value, fd.status, fd.reason, fd.confidence = nd.value, nd.status, nd.reason, min(nd.confidence, 0.6)
+
+
+def _trace_strength(b: BoxDecision) -> float | None:
+    """Ink strength of a faint mark that may stand as a lone trace, or None if it is not one."""
+    m = b.measures
+    if b.why == "faint_ring":
+        return float(m.get("ring_strength", 0.0))
+    if b.why not in ("little_ink", "faint_ink", "faint_trace"):
+        return None
+    f, fs = float(m.get("faint", 0.0)), float(m.get("faint_smooth", 0.0))
+    thin_faint = float(m.get("coverage", 0.0)) < EMPTY_MAX  # next to nothing at the ink threshold: faint
+    if f < LONE_TRACE_MIN and not (thin_faint and f >= LONE_TRACE_SMOOTH[0] and fs >= LONE_TRACE_SMOOTH[1]):
+        return None  # (a small dark dot is not joined up by averaging: it may be a pen rest, a person decides)
+    if int(m.get("ring_sectors", -1)) >= 4:
+        return None  # something around the box too: not a lone trace
+    if m.get("trace_runs_out"):
+        return None  # a crease or a ruled line running through the box, not a pen stroke
+    return _ink_strength(b)
