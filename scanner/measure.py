@@ -87,6 +87,18 @@ def _hist_quantile(hist: np.ndarray, q: float) -> float:
     return float(np.searchsorted(c, q * c[-1]))
 
 
+def _hist_median_mad(hist: np.ndarray) -> tuple[float, float]:
+    """(median, median absolute deviation) of the values counted in `hist` (bin i = value i).
+
+    Robust spread of the paper: print, ink and specks are a minority and drop out of both medians.
+    """
+    med = _hist_quantile(hist, 0.5)
+    dev = np.abs(np.arange(len(hist)) - med)
+    order = np.argsort(dev, kind="stable")
+    mad = float(dev[order][np.searchsorted(np.cumsum(hist[order]), 0.5 * max(hist.sum(), 1))])
+    return med, mad
+
+
 def _snap(D3: np.ndarray, box_px: tuple[float, float, float, float], search: int) -> tuple[int, int, float]:
     """Best (dx, dy) shift of the box frame over the darkness map, from its printed edges.
 
@@ -390,11 +402,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     lo = int(bg * 0.85)
     paper = hist.copy()
     paper[:lo] = 0
-    med = _hist_quantile(paper, 0.5)
-    dev = np.abs(np.arange(256) - med)
-    order = np.argsort(dev, kind="stable")
-    mad = float(dev[order][np.searchsorted(np.cumsum(paper[order]), 0.5 * max(paper.sum(), 1))])
-    sigma = 1.4826 * mad / bg
+    sigma = 1.4826 * _hist_median_mad(paper)[1] / bg
     t_ink = float(np.clip(INK_SIGMAS * sigma, MIN_T_INK, MAX_T_INK))
     # darkness 0..255 relative to the paper level, by table lookup (one pass over the ROI)
     D8 = cv2.LUT(g, np.clip(np.rint((bg - np.arange(256.0)) * (255.0 / bg)), 0, 255).astype(np.uint8))
@@ -568,10 +576,8 @@ class LocalPaper:
             r = (P[::2, ::2].astype(np.int16) - g[::2, ::2]).ravel()
             sigma = MIN_T_FAINT / FAINT_SIGMAS
             if r.size >= 64:
-                hist = np.bincount((r + 255).astype(np.int64), minlength=511).astype(np.float64)
-                med = _hist_quantile(hist, 0.5) - 255
-                dev = np.bincount(np.abs(r.astype(np.int64) - int(round(med)))).astype(np.float64)
-                sigma = 1.4826 * _hist_quantile(dev, 0.5) / max(float(np.mean(P[::2, ::2])), 1.0)
+                mad = _hist_median_mad(np.bincount((r + 255).astype(np.int64), minlength=511))[1]
+                sigma = 1.4826 * mad / max(float(np.mean(P[::2, ::2])), 1.0)
             self._maps = (L8, sigma)
         return self._maps
 
