@@ -16,6 +16,9 @@ pages unaccounted for. Compare ratios within one run: machines are shared.
 --pens replaces the office pen mix for a stress test of one kind of writer, e.g.
 `--pens faint_pencil=1` (every assessor writes with a faint pencil): the hardest case for silent
 misses, since a faint loop or tick that goes unseen would leave an optional row wrongly empty.
+--beside SHARE draws that share of answers beside the box instead of in it (the label circled or
+underlined, a tick next to the box): the boxes look empty, so only ink beside them can send the
+row to a person.
 """
 
 from __future__ import annotations
@@ -115,8 +118,15 @@ def parse_pens(text: str) -> dict[str, float] | None:
     return out
 
 
+def stress_styles(pens: dict[str, float] | None, beside: float) -> Styles | None:
+    """The ward's styles for a stress test (None: the office mix)."""
+    if not pens and not beside:
+        return None
+    return Styles(**({"pen_weights": pens} if pens else {}), beside_marks=beside)
+
+
 def run_profile(profile: str, container: str, n_forms: int, jobs: int, seed: int, tmp: Path,
-                pens: dict[str, float] | None = None) -> dict:
+                pens: dict[str, float] | None = None, beside: float = 0.0) -> dict:
     ws = init_workspace(tmp / f"ws-{profile}")
     with ws.store.transaction():
         for i in range(n_forms):
@@ -136,7 +146,7 @@ def run_profile(profile: str, container: str, n_forms: int, jobs: int, seed: int
         stack = simulate_stack(forms_from_pdf(pdf, per_form_geometry(ws, res.form_ids)), profile, rng,
                                tmp / f"stack-{profile}-{layout}", container=container, name=layout,
                                blank_backs=(profile.startswith("office")), foreign_pages=1, shuffle=True,
-                               styles=Styles(pen_weights=pens) if pens else None)
+                               styles=stress_styles(pens, beside))
         files += stack.files
         truths.append(stack)
     pages = sum(len(s.truth["pages"]) for s in truths)
@@ -193,17 +203,19 @@ def main() -> None:
     ap.add_argument("--breakdown", action="store_true", help="per profile: reviewed fields by reason and mark drawn")
     ap.add_argument("--pens", default="", help="stress test: pen mix instead of the office one, e.g. "
                     "'faint_pencil=1,pencil=1' (names: " + ", ".join(PENS) + ")")
+    ap.add_argument("--beside", type=float, default=0.0, help="stress test: share of answers marked beside "
+                    "the box (label circled or underlined, tick next to the box), e.g. 0.05")
     args = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for prof in args.profiles.split(","):
             rows.append(run_profile(prof, PROFILES[prof], args.forms, args.jobs, args.seed, Path(tmp),
-                                    parse_pens(args.pens)))
+                                    parse_pens(args.pens), args.beside))
             r = rows[-1]
             print(f"  … {prof}: {r['pages']} pages in {r['wall_s']:.1f} s", file=sys.stderr)
     own, kids = peak_mb(), max(r["worker_mb"] for r in rows)
     print(f"read benchmark — {args.forms} forms per profile, --jobs {args.jobs}, seed {args.seed}"
-          + (f", pens {args.pens}" if args.pens else ""))
+          + (f", pens {args.pens}" if args.pens else "") + (f", beside {args.beside}" if args.beside else ""))
     print(f"{'profile':<10}{'container':<11}{'pages':>6}{'pages/s':>9}{'ms/page':>9}{'decode ms/p':>12}"
           f"{'fields':>8}{'review %':>9}{'reader %':>9}{'silent':>7}{'lost':>5}{'ids':>8}")
     for r in rows:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from scanner.beside import doubt_ink_beside_boxes
 from scanner.decide import BoxDecision, FieldDecision, classify_box, decide_field
 from scanner.errors import InputError, ScannerError
 from scanner.fingerprint import Comparison, compare_readings, content_fingerprint
@@ -157,7 +158,9 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
          printed_mm: list | tuple = ()) -> PageReading:
     """Measure every box, decide every field, crop and judge every text area of a located page.
 
-    `printed_mm`: optional rects (mm) of printed text and rules on this page, masked like neighbours.
+    `printed_mm`: rects (mm) of printed text and rules on this page, masked like neighbours. Give
+    them: only then can a row whose answer was marked beside its boxes (a circled label, a tick next
+    to the box) be told from its labels and sent to review (`beside`); without them it reads empty.
     """
     reg = location.registration
     if not reg.ok or reg.H is None:
@@ -198,6 +201,8 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
             if ta.status == "accepted":
                 ta.status, ta.reason = "review", "poor_registration"
     promote_lone_traces(out.fields, required)
+    if printed_mm:  # where the print is known, ink beside the boxes can be told from it
+        doubt_ink_beside_boxes(out.fields, page_fields, image, H, printed_mm, location.streaks)
     doubt_absence_for_faint_writer(out)
     if is_bilevel(image):
         doubt_mostly_blank_page(out, required)

@@ -32,12 +32,10 @@ def dump(ws: Workspace) -> dict[str, list[tuple]]:
     return out
 
 
-@pytest.fixture(scope="module")
-def office(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """3 Norwegian + 2 Swedish forms, filled, scanned at 300 dpi into one shuffled JPEG PDF."""
+def _ward(tmp: Path, styles: Styles | None = None, seed: int = 11, **stack_options):  # type: ignore[no-untyped-def]
+    """3 Norwegian + 2 Swedish forms issued through the CLI, filled by the ward, scanned at 300 dpi."""
     from formkit.workspace import init_workspace
 
-    tmp = tmp_path_factory.mktemp("office")
     ws = init_workspace(tmp / "ws")
     fk = Cli(ws)
     (tmp / "roster.csv").write_text(ROSTER, encoding="utf-8")
@@ -52,13 +50,34 @@ def office(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped
     ids = [r["form_id"] for r in json.loads(fk("forms", "list", "--json").output)]
     nb_ids = [i for i in ids if ws.store.form(i)["layout"] == "minicex-ntnu-nb"]
     sv_ids = [i for i in ids if ws.store.form(i)["layout"] == "minicex-st-sv"]
-    rng = np.random.default_rng(11)
+    rng = np.random.default_rng(seed)
     forms = (forms_from_pdf(tmp / "nb.pdf", per_form_geometry(ws, _in_pdf_order(ws, nb_ids)))
              + forms_from_pdf(tmp / "sv.pdf", per_form_geometry(ws, _in_pdf_order(ws, sv_ids))))
-    stack = simulate_stack(forms, "office300", rng, tmp / "stack", container="jpeg_pdf", blank_backs=True,
-                           foreign_pages=1, duplicates=1, shuffle=True)
+    stack = simulate_stack(forms, "office300", rng, tmp / "stack", container="jpeg_pdf", styles=styles,
+                           **stack_options)
     res = fk("scan", *map(str, stack.files), expect=None)
     return ws, fk, stack, res
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The office stack: shuffled, blank backs, a stranger's page, one sheet scanned twice."""
+    return _ward(tmp_path_factory.mktemp("office"), blank_backs=True, foreign_pages=1, duplicates=1, shuffle=True)
+
+
+def test_answers_marked_beside_their_boxes_go_to_review(tmp_path: Path) -> None:
+    """A circled or underlined label, a tick next to the box: the boxes read empty, the row goes to a person."""
+    ws, _fk, stack, _ = _ward(tmp_path, Styles(beside_marks=0.3), seed=5)
+    beside = {(fid, m["field_id"]) for fid, t in stack.truth["forms"].items() for m in t["marks"]
+              if m["kind"] in ("label_circle", "label_underline", "tick_beside")}
+    assert len(beside) >= 10
+    acc = compare(ws, stack.truth, stack.truth_path.parent)
+    assert acc.silent_errors == []
+    recs = {r["form_id"]: r for r in records(ws)}
+    for form_id, field_id in beside:
+        assert field_id in recs[form_id]["review"], (form_id, field_id)
+    reasons = [recs[f]["review_reasons"][k] for f, k in beside]
+    assert reasons.count("ink_beside_boxes") >= 0.7 * len(reasons)  # the rest: a required row read empty
 
 
 def _in_pdf_order(ws: Workspace, ids: list[str]) -> list[str]:

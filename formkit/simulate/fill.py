@@ -21,7 +21,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .marks import DEFAULT_PEN_WEIGHTS, PENS, Pen, choose_pen, draw_handwriting, draw_mark
+from .effects import to_grey
+from .marks import DEFAULT_PEN_WEIGHTS, PENS, Pen, Rect, choose_pen, draw_handwriting, draw_mark
 from .render import rect_mm_to_px
 
 Value = str | list[str] | None
@@ -58,6 +59,11 @@ class Styles:
     stray_marks: float = 0.25
     """Chance per page of 1-2 stray marks (a pen rest dot, a dash, initials in the margin) placed
     at least 3 mm from every field, marker and QR code: noise a reader must ignore."""
+    beside_marks: float = 0.0
+    """Chance an answer is marked beside its box instead of in it: the option's printed label
+    circled or underlined, or a tick next to the box. Its boxes then look empty; only the ink beside
+    them shows an answer was given (a person must read it). 0 in the office mix, whose rate is
+    not known; stress tests raise it (`bench/read.py --beside`)."""
 
 
 @dataclass
@@ -232,6 +238,11 @@ def fill_page(
         for v in chosen:
             if v not in rects:
                 raise KeyError(f"field {fid!r} has no option {v!r} on this page")
+            if hand.styles.beside_marks and rng.random() < hand.styles.beside_marks:
+                drawn = _mark_beside(img, image, rects[v], list(rects.values()), dpi, rng, hand)
+                if drawn is not None:
+                    note(DrawnMark(fid, v, "answer", drawn[0], hand.pen.name, drawn[1]))
+                    continue
             info = draw_mark(img, rects[v], dpi, hand.mark_kind(rng), rng, hand.pen, max_overshoot_mm=ov)
             note(DrawnMark(fid, v, "answer", info.kind, info.pen, rects[v]))
     if rng.random() < hand.styles.stray_marks:
@@ -240,6 +251,62 @@ def fill_page(
             if m is not None:
                 note(m)
     return img
+
+
+BESIDE_CLEAR_MM = 1.0  # a mark beside a box keeps at least this clear of every box
+
+
+def _label_px(clean: np.ndarray, box: Rect, boxes: Sequence[Rect], dpi: float) -> Rect | None:
+    """Where the option's printed label lies: the print just right of its box (None: no label).
+
+    Found on the clean page the way a person sees it: dark print starting within 4 mm right of
+    the box on its line, running on through gaps narrower than 2 mm (spaces between words), up to
+    the next box.
+    """
+    ppm = dpi / 25.4
+    x0, y0, x1, y1 = box
+    stop = min([b[0] for b in boxes if b[0] > x1 and b[1] < y1 and b[3] > y0] + [clean.shape[1] - 8 * ppm])
+    a, b = int(x1 + 0.6 * ppm), int(stop - 0.6 * ppm)
+    if b <= a:
+        return None
+    strip = to_grey(clean)[int(y0):int(y1) + 1, a:b] < 128
+    cols = np.flatnonzero(strip.any(axis=0))
+    if not cols.size or cols[0] > 4 * ppm:
+        return None
+    gaps = np.flatnonzero(np.diff(cols) > 2 * ppm)
+    end = cols[gaps[0]] if gaps.size else cols[-1]
+    rows = np.flatnonzero(strip[:, cols[0]:end + 1].any(axis=1))
+    return (a + float(cols[0]), y0 + float(rows[0]), a + float(end) + 1, y0 + float(rows[-1]) + 1)
+
+
+def _mark_beside(
+    img: np.ndarray, clean: np.ndarray, box: Rect, boxes: Sequence[Rect], dpi: float,
+    rng: np.random.Generator, hand: Hand,
+) -> tuple[str, Rect] | None:
+    """Answer beside the box (see `Styles.beside_marks`): returns (kind, rect drawn in) or None."""
+    ppm = dpi / 25.4
+    label = _label_px(clean, box, boxes, dpi)
+    kind = _pick(rng, {"label_circle": 0.5, "label_underline": 0.15, "tick_beside": 0.35} if label
+                 else {"tick_beside": 1.0})
+    if kind == "label_circle":
+        draw_mark(img, label, dpi, "circle", rng, hand.pen, max_overshoot_mm=2.0)
+        return kind, label
+    if kind == "label_underline":
+        y = label[3] + rng.uniform(0.5, 1.0) * ppm
+        r = (label[0] - 0.5 * ppm, y, label[2] + 0.5 * ppm, y + 0.4 * ppm)
+        draw_mark(img, r, dpi, "slash", rng, hand.pen, max_overshoot_mm=0.5)
+        return kind, r
+    # a tick in free space (no box, no print within 1 mm) left or right of the box
+    x0, y0, x1, y1 = box
+    side = 3.5 * ppm
+    clear = BESIDE_CLEAR_MM * ppm
+    for x in ((x0 - clear - side, x1 + clear) if rng.random() < 0.5 else (x1 + clear, x0 - clear - side)):
+        r = (x, y0 - 0.5 * ppm, x + side, y0 - 0.5 * ppm + side)
+        ya, yb, xa, xb = int(r[1] - clear), int(r[3] + clear), int(r[0] - clear), int(r[2] + clear)
+        if xa > 8 * ppm and xb < img.shape[1] - 8 * ppm and not (to_grey(clean)[ya:yb, xa:xb] < 128).any():
+            draw_mark(img, r, dpi, "tick", rng, hand.pen, max_overshoot_mm=0.3)
+            return kind, r
+    return None
 
 
 def _erase(

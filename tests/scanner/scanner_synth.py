@@ -62,13 +62,14 @@ class Page:
         self.s = dpi / 25.4
         w, h = GEOMETRY["page_size_mm"]
         self.img = np.full((round(h * self.s), round(w * self.s), 3), 255, np.uint8)
+        self.printed: list[list[float]] = []  # rects (mm) of the text and rules printed, as a geometry lists them
         if print_form:
             self._print(qr_text)
 
     def copy(self) -> Page:
         """A fresh page with the same print (marks go on the copy, the original stays blank)."""
         page = Page.__new__(Page)
-        page.dpi, page.s, page.img = self.dpi, self.s, self.img.copy()
+        page.dpi, page.s, page.img, page.printed = self.dpi, self.s, self.img.copy(), list(self.printed)
         return page
 
     def px(self, v: float) -> int:
@@ -88,6 +89,8 @@ class Page:
 
     def text(self, s: str, x_mm: float, y_mm: float, height_mm: float = 2.5) -> None:
         scale = height_mm * self.s / 22.0
+        (tw, th), base = cv2.getTextSize(s, cv2.FONT_HERSHEY_SIMPLEX, scale, max(1, round(scale * 2)))
+        self.printed.append([x_mm, y_mm - th / self.s, tw / self.s, (th + base) / self.s])
         cv2.putText(self.img, s, (round(x_mm * self.s), round(y_mm * self.s)), cv2.FONT_HERSHEY_SIMPLEX,
                     scale, (0, 0, 0), max(1, round(scale * 2)), cv2.LINE_AA)
 
@@ -126,6 +129,7 @@ class Page:
         # table rules around the rating row, as a grid layout prints them
         self.line((25, 77.5), (125, 77.5), 0.25, (0, 0, 0))
         self.line((25, 88.0), (125, 88.0), 0.25, (0, 0, 0))
+        self.printed += [[25, 77.35, 100, 0.3], [25, 87.85, 100, 0.3]]
 
     # --- pen marks (rect in mm) ---------------------------------------------------------------
     def mark(self, kind: str, rect, colour=(25, 25, 25), width_mm: float = 0.5, seed: int = 0) -> None:

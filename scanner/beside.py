@@ -1,0 +1,339 @@
+"""Ink beside the boxes: an answer marked next to its box instead of in it.
+
+People do not always mark inside the box: they circle or underline the option's printed label, or
+tick beside the box. The boxes then read empty and the row's value would be lost without a word -
+the worst kind of error here. So around every choice row read as accepted, the reader looks for pen
+ink that is neither print (labels, rules, box outlines: the geometry says where) nor the overshoot
+of a mark in a box; a row with such ink goes to a person (`ink_beside_boxes`), who sees the crop.
+
+The zone of a row: its boxes and the labels printed right of them, 1 mm above and below the boxes
+(rows are ~8 mm apart: zones of neighbouring rows stay apart) and 3 mm beyond the first box and the
+last label. Ink there is pen darkness above the boxes' own ink threshold against the local paper
+(shaded bands and shadows are the paper), minus specks and lines running through the whole zone
+(creases, streaks).
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+from scanner.decide import FieldDecision
+from scanner.geometry import warp_rect_grey
+from scanner.imageops import component_stats
+from scanner.measure import INK_SIGMAS, MAX_T_INK, MIN_T_INK, RES, LocalPaper
+
+PAD_MM = 1.0  # the zone reaches this far above and below the row's boxes
+SIDE_MM = 3.0  # ... and this far left of its first box and right of its last box or label
+LABEL_GAP_MM = 4.0  # printed text starting within this distance right of a box is that box's label
+BOX_MASK_MM = 0.8  # a printed outline (stroke, blur, registration error) lies within this of the box rect
+PRINT_MASK_MM = 0.5  # printed text and rules within this of their rect
+FRAME_MASK_MM = 1.0  # a text area's frame (and the writing in it, which may stray over it)
+MARK_MASK_MM = 2.5  # a mark in a box runs past it by up to this (the overshoot of a tick or cross) ...
+CIRCLE_MASK_MM = 4.0  # ... a loop drawn around the box by up to this
+EDGE_STRIP_MM = 0.8  # a flat strip no taller than this along the zone's top or bottom is print outside it
+QUICK_RES = 4.0  # px per mm of the cheap first look (a quarter of the pixels) ...
+QUICK_WIN_PX = int(2.0 * QUICK_RES) | 1  # ... its paper: the lightest within 2 mm (> LOCAL_WIN_MM) ...
+QUICK_T = 0.6 * MIN_T_INK  # ... its threshold: a 0.3 mm stroke keeps >= 60 % of its darkness on a 0.25 mm grid
+THICK_WIN_PX = int(2.0 * RES) | 1  # the lightest paper within 2 mm, against which a thick stroke is whole ...
+THICK_MARGIN = 0.05  # ... darker than the ink threshold by this much (a shaded band's edge is not)
+QUICK_SHARE = 0.5  # ... and the share of BESIDE_MM2 it must find to look closer
+TEXT_MIN_MM = 1.0  # printed rects at least this tall are text (thinner ones are rules) ...
+DESCENDER_SHARE = 0.25  # ... whose bottom quarter lies below the baseline (the descenders) ...
+UNDERLINE_MM = 3.0  # ... where a straight horizontal run this long is a pen line under or through it (print: <= 2.5)
+SNAP_NEAR_MM = 30.0  # print within this of a box (centre to centre) moves with that box's snap
+SPECK_MM2 = 0.12  # ink components smaller than this are noise
+PIECE_MM = 1.0  # ink this long and ...
+CREASE_WIDTH_MM = 0.6  # ... no wider on average may be a piece of a crease: ...
+CHORD_MIN_MM = 8.0  # ... it is when its line, followed across the zone for at least this much outside print ...
+CREASE_SUPPORT = 0.5  # ... finds ink on this share of its way, or ...
+CREASE_CONTRAST = 0.03  # ... is darker along its way (median) than the paper beside it by this much ...
+SIDE_LOOK_MM = 1.5  # ... looked at this far to either side - in each third of the way
+ON_LINE_MM = 0.5  # ink this close to a candidate line is refitted with it
+CLIP_SHARE = 0.6  # a thin piece at the zone's edge along this much of its line's short way through: a crease
+CREASE_ALIGN = 0.2  # two pieces of ink are dashes of one line when both run along it (within ~12 degrees)
+BESIDE_MM2 = 1.0  # pen ink beside the boxes from this much: a tick ~2.5 mm2, a circled label >= 8 mm2
+
+Rect = Sequence[float]  # x, y, w, h in mm
+
+
+def _grown(r: Rect, mm: float) -> tuple[float, float, float, float]:
+    x, y, w, h = (float(v) for v in r)
+    return x - mm, y - mm, w + 2 * mm, h + 2 * mm
+
+
+def label_of(box: Rect, printed: Sequence[Rect] | np.ndarray) -> Rect | None:
+    """The printed rect that is this box's label: starts just right of it, on its line."""
+    x, y, w, h = (float(v) for v in box)
+    P = np.asarray(printed, dtype=np.float64).reshape(-1, 4)
+    gap = P[:, 0] - (x + w)
+    cy = y + h / 2
+    ok = (gap >= 0.0) & (gap <= LABEL_GAP_MM) & (P[:, 1] <= cy) & (cy <= P[:, 1] + P[:, 3])
+    if not ok.any():
+        return None
+    return [float(v) for v in P[np.flatnonzero(ok)[np.argmin(gap[ok])]]]
+
+
+def row_zones(options: Sequence[dict], printed: Sequence[Rect] | np.ndarray) -> list[tuple[float, float, float, float]]:
+    """The zones (mm) to look in for a field: one per line of boxes (a field may wrap)."""
+    lines: list[list[Rect]] = []
+    for o in options:
+        r = o["rect_mm"]
+        line = next((ln for ln in lines if abs(float(ln[0][1]) - float(r[1])) < 1.0), None)
+        if line is None:
+            lines.append([r])
+        else:
+            line.append(r)
+    zones = []
+    for line in lines:
+        right = []
+        for b in line:
+            lab = label_of(b, printed)
+            right.append(float(b[0]) + float(b[2]) if lab is None else float(lab[0]) + float(lab[2]))
+        x0 = min(float(b[0]) for b in line) - SIDE_MM
+        x1 = max(right) + SIDE_MM
+        y0 = min(float(b[1]) for b in line) - PAD_MM
+        y1 = max(float(b[1]) + float(b[3]) for b in line) + PAD_MM
+        zones.append((x0, y0, x1 - x0, y1 - y0))
+    return zones
+
+
+@functools.lru_cache(maxsize=512)
+def _zones_cached(boxes: tuple, printed_key: bytes) -> list[tuple[float, float, float, float]]:
+    """`row_zones` for one field of a layout page (the same for every scan of it)."""
+    printed = np.frombuffer(printed_key, dtype=np.float64).reshape(-1, 4)
+    return row_zones([{"rect_mm": b} for b in boxes], printed)
+
+
+def _free(shape: tuple[int, ...], zone: Rect, masks: Sequence[Rect], res: float) -> np.ndarray:
+    """1 where the zone (warped at `res` px/mm) is outside every mask rect."""
+    free = np.ones(shape[:2], np.uint8)
+    zx, zy = float(zone[0]), float(zone[1])
+    for m in masks:
+        mx, my, mw, mh = (float(v) for v in m)
+        x0, y0 = int(np.floor((mx - zx) * res)), int(np.floor((my - zy) * res))
+        x1, y1 = int(np.ceil((mx + mw - zx) * res)), int(np.ceil((my + mh - zy) * res))
+        free[max(0, y0):max(0, y1), max(0, x0):max(0, x1)] = 0
+    return free
+
+
+def _runs_in(ink: np.ndarray, zone: Rect, texts: Sequence[Rect], res: float) -> np.ndarray:
+    """Straight horizontal runs of ink (>= UNDERLINE_MM) in the descender bands of printed text: underlines.
+
+    A printed text rect reaches down to the descenders, over where people underline, so it cannot
+    simply be masked out. Below the baseline letters hold no straight stroke that long (only
+    descenders: g, j, p, y); a pen line under the label does. (Above it they may: the bars of
+    "ST" or "Lav" run together into 2.5-3 mm on a blurred scan.)
+    """
+    inside = np.logical_not(_free(ink.shape, zone, texts, res)).astype(np.uint8)
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (int(round(UNDERLINE_MM * res)), 1))
+    return cv2.morphologyEx(ink & inside, cv2.MORPH_OPEN, k)
+
+
+def beside_ink_mm2(image: np.ndarray, H: np.ndarray, zone: Rect, masks: Sequence[Rect],
+                   streaks: dict | None = None, texts: Sequence[Rect] = ()) -> float:
+    """Pen ink (mm2) in `zone` outside the `masks` (mm rects: print, boxes, marks in boxes).
+
+    `texts`: the descender bands of the printed text among the masks: straight lines there still count.
+    """
+    # first a cheap look at QUICK_RES that can only see more ink than the real one: darkness against
+    # the lightest paper around each pixel (>= the local median level), at a threshold and an area
+    # low enough for thin strokes thinned by the coarser grid. Nearly every row ends here.
+    g = warp_rect_grey(image, H, zone, QUICK_RES, streaks=streaks or None, perspective=True)
+    top = cv2.dilate(g, cv2.getStructuringElement(cv2.MORPH_RECT, (QUICK_WIN_PX, QUICK_WIN_PX)))
+    quick = cv2.compare(cv2.subtract(top, g), cv2.multiply(top, QUICK_T, dtype=cv2.CV_8U), cv2.CMP_GE)
+    quick &= 1
+    seen = cv2.countNonZero(quick & _free(g.shape, zone, masks, QUICK_RES))
+    if len(texts) and seen < QUICK_SHARE * BESIDE_MM2 * QUICK_RES ** 2:
+        seen += cv2.countNonZero(_runs_in(quick, zone, texts, QUICK_RES))
+    if seen < QUICK_SHARE * BESIDE_MM2 * QUICK_RES ** 2:
+        return 0.0
+    g = warp_rect_grey(image, H, zone, RES, streaks=streaks or None, perspective=True)
+    free = _free(g.shape, zone, masks, RES)
+    L8, sigma = LocalPaper(g).maps()
+    t = float(np.clip(INK_SIGMAS * sigma, MIN_T_INK, MAX_T_INK))
+    raw = np.greater(L8, int(t * 255)).astype(np.uint8)
+    # the local level is a median over 1.25 mm: inside a felt-tip stroke it is the ink itself, which
+    # leaves holes. Against the lightest paper within 2 mm (a shaded band's edge adds <= 0.06) the
+    # stroke is whole
+    top = cv2.dilate(g, cv2.getStructuringElement(cv2.MORPH_RECT, (THICK_WIN_PX, THICK_WIN_PX)))
+    raw |= cv2.compare(cv2.subtract(top, g), cv2.multiply(top, t + THICK_MARGIN, dtype=cv2.CV_8U), cv2.CMP_GE) & 1
+    if len(texts):
+        free = free | _runs_in(raw, zone, texts, RES)  # an underline is looked at like the rest
+    ink = raw & free
+    if cv2.countNonZero(ink) < BESIDE_MM2 * RES * RES:
+        return 0.0  # too little for any answer (nearly every row): no need to look closer
+    ink = cv2.medianBlur(ink * 255, 3) // 255
+    n, labels, stats = component_stats(ink)
+    if n <= 1:
+        return 0.0
+    zh, zw = ink.shape
+    x, y, w, h, area = (stats[1:, i] for i in range(5))
+    keep = area >= SPECK_MM2 * RES * RES
+    # the edge of a printed frame or rule just outside the zone, reaching in where the page is not
+    # mapped to the last half millimetre (phone photos): a flat strip along the top or bottom
+    keep &= ~(((y == 0) | (y + h >= zh)) & (h <= EDGE_STRIP_MM * RES) & (w >= 2 * h))
+    kept = np.r_[0, keep.astype(np.uint8)][labels].astype(np.uint8)
+    pieces = [i for i in np.flatnonzero(keep)
+              if max(w[i], h[i]) >= PIECE_MM * RES and area[i] <= CREASE_WIDTH_MM * RES * max(w[i], h[i])]
+    if pieces:
+        kept &= ~_crease_lines(L8, raw & free, free, [stats[i + 1] for i in pieces], labels,
+                               [i + 1 for i in pieces]) & 1
+    return float(cv2.countNonZero(kept)) / (RES * RES)
+
+
+def _crease_lines(dark: np.ndarray, ink: np.ndarray, free: np.ndarray, stats: list, labels: np.ndarray,
+                  ids: list[int]) -> np.ndarray:
+    """Mask of straight lines crossing the whole zone (creases, folds, streaks) that thin ink lies on.
+
+    A crease runs straight from one edge of the zone to another: a faint grey line, darker than the
+    paper beside it all along, crossing the ink threshold in dashes. Lines through the centres of
+    two thin pieces of ink at least CHORD_MIN_MM apart (and each piece's own line, for a crease in
+    one piece) are followed across the zone, outside the print and boxes. Where ink lies on most of
+    the way (CREASE_SUPPORT), or the paper on the line is darker than the paper 1.5 mm to either
+    side (medians along the way, CREASE_CONTRAST), the line is a crease: all ink along it goes.
+    A pen stroke beside a box - an arc of a loop around a label, a tick, a label's underline - ends
+    where the pen stopped, well before the zone does: along most of its line there is only paper.
+    """
+    zh, zw = dark.shape
+    k5 = np.ones((5, 5), np.uint8)  # +-2 px: a slanted line's pixels form a staircase
+    near, support = cv2.dilate(dark, k5), cv2.dilate(ink, k5)
+    out = np.zeros(dark.shape, np.uint8)
+    width = max(3, int(round(2 * CREASE_WIDTH_MM * RES)))
+    centres = [(float(st[0] + st[2] / 2), float(st[1] + st[3] / 2)) for st in stats]
+    dirs = []
+    for k in ids:
+        ys, xs = np.nonzero(labels == k)
+        vx, vy, _, _ = cv2.fitLine(np.column_stack([xs, ys]).astype(np.float32), cv2.DIST_L2, 0, 0.01, 0.01).ravel()
+        dirs.append((float(vx), float(vy)))
+    lines = [(cx, cy, vx, vy) for (cx, cy), (vx, vy) in zip(centres, dirs, strict=True)]
+    for k, st, (vx, vy) in zip(ids, stats, dirs, strict=True):
+        # a crease clipping a corner or an edge of the zone: too short inside it to follow, but the
+        # piece runs from the zone's edge along most of its line's short way through the zone
+        x, y, w, h = (int(v) for v in st[:4])
+        if x > 0 and y > 0 and x + w < zw and y + h < zh:
+            continue
+        ys, xs = np.nonzero(labels == k)
+        cx, cy = float(xs.mean()), float(ys.mean())
+        t0, t1 = _chord(cx, cy, vx, vy, zw, zh)
+        along = (xs - cx) * vx + (ys - cy) * vy
+        if t1 - t0 < CHORD_MIN_MM * RES and np.ptp(along) >= CLIP_SHARE * (t1 - t0):
+            cv2.line(out, (int(cx + vx * t0), int(cy + vy * t0)), (int(cx + vx * t1), int(cy + vy * t1)), 1, width)
+    for i, j in itertools.combinations(range(len(centres)), 2):
+        (xa, ya), (xb, yb) = centres[i], centres[j]
+        d = float(np.hypot(xb - xa, yb - ya))
+        # two dashes of one crease lie along the line joining them
+        if d >= CHORD_MIN_MM * RES and all(abs((xb - xa) * v[1] - (yb - ya) * v[0]) <= CREASE_ALIGN * d
+                                           for v in (dirs[i], dirs[j])):
+            lines.append((xa, ya, xb - xa, yb - ya))
+    iy, ix = np.nonzero(ink)
+    for x0, y0, vx, vy in lines:
+        n = float(np.hypot(vx, vy))
+        vx, vy = vx / n, vy / n
+        # refit on all the ink near the line: dashes far apart pin a faint crease down better than two
+        on = np.abs((ix - x0) * vy - (iy - y0) * vx) <= ON_LINE_MM * RES
+        if np.count_nonzero(on) >= 2 * PIECE_MM * RES:
+            vx, vy, x0, y0 = (float(v) for v in cv2.fitLine(np.column_stack([ix[on], iy[on]]).astype(np.float32),
+                                                             cv2.DIST_HUBER, 0, 0.01, 0.01).ravel())
+        t0, t1 = _chord(x0, y0, vx, vy, zw, zh)
+        tt = np.arange(t0, t1, 1.0)
+        px, py = np.rint(x0 + vx * tt).astype(int), np.rint(y0 + vy * tt).astype(int)
+        ok = (px >= 0) & (px < zw) & (py >= 0) & (py < zh)
+        px, py = px[ok], py[ok]
+        seen = free[py, px] > 0
+        if np.count_nonzero(seen) < CHORD_MIN_MM * RES:
+            continue
+        # a crease all the way: each third of the way shows it (a pen stroke lies in one third at most)
+        if all(_shows_line(near, support, qx, qy, vx, vy)
+               for qx, qy in zip(np.array_split(px[seen], 3), np.array_split(py[seen], 3), strict=True)):
+            cv2.line(out, (int(px[0]), int(py[0])), (int(px[-1]), int(py[-1])), 1, width)
+    return out
+
+
+def _chord(x0: float, y0: float, vx: float, vy: float, zw: int, zh: int) -> tuple[float, float]:
+    """Where the line (x0, y0) + t (vx, vy) runs inside a zw x zh zone: (t0, t1)."""
+    ts = sorted(t for p0, v, size in ((x0, vx, zw), (y0, vy, zh)) if abs(v) > 1e-6
+                for t in ((-p0) / v, (size - 1 - p0) / v))
+    return ts[len(ts) // 2 - 1], ts[len(ts) // 2]  # the middle pair: entering and leaving the zone
+
+
+def _shows_line(near: np.ndarray, support: np.ndarray, px: np.ndarray, py: np.ndarray, vx: float, vy: float) -> bool:
+    """True if a line shows along these points: ink on most of them, or darker than the paper beside it."""
+    if px.size == 0:
+        return False
+    if np.count_nonzero(support[py, px]) >= CREASE_SUPPORT * px.size:
+        return True
+    zh, zw = near.shape
+    side = []
+    for o in (-1.0, 1.0):  # the paper beside the line, on both sides
+        qx = np.rint(px - vy * o * SIDE_LOOK_MM * RES).astype(int)
+        qy = np.rint(py + vx * o * SIDE_LOOK_MM * RES).astype(int)
+        q = (qx >= 0) & (qx < zw) & (qy >= 0) & (qy < zh)
+        if np.count_nonzero(q) >= 0.5 * px.size:
+            side.append(float(np.median(near[qy[q], qx[q]])))
+    return bool(side) and float(np.median(near[py, px])) - max(side) >= CREASE_CONTRAST * 255
+
+
+def doubt_ink_beside_boxes(fields: dict[str, FieldDecision], page_fields: list[dict], image: np.ndarray,
+                           H: np.ndarray, printed: Sequence[Rect], streaks: dict | None = None) -> None:
+    """Send choice rows with pen ink beside their boxes to review (see the module docstring).
+
+    Rows already with a person stay as they are, except a required row left empty (`no_mark`):
+    the ink beside it is the better evidence, so it takes that reason.
+    """
+    choice = [f for f in page_fields if f.get("kind") in ("single", "multi") and f.get("options")]
+    todo = [f for f in choice if (fd := fields.get(str(f["id"]))) is not None
+            and (fd.status == "accepted" or fd.reason == "no_mark")]
+    if not todo:
+        return
+    # print is masked where the boxes were found (each box is snapped to its printed outline): on a
+    # phone photo the mapping may be a millimetre off, and so is the print beside the boxes
+    shifts: list[tuple[float, float, float, float]] = []  # box centre x, y (mm) and its snap dx, dy
+    boxes: list[tuple[float, float, float, float]] = []
+    for f in choice:
+        fd = fields.get(str(f["id"]))
+        states = {b.value: b for b in fd.boxes} if fd is not None else {}
+        for o in f["options"]:
+            b = states.get(str(o["value"]))
+            dx, dy = (float(v) for v in (b.measures.get("snap_mm", (0.0, 0.0)) if b is not None else (0.0, 0.0)))
+            x, y, w, h = (float(v) for v in o["rect_mm"])
+            shifts.append((x + w / 2, y + h / 2, dx, dy))
+            grow = BOX_MASK_MM if b is None or b.state == "empty" else (
+                CIRCLE_MASK_MM if b.why == "circled" else MARK_MASK_MM)
+            boxes.append(_grown((x + dx, y + dy, w, h), grow))
+    S = np.asarray(shifts, dtype=np.float64).reshape(-1, 4)
+
+    def near_shift(r: Rect) -> tuple[float, float]:
+        """The snap of the box nearest to a printed rect (the mapping's local error there)."""
+        if not len(S):
+            return 0.0, 0.0
+        cx, cy = float(r[0]) + float(r[2]) / 2, float(r[1]) + float(r[3]) / 2
+        k = int(np.argmin(np.hypot(S[:, 0] - cx, S[:, 1] - cy)))
+        return (float(S[k, 2]), float(S[k, 3])) if np.hypot(S[k, 0] - cx, S[k, 1] - cy) <= SNAP_NEAR_MM else (0.0, 0.0)
+
+    masks = list(boxes)
+    texts = []
+    for r, grow in [(p, PRINT_MASK_MM) for p in printed] + [
+            (f["rect_mm"], FRAME_MASK_MM) for f in page_fields if f.get("kind") == "text" and f.get("rect_mm")]:
+        dx, dy = near_shift(r)
+        masks.append(_grown((float(r[0]) + dx, float(r[1]) + dy, float(r[2]), float(r[3])), grow))
+        if grow == PRINT_MASK_MM and float(r[3]) >= TEXT_MIN_MM:  # its descender band, where people underline
+            x, y, w, h = masks[-1]
+            texts.append((x, y + h - (DESCENDER_SHARE * float(r[3]) + grow), w, DESCENDER_SHARE * float(r[3]) + grow))
+    T = np.asarray(texts, dtype=np.float64).reshape(-1, 4)
+    M = np.asarray(masks, dtype=np.float64).reshape(-1, 4)
+    P = np.asarray(printed, dtype=np.float64).reshape(-1, 4)
+    pkey = P.tobytes()
+    for f in todo:
+        fd = fields[str(f["id"])]
+        for zone in _zones_cached(tuple(tuple(float(v) for v in o["rect_mm"]) for o in f["options"]), pkey):
+            zx, zy, zw, zh = zone
+            near = M[(M[:, 0] < zx + zw) & (zx < M[:, 0] + M[:, 2]) & (M[:, 1] < zy + zh) & (zy < M[:, 1] + M[:, 3])]
+            near_t = T[(T[:, 0] < zx + zw) & (zx < T[:, 0] + T[:, 2]) & (T[:, 1] < zy + zh) & (zy < T[:, 1] + T[:, 3])]
+            if beside_ink_mm2(image, H, zone, near, streaks, near_t) >= BESIDE_MM2:
+                fd.status, fd.reason, fd.confidence = "review", "ink_beside_boxes", min(fd.confidence, 0.5)
+                break

@@ -1,0 +1,116 @@
+"""Ink beside the boxes: an answer circled on its label or ticked next to its box goes to a person."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+import scanner
+from scanner.beside import label_of, row_zones
+
+
+def _read(synth, page, with_print: bool = True, img=None):  # type: ignore[no-untyped-def]
+    img = page.grey() if img is None else img
+    loc = scanner.locate(img, synth.FURNITURE)
+    return scanner.read(img, loc, synth.GEOMETRY["fields"], page.printed if with_print else ())
+
+
+def _label(page, field_id: str, value: str) -> list[float]:  # type: ignore[no-untyped-def]
+    from scanner_synth import option_rect
+    lab = label_of(option_rect(field_id, value), page.printed)
+    assert lab is not None
+    return lab
+
+
+def _circle(page, rect, width_mm: float = 0.45) -> None:  # type: ignore[no-untyped-def]
+    x, y, w, h = rect
+    c = (page.px(x + w / 2), page.px(y + h / 2))
+    cv2.ellipse(page.img, c, (page.px(w / 2 + 1.3), page.px(h / 2 + 1.2)), -3, 15, 345, (30, 30, 30),
+                max(1, round(width_mm * page.s)), cv2.LINE_AA, 4)
+
+
+def test_labels_and_zones_come_from_the_print(synth, blank_form) -> None:  # type: ignore[no-untyped-def]
+    page = blank_form.copy()
+    lab = _label(page, "optional", "b")
+    assert 61.5 < lab[0] < 68 and lab[1] < 134 < lab[1] + lab[3]  # "b" printed 2 mm right of its box at x=60
+    zones = row_zones(next(f for f in synth.GEOMETRY["fields"] if f["id"] == "optional")["options"], page.printed)
+    assert len(zones) == 1 and zones[0][0] == pytest.approx(17.0) and zones[0][2] > 100 - 17
+
+
+@pytest.mark.parametrize("how", ["circle_label", "underline_label", "tick_beside_box"])
+def test_an_answer_marked_beside_an_optional_row_goes_to_review(synth, blank_form, how: str) -> None:  # type: ignore[no-untyped-def]
+    page = blank_form.copy()
+    lab = _label(page, "optional", "b")
+    if how == "circle_label":
+        _circle(page, lab)
+    elif how == "underline_label":
+        page.line((lab[0] - 0.5, lab[1] + lab[3] + 0.9), (lab[0] + lab[2] + 1.0, lab[1] + lab[3] + 1.1), 0.4)
+    else:
+        page.mark("tick", [55.0, 129.5, 4.0, 4.0], width_mm=0.4)  # just left of box "b" (x=60)
+    fd = _read(synth, page).fields["optional"]
+    assert fd.value is None
+    assert (fd.status, fd.reason) == ("review", "ink_beside_boxes")
+
+
+def test_a_clean_empty_optional_row_is_still_accepted_empty(synth, blank_form) -> None:  # type: ignore[no-untyped-def]
+    fd = _read(synth, blank_form.copy()).fields["optional"]
+    assert (fd.value, fd.status) == (None, "accepted")
+
+
+def test_a_circled_label_in_a_multiple_choice_row_with_other_marks(synth, blank_form) -> None:  # type: ignore[no-untyped-def]
+    page = blank_form.copy()
+    from scanner_synth import option_rect
+    page.mark("cross", option_rect("focus", "history"))
+    _circle(page, _label(page, "focus", "diagnosis"))
+    fd = _read(synth, page).fields["focus"]
+    assert fd.value == ["history"] and (fd.status, fd.reason) == ("review", "ink_beside_boxes")
+
+
+@pytest.mark.parametrize("kind", ["big_cross", "circle", "tick"])
+def test_marks_in_boxes_with_their_overshoot_are_not_ink_beside(synth, blank_form, kind: str) -> None:  # type: ignore[no-untyped-def]
+    page = blank_form.copy()
+    from scanner_synth import option_rect
+    page.mark(kind, option_rect("optional", "b"))
+    page.mark(kind, option_rect("setting", "ward"))
+    r = _read(synth, page)
+    assert (r.fields["optional"].value, r.fields["optional"].status) == ("b", "accepted")
+    assert (r.fields["setting"].value, r.fields["setting"].status) == ("ward", "accepted")
+
+
+def test_a_crease_through_the_row_is_not_ink_beside(synth, blank_form) -> None:  # type: ignore[no-untyped-def]
+    page = blank_form.copy()
+    page.line((12.0, 131.0), (198.0, 133.5), 0.25, (150, 150, 150))  # a fold line across the page
+    fd = _read(synth, page).fields["optional"]
+    assert (fd.value, fd.status) == (None, "accepted")
+
+
+def test_a_required_empty_row_names_the_ink_beside_it(synth, blank_form) -> None:  # type: ignore[no-untyped-def]
+    page = blank_form.copy()
+    _circle(page, _label(page, "setting", "emergency"))
+    fd = _read(synth, page).fields["setting"]
+    assert (fd.value, fd.status, fd.reason) == (None, "review", "ink_beside_boxes")
+    assert _read(synth, blank_form.copy()).fields["setting"].reason == "no_mark"
+
+
+def test_a_tick_between_two_rating_boxes_goes_to_review(synth, blank_form) -> None:  # type: ignore[no-untyped-def]
+    page = blank_form.copy()
+    from scanner_synth import option_rect
+    x, y, w, _ = option_rect("rating", "4")
+    page.mark("tick", [x + w + 0.7, y + 0.3, 3.2, 3.6], width_mm=0.4)  # in the 4 mm gap between 4 and 5
+    fd = _read(synth, page).fields["rating"]
+    assert (fd.value, fd.status, fd.reason) == (None, "review", "ink_beside_boxes")
+
+
+def test_noisy_jpeg_scan_of_an_empty_row_raises_no_doubt(synth, blank_form) -> None:  # type: ignore[no-untyped-def]
+    page = blank_form.copy()
+    img = synth.jpeg(synth.noise(page.grey(), 6.0, seed=3), 45)
+    fd = _read(synth, page, img=img).fields["optional"]
+    assert (fd.value, fd.status) == (None, "accepted")
+
+
+def test_without_the_print_the_reader_cannot_look_beside(synth, blank_form) -> None:  # type: ignore[no-untyped-def]
+    page = blank_form.copy()
+    _circle(page, _label(page, "optional", "b"))
+    assert _read(synth, page, with_print=False).fields["optional"].status == "accepted"
+    assert np.isfinite(_read(synth, page).fields["optional"].confidence)
