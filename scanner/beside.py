@@ -10,7 +10,8 @@ The zone of a row: its boxes and the labels printed right of them, 1 mm above an
 (rows are ~8 mm apart: zones of neighbouring rows stay apart) and 3 mm beyond the first box and the
 last label. Ink there is pen darkness above the boxes' own ink threshold against the local paper
 (shaded bands and shadows are the paper), minus specks and lines running through the whole zone
-(creases, streaks).
+(creases, streaks). Under a label, where its rect reaches over the descenders, a straight line
+still counts: people underline.
 """
 
 from __future__ import annotations
@@ -39,9 +40,9 @@ EDGE_STRIP_MM = 0.8  # a flat strip no taller than this along the zone's top or 
 QUICK_RES = 4.0  # px per mm of the cheap first look (a quarter of the pixels) ...
 QUICK_WIN_PX = int(2.0 * QUICK_RES) | 1  # ... its paper: the lightest within 2 mm (> LOCAL_WIN_MM) ...
 QUICK_T = 0.6 * MIN_T_INK  # ... its threshold: a 0.3 mm stroke keeps >= 60 % of its darkness on a 0.25 mm grid
+QUICK_SHARE = 0.5  # ... and the share of BESIDE_MM2 it must find to look closer
 THICK_WIN_PX = int(2.0 * RES) | 1  # the lightest paper within 2 mm, against which a thick stroke is whole ...
 THICK_MARGIN = 0.05  # ... darker than the ink threshold by this much (a shaded band's edge is not)
-QUICK_SHARE = 0.5  # ... and the share of BESIDE_MM2 it must find to look closer
 TEXT_MIN_MM = 1.0  # printed rects at least this tall are text (thinner ones are rules) ...
 DESCENDER_SHARE = 0.25  # ... whose bottom quarter lies below the baseline (the descenders) ...
 UNDERLINE_MM = 3.0  # ... where a straight horizontal run this long is a pen line under or through it (print: <= 2.5)
