@@ -307,27 +307,26 @@ def doubt_ink_beside_boxes(fields: dict[str, FieldDecision], page_fields: list[d
                 CIRCLE_MASK_MM if b.why == "circled" else MARK_MASK_MM)
             boxes.append(_grown((x + dx, y + dy, w, h), grow))
     S = np.asarray(shifts, dtype=np.float64).reshape(-1, 4)
-
-    def near_shift(r: Rect) -> tuple[float, float]:
-        """The snap of the box nearest to a printed rect (the mapping's local error there)."""
-        if not len(S):
-            return 0.0, 0.0
-        cx, cy = float(r[0]) + float(r[2]) / 2, float(r[1]) + float(r[3]) / 2
-        k = int(np.argmin(np.hypot(S[:, 0] - cx, S[:, 1] - cy)))
-        return (float(S[k, 2]), float(S[k, 3])) if np.hypot(S[k, 0] - cx, S[k, 1] - cy) <= SNAP_NEAR_MM else (0.0, 0.0)
-
-    masks = list(boxes)
-    texts = []
-    for r, grow in [(p, PRINT_MASK_MM) for p in printed] + [
-            (f["rect_mm"], FRAME_MASK_MM) for f in page_fields if f.get("kind") == "text" and f.get("rect_mm")]:
-        dx, dy = near_shift(r)
-        masks.append(_grown((float(r[0]) + dx, float(r[1]) + dy, float(r[2]), float(r[3])), grow))
-        if grow == PRINT_MASK_MM and float(r[3]) >= TEXT_MIN_MM:  # its descender band, where people underline
-            x, y, w, h = masks[-1]
-            texts.append((x, y + h - (DESCENDER_SHARE * float(r[3]) + grow), w, DESCENDER_SHARE * float(r[3]) + grow))
-    T = np.asarray(texts, dtype=np.float64).reshape(-1, 4)
-    M = np.asarray(masks, dtype=np.float64).reshape(-1, 4)
     P = np.asarray(printed, dtype=np.float64).reshape(-1, 4)
+    frames = np.asarray([f["rect_mm"] for f in page_fields if f.get("kind") == "text" and f.get("rect_mm")],
+                        dtype=np.float64).reshape(-1, 4)
+    R = np.vstack([P, frames])
+    grow = np.r_[np.full(len(P), PRINT_MASK_MM), np.full(len(frames), FRAME_MASK_MM)]
+    # each printed rect moves with the snap of the nearest box (the mapping's local error there)
+    shift = np.zeros((len(R), 2))
+    if len(S) and len(R):
+        c = R[:, :2] + R[:, 2:] / 2
+        dist = np.hypot(c[:, None, 0] - S[None, :, 0], c[:, None, 1] - S[None, :, 1])
+        k = np.argmin(dist, axis=1)
+        near = dist[np.arange(len(R)), k] <= SNAP_NEAR_MM
+        shift[near] = S[k[near], 2:]
+    G = np.column_stack([R[:, 0] + shift[:, 0] - grow, R[:, 1] + shift[:, 1] - grow,
+                         R[:, 2] + 2 * grow, R[:, 3] + 2 * grow])
+    M = np.vstack([np.asarray(boxes, dtype=np.float64).reshape(-1, 4), G])
+    # the descender band of each printed text (not rules), where people underline
+    txt = np.flatnonzero((np.arange(len(R)) < len(P)) & (R[:, 3] >= TEXT_MIN_MM))
+    band = DESCENDER_SHARE * R[txt, 3] + grow[txt]
+    T = np.column_stack([G[txt, 0], G[txt, 1] + G[txt, 3] - band, G[txt, 2], band])
     pkey = P.tobytes()
     for f in todo:
         fd = fields[str(f["id"])]
