@@ -7,7 +7,7 @@ ink that is neither print (labels, rules, box outlines: the geometry says where)
 of a mark in a box; a row with such ink goes to a person (`ink_beside_boxes`), who sees the crop.
 
 The zone of a row: its boxes and the labels printed right of them, 1 mm above and below the boxes
-(rows are ~8 mm apart: zones of neighbouring rows stay apart) and 3 mm beyond the first box and the
+(rows are ~8 mm apart: zones of neighbouring rows stay apart) and 6 mm beyond the first box and the
 last label. Ink there is pen darkness above the boxes' own ink threshold against the local paper
 (shaded bands and shadows are the paper), minus specks and lines running through the whole zone
 (creases, streaks). Under a label, where its rect reaches over the descenders, a straight line
@@ -29,7 +29,7 @@ from scanner.imageops import component_stats
 from scanner.measure import INK_SIGMAS, MAX_T_INK, MIN_T_INK, RES, LocalPaper
 
 PAD_MM = 1.0  # the zone reaches this far above and below the row's boxes
-SIDE_MM = 3.0  # ... and this far left of its first box and right of its last box or label
+SIDE_MM = 6.0  # ... and this far left of its first box and right of its last box or label (a tick beside it)
 LABEL_GAP_MM = 4.0  # printed text starting within this distance right of a box is that box's label
 BOX_MASK_MM = 0.8  # a printed outline (stroke, blur, registration error) lies within this of the box rect
 PRINT_MASK_MM = 0.5  # printed text and rules within this of their rect

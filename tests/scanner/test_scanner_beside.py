@@ -35,7 +35,7 @@ def test_labels_and_zones_come_from_the_print(synth, blank_form) -> None:  # typ
     lab = _label(page, "optional", "b")
     assert 61.5 < lab[0] < 68 and lab[1] < 134 < lab[1] + lab[3]  # "b" printed 2 mm right of its box at x=60
     zones = row_zones(next(f for f in synth.GEOMETRY["fields"] if f["id"] == "optional")["options"], page.printed)
-    assert len(zones) == 1 and zones[0][0] == pytest.approx(17.0) and zones[0][2] > 100 - 17
+    assert len(zones) == 1 and zones[0][0] == pytest.approx(14.0) and zones[0][2] > 100 - 17
 
 
 @pytest.mark.parametrize("how", ["circle_label", "underline_label", "tick_beside_box"])
