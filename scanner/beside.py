@@ -45,6 +45,7 @@ THICK_WIN_PX = int(2.0 * RES) | 1  # the lightest paper within 2 mm, against whi
 THICK_MARGIN = 0.05  # ... darker than the ink threshold by this much (a shaded band's edge is not)
 TEXT_MIN_MM = 1.0  # printed rects at least this tall are text (thinner ones are rules) ...
 DESCENDER_SHARE = 0.25  # ... whose bottom quarter lies below the baseline (the descenders) ...
+UNDERLINE_GAP_MM = 0.3  # ... from this far below the baseline (letters sit on it, blurred) ...
 UNDERLINE_MM = 3.0  # ... where a straight horizontal run this long is a pen line under or through it (print: <= 2.5)
 SNAP_NEAR_MM = 30.0  # print within this of a box (centre to centre) moves with that box's snap
 SPECK_MM2 = 0.12  # ink components smaller than this are noise
@@ -127,12 +128,15 @@ def _runs_in(ink: np.ndarray, zone: Rect, texts: Sequence[Rect], res: float) -> 
 
     A printed text rect reaches down to the descenders, over where people underline, so it cannot
     simply be masked out. Below the baseline letters hold no straight stroke that long (only
-    descenders: g, j, p, y); a pen line under the label does. (Above it they may: the bars of
-    "ST" or "Lav" run together into 2.5-3 mm on a blurred scan.)
+    descenders: g, j, p, y); a pen line under the label does, also drawn a few degrees off level
+    (looked for with +-0.25 mm of slack). Above the baseline print may: the bars of "ST" or "Lav"
+    run together into 2.5-3 mm on a blurred scan.
     """
-    inside = np.logical_not(_free(ink.shape, zone, texts, res)).astype(np.uint8)
+    inside = ink & np.logical_not(_free(ink.shape, zone, texts, res)).astype(np.uint8)
+    # thickened up and down first, so that a line drawn a few degrees off level keeps its length
+    tall = cv2.dilate(inside, np.ones((2 * max(1, int(round(0.25 * res))) + 1, 1), np.uint8))
     k = cv2.getStructuringElement(cv2.MORPH_RECT, (int(round(UNDERLINE_MM * res)), 1))
-    return cv2.morphologyEx(ink & inside, cv2.MORPH_OPEN, k)
+    return cv2.morphologyEx(tall, cv2.MORPH_OPEN, k) & inside
 
 
 def beside_ink_mm2(image: np.ndarray, H: np.ndarray, zone: Rect, masks: Sequence[Rect],
@@ -325,7 +329,7 @@ def doubt_ink_beside_boxes(fields: dict[str, FieldDecision], page_fields: list[d
     M = np.vstack([np.asarray(boxes, dtype=np.float64).reshape(-1, 4), G])
     # the descender band of each printed text (not rules), where people underline
     txt = np.flatnonzero((np.arange(len(R)) < len(P)) & (R[:, 3] >= TEXT_MIN_MM))
-    band = DESCENDER_SHARE * R[txt, 3] + grow[txt]
+    band = DESCENDER_SHARE * R[txt, 3] - UNDERLINE_GAP_MM + grow[txt]
     T = np.column_stack([G[txt, 0], G[txt, 1] + G[txt, 3] - band, G[txt, 2], band])
     pkey = P.tobytes()
     for f in todo:

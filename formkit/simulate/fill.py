@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from .effects import to_grey
-from .marks import DEFAULT_PEN_WEIGHTS, PENS, Pen, Rect, choose_pen, draw_handwriting, draw_mark
+from .marks import DEFAULT_PEN_WEIGHTS, PENS, Pen, Rect, choose_pen, draw_handwriting, draw_line, draw_mark
 from .render import rect_mm_to_px
 
 Value = str | list[str] | None
@@ -291,11 +291,12 @@ def _mark_beside(
     if kind == "label_circle":
         draw_mark(img, label, dpi, "circle", rng, hand.pen, max_overshoot_mm=2.0)
         return kind, label
-    if kind == "label_underline":
+    if kind == "label_underline":  # about the word's length, a little below it, nearly level
         y = label[3] + rng.uniform(0.5, 1.0) * ppm
-        r = (label[0] - 0.5 * ppm, y, label[2] + 0.5 * ppm, y + 0.4 * ppm)
-        draw_mark(img, r, dpi, "slash", rng, hand.pen, max_overshoot_mm=0.5)
-        return kind, r
+        x0, x1 = label[0] - rng.uniform(-0.5, 1.0) * ppm, label[2] + rng.uniform(-0.5, 1.0) * ppm
+        tilt = np.tan(np.deg2rad(rng.uniform(-4.0, 4.0))) * (x1 - x0) / 2
+        draw_line(img, (x0, y + tilt), (x1, y - tilt), dpi, rng, hand.pen)
+        return kind, (x0, y - abs(tilt), x1, y + abs(tilt) + 0.4 * ppm)
     # a tick in free space (no box, no print within 1 mm) left or right of the box
     x0, y0, x1, y1 = box
     side = 3.5 * ppm

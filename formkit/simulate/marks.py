@@ -442,6 +442,27 @@ def draw_mark(
     return MarkInfo(kind, pen.name, opacity)
 
 
+def draw_line(
+    image: np.ndarray,
+    p0_px: tuple[float, float],
+    p1_px: tuple[float, float],
+    dpi: float,
+    rng: np.random.Generator,
+    pen: Pen | str = "ballpoint_black",
+) -> MarkInfo:
+    """One hand-drawn straight stroke from p0 to p1 (pixels), in place: an underline, a dash."""
+    pen = PENS[pen] if isinstance(pen, str) else pen
+    px_per_mm = dpi / 25.4
+    a, b = np.asarray(p0_px, float), np.asarray(p1_px, float)
+    mid = (a + b) / 2 + np.array([0.0, rng.normal(0, 0.15) * px_per_mm])  # a slight sag
+    pts = _bezier(np.array([a, a + (mid - a) * 0.9, b + (mid - b) * 0.9, b]), 16)
+    width_mm = float(rng.uniform(*pen.width_mm))
+    stroke = _make_stroke(pts, px_per_mm, pen, rng, width_px=width_mm * px_per_mm, tremor_mm=rng.uniform(0.03, 0.08))
+    opacity = float(rng.uniform(*pen.opacity))
+    render_strokes(image, [stroke], pen, rng, opacity=opacity)
+    return MarkInfo("line", pen.name, opacity)
+
+
 # --------------------------------------------------------------------------------------------
 # handwriting
 

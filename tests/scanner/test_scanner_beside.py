@@ -53,6 +53,16 @@ def test_an_answer_marked_beside_an_optional_row_goes_to_review(synth, blank_for
     assert (fd.status, fd.reason) == ("review", "ink_beside_boxes")
 
 
+def test_an_underline_inside_the_label_rect_ten_degrees_off_level(synth, blank_form) -> None:  # type: ignore[no-untyped-def]
+    """Under the baseline, within the label's own print rect: only its straightness tells it from the print."""
+    page = blank_form.copy()
+    lab = _label(page, "focus", "diagnosis")
+    y = lab[1] + lab[3] + 0.3
+    page.line((lab[0] - 0.2, y), (lab[0] + lab[2] + 0.2, y - 0.176 * (lab[2] + 0.4)), 0.3)  # 10 degrees
+    fd = _read(synth, page).fields["focus"]
+    assert (fd.value, fd.status, fd.reason) == ([], "review", "ink_beside_boxes")
+
+
 def test_a_clean_empty_optional_row_is_still_accepted_empty(synth, blank_form) -> None:  # type: ignore[no-untyped-def]
     fd = _read(synth, blank_form.copy()).fields["optional"]
     assert (fd.value, fd.status) == (None, "accepted")
