@@ -169,6 +169,7 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
     all_rects = [o["rect_mm"] for f in page_fields if f.get("kind") in ("single", "multi")
                  for o in f.get("options", [])]
     neighbours = _neighbour_lists(all_rects, printed_mm)
+    bilevel = is_bilevel(image)
     k = 0
     out = PageReading(registration_quality=reg.quality)
     poor = reg.quality == "poor"
@@ -190,7 +191,7 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
             required[fid] = bool(f.get("required", False))
             out.fields[fid] = decide_field(fid, kind, required[fid], boxes)
         elif kind == "text" and f.get("rect_mm"):
-            ta = read_text_area(image, H, fid, f["rect_mm"], preprinted=bool(f.get("preprinted")),
+            ta = read_text_area(image, H, fid, f["rect_mm"], preprinted=bool(f.get("preprinted")), bilevel=bilevel,
                                 label_band_mm=float(f.get("label_band_mm", LABEL_BAND_MM)),
                                 streaks=location.streaks or None)
             out.texts[fid] = ta
@@ -204,7 +205,7 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
     if printed_mm:  # where the print is known, ink beside the boxes can be told from it
         doubt_ink_beside_boxes(out.fields, page_fields, image, H, printed_mm, location.streaks)
     doubt_absence_for_faint_writer(out)
-    if is_bilevel(image):
+    if bilevel:
         doubt_mostly_blank_page(out, required)
     doubt_near_missing_corners(out, page_fields, reg.markers_found, location.page_size_mm, image, H)
     for fd in out.fields.values():

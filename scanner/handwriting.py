@@ -25,6 +25,8 @@ FAINT_FLOOR = 0.05  # second opinion for "empty": threshold from the noise alone
 LINE_MM = 4.5  # straight thin components this long are streaks, folds, ruling (or pieces of them)
 PRESENT_MM2 = 4.0  # ink area that is certainly writing (a short word is 5-15 mm2)
 ABSENT_MM2 = 1.2  # below this: nothing written (between: review)
+VANISHED_SPECKS_MM2 = 4.0  # on a 1-bit scan, this much dark in specks (before cleaning) is writing the
+# threshold cut up: a pencil that came through as a scatter of dots (blank areas: <= 3.0 mm2 in ~1,350)
 HOUGH_MM = 15.0  # straight segments this long are never handwriting
 SPECK_MM2 = 0.12  # components smaller than this are noise
 COLLINEAR_MM = 0.6  # ink within this distance of one straight line ...
@@ -86,6 +88,10 @@ class WritingZone:
             return 0.0
         v = self.d[self.d > self.threshold(floor)]
         return float(np.median(v)) if v.size else 0.0
+
+    def raw_mm2(self, floor: float = MIN_DARKNESS) -> float:
+        """Everything darker than the ink threshold, specks and lines included (mm2)."""
+        return 0.0 if self.d is None else float(np.count_nonzero(self.d > self.threshold(floor))) / self.res ** 2
 
     def ink_mm2(self, floor: float = MIN_DARKNESS) -> float:
         return 0.0 if self.d is None else _ink_mm2(self.d, self.threshold(floor), self.res, self)
@@ -291,7 +297,7 @@ def _drop_components(ink: np.ndarray, res: float, count: bool):
 
 def read_text_area(image: np.ndarray, H: np.ndarray, field_id: str, rect_mm,
                    preprinted: bool = False, label_band_mm: float = LABEL_BAND_MM,
-                   streaks: dict | None = None) -> TextArea:
+                   streaks: dict | None = None, bilevel: bool = False) -> TextArea:
     """Crop a text field and decide present / absent / uncertain.
 
     preprinted: the form printed a value into this frame (formkit knows, we cannot): print and
@@ -300,6 +306,8 @@ def read_text_area(image: np.ndarray, H: np.ndarray, field_id: str, rect_mm,
     streaks: scanner streaks found on the page (`find_streaks`, image px). A streak crossing the
     area is a straight line too short or too broken for the line removal when the area is small;
     it is painted out of the image the decision is made on (the crop for people keeps it).
+    bilevel: the page is a 1-bit scan, whose threshold drops a light pencil's writing down to a
+    scatter of specks (see `VANISHED_SPECKS_MM2`).
     """
     crop = crop_area(image, H, rect_mm)
     if streaks and (streaks.get("cols") or streaks.get("rows")):
@@ -326,6 +334,8 @@ def read_text_area(image: np.ndarray, H: np.ndarray, field_id: str, rect_mm,
         low = mm2 if same_t else zone.ink_mm2(FAINT_FLOOR)
         if low >= PRESENT_MM2:
             return TextArea(field_id, "uncertain", "present", "review", "faint_writing", 0.3, low, crop)
+        if bilevel and zone.raw_mm2() >= VANISHED_SPECKS_MM2:
+            return TextArea(field_id, "uncertain", "present", "review", "faint_writing", 0.3, mm2, crop)
         conf = 0.5 + 0.5 * min(1.0, (ABSENT_MM2 - mm2) / ABSENT_MM2)
         return TextArea(field_id, "absent", None, "accepted", None, conf, mm2, crop,
                         faint_t=zone.threshold(FAINT_FLOOR), faint_mm2=low)

@@ -188,3 +188,28 @@ def test_a_crease_through_a_one_line_area_is_not_writing(synth, stroke, expect):
         assert ta.state == "absent", ta.ink_mm2
     else:  # the stroke's ink is counted: a person or the present rule sees it
         assert ta.state != "absent" and ta.ink_mm2 >= 3.0, (ta.state, ta.ink_mm2)
+
+
+@pytest.mark.parametrize("dots,bilevel,expect", [(120, True, "review"), (15, True, "accepted"), (15, False, "accepted")])
+def test_writing_cut_to_specks_by_a_1bit_scan_goes_to_review(synth, blank_form, dots, bilevel, expect):
+    """A light pencil through a 1-bit scanner: what is left of the words is a scatter of dots.
+
+    Each dot alone is a speck, but 120 of them along two lines of writing are the remains of words
+    (a stress run accepted such an area as empty); a few dots are dust. A grey scan shows the
+    pencil itself, so the rule is for 1-bit pages only.
+    """
+    import cv2
+
+    p = blank_form.copy()
+    rng = np.random.default_rng(4)
+    x0, y0, w, h = AREA
+    for i in range(dots):  # along two lines of "writing"
+        cx = x0 + 10 + rng.uniform(0, 120)
+        cy = y0 + 14 + 10 * (i % 2) + rng.uniform(-1.5, 1.5)
+        cv2.circle(p.img, (p.px(cx), p.px(cy)), p.px(0.06), (0, 0, 0), -1, cv2.LINE_AA, 4)
+    img = synth.bilevel(p.img) if bilevel else p.img
+    loc = scanner.locate(img, synth.FURNITURE)
+    ta = read_text_area(img, loc.registration.H, "went_well", AREA, bilevel=bilevel)
+    assert ta.status == expect, (ta.state, ta.ink_mm2)
+    if expect == "review":
+        assert (ta.state, ta.reason) == ("uncertain", "faint_writing")
