@@ -56,6 +56,7 @@ CREASE_SUPPORT = 0.5  # ... finds ink on this share of its way, or ...
 CREASE_CONTRAST = 0.03  # ... is darker along its way (median) than the paper beside it by this much ...
 SIDE_LOOK_MM = 1.5  # ... looked at this far to either side - in each third of the way
 ON_LINE_MM = 0.5  # ink this close to a candidate line is refitted with it
+MAX_PIECES = 24  # at most this many pieces (the longest) are followed as possible creases
 CLIP_SHARE = 0.6  # a thin piece at the zone's edge along this much of its line's short way through: a crease
 CREASE_ALIGN = 0.2  # two pieces of ink are dashes of one line when both run along it (within ~12 degrees)
 BESIDE_MM2 = 1.0  # pen ink beside the boxes from this much: a tick ~2.5 mm2, a circled label >= 8 mm2
@@ -139,6 +140,12 @@ def _runs_in(ink: np.ndarray, zone: Rect, texts: Sequence[Rect], res: float) -> 
     return cv2.morphologyEx(tall, cv2.MORPH_OPEN, k) & inside
 
 
+def _darker_than_lightest(g: np.ndarray, win_px: int, t: float) -> np.ndarray:
+    """1 where a pixel is darker by `t` (share) than the lightest paper within `win_px` around it."""
+    top = cv2.dilate(g, cv2.getStructuringElement(cv2.MORPH_RECT, (win_px, win_px)))
+    return cv2.compare(cv2.subtract(top, g), cv2.multiply(top, t, dtype=cv2.CV_8U), cv2.CMP_GE) & 1
+
+
 def beside_ink_mm2(image: np.ndarray, H: np.ndarray, zone: Rect, masks: Sequence[Rect],
                    streaks: dict | None = None, texts: Sequence[Rect] = ()) -> float:
     """Pen ink (mm2) in `zone` outside the `masks` (mm rects: print, boxes, marks in boxes).
@@ -149,9 +156,7 @@ def beside_ink_mm2(image: np.ndarray, H: np.ndarray, zone: Rect, masks: Sequence
     # the lightest paper around each pixel (>= the local median level), at a threshold and an area
     # low enough for thin strokes thinned by the coarser grid. Nearly every row ends here.
     g = warp_rect_grey(image, H, zone, QUICK_RES, streaks=streaks or None, perspective=True)
-    top = cv2.dilate(g, cv2.getStructuringElement(cv2.MORPH_RECT, (QUICK_WIN_PX, QUICK_WIN_PX)))
-    quick = cv2.compare(cv2.subtract(top, g), cv2.multiply(top, QUICK_T, dtype=cv2.CV_8U), cv2.CMP_GE)
-    quick &= 1
+    quick = _darker_than_lightest(g, QUICK_WIN_PX, QUICK_T)
     seen = cv2.countNonZero(quick & _free(g.shape, zone, masks, QUICK_RES))
     if len(texts) and seen < QUICK_SHARE * BESIDE_MM2 * QUICK_RES ** 2:
         seen += cv2.countNonZero(_runs_in(quick, zone, texts, QUICK_RES))
@@ -165,8 +170,7 @@ def beside_ink_mm2(image: np.ndarray, H: np.ndarray, zone: Rect, masks: Sequence
     # the local level is a median over 1.25 mm: inside a felt-tip stroke it is the ink itself, which
     # leaves holes. Against the lightest paper within 2 mm (a shaded band's edge adds <= 0.06) the
     # stroke is whole
-    top = cv2.dilate(g, cv2.getStructuringElement(cv2.MORPH_RECT, (THICK_WIN_PX, THICK_WIN_PX)))
-    raw |= cv2.compare(cv2.subtract(top, g), cv2.multiply(top, t + THICK_MARGIN, dtype=cv2.CV_8U), cv2.CMP_GE) & 1
+    raw |= _darker_than_lightest(g, THICK_WIN_PX, t + THICK_MARGIN)
     if len(texts):
         free = free | _runs_in(raw, zone, texts, RES)  # an underline is looked at like the rest
     ink = raw & free
@@ -185,6 +189,7 @@ def beside_ink_mm2(image: np.ndarray, H: np.ndarray, zone: Rect, masks: Sequence
     kept = np.r_[0, keep.astype(np.uint8)][labels].astype(np.uint8)
     pieces = [i for i in np.flatnonzero(keep)
               if max(w[i], h[i]) >= PIECE_MM * RES and area[i] <= CREASE_WIDTH_MM * RES * max(w[i], h[i])]
+    pieces = sorted(pieces, key=lambda i: -max(w[i], h[i]))[:MAX_PIECES]  # the longest bound the work
     if pieces:
         kept &= ~_crease_lines(L8, raw & free, free, [stats[i + 1] for i in pieces], labels,
                                [i + 1 for i in pieces]) & 1
