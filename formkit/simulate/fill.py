@@ -269,13 +269,15 @@ def _label_px(clean: np.ndarray, box: Rect, boxes: Sequence[Rect], dpi: float) -
     a, b = int(x1 + 0.6 * ppm), int(stop - 0.6 * ppm)
     if b <= a:
         return None
-    strip = to_grey(clean)[int(y0):int(y1) + 1, a:b] < 128
+    strip = to_grey(clean[int(y0):int(y1) + 1, a:b]) < 128
     cols = np.flatnonzero(strip.any(axis=0))
     if not cols.size or cols[0] > 4 * ppm:
         return None
     gaps = np.flatnonzero(np.diff(cols) > 2 * ppm)
     end = cols[gaps[0]] if gaps.size else cols[-1]
     rows = np.flatnonzero(strip[:, cols[0]:end + 1].any(axis=1))
+    if end + 1 - cols[0] < 1.2 * ppm or rows[-1] + 1 - rows[0] < 1.0 * ppm:
+        return None  # a rule or a sliver of print, not a word
     return (a + float(cols[0]), y0 + float(rows[0]), a + float(end) + 1, y0 + float(rows[-1]) + 1)
 
 
@@ -304,7 +306,7 @@ def _mark_beside(
     for x in ((x0 - clear - side, x1 + clear) if rng.random() < 0.5 else (x1 + clear, x0 - clear - side)):
         r = (x, y0 - 0.5 * ppm, x + side, y0 - 0.5 * ppm + side)
         ya, yb, xa, xb = int(r[1] - clear), int(r[3] + clear), int(r[0] - clear), int(r[2] + clear)
-        if xa > 8 * ppm and xb < img.shape[1] - 8 * ppm and not (to_grey(clean)[ya:yb, xa:xb] < 128).any():
+        if xa > 8 * ppm and xb < img.shape[1] - 8 * ppm and not (to_grey(clean[max(0, ya):yb, xa:xb]) < 128).any():
             draw_mark(img, r, dpi, "tick", rng, hand.pen, max_overshoot_mm=0.3)
             return kind, r
     return None

@@ -151,3 +151,24 @@ def test_pencil_corrections_are_rubbed_out_leaving_a_ghost(geometry: dict, pages
     ghost = img[y0 + 4 : y1 - 4, x0 + 4 : x1 - 4].astype(float)
     assert ghost.min() < 250  # ...but not clean paper either
     assert _box_ink(img, rects["ward"]) > 0.03
+
+
+def test_answers_marked_beside_their_boxes_leave_the_boxes_empty(geometry: dict, pages: list[np.ndarray]) -> None:
+    """`beside_marks`: the label circled or underlined, or a tick next to the box - never ink inside a box."""
+    fields = [f for f in page_fields(geometry["fields"], 1) if f["kind"] in ("single", "multi")]
+    styles = Styles(pen_weights={"ballpoint_black": 1}, beside_marks=1.0, stray_marks=0.0, max_overshoot_mm=0.0)
+    kinds: set[str] = set()
+    for seed in range(6):
+        rng = np.random.default_rng(seed)
+        answers = random_answers(geometry["fields"], rng, blank_optional=0.0, blank_required=0.0, cancel_share=0.0)
+        log: list = []
+        img = fill_page(pages[0], DPI, fields, answers, rng, styles, log=log)
+        beside = [m for m in log if m.kind in ("label_circle", "label_underline", "tick_beside")]
+        kinds |= {m.kind for m in beside}
+        # (an answer with no label and no free space beside its box is marked in the box after all)
+        assert beside
+        rects = {(f["id"], o["value"]): o["rect_mm"] for f in fields for o in f["options"]}
+        for m in beside:
+            r = rects[(m.field_id, m.value)]
+            assert _box_ink(img, r) == _box_ink(pages[0], r), (seed, m)
+    assert len(kinds) >= 2
