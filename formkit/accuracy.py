@@ -31,6 +31,7 @@ class Accuracy:
     pages_lost: int = 0
     forms_identified: int = 0
     forms_expected: int = 0
+    missing: int = 0  # fields on a page of an identified form that was not identified (a person must assign it)
 
     @property
     def review_share(self) -> float:
@@ -47,7 +48,8 @@ class Accuracy:
             f"({100 * self.review_share:.1f} %; {self.review_needed} of them needed by what is on the paper)",
             f"silent errors (accepted but wrong): {len(self.silent_errors)}",
             f"forms identified: {self.forms_identified}/{self.forms_expected}; pages unaccounted for: "
-            f"{self.pages_lost}; page states differing from truth: {len(self.page_mismatches)}",
+            f"{self.pages_lost}; page states differing from truth: {len(self.page_mismatches)}"
+            + (f"; fields on pages not identified: {self.missing}" if self.missing else ""),
         ]
 
 
@@ -67,8 +69,12 @@ def compare(ws: Workspace, truth: dict[str, Any], stack_dir: Path) -> Accuracy:
             continue
         acc.forms_identified += 1
         pre = set(t.get("preprinted", []))
+        missing = set(rec.get("missing", []))
         for fid, expected in t["expected"].items():
             if fid in pre or fid not in rec["values"]:
+                continue
+            if fid in missing:  # its page was not identified: the form is incomplete, nothing was accepted
+                acc.missing += 1
                 continue
             acc.fields += 1
             intended = t["values"].get(fid, expected)

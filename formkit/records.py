@@ -26,6 +26,7 @@ def form_record(store: Store, form: Any, geometry: dict[str, Any]) -> dict[str, 
     verified: dict[str, dict[str, str]] = {}
     crops: dict[str, str] = {}
     read_pages = {p["page_no"] for p in pages}
+    missing: list[str] = []  # on a page not scanned (yet): unknown, not empty
     for f in geometry["fields"]:
         r = rows.get(f["id"])
         if r is None:
@@ -33,6 +34,8 @@ def form_record(store: Store, form: Any, geometry: dict[str, Any]) -> dict[str, 
             if f["page"] in read_pages:
                 review.append(f["id"])
                 reasons[f["id"]] = "not_read"
+            else:
+                missing.append(f["id"])
             continue
         values[f["id"]] = json.loads(r["value_json"]) if r["value_json"] is not None else None
         if r["status"] == "review":
@@ -60,6 +63,7 @@ def form_record(store: Store, form: Any, geometry: dict[str, Any]) -> dict[str, 
         "assessor": form["assessor"], "planned_setting": form["setting"], "department": form["department"],
         "subgoals_planned": json.loads(form["subgoals_json"]), "issued_at": form["issued_at"],
         "scanned_at": scanned_at, "review_reasons": reasons, "verified": verified, "confidence": confidence,
+        "missing": missing,
         "pages": [{"page_no": p["page_no"], "page_id": p["page_id"], "state": p["state"], "image": p["image_path"]}
                   for p in pages],
     }

@@ -121,3 +121,29 @@ def test_a_conflict_resolved_in_favour_of_a_page_without_writer_is_doubted_too(f
     resolve_conflict(fk.ws, new["page_id"], "new", "clerk")
     rec = next(r for r in records(fk.ws) if r["form_id"] == form_id)
     assert rec["review_reasons"].get("signature_trainee") == "faint_writer"
+
+
+def test_fields_of_a_page_not_scanned_are_listed_as_missing_not_empty(fk) -> None:
+    """Page 1 of a two-page form scanned, page 2 not (or its QR unreadable: unidentified until assigned).
+
+    The page-2 fields export as null, so a consumer must be able to tell "unknown" from "empty": they are
+    listed in `missing` (and not in `review`: no person can answer them from the scans there are).
+    """
+    from formkit.ingest.commit import commit_page
+    from formkit.ingest.worker import PageOutcome
+    from formkit.records import records
+
+    form_id = _two_page_form(fk)
+    commit_page(fk.ws, PageOutcome("a" * 64, 0, "recognised", form_id=form_id, page_no=1,
+                                   fields={"difficulty": _row("marked")}, writer={"seen": True, "faint": 0.0}))
+    rec = next(r for r in records(fk.ws) if r["form_id"] == form_id)
+    geom = json.loads(fk("forms", "show", form_id, "--json").output)
+    page2 = {f["id"] for f in geom["fields"] if f["page"] == 2}
+    assert rec["status"] == "incomplete" and rec["page_count_read"] == 1
+    assert page2 and set(rec["missing"]) == page2
+    assert all(rec["values"][f] is None for f in page2) and not page2 & set(rec["review"])
+    commit_page(fk.ws, PageOutcome("b" * 64, 0, "recognised", form_id=form_id, page_no=2,
+                                   fields={f: _text("absent") for f in page2 if f in ("improve", "went_well")},
+                                   writer={"seen": False, "faint": 0.0}))
+    rec = next(r for r in records(fk.ws) if r["form_id"] == form_id)
+    assert rec["missing"] == []
