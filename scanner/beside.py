@@ -54,6 +54,8 @@ CREASE_WIDTH_MM = 0.6  # ... no wider on average may be a piece of a crease: ...
 CHORD_MIN_MM = 8.0  # ... it is when its line, followed across the zone for at least this much outside print ...
 CREASE_SUPPORT = 0.5  # ... finds ink on this share of its way, or ...
 CREASE_CONTRAST = 0.03  # ... is darker along its way (median) than the paper beside it by this much ...
+THIRD_SEEN_MM = 1.0  # ... in each third of its way that holds at least this much outside print (>= 2) ...
+CREASE_SPREAD = 0.6  # ... with ink found from end to end of at least this share of the way
 SIDE_LOOK_MM = 1.5  # ... looked at this far to either side - in each third of the way
 ON_LINE_MM = 0.5  # ink this close to a candidate line is refitted with it
 MAX_PIECES = 24  # at most this many pieces (the longest) are followed as possible creases
@@ -257,9 +259,15 @@ def _crease_lines(dark: np.ndarray, ink: np.ndarray, free: np.ndarray, stats: li
         seen = free[py, px] > 0
         if np.count_nonzero(seen) < CHORD_MIN_MM * RES:
             continue
-        # a crease all the way: each third of the way shows it (a pen stroke lies in one third at most)
-        if all(_shows_line(near, support, qx, qy, vx, vy)
-               for qx, qy in zip(np.array_split(px[seen], 3), np.array_split(py[seen], 3), strict=True)):
+        # a crease all the way: each third of the way across the zone shows it where print does not
+        # hide it (a pen stroke lies in one third, or two at most)
+        thirds = [(qx[s], qy[s]) for qx, qy, s in zip(np.array_split(px, 3), np.array_split(py, 3),
+                                                       np.array_split(seen, 3), strict=True)]
+        thirds = [(qx, qy) for qx, qy in thirds if qx.size >= THIRD_SEEN_MM * RES]
+        inked = np.flatnonzero(seen & (support[py, px] > 0))  # ink on the way, where it lies
+        spread = (inked[-1] - inked[0]) / max(len(px), 1) if inked.size else 0.0
+        if (len(thirds) >= 2 and spread >= CREASE_SPREAD
+                and all(_shows_line(near, support, qx, qy, vx, vy) for qx, qy in thirds)):
             cv2.line(out, (int(px[0]), int(py[0])), (int(px[-1]), int(py[-1])), 1, width)
     return out
 

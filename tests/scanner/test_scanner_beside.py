@@ -124,3 +124,24 @@ def test_without_the_print_the_reader_cannot_look_beside(synth, blank_form) -> N
     _circle(page, _label(page, "optional", "b"))
     assert _read(synth, page, with_print=False).fields["optional"].status == "accepted"
     assert np.isfinite(_read(synth, page).fields["optional"].confidence)
+
+
+def test_a_pen_line_where_print_hides_most_of_the_row_is_not_taken_for_a_crease() -> None:
+    """A crease crosses the whole zone; an underline stops with its word, even where print hides the rest.
+
+    Seen only through the gaps between masked print, the underline's own line found ink on nearly every
+    visible step of the way, and was dropped as a crease (a stress run lost an underlined answer so).
+    """
+    from scanner.beside import beside_ink_mm2
+
+    s = 300 / 25.4
+    img = np.full((int(40 * s), int(140 * s)), 235, np.uint8)
+    H = np.array([[s, 0, 0], [0, s, 0], [0, 0, 1]], dtype=np.float64)  # mm -> px, page at the origin
+    zone = (10.0, 10.0, 120.0, 7.0)
+    cv2.line(img, (int(52 * s), int(15.5 * s)), (int(68 * s), int(15.3 * s)), 60, max(1, int(0.35 * s)), cv2.LINE_AA)
+    masks = [(10.0, 10.0, 40.0, 7.0), (70.0, 10.0, 60.0, 7.0)]  # print and boxes all around the word
+    assert beside_ink_mm2(img, H, zone, masks) >= 1.0
+    # the same line running on through the zone end to end is a crease
+    cv2.line(img, (int(10 * s), int(15.6 * s)), (int(130 * s), int(15.2 * s)), 150, max(1, int(0.25 * s)), cv2.LINE_AA)
+    cv2.line(img, (int(52 * s), int(15.5 * s)), (int(68 * s), int(15.3 * s)), 150, max(1, int(0.25 * s)), cv2.LINE_AA)
+    assert beside_ink_mm2(img, H, zone, [(10.0, 10.0, 15.0, 7.0), (110.0, 10.0, 20.0, 7.0)]) < 1.0
