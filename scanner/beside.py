@@ -114,15 +114,16 @@ def _zones_cached(boxes: tuple, printed_key: bytes) -> list[tuple[float, float, 
     return row_zones([{"rect_mm": b} for b in boxes], printed)
 
 
-def _free(shape: tuple[int, ...], zone: Rect, masks: Sequence[Rect], res: float) -> np.ndarray:
+def _free(shape: tuple[int, ...], zone: Rect, masks: Sequence[Rect] | np.ndarray, res: float) -> np.ndarray:
     """1 where the zone (warped at `res` px/mm) is outside every mask rect."""
     free = np.ones(shape[:2], np.uint8)
-    zx, zy = float(zone[0]), float(zone[1])
-    for m in masks:
-        mx, my, mw, mh = (float(v) for v in m)
-        x0, y0 = int(np.floor((mx - zx) * res)), int(np.floor((my - zy) * res))
-        x1, y1 = int(np.ceil((mx + mw - zx) * res)), int(np.ceil((my + mh - zy) * res))
-        free[max(0, y0):max(0, y1), max(0, x0):max(0, x1)] = 0
+    M = np.asarray(masks, dtype=np.float64).reshape(-1, 4)
+    if not len(M):
+        return free
+    lo = np.floor((M[:, :2] - (float(zone[0]), float(zone[1]))) * res)
+    hi = np.ceil((M[:, :2] + M[:, 2:] - (float(zone[0]), float(zone[1]))) * res)
+    for x0, y0, x1, y1 in np.maximum(np.hstack([lo, hi]), 0).astype(np.intp).tolist():
+        free[y0:y1, x0:x1] = 0
     return free
 
 
