@@ -55,7 +55,8 @@ CHORD_MIN_MM = 8.0  # ... it is when its line, followed across the zone for at l
 CREASE_SUPPORT = 0.5  # ... finds ink on this share of its way, or ...
 CREASE_CONTRAST = 0.03  # ... is darker along its way (median) than the paper beside it by this much ...
 THIRD_SEEN_MM = 1.0  # ... in each third of its way that holds at least this much outside print (>= 2) ...
-CREASE_SPREAD = 0.6  # ... with ink found from end to end of at least this share of the way
+CREASE_SPREAD = 0.85  # ... with ink from end to end of this share of the visible way (a crease runs on to
+# the zone's ends; an underline, however long, stops with its word: 6 mm or more before the end)
 SIDE_LOOK_MM = 1.5  # ... looked at this far to either side - in each third of the way
 ON_LINE_MM = 0.5  # ink this close to a candidate line is refitted with it
 MAX_PIECES = 24  # at most this many pieces (the longest) are followed as possible creases
@@ -265,8 +266,9 @@ def _crease_lines(dark: np.ndarray, ink: np.ndarray, free: np.ndarray, stats: li
         thirds = [(qx[s], qy[s]) for qx, qy, s in zip(np.array_split(px, 3), np.array_split(py, 3),
                                                        np.array_split(seen, 3), strict=True)]
         thirds = [(qx, qy) for qx, qy in thirds if qx.size >= THIRD_SEEN_MM * RES]
-        inked = np.flatnonzero(seen & (support[py, px] > 0))  # ink on the way, where it lies
-        spread = (inked[-1] - inked[0]) / max(len(px), 1) if inked.size else 0.0
+        inked = np.flatnonzero(seen & (support[py, px] > 0))  # ink on the way, where it lies ...
+        visible = np.flatnonzero(seen)  # ... against the stretch of the way print leaves visible
+        spread = (inked[-1] - inked[0]) / max(int(visible[-1] - visible[0]), 1) if inked.size else 0.0
         if (len(thirds) >= 2 and spread >= CREASE_SPREAD
                 and all(_shows_line(near, support, qx, qy, vx, vy) for qx, qy in thirds)):
             cv2.line(out, (int(px[0]), int(py[0])), (int(px[-1]), int(py[-1])), 1, width)

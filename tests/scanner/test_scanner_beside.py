@@ -145,3 +145,16 @@ def test_a_pen_line_where_print_hides_most_of_the_row_is_not_taken_for_a_crease(
     cv2.line(img, (int(10 * s), int(15.6 * s)), (int(130 * s), int(15.2 * s)), 150, max(1, int(0.25 * s)), cv2.LINE_AA)
     cv2.line(img, (int(52 * s), int(15.5 * s)), (int(68 * s), int(15.3 * s)), 150, max(1, int(0.25 * s)), cv2.LINE_AA)
     assert beside_ink_mm2(img, H, zone, [(10.0, 10.0, 15.0, 7.0), (110.0, 10.0, 20.0, 7.0)]) < 1.0
+
+
+def test_a_long_underline_in_a_short_row_is_not_a_crease() -> None:
+    """An underline as long as most of its row (one long label) still stops 6 mm before the row ends."""
+    from scanner.beside import beside_ink_mm2
+
+    s = 300 / 25.4
+    img = np.full((int(30 * s), int(90 * s)), 235, np.uint8)
+    H = np.array([[s, 0, 0], [0, s, 0], [0, 0, 1]], dtype=np.float64)
+    zone = (10.0, 10.0, 65.0, 7.0)  # 6 mm margin, a 5 mm box at 16 mm, its 47 mm label, 6 mm margin
+    cv2.line(img, (int(23 * s), int(15.6 * s)), (int(69 * s), int(15.8 * s)), 70, max(1, int(0.35 * s)), cv2.LINE_AA)
+    masks = [(15.2, 10.2, 6.6, 6.6), (22.5, 11.0, 47.0, 3.5)]  # the box and the label above the line
+    assert beside_ink_mm2(img, H, zone, masks) >= 1.0
