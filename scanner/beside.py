@@ -311,8 +311,33 @@ def doubt_ink_beside_boxes(fields: dict[str, FieldDecision], page_fields: list[d
             and (fd.status == "accepted" or fd.reason == "no_mark")]
     if not todo:
         return
-    # print is masked where the boxes were found (each box is snapped to its printed outline): on a
-    # phone photo the mapping may be a millimetre off, and so is the print beside the boxes
+    masks, bands = _page_masks(fields, choice, page_fields, printed)
+    pkey = np.asarray(printed, dtype=np.float64).reshape(-1, 4).tobytes()
+    for f in todo:
+        fd = fields[str(f["id"])]
+        for zone in _zones_cached(tuple(tuple(float(v) for v in o["rect_mm"]) for o in f["options"]), pkey):
+            if beside_ink_mm2(image, H, zone, _overlapping(masks, zone), streaks,
+                              _overlapping(bands, zone)) >= BESIDE_MM2:
+                fd.status, fd.reason, fd.confidence = "review", "ink_beside_boxes", min(fd.confidence, 0.5)
+                break
+
+
+def _overlapping(rects: np.ndarray, zone: Rect) -> np.ndarray:
+    """The rects (N x 4, mm) that overlap the zone."""
+    zx, zy, zw, zh = (float(v) for v in zone)
+    return rects[(rects[:, 0] < zx + zw) & (zx < rects[:, 0] + rects[:, 2])
+                 & (rects[:, 1] < zy + zh) & (zy < rects[:, 1] + rects[:, 3])]
+
+
+def _page_masks(fields: dict[str, FieldDecision], choice: list[dict], page_fields: list[dict],
+                printed: Sequence[Rect]) -> tuple[np.ndarray, np.ndarray]:
+    """(masks, underline bands) of a page, mm rects: what is not pen ink beside a box, and where it may be.
+
+    Boxes are masked where they were found (each is snapped to its printed outline), grown by a
+    marked box's overshoot; print and text frames move with the nearest box's snap - on a phone photo
+    the mapping may be a millimetre off, and so is the print beside the boxes. The bands are the
+    descender strips of the printed text (not rules), where people underline.
+    """
     shifts: list[tuple[float, float, float, float]] = []  # box centre x, y (mm) and its snap dx, dy
     boxes: list[tuple[float, float, float, float]] = []
     for f in choice:
@@ -332,7 +357,6 @@ def doubt_ink_beside_boxes(fields: dict[str, FieldDecision], page_fields: list[d
                         dtype=np.float64).reshape(-1, 4)
     R = np.vstack([P, frames])
     grow = np.r_[np.full(len(P), PRINT_MASK_MM), np.full(len(frames), FRAME_MASK_MM)]
-    # each printed rect moves with the snap of the nearest box (the mapping's local error there)
     shift = np.zeros((len(R), 2))
     if len(S) and len(R):
         c = R[:, :2] + R[:, 2:] / 2
@@ -342,18 +366,7 @@ def doubt_ink_beside_boxes(fields: dict[str, FieldDecision], page_fields: list[d
         shift[near] = S[k[near], 2:]
     G = np.column_stack([R[:, 0] + shift[:, 0] - grow, R[:, 1] + shift[:, 1] - grow,
                          R[:, 2] + 2 * grow, R[:, 3] + 2 * grow])
-    M = np.vstack([np.asarray(boxes, dtype=np.float64).reshape(-1, 4), G])
-    # the descender band of each printed text (not rules), where people underline
     txt = np.flatnonzero((np.arange(len(R)) < len(P)) & (R[:, 3] >= TEXT_MIN_MM))
     band = DESCENDER_SHARE * R[txt, 3] - UNDERLINE_GAP_MM + grow[txt]
-    T = np.column_stack([G[txt, 0], G[txt, 1] + G[txt, 3] - band, G[txt, 2], band])
-    pkey = P.tobytes()
-    for f in todo:
-        fd = fields[str(f["id"])]
-        for zone in _zones_cached(tuple(tuple(float(v) for v in o["rect_mm"]) for o in f["options"]), pkey):
-            zx, zy, zw, zh = zone
-            near = M[(M[:, 0] < zx + zw) & (zx < M[:, 0] + M[:, 2]) & (M[:, 1] < zy + zh) & (zy < M[:, 1] + M[:, 3])]
-            near_t = T[(T[:, 0] < zx + zw) & (zx < T[:, 0] + T[:, 2]) & (T[:, 1] < zy + zh) & (zy < T[:, 1] + T[:, 3])]
-            if beside_ink_mm2(image, H, zone, near, streaks, near_t) >= BESIDE_MM2:
-                fd.status, fd.reason, fd.confidence = "review", "ink_beside_boxes", min(fd.confidence, 0.5)
-                break
+    bands = np.column_stack([G[txt, 0], G[txt, 1] + G[txt, 3] - band, G[txt, 2], band])
+    return np.vstack([np.asarray(boxes, dtype=np.float64).reshape(-1, 4), G]), bands
