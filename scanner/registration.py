@@ -132,13 +132,16 @@ Candidates = dict[int, list[np.ndarray]]
 
 
 def find_markers(image: np.ndarray, marker_ids: Sequence[int],
-                 give_up: Callable[[], bool] | None = None) -> tuple[Candidates, str, float]:
+                 give_up: Callable[[], bool] | None = None,
+                 not_a_form: Callable[[], bool] | None = None) -> tuple[Candidates, str, float]:
     """Detect candidate markers; returns ({id: [corners in work px]}, pass name, work scale factor).
 
     Cheapest first: the corners of a quarter-size image, the whole of it, then ~150 dpi, then clean-up
     variants, then a larger image. `give_up`: asked when the fast pass found no marker at all; if it
     answers True (e.g. the page holds no ink a marker could be made of) the expensive retries are
-    skipped (pass name "gave_up").
+    skipped (pass name "gave_up"). `not_a_form`: asked next, when the whole quarter-size image shows
+    no marker either; True (e.g. no QR code anywhere on the page) skips the retries too (pass name
+    "not_a_form"): they cost ~300 ms on a 300-dpi page and exist for our pages, which carry a QR code.
     """
     wanted = set(marker_ids)
     work, factor = pyramid_to(image, WORK_LONG_SIDE)
@@ -158,6 +161,8 @@ def find_markers(image: np.ndarray, marker_ids: Sequence[int],
         return best, "fast", factor * f_small
     if not best and not asked and give_up is not None and give_up():
         return {}, "gave_up", factor * f_small
+    if not best and not_a_form is not None and not_a_form():
+        return {}, "not_a_form", factor * f_small
     best = {k: [c / f_small for c in v] for k, v in best.items()}
     method = "fast"
     for name, img in [("thorough", work), *_variants(work)]:
@@ -214,15 +219,16 @@ def _fit(marker_rects: dict[int, np.ndarray],
     return H, model, float(np.sqrt(np.mean(err_px**2)) / max(scale, 1e-9))
 
 
-def register(image: np.ndarray, furniture: dict, give_up: Callable[[], bool] | None = None) -> Registration:
+def register(image: np.ndarray, furniture: dict, give_up: Callable[[], bool] | None = None,
+             not_a_form: Callable[[], bool] | None = None) -> Registration:
     """Register a page image against the furniture's markers ({"markers": [{"id", "rect_mm"}], ...}).
 
-    `give_up`: see `find_markers` (lets a blank page skip the thorough marker search).
+    `give_up`, `not_a_form`: see `find_markers` (let a blank page or a stranger skip the thorough search).
     """
     markers = furniture.get("markers") or []
     marker_rects = {int(m["id"]): rect_corners(m["rect_mm"]) for m in markers}
     page_size = furniture.get("page_size_mm") or [210.0, 297.0]
-    cands, method, factor = find_markers(image, list(marker_rects), give_up)
+    cands, method, factor = find_markers(image, list(marker_rects), give_up, not_a_form)
     if not cands:
         return Registration(ok=False, method=method)
     # one candidate per id: prefer the largest (a false detection in handwriting is usually small)

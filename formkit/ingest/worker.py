@@ -139,7 +139,7 @@ def process_page(identity: Identity, file_sha: str, page: scanner.SourcePage,
         return out
     img = page.image
     try:
-        loc = scanner.locate(img, FURNITURE)
+        loc = scanner.locate(img, FURNITURE, try_hard=forced is not None)
     except scanner.ScannerError as e:
         out.reason = f"{e.reason}: {e}" if hasattr(e, "reason") else str(e)
         out.image_jpeg = encode_jpeg(preview(img, page.dpi))

@@ -76,3 +76,59 @@ def test_page_with_content_but_no_markers_is_not_blank(synth):
 
 def test_ink_fraction_of_printed_form_is_large(blank_form):
     assert ink_fraction(blank_form.grey()) > 0.01
+
+
+def _letter() -> np.ndarray:
+    """A stranger in the stack: a printed letter, no markers, no QR code."""
+    import cv2
+    img = _back_page()
+    img[250:400, 300:700] = 60  # a letterhead logo
+    for i in range(20):
+        cv2.putText(img, "Referral to the outpatient clinic", (300, 600 + 110 * i), cv2.FONT_HERSHEY_SIMPLEX,
+                    2.0, 20, 4)
+    return img
+
+
+def _count_detections(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
+    from scanner import registration
+    calls = [0]
+    real = registration._detect
+
+    def counting(det, grey, wanted):  # type: ignore[no-untyped-def]
+        calls[0] += 1
+        return real(det, grey, wanted)
+    monkeypatch.setattr(registration, "_detect", counting)
+    return calls
+
+
+def test_a_stranger_without_qr_is_not_searched_for_markers_at_length(synth, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    calls = _count_detections(monkeypatch)
+    loc = scanner.locate(_letter(), synth.FURNITURE)
+    assert not loc.registered and loc.qr_text is None and loc.blank is False
+    assert loc.registration.method == "not_a_form"
+    assert calls[0] == 5  # the four corners and the whole quarter-size page, nothing slower
+    calls[0] = 0
+    loc = scanner.locate(_letter(), synth.FURNITURE, try_hard=True)  # a person said it is a form
+    assert not loc.registered and loc.registration.method != "not_a_form"
+    assert calls[0] > 5
+
+
+def test_a_page_only_the_slow_passes_register_is_searched_when_it_has_a_qr(blank_form, synth, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from scanner import registration
+    # the fast passes miss every marker (as on a blurred or noisy scan); the slow ones find them
+    monkeypatch.setattr(registration, "_detect_corners", lambda small, wanted: {})
+    real = registration._detect
+    monkeypatch.setattr(registration, "_detect",
+                        lambda det, g, w: {} if det is registration._FAST else real(det, g, w))
+    loc = scanner.locate(blank_form.grey(), synth.FURNITURE)
+    assert loc.registered and loc.qr_text == synth.QR_TEXT and loc.registration.method != "fast"
+    # the same page with its QR code covered: nothing says it is ours, so it is not searched further ...
+    img = blank_form.grey().copy()
+    s = img.shape[1] / 210.0
+    x, y, w, h = synth.FURNITURE["qr"]["rect_mm"]
+    img[int((y - 2) * s):int((y + h + 2) * s), int((x - 2) * s):int((x + w + 2) * s)] = 90
+    loc = scanner.locate(img, synth.FURNITURE)
+    assert not loc.registered and loc.registration.method == "not_a_form" and loc.qr_text is None
+    # ... unless a person assigned it to a form
+    loc = scanner.locate(img, synth.FURNITURE, try_hard=True)
+    assert loc.registered and loc.qr_text is None
