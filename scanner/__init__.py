@@ -3,9 +3,10 @@
 Knows nothing about mini-CEX and never imports formkit. Typical use per page::
 
     for page in iter_pages(path):
-        loc = locate(page.image, furniture)          # markers, orientation, QR text, blank
+        image, halftone = prepare(page.image)        # a dithered 1-bit page back to grey
+        loc = locate(image, furniture)               # markers, orientation, QR text, blank
         if loc.registered:
-            reading = read(page.image, loc, fields)   # boxes, field decisions, text crops
+            reading = read(image, loc, fields, halftone=halftone)  # boxes, fields, text crops
 
 `furniture` = {"markers": [...], "qr": {"rect_mm": [...]}, "page_size_mm": [w, h]};
 `fields` = the geometry's fields for that page (mm, origin top-left).
@@ -24,7 +25,7 @@ from scanner.fingerprint import Comparison, compare_readings, content_fingerprin
 from scanner.geometry import warp_rect
 from scanner.handwriting import LABEL_BAND_MM, TextArea, read_text_area
 from scanner.identify import BLANK_INK_FRACTION, QrResult, blank_verdict, ink_fraction, read_qr, read_qr_page
-from scanner.imageops import is_bilevel
+from scanner.imageops import descreen, is_bilevel, is_halftone
 from scanner.measure import BoxMeasure, measure_box, measure_boxes
 from scanner.page_trust import doubt_near_missing_corners, near_missing_corner, print_confirms_mapping
 from scanner.reading import PageReading
@@ -43,10 +44,11 @@ __all__ = [
     "BoxDecision", "BoxMeasure", "Comparison", "FieldDecision", "InputError", "PageLocation", "PageReading",
     "QrResult", "Registration", "ScannerError", "SourcePage", "TextArea", "compare_readings",
     "content_fingerprint", "count_pages", "iter_pages", "locate", "read", "rectify", "sniff",
-    "NotRegisteredError", "could_hide", "doubt_for_writer", "near_missing_corner",
+    "NotRegisteredError", "could_hide", "prepare", "doubt_for_writer", "near_missing_corner",
 ]
 
 NEIGHBOUR_MM = 12.0  # boxes closer than this are masked out of each other's ring analysis
+HALFTONE_DILUTION = 2.0  # a 0.3 mm stroke averaged over a 0.68 mm screen cell keeps ~half its darkness
 OVERSHOOT_MM = 2.0  # how far a tick or cross runs past its box (the synthetic ward draws up to 2 mm)
 
 
@@ -81,6 +83,18 @@ class PageLocation:
                 "ink_fraction": None if self.ink_fraction is None else round(self.ink_fraction, 6),
                 "streaks": self.streaks}
 
+
+
+def prepare(image: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The image to locate and read, and whether it was a halftone page (give that to `read`).
+
+    A scanner in halftone mode turns paper noise, pencil and light ink into scattered dots; read as
+    1-bit, an empty text area full of noise dots looked written in. Such a page becomes the grey it
+    was dithered from (`descreen`); other pages are returned as they are.
+    """
+    if image is not None and image.size and is_halftone(image):
+        return descreen(image), True
+    return image, False
 
 
 def locate(image: np.ndarray, furniture: dict, try_hard: bool = False) -> PageLocation:
@@ -171,12 +185,15 @@ def _mask_neighbour_overshoot(image: np.ndarray, H: np.ndarray, opts: list[dict]
 
 
 def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
-         printed_mm: list | tuple = ()) -> PageReading:
+         printed_mm: list | tuple = (), halftone: bool = False) -> PageReading:
     """Measure every box, decide every field, crop and judge every text area of a located page.
 
     `printed_mm`: rects (mm) of printed text and rules on this page, masked like neighbours. Give
     them: only then can a row whose answer was marked beside its boxes (a circled label, a tick next
     to the box) be told from its labels and sent to review (`beside`); without them it reads empty.
+    `halftone`: the image was descreened from a dithered 1-bit page (`prepare`): averaged over a
+    screen cell, a thin stroke keeps only part of its darkness, and the scanner may have clipped a
+    faint pen to white, as a threshold would.
     """
     reg = location.registration
     if not reg.ok or reg.H is None:
@@ -210,6 +227,8 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
             ta = read_text_area(image, H, fid, f["rect_mm"], preprinted=bool(f.get("preprinted")), bilevel=bilevel,
                                 label_band_mm=float(f.get("label_band_mm", LABEL_BAND_MM)),
                                 streaks=location.streaks or None)
+            if halftone:  # a stroke thinner than the screen cell is diluted: the look sees less than it says
+                ta.faint_t = min(1.0, ta.faint_t * HALFTONE_DILUTION)
             out.texts[fid] = ta
     if poor and print_confirms_mapping(out.fields):
         poor, out.print_verified = False, True
@@ -221,7 +240,7 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
     if printed_mm:  # where the print is known, ink beside the boxes can be told from it
         doubt_ink_beside_boxes(out.fields, page_fields, image, H, printed_mm, location.streaks)
     doubt_absence_for_faint_writer(out)
-    if bilevel:
+    if bilevel or halftone:
         doubt_mostly_blank_page(out, required)
     doubt_near_missing_corners(out, page_fields, reg.markers_found, location.page_size_mm, image, H)
     for fd in out.fields.values():

@@ -97,3 +97,40 @@ def is_bilevel(img: np.ndarray, step: int = 5) -> bool:
         return False
     other = np.count_nonzero((s > 0) & (s < 255))
     return other <= 0.001 * s.size
+
+
+HALFTONE_FEW_SHARE = 0.08  # thresholded 1-bit pages: <= 0.042 of black pixels in dots; dithered ones >= 0.14
+HALFTONE_MIN_AREA = 0.001  # ... and the dots cover >= 0.1 % of the page (a blank page's 200 specks do not)
+DESCREEN_MM = 0.68  # one cell of an 8x8 screen at 300 dpi: the average over it is the grey that was dithered
+
+
+def is_halftone(img: np.ndarray) -> bool:
+    """A 1-bit page dithered into dots (a scanner's halftone or photo mode), not cut at a threshold.
+
+    Counted as black pixels with at most two black neighbours: a threshold leaves solid strokes
+    (a few % of dots at their edges and specks), a screen turns every grey - paper noise, pencil,
+    light ink - into scattered dots.
+    """
+    if img.ndim != 2 or not is_bilevel(img):
+        return False
+    # a quarter of the page is plenty: strips of 32 rows every 128 (a screen covers whole areas)
+    h = img.shape[0]
+    img = np.vstack([img[r:r + 32] for r in range(0, h, 128)]) if h > 512 else img
+    black = (img == 0).view(np.uint8)
+    n_black = int(np.count_nonzero(black))
+    if n_black == 0:
+        return False
+    near = cv2.boxFilter(black, cv2.CV_8U, (3, 3), normalize=False, borderType=cv2.BORDER_CONSTANT)
+    dots = int(np.count_nonzero(cv2.compare(near, 3, cv2.CMP_LE) & cv2.compare(black, 0, cv2.CMP_GT)))
+    return dots >= HALFTONE_FEW_SHARE * n_black and dots >= HALFTONE_MIN_AREA * img.size
+
+
+def descreen(img: np.ndarray) -> np.ndarray:
+    """The grey a halftone page was dithered from: the average over one screen cell (~0.7 mm).
+
+    Read as a grey scan afterwards, its dots are a grey level the local-paper measures know how
+    to judge; read as 1-bit, each dot would be a speck and a pencil stroke a scatter of them.
+    """
+    px_per_mm = max(img.shape[:2]) / 297.0  # A4 long side: a scan's own dpi is not always known
+    k = max(3, int(round(DESCREEN_MM * px_per_mm)))
+    return cv2.blur(img, (k, k), borderType=cv2.BORDER_REPLICATE)

@@ -137,7 +137,7 @@ def process_page(identity: Identity, file_sha: str, page: scanner.SourcePage,
         err = page.error
         out.reason = f"{getattr(err, 'reason', 'unreadable')}: {err}" if err else "unreadable page"
         return out
-    img = page.image
+    img, halftone = scanner.prepare(page.image)
     try:
         loc = scanner.locate(img, FURNITURE, try_hard=forced is not None)
     except scanner.ScannerError as e:
@@ -189,7 +189,7 @@ def process_page(identity: Identity, file_sha: str, page: scanner.SourcePage,
             out.fields[f["id"]] = {"value": None, "status": "review", "reason": "not_registered", "confidence": 0.0}
         return out
     printed_text = [p["rect_mm"] for p in geom.get("printed_text", []) if p["page"] == page_no]
-    reading = scanner.read(img, loc, page_fields, printed_text)
+    reading = scanner.read(img, loc, page_fields, printed_text, halftone=halftone)
     out.fingerprint = reading.fingerprint
     out.writer = {"seen": reading.writer_seen, "faint": reading.faint_writer}
     for fid, fd in reading.fields.items():

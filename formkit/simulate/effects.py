@@ -12,6 +12,10 @@ Profiles (all accept `rotation` 0/90/180/270, or None for the profile's own habi
 * `bilevel`   -- 300 dpi 1-bit: a fixed threshold (135-170) as most document scanners use, or
   Otsu per page (30 %); the cut is in `meta["threshold"]`.
   Faint pencil usually disappears: see `ward.py`, which marks such answers `visible: false`.
+* `dither`    -- 300 dpi 1-bit in a scanner's halftone ("photo") mode: the paper level is lifted to
+  white (half the pages keep a sprinkle of paper-grain dots, half are clipped clean), then every
+  grey is dithered into dots (an 8x8 ordered Bayer screen, or a random screen), so pencil and light
+  ink arrive as dotted strokes. Not in the office mix: a stress test.
 * `dpi150`    -- 150 dpi grey, slightly softer, JPEG q~70.
 * `rough`     -- stronger skew, blur, noise, dark scanner borders, a crease, streaks, JPEG q~50,
   a folded-over corner hiding one marker (30 %), and usually a 90/180/270 deg rotation.
@@ -304,6 +308,38 @@ def bilevel(img: np.ndarray, dpi_in: float, rng: np.random.Generator, rotation: 
     return Scan(x, 300.0, meta)
 
 
+_BAYER8 = np.array([[0, 32, 8, 40, 2, 34, 10, 42], [48, 16, 56, 24, 50, 18, 58, 26],
+                    [12, 44, 4, 36, 14, 46, 6, 38], [60, 28, 52, 20, 62, 30, 54, 22],
+                    [3, 35, 11, 43, 1, 33, 9, 41], [51, 19, 59, 27, 49, 17, 57, 25],
+                    [15, 47, 7, 39, 13, 45, 5, 37], [63, 31, 55, 23, 61, 29, 53, 21]], np.float32)
+
+
+def dither(img: np.ndarray, dpi_in: float, rng: np.random.Generator, rotation: int | None = None) -> Scan:
+    """1-bit halftone mode: paper lifted to white, greys turned into dots (ordered or random screen)."""
+    x = to_grey(img)
+    x, m, meta = _place(x, dpi_in, 300, rng, skew_deg=1.5, shift_mm=3.0, scale_range=(0.94, 1.0), border=None)
+    x = _finish_grey(x, rng, paper=(240, 252), light=0.05, blur=(0.3, 0.7), noise=(1.0, 3.0), gamma=0.05)
+    # background removal: the paper's own level (a high percentile) minus a margin becomes white. A small
+    # margin leaves the paper's grain as a sprinkle of dots; a large one (background suppression) clips
+    # the paper clean, and only pencil, light ink and grey print become dots.
+    margin = rng.uniform(4, 12) if rng.random() < 0.5 else rng.uniform(15, 30)
+    white = float(np.percentile(x[::4, ::4], 90)) - float(margin)
+    g = np.clip(x.astype(np.float32) * (255.0 / max(white, 1.0)), 0, 255)
+    if rng.random() < 0.6:
+        h, w = g.shape
+        screen = np.tile(_BAYER8, (h // 8 + 1, w // 8 + 1))[:h, :w]
+        method = "bayer8"
+    else:
+        screen = rng.random(g.shape, dtype=np.float32) * 64.0
+        method = "random"
+    x = np.where(g < (screen + 0.5) * (255.0 / 64.0), 0, 255).astype(np.uint8)
+    rot = _rotation(rotation, rng, (0.9, 0.0, 0.1, 0.0))
+    x, mr = rotate90(x, rot)
+    meta.update(profile="dither", dither=method, white=white, rotation=rot, bilevel=True, colour=False,
+                jpeg_quality=None, matrix=(mr @ m).tolist())
+    return Scan(x, 300.0, meta)
+
+
 def _crease(x: np.ndarray, rng: np.random.Generator) -> None:
     """A fold line across the sheet: a thin dark line with a soft shadow on one side."""
     h, w = x.shape
@@ -523,6 +559,7 @@ PROFILES: dict[str, Profile] = {
     "office200": office200,
     "colour300": colour300,
     "bilevel": bilevel,
+    "dither": dither,
     "dpi150": dpi150,
     "rough": rough,
     "phone": phone,

@@ -60,6 +60,7 @@ PROFILE_DPI: dict[str, int] = {
     "office300": 300,
     "office200": 200,
     "bilevel": 300,
+    "dither": 300,
     "dpi150": 150,
     "rough": 300,
     "phone": 200,
@@ -142,8 +143,10 @@ def _visible(
     """
     if not scan.bilevel or filled is None or clean is None:
         return True
-    t = scan.meta["threshold"]
     ppm = dpi / 25.4
+    if "dither" in scan.meta:
+        return _visible_dithered(mark, filled, clean, scan, ppm)
+    t = scan.meta["threshold"]
     g = 2.0 * ppm
     x0, y0, x1, y1 = mark.rect_px
     xa, ya = max(0, int(x0 - g)), max(0, int(y0 - g))
@@ -151,6 +154,19 @@ def _visible(
     a = to_grey(filled)[ya:yb, xa:xb] < t
     b = to_grey(clean)[ya:yb, xa:xb] < t
     return int(np.count_nonzero(a & ~b)) >= ppm * ppm * 1.0
+
+
+def _visible_dithered(mark: DrawnMark, filled: np.ndarray, clean: np.ndarray, scan: Scan, ppm: float) -> bool:
+    """A dithering scanner turns darkness d into a share d of black dots: a mark is visible when its
+    added darkness (above the lifted white) sums to >= 0.25 mm2 of dots, e.g. a dotted pencil tick."""
+    g = 2.0 * ppm
+    x0, y0, x1, y1 = mark.rect_px
+    xa, ya = max(0, int(x0 - g)), max(0, int(y0 - g))
+    xb, yb = int(x1 + g) + 1, int(y1 + g) + 1
+    white = float(scan.meta["white"])
+    a = np.clip(to_grey(filled)[ya:yb, xa:xb].astype(np.float32) / white, 0, 1)
+    b = np.clip(to_grey(clean)[ya:yb, xa:xb].astype(np.float32) / white, 0, 1)
+    return float(np.clip(b - a, 0, 1).sum()) >= 0.25 * ppm * ppm
 
 
 def _expected(answers: Answers, marks: list[DrawnMark]) -> dict[str, Any]:
@@ -202,7 +218,7 @@ def simulate_stack(
     pages: list[_Page] = []
     filled_by_key: dict[tuple[str, int], tuple[np.ndarray | None, np.ndarray | None, list[DrawnMark]]] = {}
     colour = profile in COLOUR_PROFILES
-    bilevel_scan = profile == "bilevel"
+    bilevel_scan = profile in ("bilevel", "dither")
     dpi = dpi_req
     for form in forms:
         clean_pages, dpi = form.page_images(dpi_req)

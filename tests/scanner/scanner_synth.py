@@ -270,6 +270,28 @@ def bilevel(img: np.ndarray, thresh: int = 160) -> np.ndarray:
     return np.where(g < thresh, 0, 255).astype(np.uint8)
 
 
+def dither(img: np.ndarray, screen: str = "bayer", seed: int = 0, paper_noise: float = 3.0,
+           white: float = 250.0) -> np.ndarray:
+    """A scanner's 1-bit halftone mode: paper lifted to white, every grey turned into dots.
+
+    The paper (~242 with `paper_noise` grey levels of grain) is scaled so that `white` becomes 255:
+    a white level near the paper's leaves a sprinkle of dots all over the page, as on a real halftone
+    scan of office paper; a lower one (<= 236) clips the paper clean and only greys become dots.
+    """
+    rng = np.random.default_rng(seed)
+    g = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    g = g.astype(np.float32) * 0.95 + rng.normal(0, paper_noise, g.shape)  # paper ~242, grain
+    g = np.clip(g * (255.0 / white), 0, 255)  # the scanner lifts its idea of white to 255
+    h, w = g.shape
+    if screen == "bayer":
+        b = np.array([[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]], np.float32) * 4 + 2
+        b = np.kron(np.ones((2, 2), np.float32), b)  # a 4x4 Bayer matrix in 64 levels, tiled 8x8
+        t = np.tile(b, (h // 8 + 1, w // 8 + 1))[:h, :w]
+    else:
+        t = rng.random((h, w), dtype=np.float32) * 64.0
+    return np.where(g < (t + 0.5) * (255.0 / 64.0), 0, 255).astype(np.uint8)
+
+
 def resample_dpi(img: np.ndarray, from_dpi: float, to_dpi: float) -> np.ndarray:
     f = to_dpi / from_dpi
     return cv2.resize(img, None, fx=f, fy=f, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR)

@@ -140,3 +140,30 @@ def test_every_profile_keeps_markers_and_never_modifies_its_input(pages: list[np
         assert len(_marker_centres(scan.image)) >= 3, name
         if name == "rough":
             assert scan.meta["dog_ear"]  # seed 0 folds a corner: the case that once painted the input
+
+
+def _dots_in(scan, box: tuple[float, ...]) -> tuple[int, float]:  # type: ignore[no-untyped-def]
+    """Black pixels inside a box of the input page, and the share of them that are lone dots."""
+    b = (scan.image == 0).astype(np.uint8)
+    lonely = cv2.boxFilter(b, cv2.CV_8U, (3, 3), normalize=False) <= 3
+    q = map_points(scan.meta["matrix"], np.array([[box[0] + 6, box[1] + 6], [box[2] - 6, box[3] - 6]]))
+    (xa, ya), (xb, yb) = q.astype(int)
+    blk = b[ya:yb, xa:xb].astype(bool)
+    return int(blk.sum()), float((blk & lonely[ya:yb, xa:xb]).sum() / max(blk.sum(), 1))
+
+
+def test_dither_turns_pencil_into_dots_and_keeps_ink_solid(pages: list[np.ndarray]) -> None:
+    page = pages[0].copy()
+    ink_box, pencil_box = (300.0, 300.0, 336.0, 336.0), (500.0, 300.0, 536.0, 336.0)
+    draw_mark(page, ink_box, DPI, "cross", np.random.default_rng(0), "felt_tip")
+    draw_mark(page, pencil_box, DPI, "cross", np.random.default_rng(0), "pencil")
+    screens = set()
+    for seed in range(6):
+        scan = apply_profile("dither", page, DPI, np.random.default_rng(seed), rotation=0)
+        assert set(np.unique(scan.image)) <= {0, 255} and scan.meta["bilevel"]
+        screens.add(scan.meta["dither"])
+        n_ink, lonely_ink = _dots_in(scan, ink_box)
+        n_pencil, lonely_pencil = _dots_in(scan, pencil_box)
+        assert n_ink > 100 and n_pencil > 30  # the pencil is still there ...
+        assert lonely_pencil > 2 * lonely_ink  # ... as a scatter of dots, the felt tip as strokes
+    assert screens == {"bayer8", "random"}

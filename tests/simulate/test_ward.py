@@ -116,6 +116,21 @@ def test_bilevel_truth_says_which_marks_vanished(geometry: dict, tmp_path: Path)
         assert v is None or v == [] or (isinstance(v, list) and m["value"] not in v)
 
 
+def test_dithered_truth_keeps_dotted_pencil_visible(geometry: dict, tmp_path: Path) -> None:
+    """A halftone scan keeps a pencil slash as dots a person sees: the truth must not call it gone."""
+    form = _forms(geometry, ["EEEE-5555"])[0]
+    form.answers = Answers(values={"setting": "ward", "patient_type": None, "focus": ["history"], "problem": None,
+                                   "history_taking": "3", "physical_exam": "4", "overall": "5",
+                                   "went_well": None, "improve": None})
+    pencil = Styles(pen_weights={"pencil": 1.0}, mark_weights={"slash": 1.0})
+    stack = simulate_stack([form], "dither", np.random.default_rng(1), tmp_path, container="g4_pdf",
+                           styles=pencil, rotation=0)
+    t = stack.truth["forms"]["EEEE-5555"]
+    answers = [m for m in t["marks"] if m["role"] == "answer"]
+    assert answers and all(m["visible"] for m in answers)
+    assert t["expected"]["setting"] == "ward"
+
+
 def test_same_seed_same_stack(geometry: dict, tmp_path: Path) -> None:
     forms = _forms(geometry, ["DDDD-4444"])
     a = simulate_stack(forms, "office200", np.random.default_rng(3), tmp_path / "a", container="png_dir")

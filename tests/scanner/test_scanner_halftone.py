@@ -1,0 +1,79 @@
+"""1-bit scans made in a scanner's halftone mode: dots, not strokes, until `scanner.prepare` descreens them."""
+
+import numpy as np
+import pytest
+
+import scanner
+from scanner.imageops import descreen, is_halftone
+
+PENCIL = (120, 120, 120)
+
+
+def _filled(synth, blank_form):
+    p = blank_form.copy()
+    p.mark("tick", synth.option_rect("setting", "ward"), colour=PENCIL, width_mm=0.4)
+    p.mark("cross", synth.option_rect("rating", "5"), colour=(25, 25, 25), width_mm=0.5)
+    p.mark("tick", synth.option_rect("optional", "b"), colour=PENCIL, width_mm=0.4, seed=3)
+    p.write([15, 160, 180, 40], words=3, colour=PENCIL)
+    return p  # focus and the signature are left empty
+
+
+@pytest.mark.parametrize("screen", ["bayer", "random"])
+def test_a_dithered_page_is_told_from_a_thresholded_one(synth, blank_form, screen):
+    assert is_halftone(synth.dither(blank_form.grey(), screen))
+    assert not is_halftone(synth.bilevel(blank_form.img))
+    assert not is_halftone(blank_form.grey())  # grey pages are left alone
+    blank = np.full((3508, 2480), 255, np.uint8)
+    assert not is_halftone(blank)
+    rng = np.random.default_rng(1)
+    blank[rng.integers(0, 3508, 200), rng.integers(0, 2480, 200)] = 0  # a blank back's surviving specks
+    assert not is_halftone(blank)
+
+
+def test_descreening_gives_back_the_grey(synth):
+    grey = np.full((3508, 2480), 255, np.uint8)
+    grey[1000:1400, 500:900] = 140  # a mid-grey patch
+    g = descreen(synth.dither(grey, "bayer", paper_noise=0.0))
+    assert abs(float(g[1100:1300, 600:800].mean()) - 140 * 0.95 * 255 / 250) < 10  # a 16-level screen
+    assert float(g[2000:2400, 500:900].mean()) > 230  # the paper, at its own level
+    same, halftone = scanner.prepare(grey)
+    assert same is grey and not halftone  # not 1-bit: untouched
+
+
+@pytest.mark.parametrize("screen", ["bayer", "random"])
+def test_a_dithered_page_reads_like_a_grey_one(synth, blank_form, screen):
+    img, halftone = scanner.prepare(synth.dither(_filled(synth, blank_form).img, screen, seed=4))
+    assert halftone
+    loc = scanner.locate(img, synth.FURNITURE)
+    assert loc.registered and loc.qr_text == synth.QR_TEXT
+    r = scanner.read(img, loc, synth.geometry()["fields"], halftone=True)
+    truth = {"setting": "ward", "rating": "5", "focus": [], "optional": "b", "went_well": "present", "signature": None}
+    for fid, want in truth.items():
+        d = r.texts[fid] if fid in r.texts else r.fields[fid]
+        if d.status == "accepted":  # never a wrong value without review; the clear marks are read
+            assert d.value == want, (fid, d.value)
+    # the empty areas and boxes full of noise dots are not taken for writing or marks
+    assert r.texts["signature"].value is None
+    assert r.fields["focus"].value in ([], None)
+    if screen == "bayer":  # an ordered screen descreens cleanly: the clear marks are accepted
+        assert {k: r.fields[k].status for k in ("setting", "rating", "optional")} == dict.fromkeys(
+            ("setting", "rating", "optional"), "accepted")
+
+
+def test_an_empty_area_on_a_faint_writers_halftone_page_is_doubted(synth, blank_form):
+    """Averaged over a screen cell a thin faint stroke keeps ~half its darkness: a look only twice as
+    sensitive as the writer's pen (measured in the boxes) could have missed their signature."""
+    p = blank_form.copy()
+    for field, value, kind, seed in (("setting", "ward", "tick", 0), ("rating", "5", "cross", 0),
+                                     ("optional", "b", "tick", 3)):
+        p.mark(kind, synth.option_rect(field, value), colour=(185, 185, 185), width_mm=0.3, seed=seed)
+    img, halftone = scanner.prepare(synth.dither(p.img, "bayer", seed=1, white=244))
+    assert halftone
+    loc = scanner.locate(img, synth.FURNITURE)
+    r = scanner.read(img, loc, synth.geometry()["fields"], halftone=True)
+    assert r.faint_writer and r.faint_writer < 0.18
+    sig = r.texts["signature"]
+    assert (sig.state, sig.status, sig.reason) == ("absent", "review", "faint_writer")
+    # read as an ordinary grey page, the same look would have been trusted
+    plain = scanner.read(img, loc, synth.geometry()["fields"]).texts["signature"]
+    assert plain.status == "accepted" and sig.faint_t == 2 * plain.faint_t
