@@ -32,7 +32,8 @@ def dump(ws: Workspace) -> dict[str, list[tuple]]:
     return out
 
 
-def _ward(tmp: Path, styles: Styles | None = None, seed: int = 11, **stack_options):  # type: ignore[no-untyped-def]
+def _ward(tmp: Path, styles: Styles | None = None, seed: int = 11, profile: str = "office300",  # type: ignore[no-untyped-def]
+          container: str = "jpeg_pdf", **stack_options):
     """3 Norwegian + 2 Swedish forms issued through the CLI, filled by the ward, scanned at 300 dpi."""
     from formkit.workspace import init_workspace
 
@@ -53,7 +54,7 @@ def _ward(tmp: Path, styles: Styles | None = None, seed: int = 11, **stack_optio
     rng = np.random.default_rng(seed)
     forms = (forms_from_pdf(tmp / "nb.pdf", per_form_geometry(ws, _in_pdf_order(ws, nb_ids)))
              + forms_from_pdf(tmp / "sv.pdf", per_form_geometry(ws, _in_pdf_order(ws, sv_ids))))
-    stack = simulate_stack(forms, "office300", rng, tmp / "stack", container="jpeg_pdf", styles=styles,
+    stack = simulate_stack(forms, profile, rng, tmp / "stack", container=container, styles=styles,
                            **stack_options)
     res = fk("scan", *map(str, stack.files), expect=None)
     return ws, fk, stack, res
@@ -78,6 +79,23 @@ def test_answers_marked_beside_their_boxes_go_to_review(tmp_path: Path) -> None:
         assert field_id in recs[form_id]["review"], (form_id, field_id)
     reasons = [recs[f]["review_reasons"][k] for f, k in beside]
     assert reasons.count("ink_beside_boxes") >= 0.7 * len(reasons)  # the rest: a required row read empty
+
+
+def test_a_halftone_scan_is_read_without_silent_errors(tmp_path: Path) -> None:
+    """A scanner left in halftone mode: every grey, the paper's grain included, dithered into 1-bit dots.
+
+    Read as 1-bit, empty comment boxes sprinkled with noise dots were accepted as written in."""
+    ws, _fk, stack, _ = _ward(tmp_path, Styles(pen_weights={"ballpoint_blue": 1, "pencil": 1}), seed=3,
+                              profile="dither", container="g4_pdf")
+    acc = compare(ws, stack.truth, stack.truth_path.parent)
+    assert acc.silent_errors == [] and acc.pages_lost == 0
+    assert acc.forms_identified == acc.forms_expected == 5
+    recs = records(ws)
+    empty_texts = [(r["form_id"], k) for r in recs for k, v in stack.truth["forms"][r["form_id"]]["expected"].items()
+                   if v is None and k in r["crops"]]
+    assert len(empty_texts) >= 5
+    assert all(next(r for r in recs if r["form_id"] == f)["values"][k] is None for f, k in empty_texts)
+    assert acc.accepted >= 0.6 * acc.fields  # read, not all handed to a person
 
 
 def _in_pdf_order(ws: Workspace, ids: list[str]) -> list[str]:
