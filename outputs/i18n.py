@@ -11,6 +11,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "col.date": "Dato", "col.assessor": "Veileder / observatør",
         "col.planned_setting": "Planlagt klinisk situasjon", "col.status": "Status",
         "col.review_pending": "Felt som venter på kontroll",
+        "col.fields_missing": "Felt på sider som ikke er skannet",
         # status
         "status.complete": "Ferdig", "status.needs_review": "Venter på kontroll",
         "status.incomplete": "Ufullstendig",
@@ -71,6 +72,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "col.trainee_id": "ST-läkarens ID", "col.trainee_name": "Namn", "col.encounter": "Bedömning nr.",
         "col.date": "Datum", "col.assessor": "Bedömare", "col.planned_setting": "Kliniskt sammanhang (plan)",
         "col.status": "Status", "col.review_pending": "Fält som väntar på granskning",
+        "col.fields_missing": "Fält på sidor som inte skannats",
         "status.complete": "Klar", "status.needs_review": "Väntar på granskning",
         "status.incomplete": "Ofullständig",
         "pending": "väntar på granskning", "pending_note": "? = avläst maskinellt men inte granskat ännu. "

@@ -6,6 +6,8 @@ Conventions (documented in outputs/README.md):
 - a pending value (field listed in the record's `review`) is shown as `?` followed by the machine's
   best candidate (`?5`, `?history;diagnosis`, or just `?` when there is no candidate). Never final.
 - the trailing `review_pending` column lists the pending field ids, `;`-joined.
+- then `fields_missing`: the field ids on a page of the form not scanned (or not identified) yet,
+  `;`-joined; their cells are empty because nothing was read, not because nothing was marked.
 - a field whose id equals a fixed column name (e.g. a handwritten `date`) gets the column `<id>_field`.
 """
 from __future__ import annotations
@@ -22,6 +24,7 @@ FIXED_COLUMNS = ("form_id", "layout", "layout_version", "trainee_id", "trainee_n
 FIXED_TYPES = {"layout_version": "integer", "encounter": "integer", "date": "date", "status": "status"}
 PENDING_MARK = "?"
 MULTI_SEP = ";"
+TRAILING_COLUMNS = ("review_pending", "fields_missing")
 TEXT_PRESENT = "present"
 
 
@@ -66,10 +69,13 @@ def columns_for(layouts: list[Layout]) -> list[Column]:
             if f.id in seen:
                 continue
             seen.add(f.id)
-            name = f"{f.id}_field" if f.id in FIXED_COLUMNS or f.id == "review_pending" else f.id
+            name = f"{f.id}_field" if f.id in FIXED_COLUMNS or f.id in TRAILING_COLUMNS else f.id
             cols.append(Column(name, f.label, _field_type(f), _allowed(f), f))
     cols.append(Column("review_pending", t(lang, "col.review_pending"), "field ids",
                        f"field ids joined with '{MULTI_SEP}'; their cells start with '{PENDING_MARK}'"))
+    cols.append(Column("fields_missing", t(lang, "col.fields_missing"), "field ids",
+                       f"field ids joined with '{MULTI_SEP}'; on a page not scanned yet: their cells are empty, "
+                       "unknown rather than unanswered"))
     return cols
 
 
@@ -78,6 +84,8 @@ def cell(record: Record, col: Column) -> tuple[str, bool]:
     if col.field is None:
         if col.name == "review_pending":
             return MULTI_SEP.join(str(x) for x in record.get("review") or []), False
+        if col.name == "fields_missing":
+            return MULTI_SEP.join(str(x) for x in record.get("missing") or []), False
         v = record.get(col.name)
         return ("" if v is None else str(v)), False
     f = col.field

@@ -39,7 +39,7 @@ def test_csv_one_file_per_layout_with_exact_columns(records, layouts, tmp_path):
     with nb.open(encoding="utf-8-sig", newline="") as fh:
         header = next(csv.reader(fh))
     nb_fields = _field_ids(layouts, "minicex-ntnu-nb")
-    assert header == list(FIXED_COLUMNS) + nb_fields + ["review_pending"]
+    assert header == list(FIXED_COLUMNS) + nb_fields + ["review_pending", "fields_missing"]
     assert {"setting", "focus", "overall", "went_well", "agreed_actions"} <= set(nb_fields)
     rows = _read(nb)
     assert len(rows) == 11
@@ -87,7 +87,7 @@ def test_csv_single_layout_writes_exact_path_and_codebook(records, layouts, tmp_
     assert [r["subgoals"] for r in rows] == ["STb1", "STb1", "STb1;STc3", "STb1", "STb1"]
     assert rows[3]["counselling"] == "?independent"
     assert [r["column"] for r in book] == (list(FIXED_COLUMNS) + _field_ids(layouts, "minicex-st-sv")
-                                            + ["review_pending"])
+                                            + ["review_pending", "fields_missing"])
 
 
 def test_date_filter_inclusive(records, layouts, tmp_path):
@@ -126,7 +126,8 @@ def test_xlsx_sheets_pending_fill_and_codebook(records, layouts, tmp_path):
     assert wb.sheetnames == ["minicex-ntnu-nb", "minicex-st-sv", "Codebook"]
     ws = wb["minicex-ntnu-nb"]
     header = [c.value for c in ws[1]]
-    assert header == list(FIXED_COLUMNS) + _field_ids(layouts, "minicex-ntnu-nb") + ["review_pending"]
+    assert header == (list(FIXED_COLUMNS) + _field_ids(layouts, "minicex-ntnu-nb")
+                      + ["review_pending", "fields_missing"])
     assert ws.freeze_panes == "B2"
     col = header.index("overall") + 1
     cells = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=col) for r in range(2, ws.max_row + 1)}
@@ -141,5 +142,23 @@ def test_xlsx_sheets_pending_fill_and_codebook(records, layouts, tmp_path):
     assert ["minicex-ntnu-nb", "setting", "Setting", "nominal",
             "outpatient: Poliklinikk | ward: Sengepost | emergency: Akuttmottak | other: Annet", "nb"] in rows
     n_nb, n_sv = (len(_field_ids(layouts, n)) for n in ("minicex-ntnu-nb", "minicex-st-sv"))
-    assert len(rows) == 1 + (len(FIXED_COLUMNS) + n_nb + 1) + (len(FIXED_COLUMNS) + n_sv + 1)
+    assert len(rows) == 1 + (len(FIXED_COLUMNS) + n_nb + 2) + (len(FIXED_COLUMNS) + n_sv + 2)  # + the 2 trailing
     assert ws.column_dimensions["A"].width >= 10
+
+
+def test_fields_on_a_page_not_scanned_are_listed_not_passed_off_as_unanswered(records, layouts, tmp_path):
+    """A two-page form whose second page was never scanned: its empty cells are unknown, and say so."""
+    rec = next(r for r in records if r["layout"] == "minicex-st-sv")
+    gone = ["went_well", "improve", "action_plan"]
+    part = {**rec, "status": "incomplete", "page_count_read": 1, "missing": gone,
+            "values": {**rec["values"], **dict.fromkeys(gone)}}
+    export_csv([part], layouts, tmp_path / "p.csv")
+    row = _read(tmp_path / "p.csv")[0]
+    assert row["fields_missing"] == "went_well;improve;action_plan" and row["status"] == "incomplete"
+    assert [row[k] for k in gone] == ["", "", ""]
+    export_csv([rec], layouts, tmp_path / "f.csv")
+    assert _read(tmp_path / "f.csv")[0]["fields_missing"] == ""
+    wb = load_workbook(export_xlsx([part], layouts, tmp_path / "p.xlsx"))
+    ws = wb["minicex-st-sv"]
+    header = [c.value for c in ws[1]]
+    assert ws.cell(row=2, column=header.index("fields_missing") + 1).value == "went_well;improve;action_plan"
