@@ -115,6 +115,33 @@ def test_assign_an_unidentified_page(fk: Cli, tmp_path: Path) -> None:
     assert rec["form_id"] == fid and rec["page_count_read"] == 1
 
 
+def test_a_page_that_looks_like_a_stranger_is_searched_hard_once_assigned(fk: Cli, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                         monkeypatch) -> None:
+    """No marker for the fast passes and no readable QR: taken for a stranger, and not searched at
+    length (a foreign page costs ~60 ms, not ~360). A person who says it is a form gets every pass."""
+    from scanner import registration
+
+    fk("generate", "-l", "minicex-ntnu-nb", "--trainee", "S002", "--out", str(tmp_path / "f.pdf"))
+    fid = json.loads(fk("forms", "list", "--json").output)[0]["form_id"]
+    img = rasterise_pdf(tmp_path / "f.pdf", 200, pages=[0])[0].copy()
+    x0, y0 = int(163 / 25.4 * 200), int(10 / 25.4 * 200)
+    img[y0:y0 + int(22 / 25.4 * 200), x0:x0 + int(22 / 25.4 * 200)] = 90  # the QR code under a stain
+    Image.fromarray(img).save(tmp_path / "stained.png", dpi=(200, 200))
+    # a scan the fast marker passes miss (blur, noise): only the thorough ones find the corner marks
+    monkeypatch.setattr(registration, "_detect_corners", lambda small, wanted: {})
+    real = registration._detect
+    monkeypatch.setattr(registration, "_detect",
+                        lambda det, grey, wanted: {} if det is registration._FAST else real(det, grey, wanted))
+    fk("scan", "--jobs", "1", str(tmp_path / "stained.png"), expect=10)  # read in this process
+    page = json.loads(fk("pages", "--json").output)[0]
+    assert page["state"] == "unidentified" and page["reason"].startswith("not_a_form")
+    fk("pages", "assign", str(page["page_id"]), fid, "1", "--by", "clerk")
+    page = json.loads(fk("pages", "--json").output)[0]
+    assert page["state"] in ("recognised", "needs_review") and page["form_id"] == fid
+    rec = json.loads(fk("export", "--format", "json").output)[0]
+    assert rec["page_count_read"] == 1 and "not_registered" not in rec.get("review_reasons", {}).values()
+
+
 def test_interrupted_scan_resumes_and_stays_consistent(fk: Cli, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import formkit.ingest as ingest
 
