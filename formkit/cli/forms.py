@@ -31,7 +31,8 @@ from formkit.review import form_geom
 @click.option("--out", "-o", required=True, type=click.Path(path_type=Path),
               help="Output PDF (or a folder with --per-trainee).")
 @click.option("--per-trainee", is_flag=True, help="One PDF per trainee in the --out folder.")
-@click.option("--duplex", is_flag=True, help="Every form starts on a fresh sheet (blank backs added).")
+@click.option("--duplex", is_flag=True, help="For two-sided printing: every form starts on a fresh sheet (blank "
+              "backs added). Marks on the back can show through thin paper and go to review.")
 @click.pass_context
 def generate(ctx: click.Context, layout_name: str, plan: Path | None, trainee: str | None, count: int,
              setting: str | None, assessor: str | None, date_: str | None, subgoals: str | None, out: Path,
