@@ -35,7 +35,9 @@ CROSSING_THICK_MM = 1.5  # a component crossing the zone edge to edge is a line 
 CROSSING_MAX_SLOPE = 0.5  # ... runs within ~27 degrees of crossing straight ...
 # ... and carries on past the frame at both ends (`_drop_frame_crossings`)
 COLLINEAR_SHARE = 0.9  # ... making up this share of what is left ...
-# ... and spread along at least HOUGH_MM: remains of a crease or streak
+# ... and spread along at least HOUGH_MM: remains of a crease or streak; in a zone shorter than that along
+DASHED_SHARE = 0.75  # the line (a crease crossing a 22 mm area top to bottom): along this share of the zone ...
+DASHED_MIN_MM = 8.0  # ... and never less than this (a one-line area is left to `_drop_frame_crossings`)
 
 
 @dataclass
@@ -248,7 +250,9 @@ def _collinear_residue(kept: np.ndarray, res: float) -> int:
     A faint crease or streak survives thresholding only as a dashed row of short pieces, each too
     small to look straight on its own. Taken together they lie within a pen width of one straight
     line longer than any handwritten stroke (HOUGH_MM); handwriting never does (a row of writing is
-    >= 2 mm tall, and a continuous pen line is already removed as a straight component).
+    >= 2 mm tall, and a continuous pen line is already removed as a straight component). A zone can be
+    shorter than HOUGH_MM along the line (a crease crossing a comment box top to bottom, its ends lost
+    in the margins): then the pieces must reach along DASHED_SHARE of the zone, and DASHED_MIN_MM.
     """
     ys, xs = np.nonzero(kept)
     if xs.size < 8:
@@ -264,7 +268,9 @@ def _collinear_residue(kept: np.ndarray, res: float) -> int:
         if near.mean() < COLLINEAR_SHARE:
             return 0
     along = (xs[near] - x0) * vx + (ys[near] - y0) * vy
-    if along.max() - along.min() < HOUGH_MM * res:
+    zh, zw = kept.shape
+    chord = min(zw / max(abs(vx), 1e-6), zh / max(abs(vy), 1e-6))  # the zone's extent along the line, px
+    if along.max() - along.min() < min(HOUGH_MM * res, max(DASHED_MIN_MM * res, DASHED_SHARE * chord)):
         return 0
     return int(np.count_nonzero(near))
 

@@ -99,6 +99,27 @@ def test_dashed_line_remains_are_not_writing():
     assert _collinear_residue(word, res) == 0
 
 
+def test_dashed_crease_across_a_short_zone_is_not_writing():
+    """A faint crease crossing a 22 mm comment box top to bottom survives as a few dashes spanning less
+    than 15 mm of its 17 mm writing zone (a rough scan read one as writing): most of the way across is
+    enough there; a short dashed stroke, or one in a one-line zone, is left alone."""
+    from scanner.handwriting import _collinear_residue
+
+    res = 4.0
+    kept = np.zeros((68, 224), np.uint8)  # 17 x 56 mm
+    for y0 in (4, 24, 45):  # three dashes of a slightly slanted crease, 4..59 px (13.75 mm)
+        for y in range(y0, y0 + 14):
+            kept[y, 205 + (y - y0) // 10 + y0 // 20:207 + (y - y0) // 10 + y0 // 20] = 1
+    assert _collinear_residue(kept, res) == int(kept.sum())
+    short = kept.copy()
+    short[30:, :] = 0  # the same line over 6.5 mm: could be a pencil "l" in pieces
+    assert _collinear_residue(short, res) == 0
+    line = np.zeros((18, 224), np.uint8)  # a one-line zone (4.5 mm): never a dashed crease top to bottom
+    line[1:17, 100:102] = 1
+    line[6:9, 100:102] = 0
+    assert _collinear_residue(line, res) == 0
+
+
 def test_scanner_streak_through_area_is_painted_out(synth, blank_form):
     """Streak columns reported by `find_streaks` are painted out before the presence decision.
 
