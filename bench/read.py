@@ -19,6 +19,8 @@ misses, since a faint loop or tick that goes unseen would leave an optional row 
 --beside SHARE draws that share of answers beside the box instead of in it (the label circled or
 underlined, a tick next to the box): the boxes look empty, so only ink beside them can send the
 row to a person.
+--profiles dither runs the stress profile kept out of the default list: a scanner's 1-bit halftone mode
+(paper grain, pencil and light ink dithered into dots).
 """
 
 from __future__ import annotations
