@@ -19,6 +19,8 @@ misses, since a faint loop or tick that goes unseen would leave an optional row 
 --beside SHARE draws that share of answers beside the box instead of in it (the label circled or
 underlined, a tick next to the box): the boxes look empty, so only ink beside them can send the
 row to a person.
+--punched SHARE gives that share of sheets filing holes, as a feeder's black backing shows them (the
+blank backs must still be blank).
 --profiles dither runs the stress profile kept out of the default list: a scanner's 1-bit halftone mode
 (paper grain, pencil and light ink dithered into dots).
 """
@@ -130,7 +132,7 @@ def stress_styles(pens: dict[str, float] | None, beside: float) -> Styles | None
 
 
 def run_profile(profile: str, container: str, n_forms: int, jobs: int, seed: int, tmp: Path,
-                pens: dict[str, float] | None = None, beside: float = 0.0) -> dict:
+                pens: dict[str, float] | None = None, beside: float = 0.0, punched: float = 0.0) -> dict:
     ws = init_workspace(tmp / f"ws-{profile}")
     with ws.store.transaction():
         for i in range(n_forms):
@@ -150,6 +152,7 @@ def run_profile(profile: str, container: str, n_forms: int, jobs: int, seed: int
         stack = simulate_stack(forms_from_pdf(pdf, per_form_geometry(ws, res.form_ids)), profile, rng,
                                tmp / f"stack-{profile}-{layout}", container=container, name=layout,
                                blank_backs=(profile.startswith("office")), foreign_pages=1, shuffle=True,
+                               punched=punched,
                                styles=stress_styles(pens, beside))
         files += stack.files
         truths.append(stack)
@@ -209,17 +212,20 @@ def main() -> None:
                     "'faint_pencil=1,pencil=1' (names: " + ", ".join(PENS) + ")")
     ap.add_argument("--beside", type=float, default=0.0, help="stress test: share of answers marked beside "
                     "the box (label circled or underlined, tick next to the box), e.g. 0.05")
+    ap.add_argument("--punched", type=float, default=0.0, help="stress test: share of sheets with filing holes "
+                    "(dark discs: a feeder's black backing), e.g. 1")
     args = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for prof in args.profiles.split(","):
             rows.append(run_profile(prof, PROFILES[prof], args.forms, args.jobs, args.seed, Path(tmp),
-                                    parse_pens(args.pens), args.beside))
+                                    parse_pens(args.pens), args.beside, args.punched))
             r = rows[-1]
             print(f"  … {prof}: {r['pages']} pages in {r['wall_s']:.1f} s", file=sys.stderr)
     own, kids = peak_mb(), max(r["worker_mb"] for r in rows)
     print(f"read benchmark — {args.forms} forms per profile, --jobs {args.jobs}, seed {args.seed}"
-          + (f", pens {args.pens}" if args.pens else "") + (f", beside {args.beside}" if args.beside else ""))
+          + (f", pens {args.pens}" if args.pens else "") + (f", beside {args.beside}" if args.beside else "")
+          + (f", punched {args.punched}" if args.punched else ""))
     print(f"{'profile':<10}{'container':<11}{'pages':>6}{'pages/s':>9}{'ms/page':>9}{'decode ms/p':>12}"
           f"{'fields':>8}{'review %':>9}{'reader %':>9}{'silent':>7}{'lost':>5}{'ids':>8}")
     for r in rows:

@@ -98,6 +98,14 @@ def test_a_halftone_scan_is_read_without_silent_errors(tmp_path: Path) -> None:
     assert acc.accepted >= 0.6 * acc.fields  # read, not all handed to a person
 
 
+def test_punched_sheets_on_a_dark_backed_feeder(tmp_path: Path) -> None:
+    """Filing holes show as dark discs by the edge: the blank backs stay blank, nothing is misread."""
+    ws, _fk, stack, _ = _ward(tmp_path, seed=7, blank_backs=True, punched=1.0)
+    acc = compare(ws, stack.truth, stack.truth_path.parent)
+    assert acc.pages_expected["blank"] >= 7 and acc.pages_got["blank"] == acc.pages_expected["blank"]
+    assert acc.page_mismatches == [] and acc.silent_errors == [] and acc.pages_lost == 0
+
+
 def _in_pdf_order(ws: Workspace, ids: list[str]) -> list[str]:
     return sorted(ids, key=lambda i: ws.store.db.execute("SELECT rowid FROM forms WHERE form_id=?", (i,)).fetchone()[0])
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import cv2
 import img2pdf
@@ -150,6 +151,26 @@ def blank_back(
     page += rng.normal(0, 1.5, (h, w)).astype(np.float32)
     out = np.clip(page, 0, 255).astype(np.uint8)
     return out if len(shape) == 2 else np.repeat(out[:, :, None], shape[2], axis=2)
+
+
+def punch_holes(rng: np.random.Generator) -> dict[str, Any]:
+    """Filing holes of one sheet: 2 (80 mm apart) or 4, ISO 838 (6 mm, centres 12 mm from the edge),
+    as a feeder's dark backing shows them; a little off where the punch was held."""
+    return {"ys_mm": [108.5, 188.5] if rng.random() < 0.5 else [28.5, 108.5, 188.5, 268.5],
+            "edge_mm": 12.0 + float(rng.uniform(-1.0, 1.5)), "dy_mm": float(rng.uniform(-1.5, 1.5)),
+            "shade": int(rng.integers(20, 91))}
+
+
+def draw_holes(page: np.ndarray, dpi: float, holes: dict[str, Any], back: bool) -> np.ndarray:
+    """The sheet's holes on one side (the front's left edge is the back's right edge); a copy."""
+    out = page.copy()
+    ppm = dpi / 25.4
+    w_mm = out.shape[1] / ppm
+    x = w_mm - holes["edge_mm"] if back else holes["edge_mm"]
+    colour = holes["shade"] if out.ndim == 2 else (holes["shade"],) * 3
+    for y in holes["ys_mm"]:
+        cv2.circle(out, (round(x * ppm), round((y + holes["dy_mm"]) * ppm)), round(3.0 * ppm), colour, -1, cv2.LINE_AA)
+    return out
 
 
 _WORDS = (  # noqa: SIM905 - a word list reads better as text

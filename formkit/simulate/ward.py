@@ -53,7 +53,7 @@ from .fill import (
     random_hand,
 )
 from .render import rasterise_pdf
-from .stacks import blank_back, foreign_page, write_stack
+from .stacks import blank_back, draw_holes, foreign_page, punch_holes, write_stack
 
 PROFILE_DPI: dict[str, int] = {
     "colour300": 300,
@@ -195,6 +195,7 @@ def simulate_stack(
     styles: Styles | None = None,
     answer_options: Mapping[str, Any] | None = None,
     blank_backs: bool = False,
+    punched: float = 0.0,
     foreign_pages: int = 0,
     duplicates: int = 0,
     shuffle: bool = False,
@@ -204,7 +205,9 @@ def simulate_stack(
     """Fill `forms`, scan them with `profile`, shape the stack, write it and its truth JSON.
 
     `render_dpi` defaults to PROFILE_DPI[profile]. `answer_options` go to `random_answers`
-    (e.g. `{"cancel_share": 0.3}`). `blank_backs` adds a duplex back after every sheet;
+    (e.g. `{"cancel_share": 0.3}`). `blank_backs` adds a duplex back after every sheet; `punched`
+    is the share of sheets with filing holes (2 or 4, as dark discs: a feeder's black backing shows
+    through them), on the front's left edge and the back's right edge;
     `foreign_pages` unrelated pages are inserted at random places; `duplicates` random form pages
     are scanned a second time; `shuffle` permutes the stack. `rotation` forces 0/90/180/270 on
     every page (None: the profile's habit). `keep_scans` keeps the degraded page images in the
@@ -242,9 +245,13 @@ def simulate_stack(
             filled = fill_page(base, dpi, page_fields(form.fields, k), answers, rng, hand, log=log)
             # the pre-scan images are kept only where visibility must be checked (1-bit scans)
             filled_by_key[(form.form_id, k)] = (filled, base, log) if bilevel_scan else (None, None, log)
+            holes = punch_holes(rng) if punched and rng.random() < punched else None
+            if holes:
+                filled = draw_holes(filled, dpi, holes, back=False)
             pages.append(_Page(filled, "recognised", form.form_id, k))
             if blank_backs:
-                pages.append(_Page(blank_back(base.shape, rng, filled), "blank"))
+                back = blank_back(base.shape, rng, filled)
+                pages.append(_Page(draw_holes(back, dpi, holes, back=True) if holes else back, "blank"))
         truth_forms[form.form_id] = {
             "answers": answers,
             "hand": {"pen": hand.pen.name, "favourite": hand.favourite},

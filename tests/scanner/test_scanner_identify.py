@@ -132,3 +132,38 @@ def test_a_page_only_the_slow_passes_register_is_searched_when_it_has_a_qr(blank
     # ... unless a person assigned it to a form
     loc = scanner.locate(img, synth.FURNITURE, try_hard=True)
     assert loc.registered and loc.qr_text is None
+
+
+def _punched(img: np.ndarray, holes: int, shade: int = 30, diameter_mm: float = 6.0, edge_mm: float = 12.0,
+             side: str = "right") -> np.ndarray:
+    """Filing holes (ISO 838: 6 mm, centres 12 mm from the edge, 80 mm apart) over a scanner's dark backing."""
+    import cv2
+    ppm = img.shape[0] / 297.0
+    x = edge_mm if side == "left" else 210.0 - edge_mm
+    ys = [108.5, 188.5] if holes == 2 else [28.5, 108.5, 188.5, 268.5]
+    for y in ys:
+        cv2.circle(img, (int(x * ppm), int(y * ppm)), int(diameter_mm / 2 * ppm), shade, -1, cv2.LINE_AA)
+    return img
+
+
+@pytest.mark.parametrize("holes,shade", [(2, 30), (4, 30), (4, 110)])
+def test_the_blank_back_of_a_punched_sheet_is_blank(synth, holes, shade):
+    loc = scanner.locate(_punched(_back_page(), holes, shade), synth.FURNITURE)
+    assert loc.blank is True and loc.qr_text is None
+
+
+def test_holes_do_not_hide_content_or_pass_for_it(synth):
+    import cv2
+    img = _punched(_back_page(), 4)
+    for i in range(3):  # three lines of a comment continued on the back
+        cv2.putText(img, "Pasienten hadde vondt i magen", (300, 800 + 120 * i), cv2.FONT_HERSHEY_SIMPLEX,
+                    2.0, 20, 4)
+    loc = scanner.locate(img, synth.FURNITURE)
+    assert loc.blank is False
+    plain = _back_page()
+    for i in range(3):
+        cv2.putText(plain, "Pasienten hadde vondt i magen", (300, 800 + 120 * i), cv2.FONT_HERSHEY_SIMPLEX,
+                    2.0, 20, 4)
+    assert loc.ink_fraction == pytest.approx(scanner.locate(plain, synth.FURNITURE).ink_fraction, rel=0.01)
+    big = _punched(_back_page(), 2, diameter_mm=12.0, edge_mm=18.0)  # 12 mm blots by the edge are no filing holes
+    assert scanner.locate(big, synth.FURNITURE).blank is False

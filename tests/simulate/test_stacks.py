@@ -101,3 +101,19 @@ def test_foreign_page_has_text_but_no_markers_or_qr(pages: list[np.ndarray]) -> 
     _, ids, _ = det.detectMarkers(page)
     assert ids is None
     assert not zxingcpp.read_barcodes(page)
+
+
+def test_filing_holes_go_through_the_sheet() -> None:
+    """Left edge of the front, right edge of the back, 12 mm in, dark (a feeder's black backing)."""
+    from formkit.simulate.stacks import draw_holes, punch_holes
+
+    holes = punch_holes(np.random.default_rng(4))
+    page = np.full((1169, 827), 250, np.uint8)  # A4 at 100 dpi
+    ppm = 100 / 25.4
+    front, back = draw_holes(page, 100, holes, back=False), draw_holes(page, 100, holes, back=True)
+    assert page.min() == 250  # the input is left alone
+    y = round((holes["ys_mm"][0] + holes["dy_mm"]) * ppm)
+    x = round(holes["edge_mm"] * ppm)
+    assert front[y, x] == holes["shade"] and front[y, 827 - x] == 250
+    assert back[y, 827 - x] == holes["shade"] and back[y, x] == 250
+    assert len(holes["ys_mm"]) in (2, 4) and 11.0 <= holes["edge_mm"] <= 13.5
