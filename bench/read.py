@@ -6,7 +6,8 @@ decode-only floor measured in the same run (just turning the files into page ima
 memory, and accuracy against the ward's truth: silent errors (accepted value ≠ truth), share of
 fields sent to review (and the share the reader alone caused: 'reader %' leaves out the reviews a
 perfect reader would need too - a required row left empty, an answer not visible on the paper),
-pages unaccounted for. Compare ratios within one run: machines are shared.
+pages unaccounted for ('lost') and pages in another state than the truth says ('state≠': e.g. a blank
+back taken for an unidentified page). Compare ratios within one run: machines are shared.
 
     python bench/read.py [--forms 40] [--jobs 2] [--profiles office300,bilevel,...] [--seed 1] [--breakdown]
 
@@ -227,13 +228,13 @@ def main() -> None:
           + (f", pens {args.pens}" if args.pens else "") + (f", beside {args.beside}" if args.beside else "")
           + (f", punched {args.punched}" if args.punched else ""))
     print(f"{'profile':<10}{'container':<11}{'pages':>6}{'pages/s':>9}{'ms/page':>9}{'decode ms/p':>12}"
-          f"{'fields':>8}{'review %':>9}{'reader %':>9}{'silent':>7}{'lost':>5}{'ids':>8}")
+          f"{'fields':>8}{'review %':>9}{'reader %':>9}{'silent':>7}{'lost':>5}{'state≠':>7}{'ids':>8}")
     for r in rows:
         print(f"{r['profile']:<10}{r['container']:<11}{r['pages']:>6}{r['pages'] / r['wall_s']:>9.1f}"
               f"{1000 * r['wall_s'] / r['pages']:>9.1f}{1000 * r['decode_s'] / r['pages']:>12.1f}{r['fields']:>8}"
               f"{100 * r['review'] / max(r['fields'], 1):>9.2f}"
               f"{100 * (r['review'] - r['review_needed']) / max(r['fields'], 1):>9.2f}"
-              f"{len(r['silent']):>7}{r['lost']:>5}"
+              f"{len(r['silent']):>7}{r['lost']:>5}{r['page_mismatches']:>7}"
               f"{r['forms_identified']:>4}/{r['forms_expected']:<3}")
     print(f"peak memory: this process {own:.0f} MB (the simulated stacks, rendered here, and the scan's main "
           f"process), largest scan worker {kids:.0f} MB; `formkit scan` alone: bench/stream.py")
