@@ -48,7 +48,6 @@ __all__ = [
 ]
 
 NEIGHBOUR_MM = 12.0  # boxes closer than this are masked out of each other's ring analysis
-HALFTONE_DILUTION = 2.0  # a 0.3 mm stroke averaged over a 0.68 mm screen cell keeps ~half its darkness
 OVERSHOOT_MM = 2.0  # how far a tick or cross runs past its box (the synthetic ward draws up to 2 mm)
 
 
@@ -226,9 +225,7 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
         elif kind == "text" and f.get("rect_mm"):
             ta = read_text_area(image, H, fid, f["rect_mm"], preprinted=bool(f.get("preprinted")), bilevel=bilevel,
                                 label_band_mm=float(f.get("label_band_mm", LABEL_BAND_MM)),
-                                streaks=location.streaks or None)
-            if halftone:  # a stroke thinner than the screen cell is diluted: the look sees less than it says
-                ta.faint_t = min(1.0, ta.faint_t * HALFTONE_DILUTION)
+                                streaks=location.streaks or None, halftone=halftone)
             out.texts[fid] = ta
     if poor and print_confirms_mapping(out.fields):
         poor, out.print_verified = False, True

@@ -22,6 +22,7 @@ INSET_MM = 1.0  # stay clear of the printed frame
 MIN_DARKNESS = 0.10  # floor of the ink threshold (pencil at 150 dpi peaks ~0.2); raised with measured noise
 MAX_DARKNESS = 0.22
 FAINT_FLOOR = 0.05  # second opinion for "empty": threshold from the noise alone, down to this floor
+HALFTONE_DILUTION = 2.0  # a 0.3 mm stroke averaged over a 0.68 mm screen cell keeps ~half its darkness
 LINE_MM = 4.5  # straight thin components this long are streaks, folds, ruling (or pieces of them)
 PRESENT_MM2 = 4.0  # ink area that is certainly writing (a short word is 5-15 mm2)
 ABSENT_MM2 = 1.2  # below this: nothing written (between: review)
@@ -303,7 +304,7 @@ def _drop_components(ink: np.ndarray, res: float, count: bool):
 
 def read_text_area(image: np.ndarray, H: np.ndarray, field_id: str, rect_mm,
                    preprinted: bool = False, label_band_mm: float = LABEL_BAND_MM,
-                   streaks: dict | None = None, bilevel: bool = False) -> TextArea:
+                   streaks: dict | None = None, bilevel: bool = False, halftone: bool = False) -> TextArea:
     """Crop a text field and decide present / absent / uncertain.
 
     preprinted: the form printed a value into this frame (formkit knows, we cannot): print and
@@ -314,6 +315,9 @@ def read_text_area(image: np.ndarray, H: np.ndarray, field_id: str, rect_mm,
     it is painted out of the image the decision is made on (the crop for people keeps it).
     bilevel: the page is a 1-bit scan, whose threshold drops a light pencil's writing down to a
     scatter of specks (see `VANISHED_SPECKS_MM2`).
+    halftone: the page was descreened from a dithered 1-bit scan: a thin stroke kept only part of its
+    darkness, so an empty area's noise-only look (`faint_t`, what `could_hide` weighs against the
+    writer's pen) is reported HALFTONE_DILUTION times less sensitive than its threshold.
     """
     crop = crop_area(image, H, rect_mm)
     if streaks and (streaks.get("cols") or streaks.get("rows")):
@@ -343,6 +347,7 @@ def read_text_area(image: np.ndarray, H: np.ndarray, field_id: str, rect_mm,
         if bilevel and zone.raw_mm2() >= VANISHED_SPECKS_MM2:
             return TextArea(field_id, "uncertain", "present", "review", "faint_writing", 0.3, mm2, crop)
         conf = 0.5 + 0.5 * min(1.0, (ABSENT_MM2 - mm2) / ABSENT_MM2)
+        look = zone.threshold(FAINT_FLOOR) * (HALFTONE_DILUTION if halftone else 1.0)
         return TextArea(field_id, "absent", None, "accepted", None, conf, mm2, crop,
-                        faint_t=zone.threshold(FAINT_FLOOR), faint_mm2=low)
+                        faint_t=min(1.0, look), faint_mm2=low)
     return TextArea(field_id, "uncertain", "present", "review", "uncertain_writing", 0.3, mm2, crop)
