@@ -35,6 +35,7 @@ from scanner.streaks import find_streaks
 from scanner.writer import (
     could_hide,
     doubt_absence_for_faint_writer,
+    doubt_breaking_pen,
     doubt_for_writer,
     doubt_mostly_blank_page,
     promote_lone_traces,
@@ -238,6 +239,7 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
         doubt_ink_beside_boxes(out.fields, page_fields, image, H, printed_mm, location.streaks)
     doubt_absence_for_faint_writer(out)
     if bilevel or halftone:
+        doubt_breaking_pen(out)
         doubt_mostly_blank_page(out, required)
     doubt_near_missing_corners(out, page_fields, reg.markers_found, location.page_size_mm, image, H)
     for fd in out.fields.values():

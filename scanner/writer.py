@@ -3,7 +3,8 @@
 A page's clear marks show how dark its writer's pen is. A faint trace as dark as that pen, alone in
 its row, is a mark (`promote_lone_traces`); a faint writer's page cannot vouch for what it reads as
 empty (`doubt_absence_for_faint_writer`), nor can a 1-bit page that lost most of its ink
-(`doubt_mostly_blank_page`); the form's other pages inherit the doubt (`doubt_for_writer`).
+(`doubt_mostly_blank_page`) or whose pen the threshold is breaking up (`doubt_breaking_pen`); the
+form's other pages inherit the doubt (`doubt_for_writer`).
 """
 
 from __future__ import annotations
@@ -128,6 +129,31 @@ def doubt_mostly_blank_page(out: PageReading, required: dict[str, bool]) -> None
         if ta.status == "accepted" and ta.state == "absent":
             ta.status, ta.reason, ta.confidence = "review", "mostly_blank_page", min(ta.confidence, 0.5)
     out.faint_writer = out.faint_writer or VANISHED_WRITER
+
+
+BROKEN_ROWS_MIN = 2  # rows of a 1-bit page left in doubt by broken strokes: the pen sits at the threshold
+BROKEN_WHY = ("little_ink", "faint_ink", "faint_trace")  # a stroke the threshold cut into pieces
+
+
+def doubt_breaking_pen(out: PageReading) -> None:
+    """On a 1-bit page whose marks come through broken, a multiple-choice row may have lost some of them.
+
+    A pen whose darkness sits at the scanner's threshold leaves some marks whole, some in pieces
+    (a box with a little ink, a faint trace: sent to review) and some not at all. On a grey scan
+    the pen's faintness is measured (`doubt_absence_for_faint_writer`); on a 1-bit scan every pixel
+    that survives is black, so the broken marks are the sign instead. With >= BROKEN_ROWS_MIN rows
+    doubted that way, a multiple-choice row read with some boxes marked and others empty is not
+    vouched for: a stress run accepted one of two pencil answers, the other had vanished. (Rows and
+    areas read as wholly empty are a question for the paper, not for the scan: `mostly_blank_page`.)
+    """
+    broken = [fd for fd in out.fields.values() if fd.status == "review" and fd.reason == "uncertain_mark"
+              and any(b.state == "uncertain" and b.why in BROKEN_WHY for b in fd.boxes)]
+    if len(broken) < BROKEN_ROWS_MIN:
+        return
+    for fd in out.fields.values():
+        states = {b.state for b in fd.boxes}
+        if fd.status == "accepted" and fd.kind == "multi" and {"marked", "empty"} <= states:
+            fd.status, fd.reason, fd.confidence = "review", "faint_writer", min(fd.confidence, 0.5)
 
 
 def promote_lone_traces(fields: dict[str, FieldDecision], required: dict[str, bool]) -> None:

@@ -1,7 +1,12 @@
 import pytest
 
 from scanner.decide import BoxDecision, decide_field
-from scanner.writer import doubt_absence_for_faint_writer, doubt_mostly_blank_page, promote_lone_traces
+from scanner.writer import (
+    doubt_absence_for_faint_writer,
+    doubt_breaking_pen,
+    doubt_mostly_blank_page,
+    promote_lone_traces,
+)
 
 
 def boxes(*states, conf=0.9):
@@ -331,6 +336,34 @@ def test_a_page_whose_required_rows_are_mostly_blank_goes_to_a_person(blank, sta
         assert page.fields["ctx"].reason == page.texts["t"].reason == "mostly_blank_page"
         assert page.fields["ctx"].value == "a"  # the reading is kept for the reviewer
         assert page.fields["r0"].reason == "no_mark"
+
+
+@pytest.mark.parametrize("broken,status", [(2, "review"), (1, "accepted"), (0, "accepted")])
+def test_a_multiple_choice_row_on_a_page_of_broken_marks_is_doubted(broken, status):
+    """A 1-bit page whose pencil the threshold is breaking up: rows in doubt over pieces of strokes. A
+    multiple-choice row read with one box marked and others empty may have lost a second answer."""
+    import scanner as sc
+
+    page = sc.PageReading()
+    for i in range(broken):  # a cross cut into pieces: too little ink to call
+        page.fields[f"b{i}"] = decide_field(f"b{i}", "single", True, [_bd("1", "uncertain", "little_ink", 0.06),
+                                                                       _bd("2", "empty", "no_ink")])
+    page.fields["ok"] = decide_field("ok", "single", True, [_bd("1", "marked", "ink_in_box", 0.3, 0.9),
+                                                             _bd("2", "empty", "no_ink")])
+    page.fields["multi"] = decide_field("multi", "multi", False, [_bd("a", "empty", "no_ink"),
+                                                                  _bd("b", "marked", "ink_in_box", 0.12, 0.5),
+                                                                  _bd("c", "empty", "no_ink")])
+    page.fields["all"] = decide_field("all", "multi", False, [_bd("a", "marked", "ink_in_box", 0.3, 0.9),
+                                                              _bd("b", "marked", "ink_in_box", 0.3, 0.9)])
+    page.fields["none"] = decide_field("none", "multi", False, [_bd("a", "empty", "no_ink"),
+                                                                _bd("b", "empty", "no_ink")])
+    assert page.fields["multi"].status == "accepted"
+    doubt_breaking_pen(page)
+    assert page.fields["multi"].status == status
+    if status == "review":
+        assert page.fields["multi"].reason == "faint_writer" and page.fields["multi"].value == ["b"]
+    # a single-choice answer that came through, a row all marked, a row read wholly empty: kept
+    assert page.fields["ok"].status == page.fields["all"].status == page.fields["none"].status == "accepted"
 
 
 def test_fields_near_a_corner_whose_marker_is_missing_are_distrusted() -> None:
