@@ -24,6 +24,7 @@ from scanner.errors import InputError, ScannerError
 from scanner.fingerprint import Comparison, compare_readings, content_fingerprint
 from scanner.geometry import warp_rect
 from scanner.handwriting import LABEL_BAND_MM, TextArea, read_text_area
+from scanner.holes import find_holes, paint_holes
 from scanner.identify import BLANK_INK_FRACTION, QrResult, blank_verdict, ink_fraction, read_qr, read_qr_page
 from scanner.imageops import descreen, is_bilevel, is_halftone
 from scanner.measure import BoxMeasure, measure_box, measure_boxes
@@ -68,6 +69,7 @@ class PageLocation:
     ink_fraction: float | None = None
     page_size_mm: tuple[float, float] = (210.0, 297.0)
     streaks: dict = field(default_factory=dict)  # scanner streaks in image px, painted out of boxes
+    holes: list = field(default_factory=list)  # filing holes [x_mm, y_mm, r_mm], painted out before reading
 
     @property
     def registered(self) -> bool:
@@ -81,7 +83,7 @@ class PageLocation:
         return {"registration": self.registration.to_dict(), "qr_text": self.qr.text,
                 "qr_decoder": self.qr.decoder, "qr_where": self.qr.where, "blank": self.blank,
                 "ink_fraction": None if self.ink_fraction is None else round(self.ink_fraction, 6),
-                "streaks": self.streaks}
+                "streaks": self.streaks, "holes": self.holes}
 
 
 
@@ -133,7 +135,9 @@ def locate(image: np.ndarray, furniture: dict, try_hard: bool = False) -> PageLo
         qr = read_qr(image, reg, (furniture.get("qr") or {}).get("rect_mm"))
     bv = blank_verdict(image, reg, qr, ink[0] if ink else None)
     streaks = find_streaks(image) if reg.ok else {}
-    return PageLocation(reg, qr, bv.blank, bv.ink_fraction, size, streaks)  # type: ignore[arg-type]
+    markers = [m["rect_mm"] for m in furniture.get("markers") or []]
+    holes = find_holes(image, reg.H, size, markers) if reg.ok and reg.H is not None else []  # type: ignore[arg-type]
+    return PageLocation(reg, qr, bv.blank, bv.ink_fraction, size, streaks, holes)  # type: ignore[arg-type]
 
 
 def _neighbour_lists(all_rects: list, printed: list | tuple = ()) -> list[list]:
@@ -199,6 +203,8 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
     if not reg.ok or reg.H is None:
         raise NotRegisteredError()
     H = reg.H
+    if location.holes:  # filing holes by the frames of the text areas: paper, not ink
+        image = paint_holes(image, H, location.holes)
     all_rects = [o["rect_mm"] for f in page_fields if f.get("kind") in ("single", "multi")
                  for o in f.get("options", [])]
     neighbours = _neighbour_lists(all_rects, printed_mm)
