@@ -65,14 +65,20 @@ def find_holes(image: np.ndarray, H: np.ndarray, page_size_mm: tuple[float, floa
 def paint_holes(image: np.ndarray, H: np.ndarray, holes: list[list[float]]) -> np.ndarray:
     """A copy of the image with each hole (and its rim) filled with the paper level just around it."""
     out = image.copy()
+    ih, iw = image.shape[:2]
     for x, y, r in holes:
         (cx, cy), = map_points(H, np.array([[x, y]]))
         s = local_scale(H, x, y)
-        r_px = int(round((r + PAINT_MARGIN_MM) * s))
-        ring = np.zeros(image.shape[:2], np.uint8)
-        cv2.circle(ring, (int(round(cx)), int(round(cy))), int(round((r + 2.5) * s)), 1, -1)
-        cv2.circle(ring, (int(round(cx)), int(round(cy))), r_px + 1, 0, -1)
-        around = image[ring.astype(bool)]
+        r_px, outer = int(round((r + PAINT_MARGIN_MM) * s)), int(round((r + 2.5) * s))
+        x0, y0 = max(0, int(cx) - outer - 1), max(0, int(cy) - outer - 1)
+        x1, y1 = min(iw, int(cx) + outer + 2), min(ih, int(cy) + outer + 2)
+        if x1 <= x0 or y1 <= y0:
+            continue
+        c = (int(round(cx)) - x0, int(round(cy)) - y0)
+        ring = np.zeros((y1 - y0, x1 - x0), np.uint8)  # the paper just around the hole, in a local window
+        cv2.circle(ring, c, outer, 1, -1)
+        cv2.circle(ring, c, r_px + 1, 0, -1)
+        around = image[y0:y1, x0:x1][ring.astype(bool)]
         if around.size == 0:
             continue
         if image.ndim == 2:
