@@ -25,6 +25,15 @@ PAINT_MARGIN_MM = 0.6  # painted beyond the hole's edge: its blurred rim and sha
 _SOLID = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (int(2.0 * STRIP_RES) | 1,) * 2)
 
 
+def disc_like(stats: np.ndarray, px_per_mm: float) -> np.ndarray:
+    """Which components (rows of `component_stats`: x, y, w, h, area) are solid discs a hole's size."""
+    w, h, area = (stats[:, i].astype(np.float64) for i in (2, 3, 4))
+    lo, hi = (v * px_per_mm for v in HOLE_MM)
+    fill = area / np.maximum(w * h, 1.0)
+    return ((w >= lo) & (w <= hi) & (h >= lo) & (h <= hi) & (np.abs(w - h) <= 0.25 * np.maximum(w, h))
+            & (fill >= FILL[0]) & (fill <= FILL[1]))
+
+
 def find_holes(image: np.ndarray, H: np.ndarray, page_size_mm: tuple[float, float],
                keep_out_mm: list | tuple = ()) -> list[list[float]]:
     """Filing holes as [x_mm, y_mm, radius_mm] in page coordinates (usually none: ~2 ms a page).
@@ -45,12 +54,11 @@ def find_holes(image: np.ndarray, H: np.ndarray, page_size_mm: tuple[float, floa
         # only what is solid for 2 mm across: print, frames and pen strokes crossing a hole drop out
         dark = cv2.morphologyEx(dark, cv2.MORPH_OPEN, _SOLID)
         n, _, stats = component_stats(dark)
-        for x, y, cw, ch, area in stats[1:n].tolist():
+        discs = disc_like(stats[1:n], STRIP_RES)
+        for (x, y, cw, ch, _), disc in zip(stats[1:n].tolist(), discs.tolist(), strict=True):
+            if not disc:
+                continue
             dw, dh = cw / STRIP_RES, ch / STRIP_RES
-            if not (HOLE_MM[0] <= dw <= HOLE_MM[1] and HOLE_MM[0] <= dh <= HOLE_MM[1]):
-                continue
-            if abs(dw - dh) > 0.25 * max(dw, dh) or not FILL[0] <= area / (cw * ch) <= FILL[1]:
-                continue
             cx, cy = x0 + (x + cw / 2) / STRIP_RES, y0 + (y + ch / 2) / STRIP_RES
             if min(cx, w - cx) > e or not max(dw, dh) / 2 <= cy <= h - max(dw, dh) / 2:
                 continue  # by a long edge, and wholly on the page (not the shadow of its corner)

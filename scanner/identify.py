@@ -14,14 +14,14 @@ import numpy as np
 import zxingcpp
 
 from scanner.geometry import warp_rect
+from scanner.holes import disc_like
 from scanner.imageops import component_stats, ink_grey, pyramid_to
 from scanner.registration import Registration
 
 QR_QUIET_MM = 3.0
 BLANK_INK_FRACTION = 0.0004  # of the page interior at ~75 dpi, after speck and border removal (~20 mm2)
 BLANK_DARKNESS = 0.35  # bleed-through and scanner noise stay below this darkness; print and pen exceed it
-PUNCH_HOLE_MM = (4.5, 8.5)  # filing holes: ISO 838 6 mm, US 1/4 in (6.35 mm), at 94-100 % and a little blur ...
-PUNCH_EDGE_MM = 25.0  # ... their centres 12-13 mm from the sheet's edge (with a scanner's margin and shift)
+PUNCH_EDGE_MM = 25.0  # filing holes' centres are 12-13 mm from the sheet's edge (a scanner's margin and shift)
 
 
 @dataclass
@@ -143,19 +143,16 @@ def ink_fraction(image: np.ndarray) -> float:
 
 
 def _punch_holes(stats: np.ndarray, w: int, h: int) -> np.ndarray:
-    """Components that are filing holes: solid discs of 4.5-8.5 mm, centred <= 25 mm from an edge.
+    """Components that are filing holes: solid discs a hole's size (`disc_like`), centred <= 25 mm from an edge.
 
     A punched sheet fed over a scanner's dark backing shows its holes as dark discs; on a blank back
     two to four of them were ~2-5x the blank limit, and the back went to the clerk as an unidentified
     page. A pen dot that size by the edge of an otherwise empty page is no content either.
     """
     px_per_mm = max(w, h) / 297.0  # the page fills the image (A4 long side) closely enough here
-    x, y, ww, hh, area = (stats[:, i].astype(np.float64) for i in range(5))
-    lo, hi = (v * px_per_mm for v in PUNCH_HOLE_MM)
-    cx, cy = x + ww / 2, y + hh / 2
+    cx, cy = stats[:, 0] + stats[:, 2] / 2, stats[:, 1] + stats[:, 3] / 2
     edge = np.minimum.reduce([cx, cy, w - cx, h - cy]) <= PUNCH_EDGE_MM * px_per_mm
-    round_ = (np.abs(ww - hh) <= 0.25 * np.maximum(ww, hh)) & (area >= 0.65 * ww * hh)
-    return (ww >= lo) & (ww <= hi) & (hh >= lo) & (hh <= hi) & round_ & edge
+    return disc_like(stats, px_per_mm) & edge
 
 
 def blank_verdict(image: np.ndarray, reg: Registration | None, qr: QrResult,
