@@ -20,7 +20,8 @@ EDGE_BAND_MM = 18.0  # a hole's centre lies within this of the page's long edge:
 # (the rating grid's last column) are centred >= 20 mm in
 STRIP_RES = 2.0  # px/mm of the edge strips searched (a hole is 12 px across)
 DARK = 0.35  # darker than the paper around by this share (the blank-page test's ink level)
-FILL = (0.65, 0.9)  # share of its bounding box a disc fills (pi/4 = 0.785; a printed square fills 1.0)
+FILL = (0.65, 0.93)  # share of its bounding box a disc fills (pi/4 = 0.785, up to 0.9 when only ~11 px
+# across, as in the blank-page count at 75 dpi; a printed square fills ~1.0)
 PAINT_MARGIN_MM = 0.6  # painted beyond the hole's edge: its blurred rim and shadow
 _SOLID = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (int(2.0 * STRIP_RES) | 1,) * 2)
 
