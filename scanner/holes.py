@@ -20,6 +20,7 @@ EDGE_BAND_MM = 18.0  # a hole's centre lies within this of the page's long edge:
 # (the rating grid's last column) are centred >= 20 mm in
 STRIP_RES = 2.0  # px/mm of the edge strips searched (a hole is 12 px across)
 DARK = 0.35  # darker than the paper around by this share (the blank-page test's ink level)
+CORNER_MM = 12.0  # the highest hole (ISO 4-hole, 28.5 mm) is >= 20 mm from the top even at 94 % print scale
 FILL = (0.65, 0.93)  # share of its bounding box a disc fills (pi/4 = 0.785, up to 0.9 when only ~11 px
 # across, as in the blank-page count at 75 dpi; a printed square fills ~1.0)
 PAINT_MARGIN_MM = 0.6  # painted beyond the hole's edge: its blurred rim and shadow
@@ -61,8 +62,8 @@ def find_holes(image: np.ndarray, H: np.ndarray, page_size_mm: tuple[float, floa
                 continue
             dw, dh = cw / STRIP_RES, ch / STRIP_RES
             cx, cy = x0 + (x + cw / 2) / STRIP_RES, y0 + (y + ch / 2) / STRIP_RES
-            if min(cx, w - cx) > e or not max(dw, dh) / 2 <= cy <= h - max(dw, dh) / 2:
-                continue  # by a long edge, and wholly on the page (not the shadow of its corner)
+            if min(cx, w - cx) > e or not CORNER_MM <= cy <= h - CORNER_MM:
+                continue  # by a long edge, clear of the corners (a dark border or a folded corner)
             if any(kx - 1.0 <= cx <= kx + kw + 1.0 and ky - 1.0 <= cy <= ky + kh + 1.0
                    for kx, ky, kw, kh in keep_out_mm):
                 continue
