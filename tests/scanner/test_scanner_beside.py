@@ -158,3 +158,14 @@ def test_a_long_underline_in_a_short_row_is_not_a_crease() -> None:
     cv2.line(img, (int(23 * s), int(15.6 * s)), (int(69 * s), int(15.8 * s)), 70, max(1, int(0.35 * s)), cv2.LINE_AA)
     masks = [(15.2, 10.2, 6.6, 6.6), (22.5, 11.0, 47.0, 3.5)]  # the box and the label above the line
     assert beside_ink_mm2(img, H, zone, masks) >= 1.0
+
+
+def test_an_underline_sloping_away_below_its_label(synth, blank_form) -> None:  # type: ignore[no-untyped-def]
+    """Drawn in a hurry, an underline starts 2 mm under the label and sinks; the row's zone must reach it
+    (a rough-scan stress run accepted such a row as unanswered)."""
+    page = blank_form.copy()
+    lab = _label(page, "optional", "b")
+    bottom = lab[1] + lab[3]
+    page.line((lab[0] - 0.5, bottom + 2.0), (lab[0] + lab[2] + 1.0, bottom + 2.8), 0.4)
+    fd = _read(synth, page).fields["optional"]
+    assert (fd.value, fd.status, fd.reason) == (None, "review", "ink_beside_boxes")
