@@ -169,3 +169,21 @@ def test_an_underline_sloping_away_below_its_label(synth, blank_form) -> None:  
     page.line((lab[0] - 0.5, bottom + 2.0), (lab[0] + lab[2] + 1.0, bottom + 2.8), 0.4)
     fd = _read(synth, page).fields["optional"]
     assert (fd.value, fd.status, fd.reason) == (None, "review", "ink_beside_boxes")
+
+
+def test_a_short_underline_in_a_descender_band_counts() -> None:
+    """Under a label of one or two letters ("Ny") an underline is ~2.6 mm: a run of that length in the
+    label's descender band is a pen line (a 1-bit stress run accepted such a row as unanswered); the
+    shorter strokes print leaves there (descenders) are not."""
+    from scanner.beside import _runs_in
+    from scanner.measure import RES
+
+    zone = (0.0, 0.0, 20.0, 6.0)
+    band = [(5.0, 3.0, 4.4, 1.2)]  # "Ny" with its mask: 4.4 mm wide
+    ink = np.zeros((int(6 * RES), int(20 * RES)), np.uint8)
+    y = int(3.5 * RES)
+    ink[y:y + 3, int(5.8 * RES):int(8.4 * RES)] = 1  # 2.6 mm of pen line
+    assert _runs_in(ink, zone, band, RES).sum() >= 2.5 * RES * 3
+    ink[:] = 0
+    ink[y:y + 3, int(5.8 * RES):int(8.0 * RES)] = 1  # 2.2 mm: no
+    assert _runs_in(ink, zone, band, RES).sum() == 0
