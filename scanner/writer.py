@@ -210,7 +210,7 @@ def _trace_strength(b: BoxDecision) -> float | None:
     m = b.measures
     if b.why == "faint_ring":
         return float(m.get("ring_strength", 0.0))
-    if b.why not in ("little_ink", "faint_ink", "faint_trace"):
+    if b.why not in BROKEN_WHY:
         return None
     f, fs = float(m.get("faint", 0.0)), float(m.get("faint_smooth", 0.0))
     thin_faint = float(m.get("coverage", 0.0)) < EMPTY_MAX  # next to nothing at the ink threshold: faint

@@ -292,6 +292,20 @@ def dither(img: np.ndarray, screen: str = "bayer", seed: int = 0, paper_noise: f
     return np.where(g < (t + 0.5) * (255.0 / 64.0), 0, 255).astype(np.uint8)
 
 
+def punch(img: np.ndarray, ys=(28.5, 108.5, 188.5, 268.5), x_mm: float = 12.0, shade: int = 25,
+          diameter_mm: float = 6.0) -> np.ndarray:
+    """Filing holes (ISO 838: 6 mm, centres 12 mm from the edge) over a scanner's dark backing; a copy.
+
+    `x_mm` from the left edge (a back page has them by its right edge: pass 210 - 12).
+    """
+    out = img.copy()
+    ppm = out.shape[0] / 297.0
+    colour = shade if out.ndim == 2 else (shade,) * 3
+    for y in ys:
+        cv2.circle(out, (round(x_mm * ppm), round(y * ppm)), round(diameter_mm / 2 * ppm), colour, -1, cv2.LINE_AA)
+    return out
+
+
 def resample_dpi(img: np.ndarray, from_dpi: float, to_dpi: float) -> np.ndarray:
     f = to_dpi / from_dpi
     return cv2.resize(img, None, fx=f, fy=f, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR)

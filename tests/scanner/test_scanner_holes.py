@@ -1,6 +1,5 @@
 """Filing holes over a scanner's dark backing: found by the long edges, painted out before reading."""
 
-import cv2
 import numpy as np
 import pytest
 
@@ -8,19 +7,11 @@ import scanner
 from scanner.holes import find_holes, paint_holes
 
 
-def _punch(img: np.ndarray, ys=(28.5, 108.5, 188.5, 268.5), x_mm: float = 12.0, shade: int = 25) -> np.ndarray:
-    out = img.copy()
-    ppm = out.shape[0] / 297.0
-    for y in ys:
-        cv2.circle(out, (round(x_mm * ppm), round(y * ppm)), round(3.0 * ppm), (shade,) * 3, -1, cv2.LINE_AA)
-    return out
-
-
 def test_holes_are_found_by_the_edge_and_markers_are_not(synth, blank_form):
     markers = [m["rect_mm"] for m in synth.FURNITURE["markers"]]
     loc = scanner.locate(blank_form.img, synth.FURNITURE)
     assert loc.holes == [] and find_holes(blank_form.img, loc.registration.H, (210, 297), markers) == []
-    img = _punch(blank_form.img)
+    img = synth.punch(blank_form.img)
     loc = scanner.locate(img, synth.FURNITURE)
     assert len(loc.holes) == 4
     for (x, y, r), want in zip(sorted(loc.holes, key=lambda h: h[1]), (28.5, 108.5, 188.5, 268.5), strict=True):
@@ -30,7 +21,7 @@ def test_holes_are_found_by_the_edge_and_markers_are_not(synth, blank_form):
 
 @pytest.mark.parametrize("x_mm", [12.0, 15.5])  # the sheet punched, or punched and printed off-centre
 def test_a_hole_reaching_into_an_empty_signature_area_is_not_writing(synth, blank_form, x_mm):
-    img = _punch(blank_form.img, ys=(225.0,), x_mm=x_mm)  # the signature area is [15, 215, 85, 20]
+    img = synth.punch(blank_form.img, ys=(225.0,), x_mm=x_mm)  # the signature area is [15, 215, 85, 20]
     loc = scanner.locate(img, synth.FURNITURE)
     assert len(loc.holes) == 1
     r = scanner.read(img, loc, synth.geometry()["fields"])
@@ -39,7 +30,7 @@ def test_a_hole_reaching_into_an_empty_signature_area_is_not_writing(synth, blan
 
 
 def test_painting_leaves_the_rest_of_the_page_alone(synth, blank_form):
-    img = _punch(blank_form.img, ys=(150.0,))
+    img = synth.punch(blank_form.img, ys=(150.0,))
     loc = scanner.locate(img, synth.FURNITURE)
     out = paint_holes(img, loc.registration.H, loc.holes)
     assert out is not img and img[round(150 * 3508 / 297), round(12 * 3508 / 297)].max() < 60  # input kept

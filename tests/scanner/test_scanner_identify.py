@@ -134,16 +134,13 @@ def test_a_page_only_the_slow_passes_register_is_searched_when_it_has_a_qr(blank
     assert loc.registered and loc.qr_text is None
 
 
-def _punched(img: np.ndarray, holes: int, shade: int = 30, diameter_mm: float = 6.0, edge_mm: float = 12.0,
-             side: str = "right") -> np.ndarray:
-    """Filing holes (ISO 838: 6 mm, centres 12 mm from the edge, 80 mm apart) over a scanner's dark backing."""
-    import cv2
-    ppm = img.shape[0] / 297.0
-    x = edge_mm if side == "left" else 210.0 - edge_mm
-    ys = [108.5, 188.5] if holes == 2 else [28.5, 108.5, 188.5, 268.5]
-    for y in ys:
-        cv2.circle(img, (int(x * ppm), int(y * ppm)), int(diameter_mm / 2 * ppm), shade, -1, cv2.LINE_AA)
-    return img
+def _punched(img: np.ndarray, holes: int, shade: int = 30, diameter_mm: float = 6.0,
+             edge_mm: float = 12.0) -> np.ndarray:
+    """A back page's filing holes (2 or 4, ISO 838), by its right edge."""
+    import scanner_synth
+
+    ys = (108.5, 188.5) if holes == 2 else (28.5, 108.5, 188.5, 268.5)
+    return scanner_synth.punch(img, ys, 210.0 - edge_mm, shade, diameter_mm)
 
 
 @pytest.mark.parametrize("holes,shade,dpi", [(2, 30, 300), (4, 30, 300), (4, 110, 300), (4, 30, 200)])
