@@ -6,12 +6,14 @@ the worst kind of error here. So around every choice row read as accepted, the r
 ink that is neither print (labels, rules, box outlines: the geometry says where) nor the overshoot
 of a mark in a box; a row with such ink goes to a person (`ink_beside_boxes`), who sees the crop.
 
-The zone of a row: its boxes and the labels printed right of them, 1 mm above and below the boxes
+The zone of a row: its boxes and the labels printed right of them, 1.6 mm above and below the boxes
 (rows are ~8 mm apart: zones of neighbouring rows stay apart) and 6 mm beyond the first box and the
 last label. Ink there is pen darkness above the boxes' own ink threshold against the local paper
 (shaded bands and shadows are the paper), minus specks and lines running through the whole zone
 (creases, streaks). Under a label, where its rect reaches over the descenders, a straight line
-still counts: people underline.
+still counts: people underline. A 1-bit page keeps only the darkest part of a pencil loop and
+breaks thin lines, but its paper is clean: there less ink raises the doubt, and short breaks in
+an underline are bridged.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ UNDERLINE_GAP_MM = 0.3  # ... from this far below the baseline (letters sit on i
 UNDERLINE_MM = 2.5  # ... where a straight horizontal run this long is a pen line under or through it (print
 # descenders stay shorter; 3.0 missed a ballpoint line under the two-letter "Ny", 0 new false alarms in
 # ~17,000 re-read fields)
+UNDERLINE_SKIP_MM = 0.5  # ... on a 1-bit page also across gaps this short in a band's lower half (the threshold
+# broke a ballpoint underline in two; across the whole band, the feet of letters on a phone photo joined up so)
 SNAP_NEAR_MM = 30.0  # print within this of a box (centre to centre) moves with that box's snap
 SPECK_MM2 = 0.12  # ink components smaller than this are noise
 PIECE_MM = 1.0  # ink this long and ...
@@ -65,7 +69,9 @@ ON_LINE_MM = 0.5  # ink this close to a candidate line is refitted with it
 MAX_PIECES = 24  # at most this many pieces (the longest) are followed as possible creases
 CLIP_SHARE = 0.6  # a thin piece at the zone's edge along this much of its line's short way through: a crease
 CREASE_ALIGN = 0.2  # two pieces of ink are dashes of one line when both run along it (within ~12 degrees)
-BESIDE_MM2 = 1.0  # pen ink beside the boxes from this much: a tick ~2.5 mm2, a circled label >= 8 mm2
+BESIDE_MM2 = 1.0  # pen ink beside the boxes from this much: a tick ~2.5 mm2, a circled label >= 8 mm2 ...
+BESIDE_MM2_BILEVEL = 0.6  # ... on a 1-bit page from this much: the threshold keeps only the darkest part of a
+# pencil loop (a circle around "Kvinne" left 0.83 mm2 outside the label) and leaves the paper clean
 
 Rect = Sequence[float]  # x, y, w, h in mm
 
@@ -131,20 +137,36 @@ def _free(shape: tuple[int, ...], zone: Rect, masks: Sequence[Rect] | np.ndarray
     return free
 
 
-def _runs_in(ink: np.ndarray, zone: Rect, texts: Sequence[Rect], res: float) -> np.ndarray:
+def _runs_in(ink: np.ndarray, zone: Rect, texts: Sequence[Rect], res: float, skip_mm: float = 0.0) -> np.ndarray:
     """Straight horizontal runs of ink (>= UNDERLINE_MM) in the descender bands of printed text: underlines.
 
     A printed text rect reaches down to the descenders, over where people underline, so it cannot
     simply be masked out. Below the baseline letters hold no straight stroke that long (only
     descenders: g, j, p, y); a pen line under the label does, also drawn a few degrees off level
     (looked for with +-0.25 mm of slack). Above the baseline print may: the bars of "ST" or "Lav"
-    run together into 2.5-3 mm on a blurred scan.
+    run together into 2.5-3 mm on a blurred scan. `skip_mm`: gaps this short along a run in the lower
+    half of a band are bridged.
     """
     inside = ink & np.logical_not(_free(ink.shape, zone, texts, res)).astype(np.uint8)
-    # thickened up and down first, so that a line drawn a few degrees off level keeps its length
-    tall = cv2.dilate(inside, np.ones((2 * max(1, int(round(0.25 * res))) + 1, 1), np.uint8))
     k = cv2.getStructuringElement(cv2.MORPH_RECT, (int(round(UNDERLINE_MM * res)), 1))
-    return cv2.morphologyEx(tall, cv2.MORPH_OPEN, k) & inside
+    # thickened up and down first, so that a line drawn a few degrees off level keeps its length
+    up_down = np.ones((2 * max(1, int(round(0.25 * res))) + 1, 1), np.uint8)
+    runs = cv2.morphologyEx(cv2.dilate(inside, up_down), cv2.MORPH_OPEN, k) & inside
+    gap = int(round(skip_mm * res))
+    if gap and len(texts):
+        # a line broken by short gaps, looked for in the lower half of the bands only: the feet of
+        # letters, bolder on a dark scan, reach the top of a band and their gaps are as short
+        T = np.asarray(texts, dtype=np.float64).reshape(-1, 4)
+        low = np.column_stack([T[:, 0], T[:, 1] + T[:, 3] / 2, T[:, 2], T[:, 3] / 2])
+        deep = inside & np.logical_not(_free(ink.shape, zone, low, res)).astype(np.uint8)
+        joined = cv2.morphologyEx(cv2.dilate(deep, up_down), cv2.MORPH_CLOSE, np.ones((1, gap + 1), np.uint8))
+        runs |= cv2.morphologyEx(joined, cv2.MORPH_OPEN, k) & deep
+    return runs
+
+
+def least_ink_mm2(bilevel: bool) -> float:
+    """How much pen ink beside a row's boxes sends it to review (mm2)."""
+    return BESIDE_MM2_BILEVEL if bilevel else BESIDE_MM2
 
 
 def _darker_than_lightest(g: np.ndarray, win_px: int, t: float) -> np.ndarray:
@@ -154,20 +176,23 @@ def _darker_than_lightest(g: np.ndarray, win_px: int, t: float) -> np.ndarray:
 
 
 def beside_ink_mm2(image: np.ndarray, H: np.ndarray, zone: Rect, masks: Sequence[Rect],
-                   streaks: dict | None = None, texts: Sequence[Rect] = ()) -> float:
+                   streaks: dict | None = None, texts: Sequence[Rect] = (), bilevel: bool = False) -> float:
     """Pen ink (mm2) in `zone` outside the `masks` (mm rects: print, boxes, marks in boxes).
 
     `texts`: the descender bands of the printed text among the masks: straight lines there still count.
+    Less ink than `least_ink_mm2(bilevel)` (what would raise a doubt) may be returned as 0.
     """
+    least_mm2 = least_ink_mm2(bilevel)
+    skip_mm = UNDERLINE_SKIP_MM if bilevel else 0.0
     # first a cheap look at QUICK_RES that can only see more ink than the real one: darkness against
     # the lightest paper around each pixel (>= the local median level), at a threshold and an area
     # low enough for thin strokes thinned by the coarser grid. Nearly every row ends here.
     g = warp_rect_grey(image, H, zone, QUICK_RES, streaks=streaks or None, perspective=True)
     quick = _darker_than_lightest(g, QUICK_WIN_PX, QUICK_T)
     seen = cv2.countNonZero(quick & _free(g.shape, zone, masks, QUICK_RES))
-    if len(texts) and seen < QUICK_SHARE * BESIDE_MM2 * QUICK_RES ** 2:
-        seen += cv2.countNonZero(_runs_in(quick, zone, texts, QUICK_RES))
-    if seen < QUICK_SHARE * BESIDE_MM2 * QUICK_RES ** 2:
+    if len(texts) and seen < QUICK_SHARE * least_mm2 * QUICK_RES ** 2:
+        seen += cv2.countNonZero(_runs_in(quick, zone, texts, QUICK_RES, skip_mm))
+    if seen < QUICK_SHARE * least_mm2 * QUICK_RES ** 2:
         return 0.0
     g = warp_rect_grey(image, H, zone, RES, streaks=streaks or None, perspective=True)
     free = _free(g.shape, zone, masks, RES)
@@ -179,9 +204,9 @@ def beside_ink_mm2(image: np.ndarray, H: np.ndarray, zone: Rect, masks: Sequence
     # stroke is whole
     raw |= _darker_than_lightest(g, THICK_WIN_PX, t + THICK_MARGIN)
     if len(texts):
-        free = free | _runs_in(raw, zone, texts, RES)  # an underline is looked at like the rest
+        free = free | _runs_in(raw, zone, texts, RES, skip_mm)  # an underline is looked at like the rest
     ink = raw & free
-    if cv2.countNonZero(ink) < BESIDE_MM2 * RES * RES:
+    if cv2.countNonZero(ink) < least_mm2 * RES * RES:
         return 0.0  # too little for any answer (nearly every row): no need to look closer
     ink = cv2.medianBlur(ink * 255, 3) // 255
     n, labels, stats = component_stats(ink)
@@ -303,7 +328,8 @@ def _shows_line(near: np.ndarray, support: np.ndarray, px: np.ndarray, py: np.nd
 
 
 def doubt_ink_beside_boxes(fields: dict[str, FieldDecision], page_fields: list[dict], image: np.ndarray,
-                           H: np.ndarray, printed: Sequence[Rect], streaks: dict | None = None) -> None:
+                           H: np.ndarray, printed: Sequence[Rect], streaks: dict | None = None,
+                           bilevel: bool = False) -> None:
     """Send choice rows with pen ink beside their boxes to review (see the module docstring).
 
     Rows already with a person stay as they are, except a required row left empty (`no_mark`):
@@ -316,11 +342,12 @@ def doubt_ink_beside_boxes(fields: dict[str, FieldDecision], page_fields: list[d
         return
     masks, bands = _page_masks(fields, choice, page_fields, printed)
     pkey = np.asarray(printed, dtype=np.float64).reshape(-1, 4).tobytes()
+    least = least_ink_mm2(bilevel)
     for f in todo:
         fd = fields[str(f["id"])]
         for zone in _zones_cached(tuple(tuple(float(v) for v in o["rect_mm"]) for o in f["options"]), pkey):
             if beside_ink_mm2(image, H, zone, _overlapping(masks, zone), streaks,
-                              _overlapping(bands, zone)) >= BESIDE_MM2:
+                              _overlapping(bands, zone), bilevel) >= least:
                 fd.status, fd.reason, fd.confidence = "review", "ink_beside_boxes", min(fd.confidence, 0.5)
                 break
 

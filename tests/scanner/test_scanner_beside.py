@@ -187,3 +187,36 @@ def test_a_short_underline_in_a_descender_band_counts() -> None:
     ink[:] = 0
     ink[y:y + 3, int(5.8 * RES):int(8.0 * RES)] = 1  # 2.2 mm: no
     assert _runs_in(ink, zone, band, RES).sum() == 0
+
+
+def _arcs_through(page, rect, width_mm: float = 0.25) -> None:  # type: ignore[no-untyped-def]
+    """What a 1-bit threshold left of a pencil loop around a label: its two steep sides, crossing the print."""
+    x, y, w, h = rect
+    for fx, lean in ((0.2, -0.3), (0.8, 0.3)):
+        page.line((x + fx * w - lean, y - 1.0), (x + fx * w + lean, y + h + 0.6), width_mm)
+
+
+def test_what_a_1bit_threshold_left_of_a_circled_label_still_goes_to_review(synth, blank_form) -> None:  # type: ignore[no-untyped-def]
+    """A bilevel scan kept two short pieces of a pencil loop around a label, mostly inside its print.
+
+    Outside the print they hold ~0.7 mm2 of ink: less than a grey page's limit (1 mm2: its paper shows
+    grain), more than a 1-bit page's clean paper ever shows (a stress run accepted "no answer" so).
+    """
+    page = blank_form.copy()
+    _arcs_through(page, _label(page, "focus", "diagnosis"))
+    fd = _read(synth, page, img=synth.bilevel(page.grey())).fields["focus"]
+    assert (fd.value, fd.status, fd.reason) == ([], "review", "ink_beside_boxes")
+    clean = _read(synth, blank_form.copy(), img=synth.bilevel(blank_form.copy().grey())).fields
+    assert not [f for f, fd in clean.items() if fd.reason == "ink_beside_boxes"]  # print alone, bolder in 1 bit
+
+
+def test_an_underline_a_1bit_threshold_broke_in_two_still_counts(synth, blank_form) -> None:  # type: ignore[no-untyped-def]
+    """Under a label a 1-bit scan kept a ballpoint underline as two 1.3 mm dashes (a stress run accepted
+    that row as unanswered): on a 1-bit page short gaps along a run in the descender band are bridged."""
+    page = blank_form.copy()
+    lab = _label(page, "focus", "diagnosis")
+    y = lab[1] + lab[3] + 0.2
+    for x0 in (lab[0] + 1.0, lab[0] + 3.0):  # 1.3 mm dashes, ~0.35 mm of paper between their round ends
+        page.line((x0, y), (x0 + 1.3, y), 0.35)
+    fd = _read(synth, page, img=synth.bilevel(page.grey())).fields["focus"]
+    assert (fd.value, fd.status, fd.reason) == ([], "review", "ink_beside_boxes")
