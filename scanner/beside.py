@@ -68,6 +68,7 @@ SIDE_LOOK_MM = 1.5  # ... looked at this far to either side - in each third of t
 ON_LINE_MM = 0.5  # ink this close to a candidate line is refitted with it
 MAX_PIECES = 24  # at most this many pieces (the longest) are followed as possible creases
 CLIP_SHARE = 0.6  # a thin piece at the zone's edge along this much of its line's short way through: a crease
+CREASE_MAX_DARK = 0.45  # a fold's line is fainter than this (fold shadows ~0.1-0.35): a darker one is a pen's
 CREASE_ALIGN = 0.2  # two pieces of ink are dashes of one line when both run along it (within ~12 degrees)
 BESIDE_MM2 = 1.0  # pen ink beside the boxes from this much: a tick ~2.5 mm2, a circled label >= 8 mm2 ...
 BESIDE_MM2_BILEVEL = 0.6  # ... on a 1-bit page from this much: the threshold keeps only the darkest part of a
@@ -224,12 +225,12 @@ def beside_ink_mm2(image: np.ndarray, H: np.ndarray, zone: Rect, masks: Sequence
     pieces = sorted(pieces, key=lambda i: -max(w[i], h[i]))[:MAX_PIECES]  # the longest bound the work
     if pieces:
         kept &= ~_crease_lines(L8, raw & free, free, [stats[i + 1] for i in pieces], labels,
-                               [i + 1 for i in pieces]) & 1
+                               [i + 1 for i in pieces], None if bilevel else CREASE_MAX_DARK) & 1
     return float(cv2.countNonZero(kept)) / (RES * RES)
 
 
 def _crease_lines(dark: np.ndarray, ink: np.ndarray, free: np.ndarray, stats: list, labels: np.ndarray,
-                  ids: list[int]) -> np.ndarray:
+                  ids: list[int], pen_dark: float | None = None) -> np.ndarray:
     """Mask of straight lines crossing the whole zone (creases, folds, streaks) that thin ink lies on.
 
     A crease runs straight from one edge of the zone to another: a faint grey line, darker than the
@@ -240,6 +241,8 @@ def _crease_lines(dark: np.ndarray, ink: np.ndarray, free: np.ndarray, stats: li
     side (medians along the way, CREASE_CONTRAST), the line is a crease: all ink along it goes.
     A pen stroke beside a box - an arc of a loop around a label, a tick, a label's underline - ends
     where the pen stopped, well before the zone does: along most of its line there is only paper.
+    A line as dark as `pen_dark` (share of the paper, median along it) is pen ink, however straight and
+    long (None: no such test - on a 1-bit page a fold is as black as a pen).
     """
     zh, zw = dark.shape
     k5 = np.ones((5, 5), np.uint8)  # +-2 px: a slanted line's pixels form a staircase
@@ -297,6 +300,8 @@ def _crease_lines(dark: np.ndarray, ink: np.ndarray, free: np.ndarray, stats: li
         inked = np.flatnonzero(seen & (support[py, px] > 0))  # ink on the way, where it lies ...
         visible = np.flatnonzero(seen)  # ... against the stretch of the way print leaves visible
         spread = (inked[-1] - inked[0]) / max(int(visible[-1] - visible[0]), 1) if inked.size else 0.0
+        if pen_dark is not None and inked.size and np.median(near[py[inked], px[inked]]) >= pen_dark * 255:
+            continue  # as dark as a pen all along: a row struck through with a ruler, not a fold
         if (len(thirds) >= 2 and spread >= CREASE_SPREAD
                 and all(_shows_line(near, support, qx, qy, vx, vy) for qx, qy in thirds)):
             cv2.line(out, (int(px[0]), int(py[0])), (int(px[-1]), int(py[-1])), 1, width)

@@ -220,3 +220,22 @@ def test_an_underline_a_1bit_threshold_broke_in_two_still_counts(synth, blank_fo
         page.line((x0, y), (x0 + 1.3, y), 0.35)
     fd = _read(synth, page, img=synth.bilevel(page.grey())).fields["focus"]
     assert (fd.value, fd.status, fd.reason) == ([], "review", "ink_beside_boxes")
+
+
+def test_a_row_struck_through_with_a_ruler_goes_to_review(synth, blank_form) -> None:  # type: ignore[no-untyped-def]
+    """A pen line drawn straight through a whole row, past both its ends, looks like a fold in geometry
+    only: a fold is a grey shadow (<= ~0.35 of the paper's tone), a pen line is dark. With a tick in
+    one box the row read that tick, accepted, though the assessor may have struck the row out."""
+    from scanner_synth import option_rect
+
+    page = blank_form.copy()
+    x, y, w, h = option_rect("rating", "4")
+    page.mark("tick", [x, y, w, h], width_mm=0.45)
+    page.line((10.0, y + h / 2 + 0.4), (150.0, y + h / 2 - 0.3), 0.45)  # far beyond the first and last box
+    fd = _read(synth, page).fields["rating"]
+    assert (fd.value, fd.status, fd.reason) == ("4", "review", "ink_beside_boxes")
+    page = blank_form.copy()
+    page.mark("tick", [x, y, w, h], width_mm=0.45)
+    page.line((10.0, y + h / 2 + 0.4), (150.0, y + h / 2 - 0.3), 0.3, (175, 175, 175))  # a fold's grey line
+    fold = _read(synth, page).fields["rating"]
+    assert (fold.value, fold.status) == ("4", "accepted")
