@@ -19,6 +19,7 @@ from scanner.imageops import component_stats, ink_grey, pyramid_to
 from scanner.registration import Registration
 
 QR_QUIET_MM = 3.0
+STREAK_REPAIR_MM = 0.7  # a light streak up to this wide is closed over (a module is ~0.76 mm: it stays)
 BLANK_INK_FRACTION = 0.0004  # of the page interior at ~75 dpi, after speck and border removal (~20 mm2)
 BLANK_DARKNESS = 0.35  # bleed-through and scanner noise stay below this darkness; print and pen exceed it
 PUNCH_EDGE_MM = 25.0  # filing holes' centres are 12-13 mm from the sheet's edge (a scanner's margin and shift)
@@ -28,7 +29,7 @@ PUNCH_EDGE_MM = 25.0  # filing holes' centres are 12-13 mm from the sheet's edge
 class QrResult:
     text: str | None = None
     decoder: str | None = None  # zxing-cpp | pyzbar
-    where: str | None = None  # roi | roi-binarised | page | page-full | page-binarised
+    where: str | None = None  # roi | roi-binarised | roi-repaired | page | page-full | page-binarised
     candidates: list[str] = field(default_factory=list)
     corners_px: list[list[float]] | None = None
 
@@ -87,6 +88,14 @@ def read_qr(image: np.ndarray, reg: Registration | None, qr_rect_mm: list[float]
         found = fn(img)
         if found:
             return QrResult(found[0][0], decoder, where, [t for t, _ in found])
+    if attempts:
+        # a light streak (a dead scanner cell) crossing the symbol cuts every module in its way: taken out
+        # along the page's rows, then its columns. Safe to try hard here: a misread payload fails its tag
+        k = max(3, int(round(STREAK_REPAIR_MM * s)))
+        for kernel in ((1, k), (k, 1)):
+            found = _zxing(cv2.morphologyEx(roi, cv2.MORPH_OPEN, np.ones(kernel, np.uint8)))
+            if found:
+                return QrResult(found[0][0], "zxing-cpp", "roi-repaired", [t for t, _ in found])
     return read_qr_page(image)
 
 

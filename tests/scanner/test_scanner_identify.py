@@ -168,3 +168,20 @@ def test_holes_do_not_hide_content_or_pass_for_it(synth):
     assert loc.ink_fraction == pytest.approx(scanner.locate(plain, synth.FURNITURE).ink_fraction, rel=0.01)
     big = _punched(_back_page(), 2, diameter_mm=12.0, edge_mm=18.0)  # 12 mm blots by the edge are no filing holes
     assert scanner.locate(big, synth.FURNITURE).blank is False
+
+
+def test_a_light_streak_through_the_qr_code_is_closed_over(synth) -> None:  # type: ignore[no-untyped-def]
+    """A dead scanner cell draws a light line down the page; through a finder pattern of a blurred QR
+    code it defeated both decoders on the region and the whole page (a rough scan left a registered
+    page unidentified). The registered region is read again with thin light lines closed over."""
+    import cv2
+
+    page = synth.Page(200)
+    x, _, w, _ = synth.GEOMETRY["qr"]["rect_mm"]
+    img = page.grey()
+    cx = int((x + 0.12 * w) * 200 / 25.4)
+    img[:, cx:cx + 3] = 245  # ~0.4 mm wide, the whole height of the page
+    img = synth.jpeg(synth.noise(cv2.GaussianBlur(img, (0, 0), 1.2), 4, seed=2), 50)
+    loc = scanner.locate(img, synth.FURNITURE)
+    assert loc.registered
+    assert (loc.qr.text, loc.qr.where) == (synth.QR_TEXT, "roi-repaired")
