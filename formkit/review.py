@@ -33,6 +33,8 @@ REASONS = {  # why a field waits for a person, in the clerk's words (CLI legend,
                     "answer here, or an empty box in a tick-all-that-apply row, may be a mark the scan lost.",
     "faint_writing": "The writing is very faint.",
     "uncertain_writing": "It is unclear whether something is written here.",
+    "pen_line": ("There is a straight pen line here (a quick signature or initials, a dash, or the area "
+                 "struck out?): decide from the paper whether it counts as written."),
     "poor_registration": "The page was not aligned well enough to trust the boxes read automatically.",
     "corner_not_found": "A corner of the page is folded, torn or covered near this answer.",
     "ink_beside_boxes": ("There is pen ink next to the boxes, not in them (a circled or underlined answer, "

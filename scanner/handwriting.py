@@ -39,6 +39,10 @@ COLLINEAR_SHARE = 0.9  # ... making up this share of what is left ...
 # ... and spread along at least HOUGH_MM: remains of a crease or streak; in a zone shorter than that along
 DASHED_SHARE = 0.75  # the line (a crease crossing a 22 mm area top to bottom): along this share of the zone ...
 DASHED_MIN_MM = 8.0  # ... and never less than this (a one-line area is left to `_drop_frame_crossings`)
+PEN_LINE_DARK = 0.50  # a straight line this dark (share of the paper) is a pen's, not a fold's (<= ~0.4) ...
+PEN_LINE_PIECE_MM = 4.0  # ... in pieces this long (a fold near that darkness breaks into dashes) ...
+EDGE_LINE_SLACK_MM = 1.0  # ... unless its line, followed to the zone's edges, meets dark ink within this there
+PEN_LINE_MM2 = 2.0  # ... this much of it (a 5 mm stroke), clear of the frame, is a question for a person
 
 
 @dataclass
@@ -91,6 +95,30 @@ class WritingZone:
             return 0.0
         v = self.d[self.d > self.threshold(floor)]
         return float(np.median(v)) if v.size else 0.0
+
+    def pen_line_mm2(self) -> float:
+        """Pen-dark ink (mm2) inside the zone, straight lines included, but not lines crossing it edge to
+        edge (a streak, a fold, the area struck out) nor slivers along its border (the frame)."""
+        if self.d is None:
+            return 0.0
+        dark = cv2.medianBlur((self.d > PEN_LINE_DARK).astype(np.uint8) * 255, 3) // 255
+        if not cv2.countNonZero(dark):
+            return 0.0
+        whole = dark
+        dark = _drop_components(dark, self.res, count=True, lines=False)
+        n, labels, stats = component_stats(dark)
+        zh, zw = dark.shape
+        r = max(1, int(round(EDGE_LINE_SLACK_MM * self.res)))
+        near = cv2.dilate(whole, np.ones((2 * r + 1, 2 * r + 1), np.uint8))  # a short piece's line is a bit off
+        total = 0
+        for i in range(1, n):
+            x, y, w, h, area = (int(v) for v in stats[i])
+            if max(w, h) < PEN_LINE_PIECE_MM * self.res or (y == 0 and y + h >= zh) or (x == 0 and x + w >= zw):
+                continue
+            if _runs_edge_to_edge(labels == i, near):
+                continue  # a piece of a line crossing the zone (a streak or fold broken up by the threshold)
+            total += area
+        return float(total) / self.res ** 2
 
     def raw_mm2(self, floor: float = MIN_DARKNESS) -> float:
         """Everything darker than the ink threshold, specks and lines included (mm2)."""
@@ -205,6 +233,24 @@ def _ink_mm2(d: np.ndarray, t: float, res: float, zone: WritingZone | None = Non
     return float(np.count_nonzero(kept) - _collinear_residue(kept, res)) / (res * res)
 
 
+def _runs_edge_to_edge(piece: np.ndarray, ink: np.ndarray) -> bool:
+    """True when the straight line through `piece` finds `ink` where it enters and leaves the zone."""
+    ys, xs = np.nonzero(piece)
+    vx, vy, x0, y0 = (float(v) for v in cv2.fitLine(np.column_stack([xs, ys]).astype(np.float32),
+                                                    cv2.DIST_L2, 0, 0.01, 0.01).ravel())
+    zh, zw = ink.shape
+    ts = sorted(t for p0, v, size in ((x0, vx, zw), (y0, vy, zh)) if abs(v) > 1e-6
+                for t in ((-p0) / v, (size - 1 - p0) / v))
+    t0, t1 = ts[len(ts) // 2 - 1], ts[len(ts) // 2]  # where the line enters and leaves the zone
+    ends = []
+    for a, b in ((t0, t0 + 4), (t1 - 4, t1)):  # the first and last 4 px of the way
+        tt = np.linspace(a, b, 5)
+        px = np.clip(np.rint(x0 + vx * tt).astype(int), 0, zw - 1)
+        py = np.clip(np.rint(y0 + vy * tt).astype(int), 0, zh - 1)
+        ends.append(bool(ink[py, px].any()))
+    return all(ends)
+
+
 def _drop_frame_crossings(ink: np.ndarray, res: float, zone: WritingZone, t: float) -> np.ndarray:
     """Remove thin components that cross the zone edge to edge and run on outside the frame at both ends.
 
@@ -276,10 +322,11 @@ def _collinear_residue(kept: np.ndarray, res: float) -> int:
     return int(np.count_nonzero(near))
 
 
-def _drop_components(ink: np.ndarray, res: float, count: bool):
+def _drop_components(ink: np.ndarray, res: float, count: bool, lines: bool = True):
     """Remove straight-line components (and, when counting, specks and border slivers).
 
-    Returns the cleaned mask (with count=True: after dropping specks and border slivers too).
+    Returns the cleaned mask (with count=True: after dropping specks and border slivers too;
+    lines=False keeps the straight lines).
     """
     n, labels, stats = component_stats(ink)
     if n <= 1:
@@ -298,7 +345,7 @@ def _drop_components(ink: np.ndarray, res: float, count: bool):
         return lut[labels].astype(np.uint8)
     touches = (x == 0) | (y == 0) | (x + ww >= zw) | (y + hh >= zh)
     thin = np.minimum(ww, hh) < 0.8 * res
-    keep = (area >= SPECK_MM2 * res * res) & ~(touches & thin) & ~straight
+    keep = (area >= SPECK_MM2 * res * res) & ~(touches & thin) & (~straight if lines else True)
     return np.r_[0, keep.astype(np.uint8)][labels].astype(np.uint8)
 
 
@@ -346,6 +393,10 @@ def read_text_area(image: np.ndarray, H: np.ndarray, field_id: str, rect_mm,
             return TextArea(field_id, "uncertain", "present", "review", "faint_writing", 0.3, low, crop)
         if bilevel and zone.raw_mm2() >= VANISHED_SPECKS_MM2:
             return TextArea(field_id, "uncertain", "present", "review", "faint_writing", 0.3, mm2, crop)
+        if not (bilevel or halftone) and zone.pen_line_mm2() >= PEN_LINE_MM2:
+            # what the line removal took was pen-dark: a straight stroke (a signature's, a dash, the area
+            # struck out), not a fold. On a 1-bit page a fold is as black: there the rule cannot tell
+            return TextArea(field_id, "uncertain", "present", "review", "pen_line", 0.3, mm2, crop)
         conf = 0.5 + 0.5 * min(1.0, (ABSENT_MM2 - mm2) / ABSENT_MM2)
         look = zone.threshold(FAINT_FLOOR) * (HALFTONE_DILUTION if halftone else 1.0)
         return TextArea(field_id, "absent", None, "accepted", None, conf, mm2, crop,

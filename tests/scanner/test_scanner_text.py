@@ -234,3 +234,26 @@ def test_writing_cut_to_specks_by_a_1bit_scan_goes_to_review(synth, blank_form, 
     assert ta.status == expect, (ta.state, ta.ink_mm2)
     if expect == "review":
         assert (ta.state, ta.reason) == ("uncertain", "faint_writing")
+
+
+SIGNATURE = [15, 215, 85, 20]  # "signature" in the synthetic geometry
+
+
+@pytest.mark.parametrize("stroke,expect", [
+    (((35, 231), (65, 221)), "review"),  # a quick signature: one slanted stroke, 31 mm
+    (((35, 227), (45, 226.6)), "review"),  # a 10 mm dash
+    (((13, 227), (102, 226.5)), "absent"),  # struck out edge to edge, past the frame: nothing written
+])
+def test_a_straight_pen_stroke_in_a_signature_area_goes_to_a_person(synth, stroke, expect):
+    """Straight lines are taken out of text areas (folds, streaks, ruling), so a signature made of one
+    straight stroke read as absent and was accepted. A pen-dark stroke inside the area is a person's
+    question; a line crossing the whole area is the area struck out (or a streak): still absent."""
+    p = synth.Page(300)
+    p.line(*stroke, 0.4)
+    for img in (p.img, synth.jpeg(synth.noise(p.img, 4, seed=1), 50)):
+        loc = scanner.locate(img, synth.FURNITURE)
+        ta = read_text_area(img, loc.registration.H, "signature", SIGNATURE)
+        if expect == "review":
+            assert (ta.state, ta.status, ta.reason) == ("uncertain", "review", "pen_line")
+        else:
+            assert (ta.state, ta.status) == ("absent", "accepted")
