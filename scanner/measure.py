@@ -19,6 +19,9 @@ from scanner.geometry import warp_rect_grey
 
 RES = 8.0  # px per mm of the measuring grid (203 dpi): a 0.3 mm pencil line is still 2-3 px
 SNAP_MM = 1.5  # search radius for the printed outline
+SNAP_TRUST = 0.2  # an outline this dark is the box, wherever the search found it within SNAP_MM ...
+SNAP_SIGMAS = 12.0  # ... or this many noise sigmas above the paper ...
+SNAP_TRUST_MIN = 0.08  # ... but never fainter than this
 RING_OUT_MM = 3.5  # how far outside the box the ring analysis looks (circles drawn around a box)
 RING_IN_MM = 0.6  # ring starts this far outside the outline (keeps the printed stroke out)
 INSET = 0.15  # interior = box shrunk by 15 % of its size on every side (excludes the outline)
@@ -384,6 +387,16 @@ def neighbour_boxes_px(neighbours_mm: Sequence[Sequence[float]], ox: float, oy: 
                     np.ceil(my0 + nb[:, 3] * RES).astype(np.int64).tolist(), strict=True))
 
 
+def snap_trust(sigma: float) -> float:
+    """Darkness of the printed outline from which its found position is trusted over the mapping.
+
+    A clean scan's outline is 0.5-0.9; glare on a phone photo washed one out to 0.19, and the box,
+    measured where the mapping put it ~0.7 mm off, took its own outline for a mark. So the bar is
+    the lower of SNAP_TRUST and SNAP_SIGMAS noise sigmas (never below SNAP_TRUST_MIN).
+    """
+    return max(SNAP_TRUST_MIN, min(SNAP_TRUST, SNAP_SIGMAS * sigma))
+
+
 def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
                  neighbours_mm: Sequence[Sequence[float]], local: Callable | None = None) -> BoxMeasure:
     """Measure a box on `g`, its ROI warped at RES with the top-left pixel's corner at (ox, oy) mm.
@@ -408,7 +421,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     D8 = cv2.LUT(g, np.clip(np.rint((bg - np.arange(256.0)) * (255.0 / bg)), 0, 255).astype(np.uint8))
     D3 = cv2.blur(D8, (3, 3)).astype(np.float32) * np.float32(1.0 / 255.0)
     dx, dy, outline = _snap(D3, (x0, y0, x1, y1), int(round(SNAP_MM * RES)))
-    if outline < 0.2:
+    if outline < snap_trust(sigma):
         dx, dy = 0, 0  # no printed outline found (lost in the scan?): trust the mapping
     bx0, by0, bx1, by1 = x0 + dx, y0 + dy, x1 + dx, y1 + dy
     ix0, ix1 = int(round(bx0 + INSET * w * RES)), int(round(bx1 - INSET * w * RES))

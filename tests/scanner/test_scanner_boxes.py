@@ -126,6 +126,43 @@ def test_snap_recovers_local_shift(synth, blank_form):
     assert classify_box(m)[0] == "empty"
 
 
+@pytest.mark.parametrize("wash", [0.0, 0.8])
+def test_a_washed_out_box_off_its_mapping_is_not_its_own_mark(synth, blank_form, wash):
+    """Glare on a phone photo washed a box's outline out to ~0.2 darkness where the curled sheet put it
+    0.7 mm off the mapping: measured unsnapped, the outline fell inside the interior and read as a mark
+    (a glare stress run accepted an extra answer so). A faint outline well above the noise is snapped to."""
+    img = blank_form.grey().copy()
+    rect = synth.option_rect("setting", "ward")
+    s = blank_form.s
+    x0, y0 = int(rect[0] * s) - 20, int(rect[1] * s) - 20
+    n = int(5 * s) + 40
+    shift = int(round(0.7 * s))
+    patch = img[y0:y0 + n, x0:x0 + n].copy()
+    img[y0:y0 + n, x0:x0 + n] = 255
+    img[y0 - shift:y0 - shift + n, x0:x0 + n] = patch  # the box 0.7 mm above where the mapping expects it
+    if wash:  # glare: everything in the patch lifted towards white
+        sl = np.s_[y0 - shift - 40:y0 + n + 40, x0 - 40:x0 + n + 40]
+        img[sl] = np.clip(img[sl] + (255.0 - img[sl]) * wash, 0, 255).astype(np.uint8)
+    loc = scanner.locate(img, synth.FURNITURE)
+    m = measure_box(img, loc.registration.H, rect)
+    assert 0.15 < m.outline < 0.2 if wash else m.outline > 0.5
+    assert np.allclose(m.snap_mm, (0.0, -0.7), atol=0.15)
+    assert classify_box(m)[0] == "empty"
+
+
+def test_weak_outline_unsnapped_with_ink_is_uncertain():
+    """A box measured where the mapping put it (outline too faint to be found by) with ink near its edge
+    is not decided: the ink may be its own outline."""
+    from scanner.measure import BoxMeasure
+
+    m = BoxMeasure(coverage=0.12, faint=0.12, faint_smooth=0.15, darkness=0.03, strength=0.25, solid=0.0,
+                   ring_sectors=-1, ring_ink=-1.0, background=230.0, noise=0.02, t_ink=0.1, snap_mm=(0.0, 0.0),
+                   outline=0.17)
+    assert classify_box(m) == ("uncertain", 0.3, "outline_weak")
+    m.outline = 0.6
+    assert classify_box(m)[0] == "marked"
+
+
 def test_scanner_streak_through_boxes_is_not_a_mark(synth, blank_form):
     img = blank_form.grey().copy()
     s = blank_form.s
