@@ -23,7 +23,8 @@ row to a person.
 --punched SHARE gives that share of sheets filing holes, as a feeder's black backing shows them (the
 blank backs must still be blank).
 --profiles dither runs the stress profile kept out of the default list: a scanner's 1-bit halftone mode
-(paper grain, pencil and light ink dithered into dots).
+(paper grain, pencil and light ink dithered into dots); --profiles glare, phone photos with a bright
+spot of reflected light washing out print and ink.
 """
 
 from __future__ import annotations
@@ -59,8 +60,9 @@ PROFILES = {  # profile: (container, layouts mix)
     "dpi150": "jpeg_pdf",
     "rough": "jpeg_pdf",
     "phone": "jpeg_dir",
+    "glare": "jpeg_dir",  # not in the default run: --profiles glare (a stress test)
 }
-STRESS_PROFILES = {"dither"}  # run on request only: kept out of the figures compared across sessions
+STRESS_PROFILES = {"dither", "glare"}  # run on request only: kept out of the figures compared across sessions
 NAMES = ["Åsa Öberg", "Áile Ŋuvttis", "Kari Nordmann", "Per Ødegård", "Märta Lindström", "Ole Čađa"]
 
 

@@ -22,6 +22,9 @@ Profiles (all accept `rotation` 0/90/180/270, or None for the profile's own habi
 * `phone`     -- perspective photo: the page on a desk, 60-85 % of the frame, bowed paper (up to
   1 mm, not in `matrix`), light gradient, sometimes a shadow, colour cast, slight blur, JPEG.
   Effective dpi is measured from the page's size in the frame.
+* `glare`     -- a phone photo with a bright spot of reflected light on the sheet (lifting the page 40-75 %
+  of the way to white at its centre, 8-20 % of the frame across): washed-out print and ink. Not in the
+  office mix: a stress test.
 
 `print_texture` is the printer's part (toner density, halftoned grey), applied before filling.
 """
@@ -552,6 +555,23 @@ def phone(
     return Scan(x, round(eff_dpi, 1), meta)
 
 
+def glare(img: np.ndarray, dpi_in: float, rng: np.random.Generator, rotation: int | None = None) -> Scan:
+    """`phone`, plus a glare spot somewhere on the sheet (see the module docstring)."""
+    scan = phone(img, dpi_in, rng, rotation)
+    x = scan.image.astype(np.float32)
+    h, w = x.shape[:2]
+    cx, cy = rng.uniform(0.25, 0.75) * w, rng.uniform(0.25, 0.75) * h
+    r = rng.uniform(0.08, 0.2) * max(h, w)
+    peak = float(rng.uniform(0.4, 0.75))
+    yy, xx = np.ogrid[0:h, 0:w]
+    spot = (peak * np.exp(-(((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * r * r)))).astype(np.float32)
+    if x.ndim == 3:
+        spot = spot[..., None]
+    x += (255.0 - x) * spot
+    meta = {**scan.meta, "profile": "glare", "glare": [round(cx), round(cy), round(r), round(peak, 2)]}
+    return Scan(np.clip(x, 0, 255).astype(np.uint8), scan.dpi, meta)
+
+
 Profile = Callable[..., Scan]
 
 PROFILES: dict[str, Profile] = {
@@ -563,6 +583,7 @@ PROFILES: dict[str, Profile] = {
     "dpi150": dpi150,
     "rough": rough,
     "phone": phone,
+    "glare": glare,
 }
 
 

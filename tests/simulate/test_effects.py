@@ -167,3 +167,17 @@ def test_dither_turns_pencil_into_dots_and_keeps_ink_solid(pages: list[np.ndarra
         assert n_ink > 100 and n_pencil > 30  # the pencil is still there ...
         assert lonely_pencil > 2 * lonely_ink  # ... as a scatter of dots, the felt tip as strokes
     assert screens == {"bayer8", "random"}
+
+
+def test_glare_washes_out_one_spot_of_a_phone_photo(pages: list[np.ndarray]) -> None:
+    page = pages[0].copy()
+    plain = apply_profile("phone", page, DPI, np.random.default_rng(3), rotation=0)
+    lit = apply_profile("glare", page, DPI, np.random.default_rng(3), rotation=0)
+    a, b = plain.image.astype(np.int16), lit.image.astype(np.int16)
+    assert a.shape == b.shape and (b >= a - 1).all()  # the same photo beneath, only ever lighter
+    cx, cy, r, peak = lit.meta["glare"]
+    assert 0.4 <= peak <= 0.75
+    gap = np.maximum(255 - a[cy, cx], 1)
+    assert ((b - a)[cy, cx] / gap).min() >= 0.35  # ~peak of the way to white at the centre ...
+    far = (b - a)[:, : max(1, cx - 4 * r)] if cx - 4 * r > 0 else (b - a)[:, cx + 4 * r:]
+    assert far.size == 0 or far.mean() < 2  # ... and nothing far away
