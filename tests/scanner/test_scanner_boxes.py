@@ -107,19 +107,22 @@ def test_overshoot_does_not_mark_neighbour(synth, blank_form):
     assert reading.fields["rating"].value == "5" and reading.fields["rating"].status == "accepted"
 
 
-def test_snap_recovers_local_shift(synth, blank_form):
-    """A box printed 1 mm away from where the mapping expects it is still measured on its outline."""
-    import numpy as np
-
-    img = blank_form.img.copy()
-    rect = synth.option_rect("setting", "ward")
-    s = blank_form.s
+def _move_box(img: np.ndarray, rect, s: float, dx_mm: float, dy_mm: float) -> tuple[int, int, int, int]:
+    """Move the printed box at `rect` (mm) by (dx, dy) mm in place; returns the moved patch (x, y, w, h) px."""
     x0, y0 = int(rect[0] * s) - 20, int(rect[1] * s) - 20
     n = int(5 * s) + 40
-    shift = int(round(1.0 * s))
+    dx, dy = int(round(dx_mm * s)), int(round(dy_mm * s))
     patch = img[y0:y0 + n, x0:x0 + n].copy()
     img[y0:y0 + n, x0:x0 + n] = 255
-    img[y0 + shift:y0 + shift + n, x0 + shift:x0 + shift + n] = patch
+    img[y0 + dy:y0 + dy + n, x0 + dx:x0 + dx + n] = patch
+    return x0 + dx, y0 + dy, n, n
+
+
+def test_snap_recovers_local_shift(synth, blank_form):
+    """A box printed 1 mm away from where the mapping expects it is still measured on its outline."""
+    img = blank_form.img.copy()
+    rect = synth.option_rect("setting", "ward")
+    _move_box(img, rect, blank_form.s, 1.0, 1.0)
     loc = scanner.locate(img, synth.FURNITURE)
     m = measure_box(img, loc.registration.H, rect)
     assert np.allclose(m.snap_mm, (1.0, 1.0), atol=0.15)
@@ -133,15 +136,9 @@ def test_a_washed_out_box_off_its_mapping_is_not_its_own_mark(synth, blank_form,
     (a glare stress run accepted an extra answer so). A faint outline well above the noise is snapped to."""
     img = blank_form.grey().copy()
     rect = synth.option_rect("setting", "ward")
-    s = blank_form.s
-    x0, y0 = int(rect[0] * s) - 20, int(rect[1] * s) - 20
-    n = int(5 * s) + 40
-    shift = int(round(0.7 * s))
-    patch = img[y0:y0 + n, x0:x0 + n].copy()
-    img[y0:y0 + n, x0:x0 + n] = 255
-    img[y0 - shift:y0 - shift + n, x0:x0 + n] = patch  # the box 0.7 mm above where the mapping expects it
-    if wash:  # glare: everything in the patch lifted towards white
-        sl = np.s_[y0 - shift - 40:y0 + n + 40, x0 - 40:x0 + n + 40]
+    x, y, w, h = _move_box(img, rect, blank_form.s, 0.0, -0.7)  # 0.7 mm above where the mapping expects it
+    if wash:  # glare: everything around the box lifted towards white
+        sl = np.s_[y - 40:y + h + 40, x - 40:x + w + 40]
         img[sl] = np.clip(img[sl] + (255.0 - img[sl]) * wash, 0, 255).astype(np.uint8)
     loc = scanner.locate(img, synth.FURNITURE)
     m = measure_box(img, loc.registration.H, rect)
