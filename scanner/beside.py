@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from scanner.decide import FieldDecision
-from scanner.geometry import warp_rect_grey
+from scanner.geometry import chord, warp_rect_grey
 from scanner.imageops import component_stats
 from scanner.measure import INK_SIGMAS, MAX_T_INK, MIN_T_INK, RES, LocalPaper
 
@@ -264,7 +264,7 @@ def _crease_lines(dark: np.ndarray, ink: np.ndarray, free: np.ndarray, stats: li
             continue
         ys, xs = np.nonzero(labels == k)
         cx, cy = float(xs.mean()), float(ys.mean())
-        t0, t1 = _chord(cx, cy, vx, vy, zw, zh)
+        t0, t1 = chord(cx, cy, vx, vy, zw, zh)
         along = (xs - cx) * vx + (ys - cy) * vy
         if t1 - t0 < CHORD_MIN_MM * RES and np.ptp(along) >= CLIP_SHARE * (t1 - t0):
             cv2.line(out, (int(cx + vx * t0), int(cy + vy * t0)), (int(cx + vx * t1), int(cy + vy * t1)), 1, width)
@@ -284,7 +284,7 @@ def _crease_lines(dark: np.ndarray, ink: np.ndarray, free: np.ndarray, stats: li
         if np.count_nonzero(on) >= 2 * PIECE_MM * RES:
             vx, vy, x0, y0 = (float(v) for v in cv2.fitLine(np.column_stack([ix[on], iy[on]]).astype(np.float32),
                                                              cv2.DIST_HUBER, 0, 0.01, 0.01).ravel())
-        t0, t1 = _chord(x0, y0, vx, vy, zw, zh)
+        t0, t1 = chord(x0, y0, vx, vy, zw, zh)
         tt = np.arange(t0, t1, 1.0)
         px, py = np.rint(x0 + vx * tt).astype(int), np.rint(y0 + vy * tt).astype(int)
         ok = (px >= 0) & (px < zw) & (py >= 0) & (py < zh)
@@ -306,13 +306,6 @@ def _crease_lines(dark: np.ndarray, ink: np.ndarray, free: np.ndarray, stats: li
                 and all(_shows_line(near, support, qx, qy, vx, vy) for qx, qy in thirds)):
             cv2.line(out, (int(px[0]), int(py[0])), (int(px[-1]), int(py[-1])), 1, width)
     return out
-
-
-def _chord(x0: float, y0: float, vx: float, vy: float, zw: int, zh: int) -> tuple[float, float]:
-    """Where the line (x0, y0) + t (vx, vy) runs inside a zw x zh zone: (t0, t1)."""
-    ts = sorted(t for p0, v, size in ((x0, vx, zw), (y0, vy, zh)) if abs(v) > 1e-6
-                for t in ((-p0) / v, (size - 1 - p0) / v))
-    return ts[len(ts) // 2 - 1], ts[len(ts) // 2]  # the middle pair: entering and leaving the zone
 
 
 def _shows_line(near: np.ndarray, support: np.ndarray, px: np.ndarray, py: np.ndarray, vx: float, vy: float) -> bool:

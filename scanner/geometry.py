@@ -21,6 +21,13 @@ def rect_corners(rect: Rect) -> np.ndarray:
     return np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], dtype=np.float64)
 
 
+def chord(x0: float, y0: float, vx: float, vy: float, w: int, h: int) -> tuple[float, float]:
+    """Where the line (x0, y0) + t (vx, vy) runs inside a w x h pixel area: (t entering, t leaving)."""
+    ts = sorted(t for p0, v, size in ((x0, vx, w), (y0, vy, h)) if abs(v) > 1e-6
+                for t in ((-p0) / v, (size - 1 - p0) / v))
+    return ts[len(ts) // 2 - 1], ts[len(ts) // 2]  # the middle pair: entering and leaving the area
+
+
 def map_points(H: np.ndarray, pts: np.ndarray) -> np.ndarray:
     """Apply a homography to (N, 2) points."""
     pts = np.asarray(pts, dtype=np.float64).reshape(-1, 2)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from scanner.geometry import warp_rect, warp_rect_grey
+from scanner.geometry import chord, warp_rect, warp_rect_grey
 from scanner.imageops import component_stats, ink_grey
 
 CROP_RES = 8.0  # px per mm of the crop (203 dpi): legible for a person, small for storage
@@ -239,9 +239,7 @@ def _runs_edge_to_edge(piece: np.ndarray, ink: np.ndarray) -> bool:
     vx, vy, x0, y0 = (float(v) for v in cv2.fitLine(np.column_stack([xs, ys]).astype(np.float32),
                                                     cv2.DIST_L2, 0, 0.01, 0.01).ravel())
     zh, zw = ink.shape
-    ts = sorted(t for p0, v, size in ((x0, vx, zw), (y0, vy, zh)) if abs(v) > 1e-6
-                for t in ((-p0) / v, (size - 1 - p0) / v))
-    t0, t1 = ts[len(ts) // 2 - 1], ts[len(ts) // 2]  # where the line enters and leaves the zone
+    t0, t1 = chord(x0, y0, vx, vy, zw, zh)  # where the line enters and leaves the zone
     ends = []
     for a, b in ((t0, t0 + 4), (t1 - 4, t1)):  # the first and last 4 px of the way
         tt = np.linspace(a, b, 5)
