@@ -69,6 +69,8 @@ ON_LINE_MM = 0.5  # ink this close to a candidate line is refitted with it
 MAX_PIECES = 24  # at most this many pieces (the longest) are followed as possible creases
 CLIP_SHARE = 0.6  # a thin piece at the zone's edge along this much of its line's short way through: a crease
 CREASE_MAX_DARK = 0.45  # a fold's line is fainter than this (fold shadows ~0.1-0.35): a darker one is a pen's
+CREASE_SOLID_1BIT = 0.95  # ... and on a 1-bit page (where a fold's shadow is cut to black dashes or lost) a line
+# inked along this share of its visible way is a pen's
 CREASE_ALIGN = 0.2  # two pieces of ink are dashes of one line when both run along it (within ~12 degrees)
 BESIDE_MM2 = 1.0  # pen ink beside the boxes from this much: a tick ~2.5 mm2, a circled label >= 8 mm2 ...
 BESIDE_MM2_BILEVEL = 0.6  # ... on a 1-bit page from this much: the threshold keeps only the darkest part of a
@@ -242,7 +244,8 @@ def _crease_lines(dark: np.ndarray, ink: np.ndarray, free: np.ndarray, stats: li
     A pen stroke beside a box - an arc of a loop around a label, a tick, a label's underline - ends
     where the pen stopped, well before the zone does: along most of its line there is only paper.
     A line as dark as `pen_dark` (share of the paper, median along it) is pen ink, however straight and
-    long (None: no such test - on a 1-bit page a fold is as black as a pen).
+    long; on a 1-bit page (`pen_dark` None), where a fold can be as black as a pen, a line unbroken along
+    CREASE_SOLID_1BIT of its visible way is.
     """
     zh, zw = dark.shape
     k5 = np.ones((5, 5), np.uint8)  # +-2 px: a slanted line's pixels form a staircase
@@ -302,6 +305,8 @@ def _crease_lines(dark: np.ndarray, ink: np.ndarray, free: np.ndarray, stats: li
         spread = (inked[-1] - inked[0]) / max(int(visible[-1] - visible[0]), 1) if inked.size else 0.0
         if pen_dark is not None and inked.size and np.median(near[py[inked], px[inked]]) >= pen_dark * 255:
             continue  # as dark as a pen all along: a row struck through with a ruler, not a fold
+        if pen_dark is None and inked.size >= CREASE_SOLID_1BIT * visible.size:
+            continue  # 1 bit: unbroken wherever print leaves it visible - a pen line (a fold comes through in dashes)
         if (len(thirds) >= 2 and spread >= CREASE_SPREAD
                 and all(_shows_line(near, support, qx, qy, vx, vy) for qx, qy in thirds)):
             cv2.line(out, (int(px[0]), int(py[0])), (int(px[-1]), int(py[-1])), 1, width)
