@@ -28,7 +28,12 @@ from scanner.holes import find_holes, paint_holes
 from scanner.identify import BLANK_INK_FRACTION, QrResult, blank_verdict, ink_fraction, read_qr, read_qr_page
 from scanner.imageops import descreen, is_bilevel, is_halftone
 from scanner.measure import BoxMeasure, measure_box, measure_boxes
-from scanner.page_trust import doubt_near_missing_corners, near_missing_corner, print_confirms_mapping
+from scanner.page_trust import (
+    doubt_near_missing_corners,
+    doubt_washed_out_print,
+    near_missing_corner,
+    print_confirms_mapping,
+)
 from scanner.reading import PageReading
 from scanner.registration import Registration, register
 from scanner.sources import SourcePage, count_pages, iter_pages, sniff
@@ -248,6 +253,7 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
         doubt_breaking_pen(out)
         doubt_mostly_blank_page(out, required)
     doubt_near_missing_corners(out, page_fields, reg.markers_found, location.page_size_mm, image, H)
+    doubt_washed_out_print(out.fields)
     for fd in out.fields.values():
         if poor and fd.status == "accepted":
             fd.status, fd.reason, fd.confidence = "review", "poor_registration", min(fd.confidence, 0.5)

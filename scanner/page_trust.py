@@ -1,6 +1,6 @@
-"""Page-level trust in the mapping: the print vouching for a poor marker fit, corners whose marker is missing.
+"""Page-level trust: the print vouching for a poor marker fit, corners whose marker is missing, print washed out.
 
-Both decide whether what the boxes read may stand although the page's registration is not perfect.
+Each decides whether what the boxes read may stand although the page is not perfect.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ PRINT_CHECK_MIN_BOXES = 12  # a page needs this many printed boxes to vouch for 
 PRINT_CHECK_SHARE = 0.95  # ... this share of them found ...
 PRINT_CHECK_SNAP_MM = 0.75  # ... within this of where the mapping puts them (box pitch >= 8 mm) ...
 PRINT_CHECK_OUTLINE = 0.30  # ... with a clearly printed outline
+WASHED_OUTLINE = 0.25  # a box whose printed outline is fainter than this sits in washed-out print (scans and
+# photos of the benchmark: >= 0.27; under glare on a phone photo 0.15-0.25): an empty box there proves little
 
 
 def print_confirms_mapping(fields: dict[str, FieldDecision]) -> bool:
@@ -84,3 +86,21 @@ def doubt_near_missing_corners(out: PageReading, page_fields: list[dict], found:
             continue
         item.status, item.reason = "review", "corner_not_found"
         item.confidence = min(item.confidence, 0.5)
+
+
+def doubt_washed_out_print(fields: dict[str, FieldDecision]) -> None:
+    """Rows read with an empty box whose own print is washed out go to review (`washed_out`).
+
+    Glare on a phone photo (or a scan far too light) lifts print and ink alike: where a box's printed
+    outline keeps under WASHED_OUTLINE of the paper's tone (>= 0.36 on every phone photo of the
+    benchmark without glare), a pencil tick in or beside it fades below what the reader looks for (a glare
+    stress run lost one beside a box so). A row that read "no answer" there, or a multiple-choice row that
+    read such a box as empty, cannot vouch for it. A single-choice row with its answer clearly marked
+    stands (a second, faded mark could only have made it a question; a light streak across one outline
+    on a rough scan, a descreened halftone page: 11 such rows in ~30,000 re-read fields, all right).
+    """
+    for fd in fields.values():
+        if fd.status != "accepted" or (fd.kind == "single" and fd.value is not None):
+            continue
+        if any(b.state == "empty" and 0 <= float(b.measures.get("outline", 1.0)) < WASHED_OUTLINE for b in fd.boxes):
+            fd.status, fd.reason, fd.confidence = "review", "washed_out", min(fd.confidence, 0.5)

@@ -372,3 +372,22 @@ def test_faint_pencil_under_scan_noise_is_never_empty(synth, blank_form, seed, n
     assert fd.status == "review" or fd.value == "b", [b.to_dict() for b in fd.boxes]
     for other in ("rating", "focus", "setting"):
         assert {b.state for b in r.fields[other].boxes} == {"empty"}, other
+
+
+@pytest.mark.parametrize("wash,expect", [(0.0, ("accepted", None)), (0.8, ("review", "washed_out"))])
+def test_a_row_whose_print_is_washed_out_cannot_vouch_for_an_empty_box(synth, blank_form, wash, expect):
+    """Glare lifts print and pencil alike: a pencil tick beside a box under it faded below every look
+    (a glare stress run read that row without it). Where the boxes' own outlines are washed out to
+    under 0.25 of the paper's tone, an empty box proves little: the row goes to a person."""
+    img = blank_form.grey().copy()
+    s = blank_form.s
+    x, y, w, h = synth.option_rect("optional", "b")
+    if wash:  # a bright spot over the row
+        yy, xx = np.mgrid[0:img.shape[0], 0:img.shape[1]].astype(np.float32)
+        cx, cy, r = (x + w / 2) * s, (y + h / 2) * s, 15 * s
+        spot = wash * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * r * r))
+        img = np.clip(img + (255.0 - img) * spot, 0, 255).astype(np.uint8)
+    loc = scanner.locate(img, synth.FURNITURE)
+    fd = scanner.read(img, loc, synth.GEOMETRY["fields"], blank_form.printed).fields["optional"]
+    assert (fd.status, fd.reason) == expect
+    assert fd.value is None
