@@ -97,7 +97,7 @@ def doubt_washed_out_print(fields: dict[str, FieldDecision]) -> None:
     stress run lost one beside a box so). A row that read "no answer" there, or a multiple-choice row that
     read such a box as empty, cannot vouch for it. A single-choice row with its answer clearly marked
     stands (a second, faded mark could only have made it a question; a light streak across one outline
-    on a rough scan, a descreened halftone page: 11 such rows in ~30,000 re-read fields, all right).
+    on a rough scan, a descreened halftone page: 13 such rows in 55,005 re-read fields, all right).
     """
     for fd in fields.values():
         if fd.status != "accepted" or (fd.kind == "single" and fd.value is not None):
