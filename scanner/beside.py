@@ -52,6 +52,11 @@ UNDERLINE_GAP_MM = 0.3  # ... from this far below the baseline (letters sit on i
 UNDERLINE_MM = 2.5  # ... where a straight horizontal run this long is a pen line under or through it (print
 # descenders stay shorter; 3.0 missed a ballpoint line under the two-letter "Ny", 0 new false alarms in
 # ~17,000 re-read fields)
+UNDER_LABEL_MIN_MM = 1.8  # a flat stroke this long (the hook of a "y" stays shorter; it is masked anyway) ...
+UNDER_LABEL_FLAT = 0.35  # ... no taller than this share of its length ...
+UNDER_LABEL_MM2 = 0.4  # ... holding this much ink ...
+UNDER_LABEL_SHARE = 0.5  # ... under this share of a label (or of itself) ...
+UNDER_LABEL_BELOW_MM = 1.5  # ... from its descender band down to this far below it: an underline, whatever its ink
 UNDERLINE_SKIP_MM = 0.5  # ... on a 1-bit page also across gaps this short in a band's lower half (the threshold
 # broke a ballpoint underline in two; across the whole band, the feet of letters on a phone photo joined up so)
 SNAP_NEAR_MM = 30.0  # print within this of a box (centre to centre) moves with that box's snap
@@ -167,6 +172,26 @@ def _runs_in(ink: np.ndarray, zone: Rect, texts: Sequence[Rect], res: float, ski
     return runs
 
 
+def _underlines_a_label(kept: np.ndarray, zone: Rect, bands: Sequence[Rect]) -> bool:
+    """True when a flat straight stroke lies right under a label, along a good part of it.
+
+    A pencil underline under a two-letter label ("Ny") is ~2 mm long and may hold less ink than a
+    row's doubt needs; but nothing printed lies outside the print's masks, and noise or a fold (taken
+    out before) does not make a short flat stroke right under a word.
+    """
+    n, labels, stats = component_stats(kept)
+    zx, zy = float(zone[0]), float(zone[1])
+    for x, y, w, h, area in (tuple(int(v) for v in st) for st in stats[1:]):
+        if w < UNDER_LABEL_MIN_MM * RES or h > UNDER_LABEL_FLAT * w or area < UNDER_LABEL_MM2 * RES * RES:
+            continue
+        x0, x1, yc = zx + x / RES, zx + (x + w) / RES, zy + (y + h / 2) / RES
+        for bx, by, bw, bh in (tuple(float(v) for v in b) for b in bands):
+            over = min(x1, bx + bw) - max(x0, bx)
+            if over >= UNDER_LABEL_SHARE * min(x1 - x0, bw) and by <= yc <= by + bh + UNDER_LABEL_BELOW_MM:
+                return True
+    return False
+
+
 def least_ink_mm2(bilevel: bool) -> float:
     """How much pen ink beside a row's boxes sends it to review (mm2)."""
     return BESIDE_MM2_BILEVEL if bilevel else BESIDE_MM2
@@ -209,7 +234,7 @@ def beside_ink_mm2(image: np.ndarray, H: np.ndarray, zone: Rect, masks: Sequence
     if len(texts):
         free = free | _runs_in(raw, zone, texts, RES, skip_mm)  # an underline is looked at like the rest
     ink = raw & free
-    if cv2.countNonZero(ink) < least_mm2 * RES * RES:
+    if cv2.countNonZero(ink) < UNDER_LABEL_MM2 * RES * RES:
         return 0.0  # too little for any answer (nearly every row): no need to look closer
     ink = cv2.medianBlur(ink * 255, 3) // 255
     n, labels, stats = component_stats(ink)
@@ -228,7 +253,10 @@ def beside_ink_mm2(image: np.ndarray, H: np.ndarray, zone: Rect, masks: Sequence
     if pieces:
         kept &= ~_crease_lines(L8, raw & free, free, [stats[i + 1] for i in pieces], labels,
                                [i + 1 for i in pieces], None if bilevel else CREASE_MAX_DARK) & 1
-    return float(cv2.countNonZero(kept)) / (RES * RES)
+    found = float(cv2.countNonZero(kept)) / (RES * RES)
+    if found < least_mm2 and len(texts) and _underlines_a_label(kept, zone, texts):
+        return least_mm2  # little ink, but the shape of an underline right under a label: an answer's mark
+    return found
 
 
 def _crease_lines(dark: np.ndarray, ink: np.ndarray, free: np.ndarray, stats: list, labels: np.ndarray,

@@ -243,3 +243,19 @@ def test_a_row_struck_through_with_a_ruler_goes_to_review(synth, blank_form, bil
     page.line((10.0, y + h / 2 + 0.4), (150.0, y + h / 2 - 0.3), 0.3, (175, 175, 175))  # a fold's grey line
     fold = _read(synth, page).fields["rating"]
     assert (fold.value, fold.status) == ("4", "accepted")
+
+
+def test_a_short_faint_underline_under_a_two_letter_label_goes_to_review(synth, blank_form) -> None:  # type: ignore[no-untyped-def]
+    """A pencil underline of ~2.3 mm under "Ny" held ~0.75 mm2 of ink, under the 1 mm2 a row's doubt needs
+    on a grey page (a stress run accepted that row as unanswered). A flat stroke right under a label is an
+    underline whatever its ink; a speck or a dot there is not."""
+    page = blank_form.copy()
+    lab = _label(page, "optional", "b")  # a one-letter label, 2 mm wide
+    y = lab[1] + lab[3] + 0.9
+    page.line((lab[0] - 0.1, y), (lab[0] + 2.0, y + 0.1), 0.2, (150, 150, 150))  # ~0.8 mm2
+    fd = _read(synth, page).fields["optional"]
+    assert (fd.value, fd.status, fd.reason) == (None, "review", "ink_beside_boxes")
+    page = blank_form.copy()
+    page.line((lab[0] + 0.5, y), (lab[0] + 1.0, y), 0.4, (120, 120, 120))  # a dot of a pencil resting there
+    fd = _read(synth, page).fields["optional"]
+    assert (fd.value, fd.status) == (None, "accepted")
