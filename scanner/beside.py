@@ -252,7 +252,7 @@ def beside_ink_mm2(image: np.ndarray, H: np.ndarray, zone: Rect, masks: Sequence
     pieces = sorted(pieces, key=lambda i: -max(w[i], h[i]))[:MAX_PIECES]  # the longest bound the work
     if pieces:
         kept &= ~_crease_lines(L8, raw & free, free, [stats[i + 1] for i in pieces], labels,
-                               [i + 1 for i in pieces], None if bilevel else CREASE_MAX_DARK) & 1
+                               [i + 1 for i in pieces], bilevel) & 1
     found = float(cv2.countNonZero(kept)) / (RES * RES)
     if found < least_mm2 and len(texts) and _underlines_a_label(kept, zone, texts):
         return least_mm2  # little ink, but the shape of an underline right under a label: an answer's mark
@@ -260,7 +260,7 @@ def beside_ink_mm2(image: np.ndarray, H: np.ndarray, zone: Rect, masks: Sequence
 
 
 def _crease_lines(dark: np.ndarray, ink: np.ndarray, free: np.ndarray, stats: list, labels: np.ndarray,
-                  ids: list[int], pen_dark: float | None = None) -> np.ndarray:
+                  ids: list[int], bilevel: bool = False) -> np.ndarray:
     """Mask of straight lines crossing the whole zone (creases, folds, streaks) that thin ink lies on.
 
     A crease runs straight from one edge of the zone to another: a faint grey line, darker than the
@@ -271,8 +271,8 @@ def _crease_lines(dark: np.ndarray, ink: np.ndarray, free: np.ndarray, stats: li
     side (medians along the way, CREASE_CONTRAST), the line is a crease: all ink along it goes.
     A pen stroke beside a box - an arc of a loop around a label, a tick, a label's underline - ends
     where the pen stopped, well before the zone does: along most of its line there is only paper.
-    A line as dark as `pen_dark` (share of the paper, median along it) is pen ink, however straight and
-    long; on a 1-bit page (`pen_dark` None), where a fold can be as black as a pen, a line unbroken along
+    A line darker than CREASE_MAX_DARK (share of the paper, median along it) is pen ink, however straight
+    and long; on a 1-bit page, where a fold can be as black as a pen, a line unbroken along
     CREASE_SOLID_1BIT of its visible way is.
     """
     zh, zw = dark.shape
@@ -331,9 +331,9 @@ def _crease_lines(dark: np.ndarray, ink: np.ndarray, free: np.ndarray, stats: li
         inked = np.flatnonzero(seen & (support[py, px] > 0))  # ink on the way, where it lies ...
         visible = np.flatnonzero(seen)  # ... against the stretch of the way print leaves visible
         spread = (inked[-1] - inked[0]) / max(int(visible[-1] - visible[0]), 1) if inked.size else 0.0
-        if pen_dark is not None and inked.size and np.median(near[py[inked], px[inked]]) >= pen_dark * 255:
+        if not bilevel and inked.size and np.median(near[py[inked], px[inked]]) >= CREASE_MAX_DARK * 255:
             continue  # as dark as a pen all along: a row struck through with a ruler, not a fold
-        if pen_dark is None and inked.size >= CREASE_SOLID_1BIT * visible.size:
+        if bilevel and inked.size >= CREASE_SOLID_1BIT * visible.size:
             continue  # 1 bit: unbroken wherever print leaves it visible - a pen line (a fold comes through in dashes)
         if (len(thirds) >= 2 and spread >= CREASE_SPREAD
                 and all(_shows_line(near, support, qx, qy, vx, vy) for qx, qy in thirds)):
