@@ -633,11 +633,13 @@ def trace_runs_out(trace: np.ndarray, D: np.ndarray, origin: tuple[int, int],
         ty = ((y1 if sign * u[1] > 0 else y0) - c[1]) / (sign * u[1]) if abs(u[1]) > 1e-6 else np.inf
         edge = min(tx, ty)
         d = edge + np.arange(RUN_OUT_MM[0] * RES, RUN_OUT_MM[1] * RES)
-        px, py = c[0] + sign * u[0] * d, c[1] + sign * u[1] * d
-        ok = (px >= 1) & (px < wd - 1) & (py >= 1) & (py < h - 1)
+        # rounded before the bounds test: a point at wd - 1.4 rounds to wd - 1, whose neighbour is off the ROI
+        px = np.round(c[0] + sign * u[0] * d).astype(int)
+        py = np.round(c[1] + sign * u[1] * d).astype(int)
+        ok = (px >= 1) & (px <= wd - 2) & (py >= 1) & (py <= h - 2)
         if ok.sum() < RES:
             return False  # too little room in the ROI to tell
-        px, py = np.round(px[ok]).astype(int), np.round(py[ok]).astype(int)
+        px, py = px[ok], py[ok]
         near = np.maximum.reduce([D[py + dy, px + dx] for dy in (-1, 0, 1) for dx in (-1, 0, 1)])
         sides.append(float(np.mean(near > t8)))
     return min(sides) >= RUN_OUT_SHARE

@@ -391,3 +391,16 @@ def test_a_row_whose_print_is_washed_out_cannot_vouch_for_an_empty_box(synth, bl
     fd = scanner.read(img, loc, synth.GEOMETRY["fields"], blank_form.printed).fields["optional"]
     assert (fd.status, fd.reason) == expect
     assert fd.value is None
+
+
+def test_a_trace_running_to_the_edge_of_its_window_is_looked_at_inside_it():
+    """`trace_runs_out` looks 2.2-4.5 mm beyond the box along the trace; a point 1.4 px from the
+    window's edge passed the bounds test, then rounded onto the edge, and its neighbour was read off
+    the window: an IndexError that stopped the whole scan (a shadow stress run found it)."""
+    from scanner.measure import trace_runs_out
+
+    D = np.zeros((120, 120), np.uint8)
+    D[60, :] = 200  # a line right across the window: it runs out on both sides
+    trace = np.zeros((120, 120), bool)
+    trace[60, 61:86] = True
+    assert trace_runs_out(trace, D, (0, 0), (60.0, 50.0, 86.0, 70.0), 100)
