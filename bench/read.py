@@ -24,7 +24,8 @@ row to a person.
 blank backs must still be blank).
 --profiles dither runs the stress profile kept out of the default list: a scanner's 1-bit halftone mode
 (paper grain, pencil and light ink dithered into dots); --profiles glare, phone photos with a bright
-spot of reflected light washing out print and ink.
+spot of reflected light washing out print and ink; --profiles shadow, phone photos with a hard-edged
+shadow (a hand, the phone) cutting across rows of boxes.
 """
 
 from __future__ import annotations
@@ -61,8 +62,9 @@ PROFILES = {  # profile: (container, layouts mix)
     "rough": "jpeg_pdf",
     "phone": "jpeg_dir",
     "glare": "jpeg_dir",  # not in the default run: --profiles glare (a stress test)
+    "shadow": "jpeg_dir",  # not in the default run: --profiles shadow (a stress test)
 }
-STRESS_PROFILES = {"dither", "glare"}  # run on request only: kept out of the figures compared across sessions
+STRESS_PROFILES = {"dither", "glare", "shadow"}  # run on request only: kept out of the figures compared across sessions
 NAMES = ["Åsa Öberg", "Áile Ŋuvttis", "Kari Nordmann", "Per Ødegård", "Märta Lindström", "Ole Čađa"]
 
 

@@ -25,6 +25,9 @@ Profiles (all accept `rotation` 0/90/180/270, or None for the profile's own habi
 * `glare`     -- a phone photo with a bright spot of reflected light on the sheet (lifting the page 40-75 %
   of the way to white at its centre, 8-20 % of the frame across): washed-out print and ink. Not in the
   office mix: a stress test.
+* `shadow`    -- a phone photo with a hard-edged shadow across the sheet (a hand or the phone held close
+  under one ceiling lamp): 25-55 % darker, its edge sharp (a 0.5-3 mm penumbra) and crossing rows of
+  boxes. Not in the office mix: a stress test.
 
 `print_texture` is the printer's part (toner density, halftoned grey), applied before filling.
 """
@@ -572,6 +575,44 @@ def glare(img: np.ndarray, dpi_in: float, rng: np.random.Generator, rotation: in
     return Scan(np.clip(x, 0, 255).astype(np.uint8), scan.dpi, meta)
 
 
+def shadow(img: np.ndarray, dpi_in: float, rng: np.random.Generator, rotation: int | None = None) -> Scan:
+    """`phone`, plus a hard-edged shadow: a half-plane or a hand-sized blob (see the module docstring).
+
+    A lamp straight above casts a sharp shadow of the phone or of the hand holding it: a step in the
+    light that may cut straight through a box, which a smooth light field never does.
+    """
+    scan = phone(img, dpi_in, rng, rotation)
+    x = scan.image.astype(np.float32)
+    h, w = x.shape[:2]
+    mask = np.zeros((h, w), np.float32)
+    cx, cy = rng.uniform(0.2, 0.8) * w, rng.uniform(0.2, 0.8) * h
+    if rng.random() < 0.5:  # a straight edge: the phone's own shadow
+        ang = rng.uniform(0, 2 * np.pi)
+        far = 4.0 * max(h, w)
+        d = np.array([np.cos(ang), np.sin(ang)])
+        n = np.array([-d[1], d[0]])
+        c = np.array([cx, cy])
+        poly = np.array([c + far * d, c + far * d + far * n, c - far * d + far * n, c - far * d])
+        cv2.fillPoly(mask, [poly.astype(np.int32)], 1.0)
+    else:  # a hand: a lumpy blob reaching in
+        r = rng.uniform(0.12, 0.25) * max(h, w)
+        t = np.linspace(0, 2 * np.pi, 24, endpoint=False)
+        rr = r * (1 + 0.25 * rng.standard_normal(24).clip(-2, 2))
+        poly = np.stack([cx + rr * np.cos(t), cy + 0.7 * rr * np.sin(t)], axis=1)
+        cv2.fillPoly(mask, [poly.astype(np.int32)], 1.0)
+    penumbra_px = rng.uniform(0.5, 3.0) / 25.4 * scan.dpi
+    mask = cv2.GaussianBlur(mask, (0, 0), max(penumbra_px / 2, 0.5))
+    depth = float(rng.uniform(0.25, 0.55))
+    light = 1.0 - depth * mask
+    x *= light[..., None] if x.ndim == 3 else light
+    meta = {
+        **scan.meta,
+        "profile": "shadow",
+        "hard_shadow": [round(cx), round(cy), round(depth, 2), round(float(penumbra_px), 1)],
+    }
+    return Scan(np.clip(x, 0, 255).astype(np.uint8), scan.dpi, meta)
+
+
 Profile = Callable[..., Scan]
 
 PROFILES: dict[str, Profile] = {
@@ -584,6 +625,7 @@ PROFILES: dict[str, Profile] = {
     "rough": rough,
     "phone": phone,
     "glare": glare,
+    "shadow": shadow,
 }
 
 

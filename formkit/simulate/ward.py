@@ -65,10 +65,11 @@ PROFILE_DPI: dict[str, int] = {
     "rough": 300,
     "phone": 200,
     "glare": 200,
+    "shadow": 200,
 }
 """Resolution at which clean pages are rendered and filled for each profile."""
 
-COLOUR_PROFILES: frozenset[str] = frozenset({"phone", "glare", "colour300"})
+COLOUR_PROFILES: frozenset[str] = frozenset({"phone", "glare", "shadow", "colour300"})
 """Profiles whose output keeps colour; the others are filled and scanned in grey."""
 
 

@@ -181,3 +181,26 @@ def test_glare_washes_out_one_spot_of_a_phone_photo(pages: list[np.ndarray]) -> 
     assert ((b - a)[cy, cx] / gap).min() >= 0.35  # ~peak of the way to white at the centre ...
     far = (b - a)[:, : max(1, cx - 4 * r)] if cx - 4 * r > 0 else (b - a)[:, cx + 4 * r:]
     assert far.size == 0 or far.mean() < 2  # ... and nothing far away
+
+
+def test_shadow_darkens_a_phone_photo_with_a_sharp_edge(pages: list[np.ndarray]) -> None:
+    page = pages[0].copy()
+    plain = apply_profile("phone", page, DPI, np.random.default_rng(5), rotation=0)
+    shaded = apply_profile("shadow", page, DPI, np.random.default_rng(5), rotation=0)
+    a, b = plain.image.astype(np.float32), shaded.image.astype(np.float32)
+    assert a.shape == b.shape and (b <= a + 1).all()  # the same photo beneath, only ever darker
+    _, _, depth, penumbra_px = shaded.meta["hard_shadow"]
+    bright = a.mean(axis=2) > 120  # paper and desk, not print (whose ratio is all noise)
+    ratio = np.where(bright, (b.mean(axis=2) + 1) / (a.mean(axis=2) + 1), np.nan)
+    shaded_share = float(np.nanmean(ratio < 1 - depth / 2))
+    assert 0.02 < shaded_share < 0.98  # part of the photo, not all of it
+    assert np.nanmin(ratio) < 1 - 0.8 * depth  # as deep as it says
+    # sharp: somewhere light falls by most of the depth within 5 mm, along a row or a column (the
+    # phone profile's own soft shadow takes ~40 mm)
+    assert penumbra_px <= 3.0 / 25.4 * shaded.dpi + 0.1
+    span = round(5.0 / 25.4 * shaded.dpi)
+    steps = [
+        np.nanmax(np.abs(ratio[:, span:] - ratio[:, :-span])),
+        np.nanmax(np.abs(ratio[span:, :] - ratio[:-span, :])),
+    ]
+    assert max(steps) > 0.7 * depth
