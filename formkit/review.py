@@ -28,6 +28,8 @@ REASONS = {  # why a field waits for a person, in the clerk's words (CLI legend,
     "conflict": "Two scans of this page disagree; settle the page conflict first or decide here.",
     "not_registered": "The page could not be aligned, so no box was read automatically.",
     "not_read": "This part of the form was not read.",
+    "reader_error": ("The reader failed on this page (a bug, reported in the page's reason), so no box on it "
+                     "was read automatically: read the answers from the paper."),
     "faint_ink": "The ink is very faint.",
     "faint_writer": "The writer's pen is faint on this page (or broke up in a black-and-white scan): an empty "
                     "answer here, or an empty box in a tick-all-that-apply row, may be a mark the scan lost.",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -126,6 +127,13 @@ def preview(img: np.ndarray, dpi: float | None) -> np.ndarray:
     return img
 
 
+def reader_error(e: BaseException) -> str:
+    """A page-state reason for an unexpected exception, with where it was raised (for the bug report)."""
+    tb = traceback.extract_tb(e.__traceback__)
+    where = f" at {Path(tb[-1].filename).name}:{tb[-1].lineno}" if tb else ""
+    return f"reader_error: the reader failed on this page ({type(e).__name__}{where}: {e})"
+
+
 def process_page(identity: Identity, file_sha: str, page: scanner.SourcePage,
                  forced: tuple[str, int] | None = None) -> PageOutcome:
     """Everything that can be known about one page, with the evidence to show a person.
@@ -189,7 +197,13 @@ def process_page(identity: Identity, file_sha: str, page: scanner.SourcePage,
             out.fields[f["id"]] = {"value": None, "status": "review", "reason": "not_registered", "confidence": 0.0}
         return out
     printed_text = [p["rect_mm"] for p in geom.get("printed_text", []) if p["page"] == page_no]
-    reading = scanner.read(img, loc, page_fields, printed_text, halftone=halftone)
+    try:
+        reading = scanner.read(img, loc, page_fields, printed_text, halftone=halftone)
+    except Exception as e:  # a reader bug: this page goes to a person whole, the stack goes on
+        out.state, out.reason = "needs_review", f"{reader_error(e)}; no box on this page was read"
+        for f in page_fields:
+            out.fields[f["id"]] = {"value": None, "status": "review", "reason": "reader_error", "confidence": 0.0}
+        return out
     out.fingerprint = reading.fingerprint
     out.writer = {"seen": reading.writer_seen, "faint": reading.faint_writer}
     for fid, fd in reading.fields.items():
@@ -221,7 +235,11 @@ def run_task(task: tuple[str, str, int, int]) -> list[PageOutcome]:
     out: list[PageOutcome] = []
     try:
         for page in scanner.iter_pages(path, start=start, stop=stop):
-            out.append(process_page(_identity, file_sha, page))
+            try:
+                out.append(process_page(_identity, file_sha, page))
+            except Exception as e:  # a bug before the form was known: the page is rejected, the file goes on
+                out.append(PageOutcome(file_sha, page.index, "rejected",
+                                       f"{reader_error(e)}; the page image is kept in the archive"))
     except scanner.InputError as e:  # the file broke part-way: the remaining pages are rejected, not lost
         for i in range(start + len(out), stop):
             out.append(PageOutcome(file_sha, i, "rejected", f"{getattr(e, 'reason', 'unreadable')}: {e}"))
