@@ -41,6 +41,8 @@ REASONS = {  # why a field waits for a person, in the clerk's words (CLI legend,
     "corner_not_found": "A corner of the page is folded, torn or covered near this answer.",
     "washed_out": ("The print is washed out here (glare on a photo, or a scan far too light): a faint answer "
                    "may have faded with it. Check against the paper."),
+    "uneven_light": ("A shadow or a sharp change of light crosses this answer on the photo: the reader cannot "
+                     "tell the shade from pen marks here. Read it from the paper."),
     "ink_beside_boxes": ("There is pen ink next to the boxes, not in them (a circled or underlined answer, "
                          "a tick beside a box): read the answer from the paper."),
     "mostly_blank_page": ("Most required answers on this page are blank: the pen may be too faint for the scan. "

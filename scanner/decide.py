@@ -100,7 +100,19 @@ def _heavy_shape(m: BoxMeasure) -> tuple[str, float, str] | None:
 
 
 def classify_box(m: BoxMeasure) -> tuple[str, float, str]:
-    """(state, confidence, why) for one measured box."""
+    """(state, confidence, why) for one measured box.
+
+    A box at a hard shadow's edge was also measured against the shaded paper (`m.in_shade`): what
+    reads as ink against the lit paper may be the shade itself (a box in shadow looks filled, one
+    half-shaded looks ticked). When the two readings disagree, the light, not the pen, decided it.
+    """
+    state, conf, why = _classify(m)
+    if m.in_shade is not None and _classify(m.in_shade)[0] != state:
+        return "uncertain", 0.3, "uneven_light"
+    return state, conf, why
+
+
+def _classify(m: BoxMeasure) -> tuple[str, float, str]:
     c, s = m.coverage, m.solid
     if m.outline < OUTLINE_MIN:
         return "uncertain", 0.2, "outline_not_found"
@@ -174,6 +186,11 @@ class FieldDecision:
                 "boxes": [b.to_dict() for b in self.boxes]}
 
 
+def _unsure_reason(unsure: list[BoxDecision]) -> str:
+    """uneven_light when a shadow's edge made a box unsure (the reviewer looks for the shade), else uncertain_mark."""
+    return "uneven_light" if any(b.why == "uneven_light" for b in unsure) else "uncertain_mark"
+
+
 def decide_field(field_id: str, kind: str, required: bool, boxes: list[BoxDecision]) -> FieldDecision:
     """Field rules: single -> exactly one clear mark; multi -> the marked set; anything unsure -> review."""
     marked = [b for b in boxes if b.state == "marked"]
@@ -183,7 +200,7 @@ def decide_field(field_id: str, kind: str, required: bool, boxes: list[BoxDecisi
     if kind == "multi":
         value: str | list[str] | None = [b.value for b in marked]
         if unsure:
-            return FieldDecision(field_id, kind, value, "review", "uncertain_mark", min(conf, 0.5), boxes)
+            return FieldDecision(field_id, kind, value, "review", _unsure_reason(unsure), min(conf, 0.5), boxes)
         if filled and not marked:
             return FieldDecision(field_id, kind, value, "review", "all_cancelled", min(conf, 0.5), boxes)
         if required and not marked:
@@ -191,7 +208,7 @@ def decide_field(field_id: str, kind: str, required: bool, boxes: list[BoxDecisi
         return FieldDecision(field_id, kind, value, "accepted", None, conf, boxes)
     best = marked[0].value if len(marked) == 1 else None
     if unsure:
-        return FieldDecision(field_id, kind, best, "review", "uncertain_mark", min(conf, 0.5), boxes)
+        return FieldDecision(field_id, kind, best, "review", _unsure_reason(unsure), min(conf, 0.5), boxes)
     if len(marked) > 1:
         return FieldDecision(field_id, kind, None, "review", "multiple_marks", conf, boxes)
     if len(marked) == 1:

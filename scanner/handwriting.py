@@ -43,6 +43,11 @@ PEN_LINE_DARK = 0.50  # a straight line this dark (share of the paper) is a pen'
 PEN_LINE_PIECE_MM = 4.0  # ... in pieces this long (a fold near that darkness breaks into dashes) ...
 EDGE_LINE_SLACK_MM = 1.0  # ... unless its line, followed to the zone's edges, meets dark ink within this there
 PEN_LINE_MM2 = 2.0  # ... this much of it (a 5 mm stroke), clear of the frame, is a question for a person
+SHADE_CLOSE_MM = 2.5  # the paper level at a pixel: pen strokes (felt tip and blur <= ~2 mm) closed over first ...
+SHADE_WIN_MM = 4.0  # ... then the median over this window (what is left of dense writing is a minority;
+# a shadow wider than half of it sets the level) ...
+SHADE_REACH_MM = 12.0  # ... at its darkest this far around: the shadiest paper near a pixel
+SHADE_GAIN = 2.0  # ink must be at least half as dark against that paper as against the zone's own level
 
 
 @dataclass
@@ -119,6 +124,35 @@ class WritingZone:
                 continue  # a piece of a line crossing the zone (a streak or fold broken up by the threshold)
             total += area
         return float(total) / self.res ** 2
+
+    def steady_ink_mm2(self, floor: float = MIN_DARKNESS) -> float:
+        """`ink_mm2` counting only ink darker than the shadiest paper around it, too.
+
+        The zone's paper level is the brightest paper within ~3 mm: along a hard shadow's edge the
+        shaded paper is measured against the lit paper beside it and reads as a broad dark band, which
+        the line rules do not take for a line (a shadow stress run accepted 43 empty areas as written).
+        Shaded paper is no darker than the shadow's own paper nearby (the paper level - strokes closed
+        over, then a median - at its darkest within SHADE_REACH_MM, looked for over the whole crop): pen
+        ink is, in the shade or out of it. Pencil right beside a deep shadow
+        may fail this too; the area then goes to a person, never to "empty".
+        """
+        if self.d is None or self.crop is None:
+            return 0.0
+        # the whole crop (label band, frame, 1 mm beyond): a shadow reaching in from outside shows its body
+        g = self.crop
+        ch, cw = g.shape
+        small = cv2.resize(g, (max(1, cw // 2), max(1, ch // 2)), interpolation=cv2.INTER_AREA)
+        c = max(1, int(round(SHADE_CLOSE_MM * self.res / 2)))
+        k = max(3, int(SHADE_WIN_MM * self.res / 2) | 1)
+        reach = max(3, int(SHADE_REACH_MM * self.res / 2) | 1)
+        level = cv2.medianBlur(cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((c, c), np.uint8)), k)
+        shady = cv2.erode(level, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, reach)))
+        r0, c0 = self.origin
+        zh, zw = self.d.shape
+        P = cv2.resize(shady, (cw, ch), interpolation=cv2.INTER_LINEAR)[r0:r0 + zh, c0:c0 + zw]
+        P = np.maximum(P.astype(np.float32), 1.0)
+        d = np.minimum(self.d, SHADE_GAIN * (P - g[r0:r0 + zh, c0:c0 + zw]) / P)
+        return _ink_mm2(d, self.threshold(floor), self.res, self)
 
     def raw_mm2(self, floor: float = MIN_DARKNESS) -> float:
         """Everything darker than the ink threshold, specks and lines included (mm2)."""
@@ -379,6 +413,9 @@ def read_text_area(image: np.ndarray, H: np.ndarray, field_id: str, rect_mm,
     if preprinted:
         return TextArea(field_id, "preprinted", None, "accepted", None, 1.0, mm2, crop)
     if mm2 >= PRESENT_MM2:
+        if not (bilevel or halftone) and zone.steady_ink_mm2(MIN_DARKNESS) < PRESENT_MM2:
+            # the "writing" fades against the paper right around it: a shadow's edge, maybe writing too
+            return TextArea(field_id, "uncertain", "present", "review", "uneven_light", 0.3, mm2, crop)
         conf = 0.5 + 0.5 * min(1.0, (mm2 - PRESENT_MM2) / PRESENT_MM2)
         return TextArea(field_id, "present", "present", "accepted", None, conf, mm2, crop, zone.strength())
     if mm2 < ABSENT_MM2:

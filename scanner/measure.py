@@ -72,10 +72,17 @@ class BoxMeasure:
     trace_strength: float = 0.0  # median darkness of the faint trace (a stroke below the ink threshold)
     ring_strength: float = 0.0  # median darkness of the strokes counted around the box (0: none counted)
     trace_runs_out: bool = False  # the faint trace is a straight line that carries on well outside the box
+    paper_step: float = 0.0  # how much darker the darkest side of the paper around the box is than the
+    # lightest (a shadow's edge; measured only for boxes with ink or a trace)
+    in_shade: BoxMeasure | None = None  # the box measured again against the darker paper (paper_step large)
 
     def to_dict(self) -> dict:
-        return {k: (round(v, 4) if isinstance(v, float) else [round(x, 3) for x in v]
-                    if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
+        out = {k: (round(v, 4) if isinstance(v, float) else [round(x, 3) for x in v]
+                   if isinstance(v, tuple) else v) for k, v in self.__dict__.items() if k != "in_shade"}
+        if self.in_shade is not None:
+            out["in_shade"] = {k: out_v for k, out_v in self.in_shade.to_dict().items()
+                               if k in ("coverage", "faint", "solid", "strength", "ring_sectors", "background")}
+        return out
 
 
 def _hist256(g: np.ndarray) -> np.ndarray:
@@ -397,21 +404,66 @@ def snap_trust(sigma: float) -> float:
     return max(SNAP_TRUST_MIN, min(SNAP_TRUST, SNAP_SIGMAS * sigma))
 
 
+PAPER_STEP = 0.18  # one side of the paper around a box this much darker than another: a shadow's edge
+# (printed row shading is 0.06, a header band 0.12; a phone's soft shadow changes < 0.1 over a box's ring)
+STEP_FROM = 0.03  # ... looked for around boxes with at least this much ink or trace inside (or a ring)
+
+
+STEP_MASK_MM = 1.5  # neighbouring boxes and printed text are kept out of the sectors this far around
+# (a cancelled box in the next row fills a sector; a mark overshoots its box by up to ~2 mm)
+STEP_SECTOR_MIN = 0.25  # a sector with less of its area left than this says nothing
+
+
+def paper_sides(g: np.ndarray, zone: tuple[int, int, int, int],
+                masked: Sequence[tuple[int, int, int, int]] = ()) -> tuple[float, float]:
+    """(step, darkest level): the paper's median grey in the 8 sectors around `zone` (x0, y0, x1, y1 px).
+
+    A median per sector, with neighbouring boxes and printed text (`masked`, px rects) left out: ink
+    and a loop drawn around the box stay a minority of a sector; a shadow covering more than half of
+    one sets its level. step = 1 - darkest / lightest.
+    """
+    H, W = g.shape
+    zx0, zy0, zx1, zy1 = max(0, zone[0]), max(0, zone[1]), min(W, zone[2]), min(H, zone[3])
+    free = np.ones((H, W), bool)
+    pad = int(round(STEP_MASK_MM * RES))
+    for x0, y0, x1, y1 in masked:
+        free[max(0, y0 - pad):max(0, y1 + pad), max(0, x0 - pad):max(0, x1 + pad)] = False
+    levels = []
+    for r0, r1 in ((0, zy0), (zy0, zy1), (zy1, H)):
+        for c0, c1 in ((0, zx0), (zx0, zx1), (zx1, W)):
+            if (r0, c0) == (zy0, zx0) or r1 - r0 < 4 or c1 - c0 < 4:
+                continue
+            keep = free[r0:r1:2, c0:c1:2]
+            px = g[r0:r1:2, c0:c1:2][keep]
+            if px.size >= STEP_SECTOR_MIN * keep.size and px.size >= 16:
+                levels.append(float(np.median(px)))
+    if len(levels) < 2 or max(levels) < 1.0:
+        return 0.0, 0.0
+    return 1.0 - min(levels) / max(levels), min(levels)
+
+
 def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
-                 neighbours_mm: Sequence[Sequence[float]], local: Callable | None = None) -> BoxMeasure:
+                 neighbours_mm: Sequence[Sequence[float]], local: Callable | None = None,
+                 paper_at: float | None = None) -> BoxMeasure:
     """Measure a box on `g`, its ROI warped at RES with the top-left pixel's corner at (ox, oy) mm.
 
-    local: the local paper level for this ROI (`LocalPaper.view`), when it comes from a shared band."""
+    local: the local paper level for this ROI (`LocalPaper.view`), when it comes from a shared band.
+    paper_at: measure against this paper grey level instead of the ring's (the shaded side of a shadow).
+    A box with ink inside whose surrounding paper is much darker on one side than another (a hard
+    shadow's edge: the light, not the pen, changes there) is measured a second time against the darker
+    side (`in_shade`); `decide` sends it to a person when the two readings disagree.
+    """
     x, y, w, h = (float(v) for v in rect_mm)
     x0, y0 = (x - ox) * RES, (y - oy) * RES
     x1, y1 = x0 + w * RES, y0 + h * RES
     # paper level and noise from the ring outside the box (mostly paper; labels are a minority)
     r_in = int(round(0.8 * RES))
     hist = _hist256(g)
-    box_zone = g[int(y0) - r_in:int(y1) + r_in, int(x0) - r_in:int(x1) + r_in]
+    zone = (int(x0) - r_in, int(y0) - r_in, int(x1) + r_in, int(y1) + r_in)
+    box_zone = g[zone[1]:zone[3], zone[0]:zone[2]]
     if box_zone.size:
         hist -= _hist256(box_zone)
-    bg = max(_hist_quantile(hist, 0.85), 1.0)
+    bg = max(paper_at if paper_at is not None else _hist_quantile(hist, 0.85), 1.0)
     lo = int(bg * 0.85)
     paper = hist.copy()
     paper[:lo] = 0
@@ -489,12 +541,17 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
         if arcs is not None and sectors >= CIRCLE_MIN_SECTORS and arcs.any():
             small = cv2.resize(Dring, (Dring.shape[1] // 2, Dring.shape[0] // 2), interpolation=cv2.INTER_AREA)
             ring_strength = float(np.median(small[arcs])) / 255.0
-    return BoxMeasure(coverage=coverage, faint=faint, faint_smooth=faint_smooth, darkness=darkness, strength=strength,
-                      solid=solid, ring_sectors=sectors, ring_ink=ring_ink, background=bg, noise=sigma, t_ink=t_ink,
-                      snap_mm=(dx / RES, dy / RES), outline=outline, gaps=gaps,
-                      edge_paper=edge, x_arms=x_arms, x_between=x_between,
-                      stroke_mm=thick, holes=holes, trace_strength=look.strength, ring_strength=ring_strength,
-                      trace_runs_out=runs_out)
+    m = BoxMeasure(coverage=coverage, faint=faint, faint_smooth=faint_smooth, darkness=darkness, strength=strength,
+                   solid=solid, ring_sectors=sectors, ring_ink=ring_ink, background=bg, noise=sigma, t_ink=t_ink,
+                   snap_mm=(dx / RES, dy / RES), outline=outline, gaps=gaps,
+                   edge_paper=edge, x_arms=x_arms, x_between=x_between,
+                   stroke_mm=thick, holes=holes, trace_strength=look.strength, ring_strength=ring_strength,
+                   trace_runs_out=runs_out)
+    if paper_at is None and (max(coverage, faint, faint_smooth) >= STEP_FROM or sectors >= CIRCLE_MIN_SECTORS):
+        m.paper_step, darkest = paper_sides(g, zone, neighbour_boxes_px(neighbours_mm, ox, oy, dx, dy))
+        if m.paper_step >= PAPER_STEP:
+            m.in_shade = _measure_roi(g, ox, oy, rect_mm, neighbours_mm, local, paper_at=darkest)
+    return m
 
 
 LOCAL_WIN_MM = 1.25  # the local paper level: median over this window (wider than a pencil or ballpoint stroke)

@@ -1,0 +1,74 @@
+"""A hard shadow's edge on a phone photo (a hand or the phone under one lamp): the light changes, not the pen.
+
+A stress profile with such shadows (`formkit.simulate.effects.shadow`) found 45 silent errors in 1,280
+fields: a box at the edge read as ticked, a box in the shade as filled, a shaded band in an empty comment
+box as writing. These pin the rules that send such places to a person instead (`uneven_light`).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+import scanner
+
+
+def shade(img: np.ndarray, poly_mm: list[tuple[float, float]], depth: float, dpi: float = 300,
+          penumbra_mm: float = 1.0) -> np.ndarray:
+    """The page with the polygon (mm) darkened by `depth`, its edge blurred over `penumbra_mm`."""
+    s = dpi / 25.4
+    mask = np.zeros(img.shape[:2], np.float32)
+    cv2.fillPoly(mask, [np.round(np.array(poly_mm) * s).astype(np.int32)], 1.0)
+    mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, penumbra_mm * s / 2))
+    out = img.astype(np.float32) * (1.0 - depth * mask)[..., None]
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def _read(synth, img: np.ndarray):  # type: ignore[no-untyped-def]
+    img = synth.noise(synth.jpeg(img, 85), 2)
+    loc = scanner.locate(img, synth.FURNITURE)
+    return scanner.read(img, loc, synth.GEOMETRY["fields"])
+
+
+SHADOWS = {  # shaded polygons (mm) reaching into box "b" (60-65 x 130-135) of the optional row
+    "corner": [(62.5, 132.5), (250, 132.5), (250, 300), (62.5, 300)],
+    "spike": [(40, 190), (63.5, 131.5), (90, 190)],
+    "slant": [(58, 140), (68, 125), (250, 125), (250, 140)],
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SHADOWS))
+def test_a_shadow_edge_across_a_box_of_an_empty_row_is_not_a_mark(synth, blank_form, shape):
+    """Against the lit paper the shaded part of box "b" is ink, and the empty optional row was read as
+    "b", accepted. Against the shaded paper the box is empty: the readings disagree, so a person decides."""
+    img = shade(blank_form.img.copy(), SHADOWS[shape], 0.45)
+    fd = _read(synth, img).fields["optional"]
+    b = next(x for x in fd.boxes if x.value == "b")
+    assert fd.status == "review" and fd.reason == "uneven_light", (fd.value, [(x.value, x.state, x.why) for x in fd.boxes])
+    assert b.why == "uneven_light" and b.measures["paper_step"] >= 0.3
+
+
+def test_a_tick_in_the_shade_is_still_read_when_both_lights_agree(synth, blank_form):
+    """A tick drawn in a box wholly in the shade, far from the shadow's edge, reads as a tick."""
+    page = blank_form.copy()
+    page.mark("tick", synth.option_rect("optional", "c"), width_mm=0.5)
+    img = shade(page.img, [(40, 120), (250, 120), (250, 150), (40, 150)], 0.45)
+    fd = _read(synth, img).fields["optional"]
+    assert fd.status == "accepted" and fd.value == "c", [(x.value, x.state, x.why) for x in fd.boxes]
+
+
+def test_a_shadow_spike_in_an_empty_comment_box_is_not_writing(synth, blank_form):
+    """A finger's shadow reaching into an empty comment box: against the brightest paper within 3 mm the
+    shade along its edge is a broad dark band the line rules keep; it was accepted as writing."""
+    img = shade(blank_form.img.copy(), [(60, 140), (140, 140), (95, 185)], 0.45)
+    ta = _read(synth, img).texts["went_well"]
+    assert ta.status == "review" and ta.reason == "uneven_light", ta.to_dict()
+
+
+def test_writing_in_and_out_of_a_shadow_is_still_present(synth, blank_form):
+    page = blank_form.copy()
+    page.write(synth.GEOMETRY["fields"][4]["rect_mm"], words=6)
+    img = shade(page.img, [(60, 140), (140, 140), (95, 185)], 0.45)
+    ta = _read(synth, img).texts["went_well"]
+    assert ta.status == "accepted" and ta.value == "present", ta.to_dict()
