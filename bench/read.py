@@ -25,7 +25,8 @@ blank backs must still be blank).
 --profiles dither runs the stress profile kept out of the default list: a scanner's 1-bit halftone mode
 (paper grain, pencil and light ink dithered into dots); --profiles glare, phone photos with a bright
 spot of reflected light washing out print and ink; --profiles shadow, phone photos with a hard-edged
-shadow (a hand, the phone) cutting across rows of boxes.
+shadow (a hand, the phone) cutting across rows of boxes; --profiles stain, office scans of sheets with
+coffee rings on them.
 """
 
 from __future__ import annotations
@@ -63,8 +64,10 @@ PROFILES = {  # profile: (container, layouts mix)
     "phone": "jpeg_dir",
     "glare": "jpeg_dir",  # not in the default run: --profiles glare (a stress test)
     "shadow": "jpeg_dir",  # not in the default run: --profiles shadow (a stress test)
+    "stain": "jpeg_pdf",  # not in the default run: --profiles stain (a stress test)
 }
-STRESS_PROFILES = {"dither", "glare", "shadow"}  # run on request only: kept out of the figures compared across sessions
+# run on request only: kept out of the figures compared across sessions
+STRESS_PROFILES = {"dither", "glare", "shadow", "stain"}
 NAMES = ["Åsa Öberg", "Áile Ŋuvttis", "Kari Nordmann", "Per Ødegård", "Märta Lindström", "Ole Čađa"]
 
 

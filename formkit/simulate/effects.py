@@ -29,6 +29,10 @@ Profiles (all accept `rotation` 0/90/180/270, or None for the profile's own habi
   under one ceiling lamp): 25-55 % darker, its edge sharp (a 0.5-3 mm penumbra) and crossing rows of
   boxes. Not in the office mix: a stress test.
 
+* `stain`     -- an office 300 dpi scan of a sheet with a coffee or tea ring on it (1-2 rings, 12-35 mm
+  across, a darker rim 0.5-1.5 mm wide, a faint wash inside, brown): ward paper. Not in the office mix: a
+  stress test.
+
 `print_texture` is the printer's part (toner density, halftoned grey), applied before filling.
 """
 
@@ -613,6 +617,47 @@ def shadow(img: np.ndarray, dpi_in: float, rng: np.random.Generator, rotation: i
     return Scan(np.clip(x, 0, 255).astype(np.uint8), scan.dpi, meta)
 
 
+def coffee_rings(img: np.ndarray, dpi: float, rng: np.random.Generator, n: int) -> tuple[np.ndarray, list]:
+    """`n` coffee rings on a page image (grey or RGB): where a cup stood, the liquid dried darkest at its rim.
+
+    Each ring is a wobbly circle (radius 6-17 mm, modulated a few percent), its rim 0.5-1.5 mm wide at
+    15-35 % darkness, a 2-8 % wash inside; brown, so a grey scan sees it lighter than the blue channel does.
+    """
+    h, w = img.shape[:2]
+    s = dpi / 25.4
+    stain = np.zeros((h, w), np.float32)
+    rings = []
+    for _ in range(n):
+        cx, cy = rng.uniform(0.1, 0.9) * w, rng.uniform(0.1, 0.9) * h
+        r = rng.uniform(6.0, 17.0) * s
+        t = np.linspace(0, 2 * np.pi, 180, endpoint=False)
+        wobble = 1 + sum(rng.uniform(0, 0.03) * np.sin(k * t + rng.uniform(0, 2 * np.pi)) for k in (2, 3, 5))
+        pts = np.stack([cx + r * wobble * np.cos(t), cy + r * wobble * np.sin(t)], axis=1)
+        inside = np.zeros((h, w), np.float32)
+        cv2.fillPoly(inside, [np.round(pts).astype(np.int32)], 1.0)
+        rim = np.zeros((h, w), np.float32)
+        width = rng.uniform(0.5, 1.5) * s
+        cv2.polylines(rim, [np.round(pts).astype(np.int32)], True, 1.0, max(1, round(width)), cv2.LINE_AA)
+        rim = cv2.GaussianBlur(rim, (0, 0), max(0.5, width / 3))
+        dark, wash = rng.uniform(0.15, 0.35), rng.uniform(0.02, 0.08)
+        stain = np.maximum(stain, np.maximum(dark * rim / max(float(rim.max()), 1e-6), wash * inside))
+        rings.append([round(float(cx)), round(float(cy)), round(float(r / s), 1), round(float(dark), 2)])
+    brown = np.array([0.55, 0.75, 1.0], np.float32)  # RGB absorption: blue most, red least
+    x = img.astype(np.float32)
+    if x.ndim == 3:
+        x *= 1.0 - stain[..., None] * brown
+    else:
+        x *= 1.0 - stain * float(np.dot(brown, [0.299, 0.587, 0.114]))
+    return np.clip(x, 0, 255).astype(np.uint8), rings
+
+
+def stain(img: np.ndarray, dpi_in: float, rng: np.random.Generator, rotation: int | None = None) -> Scan:
+    """`office300` of a sheet with one or two coffee rings on it (see the module docstring)."""
+    stained, rings = coffee_rings(img, dpi_in, rng, int(rng.integers(1, 3)))
+    scan = office300(stained, dpi_in, rng, rotation)
+    return Scan(scan.image, scan.dpi, {**scan.meta, "profile": "stain", "rings": rings})
+
+
 Profile = Callable[..., Scan]
 
 PROFILES: dict[str, Profile] = {
@@ -626,6 +671,7 @@ PROFILES: dict[str, Profile] = {
     "phone": phone,
     "glare": glare,
     "shadow": shadow,
+    "stain": stain,
 }
 
 

@@ -66,6 +66,7 @@ PROFILE_DPI: dict[str, int] = {
     "phone": 200,
     "glare": 200,
     "shadow": 200,
+    "stain": 300,
 }
 """Resolution at which clean pages are rendered and filled for each profile."""
 

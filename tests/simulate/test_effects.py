@@ -204,3 +204,20 @@ def test_shadow_darkens_a_phone_photo_with_a_sharp_edge(pages: list[np.ndarray])
         np.nanmax(np.abs(ratio[span:, :] - ratio[:-span, :])),
     ]
     assert max(steps) > 0.7 * depth
+
+
+def test_a_coffee_ring_darkens_its_rim_more_than_its_inside() -> None:
+    from formkit.simulate.effects import coffee_rings
+
+    dpi = 100
+    page = np.full((round(297 / 25.4 * dpi), round(210 / 25.4 * dpi), 3), 250, np.uint8)
+    out, rings = coffee_rings(page, dpi, np.random.default_rng(4), 1)
+    [(cx, cy, r_mm, dark)] = rings
+    assert (out <= page).all() and 0.15 <= dark <= 0.35
+    s = dpi / 25.4
+    centre = out[cy, cx].astype(float)
+    rim = min(out[cy, min(out.shape[1] - 1, cx + round(r_mm * s) + dx)].astype(float).mean() for dx in range(-3, 4))
+    assert 250 - rim > 2 * (250 - centre.mean()) and 250 - rim > 15  # the rim is the darkest part
+    assert centre[2] <= centre[0]  # brown: blue absorbed most
+    far = out[:, : max(1, cx - round(1.3 * r_mm * s))] if cx > 1.3 * r_mm * s else out[:, cx + round(1.3 * r_mm * s):]
+    assert far.size == 0 or (far == 250).mean() > 0.99  # nothing outside the ring
