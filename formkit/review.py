@@ -43,6 +43,8 @@ REASONS = {  # why a field waits for a person, in the clerk's words (CLI legend,
                    "may have faded with it. Check against the paper."),
     "uneven_light": ("A shadow or a sharp change of light crosses this answer on the photo: the reader cannot "
                      "tell the shade from pen marks here. Read it from the paper."),
+    "round_stain": ("The only mark here is a smooth round line (a cup's ring, a stain?): check on the paper "
+                    "whether anything is written."),
     "ink_beside_boxes": ("There is pen ink next to the boxes, not in them (a circled or underlined answer, "
                          "a tick beside a box): read the answer from the paper."),
     "mostly_blank_page": ("Most required answers on this page are blank: the pen may be too faint for the scan. "

@@ -43,6 +43,15 @@ PEN_LINE_DARK = 0.50  # a straight line this dark (share of the paper) is a pen'
 PEN_LINE_PIECE_MM = 4.0  # ... in pieces this long (a fold near that darkness breaks into dashes) ...
 EDGE_LINE_SLACK_MM = 1.0  # ... unless its line, followed to the zone's edges, meets dark ink within this there
 PEN_LINE_MM2 = 2.0  # ... this much of it (a 5 mm stroke), clear of the frame, is a question for a person
+ARC_MM = 1.0  # ink within this distance of a smooth round curve (a rim 0.5-1.5 mm wide) ...
+ARC_SHARE = 0.9  # ... making up this share of what is left ...
+ARC_RADIUS_MM = (4.0, 40.0)  # ... of a cup's size (a line is a circle of infinite radius: the line rules) ...
+ARC_MIN_MM = 8.0  # ... along at least this much of it: the rim of a coffee ring, not writing
+RIM_PIECE_MM = 6.0  # ... each piece this long keeping its distance from the centre within ARC_MM
+RIM_ENTERING_MM = 3.0  # a smooth curve this long entering the zone from its edge may be a rim's piece
+RIM_GAP_MM = 1.5  # pieces of ink closer than this are judged together (a rim broken by a paler stretch)
+RIM_CONTINUOUS = 0.8  # a rim's curve runs through its ink along this share of the way (writing: now and then)
+RIM_DARK = 0.40  # a rim is paler than this (median darkness); ballpoint, gel and felt-tip writing is darker
 SHADE_CLOSE_MM = 2.5  # the paper level at a pixel: pen strokes (felt tip and blur <= ~2 mm) closed over first ...
 SHADE_WIN_MM = 4.0  # ... then the median over this window (what is left of dense writing is a minority;
 # a shadow wider than half of it sets the level) ...
@@ -161,6 +170,18 @@ class WritingZone:
     def ink_mm2(self, floor: float = MIN_DARKNESS) -> float:
         return 0.0 if self.d is None else _ink_mm2(self.d, self.threshold(floor), self.res, self)
 
+    def off_ring_mm2(self, floor: float = MIN_DARKNESS) -> float:
+        """`ink_mm2` less the ink lying on one circle of a cup's size (`_concyclic_residue`).
+
+        A coffee ring's rim crossing an empty comment box is a smooth arc 0.5-1.5 mm wide, as dark as
+        pencil: no line rule takes it out (a stain stress run accepted 23 empty areas as written).
+        """
+        if self.d is None:
+            return 0.0
+        kept: list[np.ndarray] = []
+        mm2 = _ink_mm2(self.d, self.threshold(floor), self.res, self, kept)
+        return mm2 - _concyclic_residue(kept[0], self.d, self.res) / self.res ** 2 if kept else mm2
+
     def carries_on_outside(self, along_rows: bool, a: float, b: float, t: float) -> bool:
         """True when the line (zone coords) x = a*y + b (along_rows) or y = a*x + b runs on outside the frame.
 
@@ -221,8 +242,11 @@ def writing_ink_mm2(crop_grey: np.ndarray, res: float, margin_mm: float = 1.0,
     return writing_zone(crop_grey, res, margin_mm, label_band_mm).ink_mm2(floor)
 
 
-def _ink_mm2(d: np.ndarray, t: float, res: float, zone: WritingZone | None = None) -> float:
-    """Ink above darkness `t`, with lines, streaks, specks and border slivers taken out (mm2)."""
+def _ink_mm2(d: np.ndarray, t: float, res: float, zone: WritingZone | None = None,
+             kept_out: list | None = None) -> float:
+    """Ink above darkness `t`, with lines, streaks, specks and border slivers taken out (mm2).
+
+    kept_out: when given, the cleaned ink mask is appended to it (for `_concyclic_residue`)."""
     ink = (d > t).astype(np.uint8)
     ink = cv2.medianBlur(ink * 255, 3) // 255
     if not cv2.countNonZero(ink):
@@ -264,7 +288,143 @@ def _ink_mm2(d: np.ndarray, t: float, res: float, zone: WritingZone | None = Non
         ink &= ~cv2.dilate(run & ~thick, np.ones((3, 3), np.uint8)) & 1
     # 3. what is left: specks, border slivers and line fragments out, the rest is writing
     kept = _drop_components(ink, res, count=True)
+    if kept_out is not None:
+        kept_out.append(kept)
     return float(np.count_nonzero(kept) - _collinear_residue(kept, res)) / (res * res)
+
+
+def _concyclic_residue(kept: np.ndarray, d: np.ndarray, res: float) -> int:
+    """Ink pixels that are the rims of round stains across the zone (else 0).
+
+    Like `_collinear_residue` for circles: the ink taken together, else each component of it on its
+    own, counts as a rim when >= ARC_SHARE of it lies within ARC_MM of one circle (fitted by least
+    squares, refitted on the pixels near it) whose radius is a cup's (ARC_RADIUS_MM), covered along
+    >= ARC_MIN_MM. Writing is not: a word's letters stand off any curve through them, and a word is
+    shorter than a rim. Two rings, or a ring and a drip, are two components. A rim is pale (a grey scan
+    sees a brown stain's 15-35 % at 0.1-0.25): ink darker than RIM_DARK is a pen's, whatever its shape.
+    """
+    ys, xs = np.nonzero(kept)
+    if xs.size < 16:
+        return 0
+    whole = _on_one_circle(xs.astype(np.float64), ys.astype(np.float64), res, kept)
+    if whole:
+        return whole
+    # pieces of one rim that the threshold broke apart (a paler stretch) are judged together first,
+    # then, if they are no rim together (two rings touching), one by one
+    k = max(3, int(round(RIM_GAP_MM * res)) | 1)
+    n, groups, _ = component_stats(cv2.dilate(kept, np.ones((k, k), np.uint8)))
+    groups = np.where(kept > 0, groups, 0)
+    m, pieces, _ = component_stats(kept)
+    zh, zw = kept.shape
+
+    def rim(sel: np.ndarray) -> int:
+        cy, cx = np.nonzero(sel)
+        if cx.size < 16:
+            return 0
+        if float(np.median(d[cy, cx])) > RIM_DARK:
+            return 0
+        fx, fy = cx.astype(np.float64), cy.astype(np.float64)
+        extent = max(np.ptp(fx), np.ptp(fy))
+        on = _on_one_circle(fx, fy, res, sel) if extent >= ARC_MIN_MM * res / 2 else 0
+        if not on and extent >= RIM_ENTERING_MM * res and (
+                cx.min() == 0 or cy.min() == 0 or cx.max() >= zw - 1 or cy.max() >= zh - 1):
+            on = _smooth_curve(fx, fy, res, sel)  # a rim's short piece cutting a corner of the zone
+        return on
+
+    total = 0
+    for i in range(1, n):
+        group = groups == i
+        on = rim(group)
+        if not on:
+            on = sum(rim(pieces == j) for j in np.unique(pieces[group]) if j)
+        total += on
+    return total
+
+
+def _smooth_curve(x: np.ndarray, y: np.ndarray, res: float, mask: np.ndarray) -> int:
+    """How many of the points lie within ARC_MM of one gentle curve (a parabola along their main axis).
+
+    A ring clipping a corner of a small area leaves a piece too short to show its circle; coming in
+    from outside the zone as one smooth stroke, it is a stain's rim as likely as a pen's.
+    """
+    pts = np.column_stack([x - x.mean(), y - y.mean()])
+    w, v = np.linalg.eigh(np.cov(pts.T))
+    u, across = pts @ v[:, 1], pts @ v[:, 0]
+    if np.ptp(u) < RIM_ENTERING_MM * res:
+        return 0
+    coef = np.polyfit(u, across, 2)
+    near = np.abs(across - np.polyval(coef, u)) <= ARC_MM * res
+    if near.mean() < ARC_SHARE:
+        return 0
+    uu = np.arange(float(u.min()), float(u.max()), 1.0)
+    vv = np.polyval(coef, uu)
+    px, py = x.mean() + uu * v[0, 1] + vv * v[0, 0], y.mean() + uu * v[1, 1] + vv * v[1, 0]
+    h, w = mask.shape
+    ends_out = [min(px[i], py[i], w - 1 - px[i], h - 1 - py[i]) <= 2.0 for i in (0, -1)]
+    if not any(ends_out) or _continuity(px, py, mask) < RIM_CONTINUOUS:
+        return 0  # it must come in through the zone's edge (a word touching it lies along it)
+    return int(np.count_nonzero(near))
+
+
+def _on_one_circle(x: np.ndarray, y: np.ndarray, res: float, mask: np.ndarray) -> int:
+    """How many of the points lie on one rim of a cup's size along >= ARC_MIN_MM (0 if they do not).
+
+    A rim is round but not a true circle (a tilted cup, a wavering edge): the points are ordered by
+    angle around the centre of their best circle, and along every RIM_PIECE_MM of the way their distance
+    from that centre must follow a straight trend within ARC_MM (a letter's strokes go in and out by
+    its height, 2-3 mm); the curve so found must run through ink (`mask`) along >= RIM_CONTINUOUS of
+    the way (a line of writing crosses it now and then).
+    """
+    a = np.column_stack([x, y, np.ones(x.size)])
+    sol = np.linalg.lstsq(a, -(x ** 2 + y ** 2), rcond=None)[0]
+    cx, cy = -sol[0] / 2, -sol[1] / 2
+    r2 = cx * cx + cy * cy - sol[2]
+    if r2 <= 0:
+        return 0
+    r = float(np.sqrt(r2))
+    if not ARC_RADIUS_MM[0] * res <= r <= ARC_RADIUS_MM[1] * res:
+        return 0
+    ang = np.arctan2(y - cy, x - cx)
+    order = np.sort(ang)
+    gaps = np.diff(np.r_[order, order[0] + 2 * np.pi])
+    start = float(order[(int(np.argmax(gaps)) + 1) % order.size])  # the covered way begins after the widest gap
+    along = np.mod(ang - start, 2 * np.pi) * r
+    if float(along.max()) < ARC_MIN_MM * res:
+        return 0
+    rho = np.hypot(x - cx, y - cy)
+    piece = RIM_PIECE_MM * res
+    on = 0
+    curve_x, curve_y = [], []
+    for p0 in np.arange(0.0, float(along.max()) + 1.0, piece):
+        sel = (along >= p0) & (along < p0 + piece)
+        if np.count_nonzero(sel) < 8:
+            continue
+        # along one piece the rim keeps nearly the same distance from the centre: a straight trend
+        coef = np.polyfit(along[sel], rho[sel], 1)
+        near = np.abs(rho[sel] - np.polyval(coef, along[sel])) <= ARC_MM * res
+        if near.mean() < ARC_SHARE:
+            return 0
+        on += int(np.count_nonzero(near))
+        s = np.arange(p0, min(p0 + piece, float(along.max())), 1.0)
+        t = start + s / r
+        curve_x.append(cx + np.polyval(coef, s) * np.cos(t))
+        curve_y.append(cy + np.polyval(coef, s) * np.sin(t))
+    if not curve_x or _continuity(np.concatenate(curve_x), np.concatenate(curve_y), mask) < RIM_CONTINUOUS:
+        return 0
+    return on
+
+
+def _continuity(cx: np.ndarray, cy: np.ndarray, mask: np.ndarray) -> float:
+    """Share of the points (a curve sampled every pixel) with ink in `mask` within one pixel."""
+    h, w = mask.shape
+    xi, yi = np.rint(cx).astype(int), np.rint(cy).astype(int)
+    hit = np.zeros(xi.size, bool)
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            xx, yy = xi + dx, yi + dy
+            ok = (xx >= 0) & (xx < w) & (yy >= 0) & (yy < h)
+            hit[ok] |= mask[yy[ok], xx[ok]] > 0
+    return float(hit.mean()) if hit.size else 0.0
 
 
 def _runs_edge_to_edge(piece: np.ndarray, ink: np.ndarray) -> bool:
@@ -416,6 +576,9 @@ def read_text_area(image: np.ndarray, H: np.ndarray, field_id: str, rect_mm,
         if not (bilevel or halftone) and zone.steady_ink_mm2(MIN_DARKNESS) < PRESENT_MM2:
             # the "writing" fades against the paper right around it: a shadow's edge, maybe writing too
             return TextArea(field_id, "uncertain", "present", "review", "uneven_light", 0.3, mm2, crop)
+        if zone.off_ring_mm2(MIN_DARKNESS) < PRESENT_MM2:
+            # all of it lies on one circle of a cup's size: a coffee ring's rim, or one drawn curve
+            return TextArea(field_id, "uncertain", "present", "review", "round_stain", 0.3, mm2, crop)
         conf = 0.5 + 0.5 * min(1.0, (mm2 - PRESENT_MM2) / PRESENT_MM2)
         return TextArea(field_id, "present", "present", "accepted", None, conf, mm2, crop, zone.strength())
     if mm2 < ABSENT_MM2:

@@ -1,8 +1,9 @@
-"""A hard shadow's edge on a phone photo (a hand or the phone under one lamp): the light changes, not the pen.
+"""Light and paper, not pen: a hard shadow's edge on a phone photo, a coffee ring on the sheet.
 
-A stress profile with such shadows (`formkit.simulate.effects.shadow`) found 45 silent errors in 1,280
-fields: a box at the edge read as ticked, a box in the shade as filled, a shaded band in an empty comment
-box as writing. These pin the rules that send such places to a person instead (`uneven_light`).
+A stress profile with hard shadows (`formkit.simulate.effects.shadow`: a hand or the phone under one lamp)
+found 45 silent errors in 1,280 fields: a box at the edge read as ticked, a box in the shade as filled,
+a shaded band in an empty comment box as writing (`uneven_light` now). One with coffee rings (`stain`)
+found 23: a ring's rim crossing an empty comment or signature area read as writing (`round_stain` now).
 """
 
 from __future__ import annotations
@@ -70,5 +71,44 @@ def test_writing_in_and_out_of_a_shadow_is_still_present(synth, blank_form):
     page = blank_form.copy()
     page.write(synth.GEOMETRY["fields"][4]["rect_mm"], words=6)
     img = shade(page.img, [(60, 140), (140, 140), (95, 185)], 0.45)
+    ta = _read(synth, img).texts["went_well"]
+    assert ta.status == "accepted" and ta.value == "present", ta.to_dict()
+
+
+def ring(img: np.ndarray, centre_mm: tuple[float, float], radius_mm: float, dark: float = 0.25,
+         width_mm: float = 1.0, dpi: float = 300) -> np.ndarray:
+    """A coffee ring's rim drawn on the page: a soft round line, slightly out of round."""
+    s = dpi / 25.4
+    t = np.linspace(0, 2 * np.pi, 180, endpoint=False)
+    r = radius_mm * (1 + 0.03 * np.sin(2 * t + 0.4) + 0.02 * np.sin(3 * t + 1.1))
+    pts = np.stack([centre_mm[0] + r * np.cos(t), centre_mm[1] + r * np.sin(t)], axis=1) * s
+    rim = np.zeros(img.shape[:2], np.float32)
+    cv2.polylines(rim, [np.round(pts).astype(np.int32)], True, 1.0, max(1, round(width_mm * s)), cv2.LINE_AA)
+    rim = cv2.GaussianBlur(rim, (0, 0), width_mm * s / 3)
+    out = img.astype(np.float32) * (1.0 - dark * rim / rim.max())[..., None]
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("centre,radius", [((60, 175), 12.0), ((150, 205), 9.0), ((100, 158), 14.0)])
+def test_a_coffee_ring_in_an_empty_comment_box_is_not_writing(synth, blank_form, centre, radius):
+    """A cup's ring crossing an empty comment box (inside it, over its edge, over its label) was read as
+    writing, accepted: a smooth round line is sent to a person instead (`round_stain`)."""
+    img = ring(blank_form.img.copy(), centre, radius)
+    ta = _read(synth, img).texts["went_well"]
+    assert ta.status == "review" and ta.reason == "round_stain", ta.to_dict()
+
+
+def test_a_coffee_ring_clipping_a_small_area_is_not_a_signature(synth, blank_form):
+    """Only a short piece of the rim crosses a corner of the signature line: too short to show its
+    circle, it comes in from outside the zone as one smooth stroke."""
+    img = ring(blank_form.img.copy(), (20, 212), 9.0)
+    ta = _read(synth, img).texts["signature"]
+    assert ta.status == "review" and ta.reason == "round_stain", ta.to_dict()
+
+
+def test_writing_beside_a_coffee_ring_is_present(synth, blank_form):
+    page = blank_form.copy()
+    page.write(synth.GEOMETRY["fields"][4]["rect_mm"], words=4)
+    img = ring(page.img, (150, 180), 12.0)
     ta = _read(synth, img).texts["went_well"]
     assert ta.status == "accepted" and ta.value == "present", ta.to_dict()
