@@ -8,7 +8,7 @@ the crop (context for the reviewer) but excluded from the decision, as are long 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -50,6 +50,7 @@ ARC_MIN_MM = 8.0  # ... along at least this much of it: the rim of a coffee ring
 RIM_PIECE_MM = 6.0  # ... each piece this long keeping its distance from the centre within ARC_MM
 RIM_ENTERING_MM = 3.0  # a smooth curve this long entering the zone from its edge may be a rim's piece
 RIM_GAP_MM = 1.5  # pieces of ink closer than this are judged together (a rim broken by a paler stretch)
+RIM_SOLID = 0.45  # the offsets across a rim spread like a solid band's (sd <= this x its thickness; ~0.29)
 RIM_CONTINUOUS = 0.8  # a rim's curve runs through its ink along this share of the way (writing: now and then)
 RIM_DARK = 0.40  # a rim is paler than this (median darkness); ballpoint, gel and felt-tip writing is darker
 SHADE_CLOSE_MM = 2.5  # the paper level at a pixel: pen strokes (felt tip and blur <= ~2 mm) closed over first ...
@@ -99,6 +100,7 @@ class WritingZone:
     res: float
     crop: np.ndarray | None = None  # the whole crop (grey): the frame and 1 mm beyond it all round ...
     origin: tuple[int, int] = (0, 0)  # ... and where the zone starts in it (row, column)
+    _counted: dict = field(default_factory=dict)  # threshold -> (ink mm2, the cleaned ink mask)
 
     def threshold(self, floor: float) -> float:
         return float(np.clip(self.noise_t, floor, MAX_DARKNESS))
@@ -142,8 +144,9 @@ class WritingZone:
         the line rules do not take for a line (a shadow stress run accepted 43 empty areas as written).
         Shaded paper is no darker than the shadow's own paper nearby (the paper level - strokes closed
         over, then a median - at its darkest within SHADE_REACH_MM, looked for over the whole crop): pen
-        ink is, in the shade or out of it. Pencil right beside a deep shadow
-        may fail this too; the area then goes to a person, never to "empty".
+        ink is, in the shade or out of it. Pencil right beside a deep shadow, or beside a printed band
+        just outside the frame, may fail this too; the area then goes to a person, never to "empty".
+        Where no ink pixel fails it (nearly every area), the answer is `ink_mm2`'s, not counted again.
         """
         if self.d is None or self.crop is None:
             return 0.0
@@ -161,14 +164,24 @@ class WritingZone:
         P = cv2.resize(shady, (cw, ch), interpolation=cv2.INTER_LINEAR)[r0:r0 + zh, c0:c0 + zw]
         P = np.maximum(P.astype(np.float32), 1.0)
         d = np.minimum(self.d, SHADE_GAIN * (P - g[r0:r0 + zh, c0:c0 + zw]) / P)
-        return _ink_mm2(d, self.threshold(floor), self.res, self)
+        t = self.threshold(floor)
+        if not np.count_nonzero((self.d > t) & (d <= t)):
+            return self.ink_mm2(floor)
+        return _ink_mm2(d, t, self.res, self)
 
     def raw_mm2(self, floor: float = MIN_DARKNESS) -> float:
         """Everything darker than the ink threshold, specks and lines included (mm2)."""
         return 0.0 if self.d is None else float(np.count_nonzero(self.d > self.threshold(floor))) / self.res ** 2
 
     def ink_mm2(self, floor: float = MIN_DARKNESS) -> float:
-        return 0.0 if self.d is None else _ink_mm2(self.d, self.threshold(floor), self.res, self)
+        """Ink (mm2) above the threshold at `floor`, cleaned (`_ink_mm2`); counted once per threshold."""
+        if self.d is None:
+            return 0.0
+        t = self.threshold(floor)
+        if t not in self._counted:
+            kept: list[np.ndarray] = []
+            self._counted[t] = (_ink_mm2(self.d, t, self.res, self, kept), kept[0] if kept else None)
+        return self._counted[t][0]
 
     def off_ring_mm2(self, floor: float = MIN_DARKNESS) -> float:
         """`ink_mm2` less the ink lying on one circle of a cup's size (`_concyclic_residue`).
@@ -176,11 +189,9 @@ class WritingZone:
         A coffee ring's rim crossing an empty comment box is a smooth arc 0.5-1.5 mm wide, as dark as
         pencil: no line rule takes it out (a stain stress run accepted 23 empty areas as written).
         """
-        if self.d is None:
-            return 0.0
-        kept: list[np.ndarray] = []
-        mm2 = _ink_mm2(self.d, self.threshold(floor), self.res, self, kept)
-        return mm2 - _concyclic_residue(kept[0], self.d, self.res) / self.res ** 2 if kept else mm2
+        mm2 = self.ink_mm2(floor)
+        kept = self._counted[self.threshold(floor)][1] if self.d is not None else None
+        return mm2 - _concyclic_residue(kept, self.d, self.res) / self.res ** 2 if kept is not None else mm2
 
     def carries_on_outside(self, along_rows: bool, a: float, b: float, t: float) -> bool:
         """True when the line (zone coords) x = a*y + b (along_rows) or y = a*x + b runs on outside the frame.
@@ -306,24 +317,28 @@ def _concyclic_residue(kept: np.ndarray, d: np.ndarray, res: float) -> int:
     ys, xs = np.nonzero(kept)
     if xs.size < 16:
         return 0
-    whole = _on_one_circle(xs.astype(np.float64), ys.astype(np.float64), res, kept)
-    if whole:
-        return whole
+    if float(np.median(d[ys, xs])) <= RIM_DARK:
+        whole = _on_one_circle(xs.astype(np.float64), ys.astype(np.float64), res, kept)
+        if whole:
+            return whole
     # pieces of one rim that the threshold broke apart (a paler stretch) are judged together first,
     # then, if they are no rim together (two rings touching), one by one
     k = max(3, int(round(RIM_GAP_MM * res)) | 1)
-    n, groups, _ = component_stats(cv2.dilate(kept, np.ones((k, k), np.uint8)))
+    n, groups, gstats = component_stats(cv2.dilate(kept, np.ones((k, k), np.uint8)))
     groups = np.where(kept > 0, groups, 0)
-    m, pieces, _ = component_stats(kept)
+    _, pieces, pstats = component_stats(kept)
     zh, zw = kept.shape
+    small = np.maximum(pstats[:, 2], pstats[:, 3]) < RIM_ENTERING_MM * res  # pieces too short to judge
 
-    def rim(sel: np.ndarray) -> int:
-        cy, cx = np.nonzero(sel)
+    def rim(cy: np.ndarray, cx: np.ndarray) -> int:
         if cx.size < 16:
             return 0
-        if float(np.median(d[cy, cx])) > RIM_DARK:
+        v = d[cy, cx]
+        if float(np.partition(v, v.size // 2)[v.size // 2]) > RIM_DARK:
             return 0
         fx, fy = cx.astype(np.float64), cy.astype(np.float64)
+        sel = np.zeros_like(kept)
+        sel[cy, cx] = 1
         extent = max(np.ptp(fx), np.ptp(fy))
         on = _on_one_circle(fx, fy, res, sel) if extent >= ARC_MIN_MM * res / 2 else 0
         if not on and extent >= RIM_ENTERING_MM * res and (
@@ -333,10 +348,16 @@ def _concyclic_residue(kept: np.ndarray, d: np.ndarray, res: float) -> int:
 
     total = 0
     for i in range(1, n):
-        group = groups == i
-        on = rim(group)
+        x0, y0, w, h = (int(v) for v in gstats[i, :4])
+        if max(w, h) < RIM_ENTERING_MM * res:
+            continue
+        box = (slice(y0, y0 + h), slice(x0, x0 + w))
+        gy, gx = np.nonzero(groups[box] == i)
+        gy, gx = gy + y0, gx + x0
+        on = rim(gy, gx)
         if not on:
-            on = sum(rim(pieces == j) for j in np.unique(pieces[group]) if j)
+            ids = pieces[gy, gx]
+            on = sum(rim(gy[ids == j], gx[ids == j]) for j in np.unique(ids) if not small[j])
         total += on
     return total
 
@@ -353,8 +374,9 @@ def _smooth_curve(x: np.ndarray, y: np.ndarray, res: float, mask: np.ndarray) ->
     if np.ptp(u) < RIM_ENTERING_MM * res:
         return 0
     coef = np.polyfit(u, across, 2)
-    near = np.abs(across - np.polyval(coef, u)) <= ARC_MM * res
-    if near.mean() < ARC_SHARE:
+    resid = across - np.polyval(coef, u)
+    near = np.abs(resid) <= ARC_MM * res
+    if near.mean() < ARC_SHARE or not _solid_band(resid[near], u[near]):
         return 0
     uu = np.arange(float(u.min()), float(u.max()), 1.0)
     vv = np.polyval(coef, uu)
@@ -401,8 +423,9 @@ def _on_one_circle(x: np.ndarray, y: np.ndarray, res: float, mask: np.ndarray) -
             continue
         # along one piece the rim keeps nearly the same distance from the centre: a straight trend
         coef = np.polyfit(along[sel], rho[sel], 1)
-        near = np.abs(rho[sel] - np.polyval(coef, along[sel])) <= ARC_MM * res
-        if near.mean() < ARC_SHARE:
+        resid = rho[sel] - np.polyval(coef, along[sel])
+        near = np.abs(resid) <= ARC_MM * res
+        if near.mean() < ARC_SHARE or not _solid_band(resid[near], along[sel][near]):
             return 0
         on += int(np.count_nonzero(near))
         s = np.arange(p0, min(p0 + piece, float(along.max())), 1.0)
@@ -412,6 +435,18 @@ def _on_one_circle(x: np.ndarray, y: np.ndarray, res: float, mask: np.ndarray) -
     if not curve_x or _continuity(np.concatenate(curve_x), np.concatenate(curve_y), mask) < RIM_CONTINUOUS:
         return 0
     return on
+
+
+def _solid_band(resid: np.ndarray, along: np.ndarray) -> bool:
+    """True when pixels offset `resid` across a curve (at `along` it) fill one solid band along it.
+
+    A band of thickness t (= pixels per pixel of the way it covers; a paler gap covers none) spreads
+    its offsets evenly over t: sd ~ 0.29 t. A zigzag of pencil strokes, as thick on average, spreads
+    them over its letters' height instead.
+    """
+    covered = np.unique(np.rint(along)).size
+    t = resid.size / max(covered, 1)
+    return float(np.std(resid)) <= RIM_SOLID * max(t, 1.0)
 
 
 def _continuity(cx: np.ndarray, cy: np.ndarray, mask: np.ndarray) -> float:
