@@ -183,15 +183,22 @@ class WritingZone:
             self._counted[t] = (_ink_mm2(self.d, t, self.res, self, kept), kept[0] if kept else None)
         return self._counted[t][0]
 
-    def off_ring_mm2(self, floor: float = MIN_DARKNESS) -> float:
+    def off_ring_mm2(self, floor: float = MIN_DARKNESS, enough: float = float("inf")) -> float:
         """`ink_mm2` less the ink lying on one circle of a cup's size (`_concyclic_residue`).
 
         A coffee ring's rim crossing an empty comment box is a smooth arc 0.5-1.5 mm wide, as dark as
         pencil: no line rule takes it out (a stain stress run accepted 23 empty areas as written).
+        Not looked for when the ink left would be `enough` whatever the rims took.
         """
         mm2 = self.ink_mm2(floor)
         kept = self._counted[self.threshold(floor)][1] if self.d is not None else None
-        return mm2 - _concyclic_residue(kept, self.d, self.res) / self.res ** 2 if kept is not None else mm2
+        if kept is None:
+            return mm2
+        # a rim is pale (median <= RIM_DARK): it takes at most twice the pale ink with it
+        pale = np.count_nonzero((kept > 0) & (self.d <= RIM_DARK)) / self.res ** 2
+        if mm2 - 2 * pale >= enough:
+            return mm2
+        return mm2 - _concyclic_residue(kept, self.d, self.res) / self.res ** 2
 
     def carries_on_outside(self, along_rows: bool, a: float, b: float, t: float) -> bool:
         """True when the line (zone coords) x = a*y + b (along_rows) or y = a*x + b runs on outside the frame.
@@ -611,7 +618,7 @@ def read_text_area(image: np.ndarray, H: np.ndarray, field_id: str, rect_mm,
         if not (bilevel or halftone) and zone.steady_ink_mm2(MIN_DARKNESS) < PRESENT_MM2:
             # the "writing" fades against the paper right around it: a shadow's edge, maybe writing too
             return TextArea(field_id, "uncertain", "present", "review", "uneven_light", 0.3, mm2, crop)
-        if zone.off_ring_mm2(MIN_DARKNESS) < PRESENT_MM2:
+        if zone.off_ring_mm2(MIN_DARKNESS, PRESENT_MM2) < PRESENT_MM2:
             # all of it lies on one circle of a cup's size: a coffee ring's rim, or one drawn curve
             return TextArea(field_id, "uncertain", "present", "review", "round_stain", 0.3, mm2, crop)
         conf = 0.5 + 0.5 * min(1.0, (mm2 - PRESENT_MM2) / PRESENT_MM2)
