@@ -136,7 +136,7 @@ class WritingZone:
             total += area
         return float(total) / self.res ** 2
 
-    def steady_ink_mm2(self, floor: float = MIN_DARKNESS) -> float:
+    def steady_ink_mm2(self, floor: float = MIN_DARKNESS, near: float = 0.0) -> float:
         """`ink_mm2` counting only ink darker than the shadiest paper around it, too.
 
         The zone's paper level is the brightest paper within ~3 mm: along a hard shadow's edge the
@@ -146,7 +146,8 @@ class WritingZone:
         over, then a median - at its darkest within SHADE_REACH_MM, looked for over the whole crop): pen
         ink is, in the shade or out of it. Pencil right beside a deep shadow, or beside a printed band
         just outside the frame, may fail this too; the area then goes to a person, never to "empty".
-        Where no ink pixel fails it (nearly every area), the answer is `ink_mm2`'s, not counted again.
+        Where no ink pixel fails it, the answer is `ink_mm2`'s; else the cleaned ink less what failed, its
+        new specks and slivers dropped, when that is at least `near`; below it, counted again from the start.
         """
         if self.d is None or self.crop is None:
             return 0.0
@@ -165,9 +166,18 @@ class WritingZone:
         P = np.maximum(P.astype(np.float32), 1.0)
         d = np.minimum(self.d, SHADE_GAIN * (P - g[r0:r0 + zh, c0:c0 + zw]) / P)
         t = self.threshold(floor)
-        if not np.count_nonzero((self.d > t) & (d <= t)):
-            return self.ink_mm2(floor)
-        return _ink_mm2(d, t, self.res, self)
+        lost = (self.d > t) & (d <= t)
+        ink = self.ink_mm2(floor)
+        if not lost.any():
+            return ink
+        # the cleaned ink less what failed, cleaned of what that left in specks and slivers (a shadow's
+        # band gone, its fringe breaks up): not counted again from the start
+        kept = self._counted[t][1]
+        rest = _drop_components(kept & ~lost.astype(np.uint8), self.res, count=True)
+        left = float(np.count_nonzero(rest) - _collinear_residue(rest, self.res)) / self.res ** 2
+        if left >= near:
+            return left
+        return _ink_mm2(d, t, self.res, self)  # near the limit: counted again from the start, exactly
 
     def raw_mm2(self, floor: float = MIN_DARKNESS) -> float:
         """Everything darker than the ink threshold, specks and lines included (mm2)."""
@@ -615,7 +625,7 @@ def read_text_area(image: np.ndarray, H: np.ndarray, field_id: str, rect_mm,
     if preprinted:
         return TextArea(field_id, "preprinted", None, "accepted", None, 1.0, mm2, crop)
     if mm2 >= PRESENT_MM2:
-        if not (bilevel or halftone) and zone.steady_ink_mm2(MIN_DARKNESS) < PRESENT_MM2:
+        if not (bilevel or halftone) and zone.steady_ink_mm2(MIN_DARKNESS, 2 * PRESENT_MM2) < PRESENT_MM2:
             # the "writing" fades against the paper right around it: a shadow's edge, maybe writing too
             return TextArea(field_id, "uncertain", "present", "review", "uneven_light", 0.3, mm2, crop)
         if zone.off_ring_mm2(MIN_DARKNESS, PRESENT_MM2) < PRESENT_MM2:
