@@ -275,47 +275,42 @@ def test_a_page_that_crashes_the_reader_is_rejected_and_the_rest_is_read(fk: Cli
     assert all(got[i]["state"] in ("recognised", "needs_review") for i in (0, 1, 3))
 
 
+def _scan_with_a_broken_reader(fk: Cli, tmp_path: Path, monkeypatch, step: str, error: Exception,  # type: ignore[no-untyped-def]
+                               expect: int) -> tuple[Path, dict]:
+    """One issued page scanned in-process while `scanner.<step>` raises `error` (a bug, not a crash)."""
+    import scanner
+
+    fk("generate", "-l", "minicex-ntnu-nb", "--trainee", "S001", "--count", "1", "--out", str(tmp_path / "f.pdf"))
+    png = page_png(tmp_path / "f.pdf", tmp_path / "p.png")
+
+    def broken(*a, **k):  # type: ignore[no-untyped-def]
+        raise error
+
+    monkeypatch.setattr(scanner, step, broken)
+    res = fk("scan", "--jobs", "1", str(png), expect=expect)
+    assert "Traceback" not in res.output
+    [page] = json.loads(fk("pages", "--json").output)
+    assert page["reason"].startswith("reader_error") and type(error).__name__ in page["reason"]
+    return png, page
+
+
 def test_a_reader_error_on_an_identified_page_sends_the_whole_page_to_a_person(fk: Cli, tmp_path: Path,
                                                                               monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """A bug in the reader (a Python exception, not a crash) once stopped the whole scan, every page after
     it unread. Now the page is identified, its image kept, and every field waits for a person, with the
     error in the page's reason; the scan finishes."""
-    import scanner
-
-    fk("generate", "-l", "minicex-ntnu-nb", "--trainee", "S001", "--count", "1", "--out", str(tmp_path / "f.pdf"))
-    png = page_png(tmp_path / "f.pdf", tmp_path / "p.png")
-
-    def broken(*a, **k):  # type: ignore[no-untyped-def]
-        raise IndexError("index 120 is out of bounds for axis 0 with size 120")
-
-    monkeypatch.setattr(scanner, "read", broken)
-    res = fk("scan", "--jobs", "1", str(png), expect=10)
-    assert "Traceback" not in res.output
-    [page] = json.loads(fk("pages", "--json").output)
-    assert page["state"] == "needs_review" and page["reason"].startswith("reader_error")
-    assert "IndexError" in page["reason"] and page["form_id"] and page["image"]
+    _, page = _scan_with_a_broken_reader(fk, tmp_path, monkeypatch, "read",
+                                         IndexError("index 120 is out of bounds for axis 0 with size 120"), 10)
+    assert page["state"] == "needs_review" and page["form_id"] and page["image"]
     [form] = json.loads(fk("export", "--format", "json").output)
     assert form["status"] == "needs_review" and set(form["review"]) == set(form["values"])
     assert all(v is None for v in form["values"].values())
-    listing = fk("review", "list").output
-    assert "reader failed" in listing
+    assert "reader failed" in fk("review", "list").output
 
 
 def test_a_reader_error_before_the_form_is_known_rejects_that_page_only(fk: Cli, tmp_path: Path,
                                                                       monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import scanner
-
-    fk("generate", "-l", "minicex-ntnu-nb", "--trainee", "S001", "--count", "1", "--out", str(tmp_path / "f.pdf"))
-    png = page_png(tmp_path / "f.pdf", tmp_path / "p.png")
-
-    def broken(*a, **k):  # type: ignore[no-untyped-def]
-        raise ValueError("a bug in locate")
-
-    monkeypatch.setattr(scanner, "locate", broken)
-    res = fk("scan", "--jobs", "1", str(png), expect=11)
-    assert "Traceback" not in res.output
-    [page] = json.loads(fk("pages", "--json").output)
-    assert page["state"] == "rejected" and page["reason"].startswith("reader_error")
-    assert "ValueError" in page["reason"]
+    png, page = _scan_with_a_broken_reader(fk, tmp_path, monkeypatch, "locate", ValueError("a bug in locate"), 11)
+    assert page["state"] == "rejected"
     fk("scan", "--jobs", "1", str(png), expect=None)  # the same file again: nothing changes
     assert json.loads(fk("pages", "--json").output) == [page]
