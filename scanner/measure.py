@@ -407,8 +407,6 @@ def snap_trust(sigma: float) -> float:
 PAPER_STEP = 0.18  # one side of the paper around a box this much darker than another: a shadow's edge
 # (printed row shading is 0.06, a header band 0.12; a phone's soft shadow changes < 0.1 over a box's ring)
 STEP_FROM = 0.03  # ... looked for around boxes with at least this much ink or trace inside (or a ring)
-
-
 STEP_MASK_MM = 1.5  # neighbouring boxes and printed text are kept out of the sectors this far around
 # (a cancelled box in the next row fills a sector; a mark overshoots its box by up to ~2 mm)
 STEP_SECTOR_MIN = 0.25  # a sector with less of its area left than this says nothing

@@ -112,3 +112,20 @@ def test_writing_beside_a_coffee_ring_is_present(synth, blank_form):
     img = ring(page.img, (150, 180), 12.0)
     ta = _read(synth, img).texts["went_well"]
     assert ta.status == "accepted" and ta.value == "present", ta.to_dict()
+
+
+def test_a_rim_is_one_pale_round_band_and_writing_is_not():
+    """`rims.rim_residue` on masks at 4 px/mm: an arc of a 12 mm ring 1 mm wide is all rim; a zigzag
+    line of pencil letters as pale, and a dark pen arc, are not."""
+    from scanner.rims import rim_residue
+
+    res = 4.0
+    zone = np.zeros((100, 240), np.uint8)
+    arc = cv2.ellipse(zone.copy(), (120, 110), (48, 48), 0, 200, 340, 1, 4)
+    pale = np.full(zone.shape, 0.2, np.float32)
+    assert rim_residue(arc, pale, res) >= 0.9 * np.count_nonzero(arc)
+    assert rim_residue(arc, np.full(zone.shape, 0.7, np.float32), res) == 0  # a pen's darkness
+    word = zone.copy()
+    xs = np.arange(20, 200, 3)
+    cv2.polylines(word, [np.stack([xs, 40 + 8 * (np.arange(xs.size) % 2)], axis=1).astype(np.int32)], False, 1, 1)
+    assert rim_residue(word, pale, res) == 0
