@@ -159,11 +159,11 @@ class WritingZone:
         t = self.threshold(floor)
         lost = (self.d > t) & (d <= t)
         ink = self.ink_mm2(floor)
-        if not lost.any():
+        kept = self._counted[t][1]
+        if kept is None or not lost.any():
             return ink
         # the cleaned ink less what failed, cleaned of what that left in specks and slivers (a shadow's
         # band gone, its fringe breaks up): not counted again from the start
-        kept = self._counted[t][1]
         rest = _drop_components(kept & ~lost.astype(np.uint8), self.res, count=True)
         left = float(np.count_nonzero(rest) - _collinear_residue(rest, self.res)) / self.res ** 2
         if left >= near:
@@ -180,8 +180,7 @@ class WritingZone:
             return 0.0
         t = self.threshold(floor)
         if t not in self._counted:
-            kept: list[np.ndarray] = []
-            self._counted[t] = (_ink_mm2(self.d, t, self.res, self, kept), kept[0] if kept else None)
+            self._counted[t] = _clean_ink(self.d, t, self.res, self)
         return self._counted[t][0]
 
     def off_ring_mm2(self, floor: float = MIN_DARKNESS, enough: float = float("inf")) -> float:
@@ -192,7 +191,7 @@ class WritingZone:
         Not looked for when the ink left would be `enough` whatever the rims took.
         """
         mm2 = self.ink_mm2(floor)
-        kept = self._counted[self.threshold(floor)][1] if self.d is not None else None
+        kept = self._counted.get(self.threshold(floor), (0.0, None))[1]
         if kept is None:
             return mm2
         # a rim is pale (median <= RIM_DARK): it takes at most twice the pale ink with it
@@ -261,15 +260,18 @@ def writing_ink_mm2(crop_grey: np.ndarray, res: float, margin_mm: float = 1.0,
     return writing_zone(crop_grey, res, margin_mm, label_band_mm).ink_mm2(floor)
 
 
-def _ink_mm2(d: np.ndarray, t: float, res: float, zone: WritingZone | None = None,
-             kept_out: list | None = None) -> float:
-    """Ink above darkness `t`, with lines, streaks, specks and border slivers taken out (mm2).
+def _ink_mm2(d: np.ndarray, t: float, res: float, zone: WritingZone | None = None) -> float:
+    """Ink above darkness `t`, with lines, streaks, specks and border slivers taken out (mm2)."""
+    return _clean_ink(d, t, res, zone)[0]
 
-    kept_out: when given, the cleaned ink mask is appended to it (for `rims.rim_residue`)."""
+
+def _clean_ink(d: np.ndarray, t: float, res: float,
+               zone: WritingZone | None = None) -> tuple[float, np.ndarray | None]:
+    """(`_ink_mm2`, the cleaned ink mask it counted; None when there was no ink at all)."""
     ink = (d > t).astype(np.uint8)
     ink = cv2.medianBlur(ink * 255, 3) // 255
     if not cv2.countNonZero(ink):
-        return 0.0  # most empty areas: nothing below is worth running
+        return 0.0, None  # most empty areas: nothing below is worth running
     # 1. whole components that are straight lines (a streak or fold crossing an empty area), and thin
     #    ones crossing the zone edge to edge that carry on beyond the printed frame (a crease through a
     #    one-line area, too short there to look straight)
@@ -307,9 +309,7 @@ def _ink_mm2(d: np.ndarray, t: float, res: float, zone: WritingZone | None = Non
         ink &= ~cv2.dilate(run & ~thick, np.ones((3, 3), np.uint8)) & 1
     # 3. what is left: specks, border slivers and line fragments out, the rest is writing
     kept = _drop_components(ink, res, count=True)
-    if kept_out is not None:
-        kept_out.append(kept)
-    return float(np.count_nonzero(kept) - _collinear_residue(kept, res)) / (res * res)
+    return float(np.count_nonzero(kept) - _collinear_residue(kept, res)) / (res * res), kept
 
 
 def _runs_edge_to_edge(piece: np.ndarray, ink: np.ndarray) -> bool:
@@ -462,7 +462,7 @@ def read_text_area(image: np.ndarray, H: np.ndarray, field_id: str, rect_mm,
             # the "writing" fades against the paper right around it: a shadow's edge, maybe writing too
             return TextArea(field_id, "uncertain", "present", "review", "uneven_light", 0.3, mm2, crop)
         if zone.off_ring_mm2(MIN_DARKNESS, PRESENT_MM2) < PRESENT_MM2:
-            # all of it lies on one circle of a cup's size: a coffee ring's rim, or one drawn curve
+            # all of it lies on pale smooth round bands: a coffee ring's rim, or one drawn curve
             return TextArea(field_id, "uncertain", "present", "review", "round_stain", 0.3, mm2, crop)
         conf = 0.5 + 0.5 * min(1.0, (mm2 - PRESENT_MM2) / PRESENT_MM2)
         return TextArea(field_id, "present", "present", "accepted", None, conf, mm2, crop, zone.strength())

@@ -134,6 +134,13 @@ def reader_error(e: BaseException) -> str:
     return f"reader_error: the reader failed on this page ({type(e).__name__}{where}: {e})"
 
 
+def _all_to_a_person(out: PageOutcome, page_fields: list[dict], reason: str) -> PageOutcome:
+    """Every field of the page unread, waiting for a person for `reason`."""
+    for f in page_fields:
+        out.fields[f["id"]] = {"value": None, "status": "review", "reason": reason, "confidence": 0.0}
+    return out
+
+
 def process_page(identity: Identity, file_sha: str, page: scanner.SourcePage,
                  forced: tuple[str, int] | None = None) -> PageOutcome:
     """Everything that can be known about one page, with the evidence to show a person.
@@ -193,17 +200,13 @@ def process_page(identity: Identity, file_sha: str, page: scanner.SourcePage,
     if not loc.registered:
         out.state = "needs_review"
         out.reason = "not_registered: the form is known but its corner marks were not found, so no box was read"
-        for f in page_fields:
-            out.fields[f["id"]] = {"value": None, "status": "review", "reason": "not_registered", "confidence": 0.0}
-        return out
+        return _all_to_a_person(out, page_fields, "not_registered")
     printed_text = [p["rect_mm"] for p in geom.get("printed_text", []) if p["page"] == page_no]
     try:
         reading = scanner.read(img, loc, page_fields, printed_text, halftone=halftone)
     except Exception as e:  # a reader bug: this page goes to a person whole, the stack goes on
         out.state, out.reason = "needs_review", f"{reader_error(e)}; no box on this page was read"
-        for f in page_fields:
-            out.fields[f["id"]] = {"value": None, "status": "review", "reason": "reader_error", "confidence": 0.0}
-        return out
+        return _all_to_a_person(out, page_fields, "reader_error")
     out.fingerprint = reading.fingerprint
     out.writer = {"seen": reading.writer_seen, "faint": reading.faint_writer}
     for fid, fd in reading.fields.items():
