@@ -35,6 +35,8 @@ FAINT_FILL_SMOOTH = 0.85  # averaged, a faint trace over this much of the interi
 FAINT_FILL_INK_SHARE = 0.70  # ... when the ink covers less than this share of it (pen strokes: >= 0.74) ...
 FAINT_FILL_STRENGTH = 0.30  # ... and the ink is pencil-faint: a fill in faint pencil, its dark streaks above
 # the ink threshold (a noisy scan raises it); read as a tick, it was the answer the assessor cancelled
+TONE_UNDER_MARK = 0.06  # the paper inside a marked box this much darker than around it: a faint fill over a
+# tick (a cancelled answer) or a shadow; clean boxes measure <= 0.01 on office scans, <= 0.06 on photos
 FILL_COVERAGE = 0.88  # a cancelled (filled) box: nearly all interior inked (1.4 mm felt-tip cross: 0.79)
 FILL_SOLID = 0.75  # ... in solid blobs, not strokes
 FILL_BETWEEN = 0.85  # ... and inked across: a very thick cross keeps paper on the lines between its arms
@@ -136,6 +138,8 @@ def _classify(m: BoxMeasure) -> tuple[str, float, str]:
         if (m.faint_smooth >= FAINT_FILL_SMOOTH and c < FAINT_FILL_INK_SHARE * m.faint_smooth
                 and m.strength < FAINT_FILL_STRENGTH):
             return "uncertain", 0.3, "faint_fill"
+        if m.tone >= TONE_UNDER_MARK:
+            return "uncertain", 0.3, "mark_on_tone"
         if s >= STROKE_SOLID_MAX or c >= MARK_COVERAGE_MAX:
             # a felt-tip tick or cross is heavy, but its arms leave separate pockets of paper between
             # them; a cancelling fill blots the box out (at most one strip where the scribble fell short)

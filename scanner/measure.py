@@ -45,6 +45,7 @@ GAP_EDGE_MM = 0.6  # the printed outline (stroke and blur) lies within this of t
 GAPS_FROM = (0.30, 0.70)  # gaps are counted only for heavy marks: solid >= [0] or coverage >= [1]
 
 _K3 = np.ones((3, 3), np.uint8)
+_K5 = np.ones((5, 5), np.uint8)
 _SOLID = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (int(round(1.6 * RES)), int(round(1.6 * RES))))
 
 
@@ -72,6 +73,8 @@ class BoxMeasure:
     trace_strength: float = 0.0  # median darkness of the faint trace (a stroke below the ink threshold)
     ring_strength: float = 0.0  # median darkness of the strokes counted around the box (0: none counted)
     trace_runs_out: bool = False  # the faint trace is a straight line that carries on well outside the box
+    tone: float = -1.0  # darkness of the interior's paper, away from the ink (a faint fill under a mark;
+    # -1: not measured - only boxes with a mark inside)
     paper_step: float = 0.0  # how much darker the darkest side of the paper around the box is than the
     # lightest (a shadow's edge; measured only for boxes with ink or a trace)
     in_shade: BoxMeasure | None = None  # the box measured again against the darker paper (paper_step large)
@@ -162,6 +165,97 @@ def _sector_map(h: int, w: int, cx2: int, cy2: int) -> np.ndarray:
     return (((ang + np.pi) / (np.pi / 4)).astype(np.int64) % 8).astype(np.uint8)
 
 
+@lru_cache(maxsize=8)
+def _ring_band(shape: tuple[int, int], box: tuple[int, int, int, int],
+               masked: tuple[tuple[int, int, int, int], ...]) -> np.ndarray:
+    """The ring around a box at half resolution (uint8 1/0, read-only: shared by the faint loop hint and
+    the ring look of one box): the box, RING_IN_MM around it and the neighbouring printed boxes (with
+    the same margin) left out."""
+    x0, y0, x1, y1 = (v // 2 for v in box)
+    h, w = shape
+    gap = int(round(RING_IN_MM * RES / 2))
+    band = np.ones((h, w), np.uint8)
+    band[max(0, y0 - gap):y1 + gap, max(0, x0 - gap):x1 + gap] = 0
+    for mx0, my0, mx1, my1 in masked:  # neighbouring printed boxes (outline + interior)
+        band[max(0, my0 // 2 - gap):max(0, my1 // 2 + gap), max(0, mx0 // 2 - gap):max(0, mx1 // 2 + gap)] = 0
+    band.setflags(write=False)
+    return band
+
+
+def faint_loop_hint(dark: np.ndarray, t_low8: int, t8: int, box: tuple[int, int, int, int],
+                    masked: list[tuple[int, int, int, int]]) -> bool:
+    """True when strokes fainter than the ink threshold (darker than `t_low8`) reach >= CIRCLE_MIN_SECTORS
+    directions around the box: maybe a loop in faint pencil, to be looked at against the local paper.
+
+    A faint-pencil loop around an empty box is 0.08-0.14 dark, at the ink threshold: it broke into
+    pieces shorter than an arc and the row read as empty (a required row went to review as `no_mark`
+    with the answer plain to see; an optional one would have been silently empty but for the faint
+    writer rule). Only thin strokes count: the fringe of darker ink (print, pen) is left out, and so is
+    what a 1.25 mm square fits in (a shaded band, a shadow: on office scans they set off a look at one
+    box in six, for nothing).
+    """
+    if t_low8 >= t8:
+        return False
+    small = cv2.resize(dark, (dark.shape[1] // 2, dark.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    faint = (small > t_low8).astype(np.uint8)
+    if np.count_nonzero(faint) < 4:
+        return False
+    # (at half resolution, 0.25 mm pixels, and from 60 % of the threshold: a stroke is at most 4 px wide
+    # there, gone in a 5x5 opening; a band or a shadow is solid and stays)
+    wide = cv2.morphologyEx((small > int(0.6 * t_low8)).astype(np.uint8), cv2.MORPH_OPEN, _K5)
+    pen = faint & ~(cv2.dilate((small > t8).astype(np.uint8), _K3) | wide)
+    if np.count_nonzero(pen) < 4:
+        return False
+    pen &= _ring_band(small.shape, box, tuple(masked))
+    if np.count_nonzero(pen) < 4:
+        return False
+    x0, y0, x1, y1 = (v // 2 for v in box)
+    counts = np.bincount(_sector_map(*small.shape, x0 + x1, y0 + y1)[pen.astype(bool)], minlength=8)
+    return int((counts >= 2).sum()) >= CIRCLE_MIN_SECTORS
+
+
+TONE_CLEAR_MM = 0.4  # the interior's paper is taken this far from any ink (a stroke's blurred fringe is not paper)
+TONE_AREA_MIN = 0.15  # ... and not measured when less than this share of the interior is left
+
+
+def interior_tone(inner: np.ndarray, ink: np.ndarray) -> float:
+    """Median darkness (0..1) of the interior's paper TONE_CLEAR_MM away from the ink; -1 when too little is left.
+
+    A box ticked and then filled in faint pencil to cancel it: the fill is a tone below the ink
+    threshold, the tick shows through it, and the box read as ticked (a faint-pencil stress run
+    accepted a cancelled answer). Clean paper inside a box measures about 0 against the ring's paper.
+    """
+    r = max(1, int(round(TONE_CLEAR_MM * RES)))
+    near = cv2.dilate(ink.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_RECT, (2 * r + 1, 2 * r + 1)))
+    paper = inner[near == 0]
+    if paper.size < TONE_AREA_MIN * inner.size:
+        return -1.0
+    return float(np.median(paper)) / 255.0
+
+
+LOOP_WIN_MM = 2.25  # the paper level for a faint loop: median over this window (>= 4x a pencil stroke's width)
+FAINT_LOOP_SECTORS = 7  # the faint loop look counts only a loop reaching this many directions (decide.CIRCLE_SECTORS):
+# on a noisy scan its low threshold joins noise, creases and band edges into stray arcs (partial rings)
+
+
+def loop_look(g: np.ndarray) -> tuple[np.ndarray, int]:
+    """Darkness (uint8) against the paper right around each pixel, averaged 3x3, and its threshold.
+
+    For a loop in faint pencil at the ink threshold: averaged along the stroke it stays in one piece
+    where single pixels break it up, and against the median over LOOP_WIN_MM a 0.3-0.6 mm stroke
+    keeps its full darkness while a shaded band or a shadow is part of the level. At full resolution,
+    unlike LocalPaper's half resolution, the median keeps a band's edge where it is: no faint line
+    along it, which this low threshold would join into arcs. Threshold: SMOOTH_SIGMAS of the residual's
+    noise, at least SMOOTH_T_MIN.
+    """
+    P = np.maximum(cv2.medianBlur(g, int(round(LOOP_WIN_MM * RES)) | 1), 1)
+    r = (P[::2, ::2].astype(np.int16) - g[::2, ::2]).ravel()
+    mad = _hist_median_mad(np.bincount((r + 255).astype(np.int64), minlength=511))[1]
+    sigma = 1.4826 * mad / max(float(np.mean(P[::2, ::2])), 1.0)
+    loop = cv2.blur(cv2.divide(cv2.subtract(P, g), P, scale=255.0), (3, 3))
+    return loop, int(255 * max(SMOOTH_T_MIN, SMOOTH_SIGMAS * sigma))
+
+
 def _ring_sectors(ink: np.ndarray, box: tuple[int, int, int, int],
                   masked: list[tuple[int, int, int, int]]) -> tuple[int, float, np.ndarray | None]:
     """Directions (of 8) around the box reached by long pen strokes in the ring; ring ink fraction; and
@@ -177,10 +271,7 @@ def _ring_sectors(ink: np.ndarray, box: tuple[int, int, int, int],
     small = (small > 0).astype(np.uint8)
     h, w = small.shape
     gap = int(round(RING_IN_MM * RES / 2))
-    band = np.ones((h, w), np.uint8)
-    band[max(0, y0 - gap):y1 + gap, max(0, x0 - gap):x1 + gap] = 0
-    for mx0, my0, mx1, my1 in masked:  # neighbouring printed boxes (outline + interior)
-        band[max(0, my0 // 2 - gap):max(0, my1 // 2 + gap), max(0, mx0 // 2 - gap):max(0, mx1 // 2 + gap)] = 0
+    band = _ring_band((h, w), box, tuple(masked))
     pen = small & band
     ring_px = int(np.count_nonzero(band))
     npen = int(np.count_nonzero(pen))
@@ -491,7 +582,9 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     box_i = (bx0, by0, bx1, by1)
     interior = (slice(iy0, iy1), slice(ix0, ix1))
     L8, sigma_l = None, sigma
+    tone = -1.0
     if coverage >= CIRCLE_ONLY_BELOW:
+        tone = interior_tone(inner, ink_i)
         # a clear amount of ink: the box is decided by it, faint traces and the ring are not looked at
         t_smooth8 = int(255 * max(SMOOTH_T_MIN, SMOOTH_SIGMAS * sigma))
         look = _Trace(inner > int(t_faint * 255), cv2.blur(inner, (3, 3)) > t_smooth8, 0.0)
@@ -531,11 +624,17 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
         masked = neighbour_boxes_px(neighbours_mm, ox, oy, dx, dy)
         ink_all = Dm > t8  # against the ring's level: a shaded band is just below the ink threshold
         Dring = Dm
+        box_px = (int(round(bx0)), int(round(by0)), int(round(bx1)), int(round(by1)))
         if L8 is not None:  # a circle in faint pencil around a box in a shaded row: against the local paper
             ink_all = ink_all | (int(255 * float(np.clip(INK_SIGMAS * sigma_l, MIN_T_RING, MAX_T_INK))) < L8)
             Dring = np.maximum(Dm, L8)
-        sectors, ring_ink, arcs = _ring_sectors(ink_all.astype(np.uint8), (int(round(bx0)), int(round(by0)),
-                                                int(round(bx1)), int(round(by1))), masked)
+        sectors, ring_ink, arcs = _ring_sectors(ink_all.astype(np.uint8), box_px, masked)
+        if sectors < FAINT_LOOP_SECTORS and faint_loop_hint(Dm, int(255 * MIN_T_RING), t8, box_px, masked):
+            loop, t_loop8 = loop_look(g)
+            seen = _ring_sectors((ink_all | (loop > t_loop8)).astype(np.uint8), box_px, masked)
+            if seen[0] >= FAINT_LOOP_SECTORS:  # a loop all around, or nothing: the look is for faint loops only
+                sectors, ring_ink, arcs = seen
+                Dring = np.maximum(Dring, loop)
         if arcs is not None and sectors >= CIRCLE_MIN_SECTORS and arcs.any():
             small = cv2.resize(Dring, (Dring.shape[1] // 2, Dring.shape[0] // 2), interpolation=cv2.INTER_AREA)
             ring_strength = float(np.median(small[arcs])) / 255.0
@@ -544,7 +643,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
                    snap_mm=(dx / RES, dy / RES), outline=outline, gaps=gaps,
                    edge_paper=edge, x_arms=x_arms, x_between=x_between,
                    stroke_mm=thick, holes=holes, trace_strength=look.strength, ring_strength=ring_strength,
-                   trace_runs_out=runs_out)
+                   trace_runs_out=runs_out, tone=tone)
     if paper_at is None and (max(coverage, faint, faint_smooth) >= STEP_FROM or sectors >= CIRCLE_MIN_SECTORS):
         m.paper_step, darkest = paper_sides(g, zone, neighbour_boxes_px(neighbours_mm, ox, oy, dx, dy))
         if m.paper_step >= PAPER_STEP:

@@ -404,3 +404,59 @@ def test_a_trace_running_to_the_edge_of_its_window_is_looked_at_inside_it():
     trace = np.zeros((120, 120), bool)
     trace[60, 61:86] = True
     assert trace_runs_out(trace, D, (0, 0), (60.0, 50.0, 86.0, 70.0), 100)
+
+
+@pytest.mark.parametrize("grey,blur", [(226, 1.0), (232, 0.8)])
+def test_a_loop_in_faint_pencil_around_an_empty_box_is_seen(synth, blank_form, grey, blur):
+    """A faint-pencil loop (0.09-0.11 dark, blurred by the scan) around a box of an otherwise empty row.
+
+    At the ink threshold it broke into pieces shorter than an arc and the row read as empty (a
+    required row went to review as `no_mark` with the answer plain to see). Strokes between the ring
+    and the ink threshold now send the ring look to the local paper level, averaged along the stroke:
+    the loop is seen all around (`faint_ring`, a person or the writer's scale decides), the empty
+    boxes of the same row stay empty."""
+    import cv2
+
+    page = blank_form.copy()
+    x, y, w, h = synth.option_rect("setting", "ward")
+    c = (page.px(x + w / 2), page.px(y + h / 2))
+    cv2.ellipse(page.img, c, (page.px(w / 2 + 1.3), page.px(h / 2 + 1.1)), 0, 20, 400, (grey, grey, grey),
+                round(0.4 * page.s), cv2.LINE_AA, 4)
+    img = synth.jpeg(synth.noise(cv2.GaussianBlur(page.grey(), (0, 0), blur), 3), 80)
+    loc = scanner.locate(img, synth.FURNITURE)
+    fd = scanner.read(img, loc, synth.GEOMETRY["fields"]).fields["setting"]
+    boxes = {b.value: b for b in fd.boxes}
+    assert boxes["ward"].measures["ring_sectors"] >= 7, boxes["ward"].to_dict()
+    assert (boxes["ward"].state, boxes["ward"].why) in (("uncertain", "faint_ring"), ("marked", "lone_trace"))
+    assert {boxes[v].state for v in ("outpatient", "emergency", "other")} == {"empty"}
+    assert fd.value in (None, "ward") and (fd.status == "review" or fd.value == "ward")
+
+
+@pytest.mark.parametrize("effect", [None, "noise", "jpeg"])
+def test_a_tick_under_a_faint_pencil_fill_is_not_read_as_the_answer(synth, blank_form, effect):
+    """A box ticked, then filled in faint pencil to cancel it: the fill (0.09 dark, 1 mm past the outline)
+    stays below the ink threshold and only the tick counts as ink. It read as a tick - the cancelled
+    answer accepted (a phone photo of a faint-pencil page). The paper inside the box, away from the
+    tick, is as dark as the fill (`tone`): a person decides. A plain tick's box stays clean."""
+    x, y, w, h = synth.option_rect("setting", "ward")
+    for filled in (True, False):
+        page = blank_form.copy()
+        if filled:
+            tone = page.img[int((y - 1) * page.s):int((y + h + 1) * page.s), int((x - 1) * page.s):int((x + w + 1) * page.s)]
+            np.minimum(tone, 232, out=tone)
+        page.mark("tick", [x, y, w, h], colour=(160, 160, 160), width_mm=0.35)
+        img = page.img
+        if effect == "noise":
+            img = synth.noise(img, 6)
+        elif effect == "jpeg":
+            img = synth.jpeg(img, 40)
+        loc = scanner.locate(img, synth.FURNITURE)
+        fd = scanner.read(img, loc, synth.GEOMETRY["fields"]).fields["setting"]
+        ward = next(b for b in fd.boxes if b.value == "ward")
+        if filled:
+            assert ward.state == "uncertain" and fd.status == "review" and fd.value is None, ward.to_dict()
+            assert ward.why == "mark_on_tone" or effect == "noise"  # (on noise the tick itself may read faint)
+        else:
+            assert (ward.state, fd.value, fd.status) == ("marked", "ward", "accepted"), ward.to_dict()
+            assert ward.measures["tone"] < 0.03
+
