@@ -44,6 +44,7 @@ from scanner.writer import (
     doubt_breaking_pen,
     doubt_for_writer,
     doubt_mostly_blank_page,
+    doubt_washed_out_writing,
     promote_lone_traces,
 )
 
@@ -249,6 +250,7 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
     if printed_mm:  # where the print is known, ink beside the boxes can be told from it
         doubt_ink_beside_boxes(out.fields, page_fields, image, H, printed_mm, location.streaks, bilevel)
     doubt_absence_for_faint_writer(out)
+    doubt_washed_out_writing(out)
     if bilevel or halftone:
         doubt_breaking_pen(out)
         doubt_mostly_blank_page(out, required)

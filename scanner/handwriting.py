@@ -64,12 +64,38 @@ class TextArea:
     strength: float = 0.0  # median darkness of the writing (present areas; faint pencil ~0.15, pen >= 0.4)
     faint_t: float = 0.0  # absent areas: the darkness threshold of the second, noise-only look ...
     faint_mm2: float = 0.0  # ... and the ink area it found (below ABSENT_MM2, or the area is not absent)
+    frame: float = -1.0  # contrast of the printed frame where it is weakest (`frame_contrast`; -1: not measured)
 
     def to_dict(self) -> dict:
         return {"field_id": self.field_id, "kind": "text", "state": self.state, "value": self.value,
                 "status": self.status, "reason": self.reason, "confidence": round(self.confidence, 3),
                 "ink_mm2": round(self.ink_mm2, 2), "faint_t": round(self.faint_t, 4),
-                "faint_mm2": round(self.faint_mm2, 2)}
+                "faint_mm2": round(self.faint_mm2, 2), "frame": round(self.frame, 3)}
+
+
+FRAME_QUANTILE = 0.1  # the frame's contrast is taken where it is weakest: its 10th percentile over 1 mm steps
+
+
+def frame_contrast(g: np.ndarray, res: float = CROP_RES) -> float:
+    """How dark the area's printed frame stands against the paper beside it, where it is weakest.
+
+    `g`: the grey crop, 1 mm beyond the frame on every side. Per 1 mm step along each side, the darkest
+    point across the frame line (within 0.8 mm of it) against the lightest; FRAME_QUANTILE of all steps.
+    Glare on a photo lifts print and writing alike: a frame there keeps 0.1-0.25 where the same page's
+    other frames keep 0.4-0.6, and writing under it can fade below what the reader looks for.
+    """
+    h, w = g.shape
+    m, d = int(round(res)), int(round(0.8 * res))
+    steps = []
+    for strip in (g[max(0, m - d):m + d, m:w - m], g[h - m - d:h - m + d, m:w - m],
+                  g[m:h - m, max(0, m - d):m + d].T, g[m:h - m, w - m - d:w - m + d].T):
+        if strip.size == 0:
+            continue
+        across = 1.0 - strip.min(axis=0).astype(np.float32) / np.maximum(strip.max(axis=0), 1).astype(np.float32)
+        n = int(across.size // res)
+        if n:
+            steps.append(across[:int(n * res)].reshape(n, -1).max(axis=1))
+    return float(np.quantile(np.concatenate(steps), FRAME_QUANTILE)) if steps else -1.0
 
 
 def crop_area(image: np.ndarray, H: np.ndarray, rect_mm, res: float = CROP_RES) -> np.ndarray:
@@ -450,6 +476,14 @@ def read_text_area(image: np.ndarray, H: np.ndarray, field_id: str, rect_mm,
                            perspective=True)
     else:
         g = ink_grey(crop)
+    ta = _judge_text_area(field_id, crop, g, preprinted, label_band_mm, bilevel, halftone)
+    ta.frame = frame_contrast(g)
+    return ta
+
+
+def _judge_text_area(field_id: str, crop: np.ndarray, g: np.ndarray, preprinted: bool, label_band_mm: float,
+                     bilevel: bool, halftone: bool) -> TextArea:
+    """`read_text_area`'s decision on the crop `crop` and its grey `g`."""
     # presence is judged at half resolution, min-pooled so thin pencil keeps its full darkness
     h2, w2 = g.shape[0] // 2 * 2, g.shape[1] // 2 * 2
     small = cv2.erode(g[:h2, :w2], np.ones((2, 2), np.uint8), anchor=(0, 0))[::2, ::2]

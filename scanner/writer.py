@@ -64,6 +64,37 @@ def doubt_absence_for_faint_writer(out: PageReading) -> None:
             fd.status, fd.reason, fd.confidence = "review", "faint_writer", min(fd.confidence, 0.5)
 
 
+WASHED_FRAME_SHARE = 0.5  # an area whose frame keeps less than this share of the page's frames' contrast
+# sits under glare (phone photos without glare, scans: >= 0.61 in 1,283 empty areas; under glare from 0.3)
+WASHED_FRAMES_MIN = 3  # ... judged on pages with at least this many framed areas (the median is the page's print)
+
+
+def doubt_washed_out_writing(out: PageReading) -> None:
+    """Text areas read as empty whose print is washed out, where the writer's pen would be too, go to review.
+
+    Glare on a phone photo lifts print and writing alike: a pencil signature under it faded below the
+    area's looks and the area was accepted as empty (a glare stress run). The frame tells: its contrast
+    (`TextArea.frame`) against the median of the page's frames gives the share of contrast left there. An
+    area keeping < WASHED_FRAME_SHARE of it is doubted (`washed_out`) unless the writer's pen (the median
+    strength of the page's marks and writing), faded by that share, would still have shown in its most
+    sensitive look (`could_hide`); a page showing no pen at all cannot vouch for it.
+    """
+    frames = [ta.frame for ta in out.texts.values() if ta.frame >= 0]
+    if len(frames) < WASHED_FRAMES_MIN or float(np.median(frames)) <= 0:
+        return
+    ref = float(np.median(frames))
+    pens = [_ink_strength(b) for fd in out.fields.values() for b in fd.boxes
+            if b.state == "marked" and _ink_strength(b) > 0]
+    pens += [ta.strength for ta in out.texts.values() if ta.state == "present" and ta.strength > 0]
+    pen = float(np.median(pens)) if pens else 0.0
+    for ta in out.texts.values():
+        if ta.state != "absent" or ta.status != "accepted" or ta.frame < 0:
+            continue
+        share = ta.frame / ref
+        if share < WASHED_FRAME_SHARE and (pen <= 0 or could_hide(ta.faint_mm2, ta.faint_t, pen * share)):
+            ta.status, ta.reason, ta.confidence = "review", "washed_out", min(ta.confidence, 0.5)
+
+
 def could_hide(faint_mm2: float, faint_t: float, writer: float) -> bool:
     """True when a text area read as empty could hold writing in a pen of ink strength `writer`.
 
@@ -87,9 +118,11 @@ def doubt_for_writer(texts: dict[str, dict], faint_writer: float) -> list[str]:
 
 
 def _ink_strength(b: BoxDecision) -> float:
-    """How dark the pen of a box's mark is: its ink, else its faint trace (0: none measured in the box)."""
+    """How dark the pen of a box's mark is: its ink, else its faint trace, else the loop drawn around it
+    (0: none measured)."""
     m = b.measures
-    return float(m.get("strength", 0.0)) or float(m.get("trace_strength", 0.0))
+    return (float(m.get("strength", 0.0)) or float(m.get("trace_strength", 0.0))
+            or float(m.get("ring_strength", 0.0)))
 
 
 def _is_faint_trace(b: BoxDecision) -> bool:

@@ -460,3 +460,29 @@ def test_faint_marks_accepted_as_lone_traces_still_show_a_faint_writer():
     doubt_absence_for_faint_writer(page)
     assert page.fields["opt"].reason == "faint_writer"
     assert 0 < page.faint_writer < 0.1
+
+
+@pytest.mark.parametrize("frame,pen,status", [
+    (0.2, 0.15, "review"),  # a faint pencil page: the signature under the glare fades below the look
+    (0.2, 0.0, "review"),  # no pen seen on the page: nothing vouches for the area
+    (0.2, 0.7, "accepted"),  # a ballpoint page: faded to 40 %, its pen still shows
+    (0.35, 0.15, "accepted"),  # most of the print's contrast left: no glare there
+])
+def test_an_empty_area_under_glare_cannot_vouch_for_a_faint_pen(frame, pen, status):
+    """A glare stress run accepted a pencil signature as absent: the spot lifted the writing below the
+    area's looks. The area's frame kept 0.2 of contrast where the page's frames keep 0.45-0.6."""
+    import scanner as sc
+    from scanner.writer import doubt_washed_out_writing
+
+    page = sc.PageReading()
+    for i, f in enumerate((0.6, 0.55, 0.5, 0.45)):
+        page.texts[f"t{i}"] = _text("present" if i == 0 else "absent", faint_t=0.057)
+        page.texts[f"t{i}"].frame, page.texts[f"t{i}"].strength = f, pen
+    page.texts["sig"] = _text("absent", faint_t=0.057)
+    page.texts["sig"].frame = frame
+    if not pen:
+        page.texts["t0"].state = "absent"
+    doubt_washed_out_writing(page)
+    assert page.texts["sig"].status == status
+    assert page.texts["sig"].reason == ("washed_out" if status == "review" else None)
+    assert all(page.texts[f"t{i}"].status == "accepted" for i in range(4))

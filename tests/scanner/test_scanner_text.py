@@ -257,3 +257,20 @@ def test_a_straight_pen_stroke_in_a_signature_area_goes_to_a_person(synth, strok
             assert (ta.state, ta.status, ta.reason) == ("uncertain", "review", "pen_line")
         else:
             assert (ta.state, ta.status) == ("absent", "accepted")
+
+
+def test_frame_contrast_shows_glare_over_an_area(synth, blank_form):
+    """The printed frame's contrast where it is weakest: a glare spot over the area lifts it, with the
+    writing under it (clean print: ~1; a spot lifting its centre 75 % of the way to white: < 0.5)."""
+    p = _page(synth, blank_form)
+    img = p.img.astype(np.float32)
+    h, w = img.shape[:2]
+    yy, xx = np.ogrid[0:h, 0:w]
+    cx, cy, r = 50 * p.s, 163 * p.s, 35 * p.s  # over the left half of the area, near its top edge
+    spot = 0.75 * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * r * r))
+    glared = np.clip(img + (255 - img) * spot[..., None], 0, 255).astype(np.uint8)
+    frames = []
+    for im in (p.img, glared):
+        loc = scanner.locate(im, synth.FURNITURE)
+        frames.append(read_text_area(im, loc.registration.H, "went_well", AREA).frame)
+    assert frames[0] > 0.8 and frames[1] < 0.5 * frames[0], frames
