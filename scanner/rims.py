@@ -23,6 +23,8 @@ RIM_GAP_MM = 1.5  # pieces of ink closer than this are judged together (a rim br
 RIM_SOLID = 0.45  # the offsets across a rim spread like a solid band's (sd <= this x its thickness; ~0.29)
 RIM_CONTINUOUS = 0.8  # a rim's curve runs through its ink along this share of the way (writing: now and then)
 RIM_DARK = 0.40  # a rim is paler than this (median darkness); ballpoint, gel and felt-tip writing is darker
+RIM_TRACE = 0.5  # the curve runs through ink, or through darkness of this share of the ink threshold: a pale
+# rim breaks up at the threshold (a faint ring's curve ran through its ink along 62-77 % of the way only)
 
 
 def rim_residue(kept: np.ndarray, d: np.ndarray, res: float) -> int:
@@ -38,8 +40,9 @@ def rim_residue(kept: np.ndarray, d: np.ndarray, res: float) -> int:
     ys, xs = np.nonzero(kept)
     if xs.size < 16:
         return 0
+    trace = (d >= RIM_TRACE * float(d[ys, xs].min())).astype(np.uint8)  # (the ink threshold: its faintest ink)
     if _median(d[ys, xs]) <= RIM_DARK:
-        whole = _on_one_circle(xs.astype(np.float64), ys.astype(np.float64), res, kept)
+        whole = _on_one_circle(xs.astype(np.float64), ys.astype(np.float64), res, trace)
         if whole:
             return whole
     # pieces of one rim that the threshold broke apart (a paler stretch) are judged together first,
@@ -57,13 +60,11 @@ def rim_residue(kept: np.ndarray, d: np.ndarray, res: float) -> int:
         if _median(d[cy, cx]) > RIM_DARK:
             return 0
         fx, fy = cx.astype(np.float64), cy.astype(np.float64)
-        sel = np.zeros_like(kept)
-        sel[cy, cx] = 1
         extent = max(np.ptp(fx), np.ptp(fy))
-        on = _on_one_circle(fx, fy, res, sel) if extent >= ARC_MIN_MM * res / 2 else 0
+        on = _on_one_circle(fx, fy, res, trace) if extent >= ARC_MIN_MM * res / 2 else 0
         if not on and extent >= RIM_ENTERING_MM * res and (
                 cx.min() == 0 or cy.min() == 0 or cx.max() >= zw - 1 or cy.max() >= zh - 1):
-            on = _smooth_curve(fx, fy, res, sel)  # a rim's short piece cutting a corner of the zone
+            on = _smooth_curve(fx, fy, res, trace)  # a rim's short piece cutting a corner of the zone
         return on
 
     total = 0
@@ -120,7 +121,8 @@ def _on_one_circle(x: np.ndarray, y: np.ndarray, res: float, mask: np.ndarray) -
     angle around the centre of their best circle, and along every RIM_PIECE_MM of the way their distance
     from that centre must follow a straight trend within ARC_MM (a letter's strokes go in and out by
     its height, 2-3 mm); the curve so found must run through ink (`mask`) along >= RIM_CONTINUOUS of
-    the way (a line of writing crosses it now and then).
+    the way (a line of writing crosses it now and then; `mask`: the ink, or the pale trace a rim leaves
+    between its pieces).
     """
     a = np.column_stack([x, y, np.ones(x.size)])
     sol = np.linalg.lstsq(a, -(x ** 2 + y ** 2), rcond=None)[0]

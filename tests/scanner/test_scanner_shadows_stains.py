@@ -129,3 +129,24 @@ def test_a_rim_is_one_pale_round_band_and_writing_is_not():
     xs = np.arange(20, 200, 3)
     cv2.polylines(word, [np.stack([xs, 40 + 8 * (np.arange(xs.size) % 2)], axis=1).astype(np.int32)], False, 1, 1)
     assert rim_residue(word, pale, res) == 0
+
+
+def test_a_pale_rim_broken_by_the_threshold_is_still_one_rim():
+    """A faint ring (0.1 dark) breaks into arcs at the ink threshold: its curve ran through ink along only
+    62-77 % of the way, under the 80 % a rim must show, and an empty comment area was read as written (a
+    stain stress run). Between its pieces the rim's pale trace is still there (>= half the threshold):
+    followed through it, the ring is one rim. Pieces of a circle with nothing between them are not."""
+    from scanner.rims import rim_residue
+
+    res = 4.0
+    ring = cv2.circle(np.zeros((120, 240), np.uint8), (120, 60), 40, 1, 4)  # a 10 mm ring, 1 mm wide
+    d = ring.astype(np.float32) * 0.11
+    kept = ring.copy()
+    for a0 in range(0, 360, 60):  # six gaps of ~3 mm each: 30 % of the way below the threshold
+        t = np.radians(np.arange(a0, a0 + 18))
+        for x, y in zip(120 + 40 * np.cos(t), 60 + 40 * np.sin(t), strict=True):
+            cv2.circle(kept, (int(round(x)), int(round(y))), 3, 0, -1)
+    d_pale = np.where(kept > 0, d, ring * 0.07).astype(np.float32)  # the gaps keep a pale trace
+    assert rim_residue(kept, d_pale, res) >= 0.9 * np.count_nonzero(kept)
+    d_bare = np.where(kept > 0, d, 0.0).astype(np.float32)  # nothing between the pieces
+    assert rim_residue(kept, d_bare, res) < 0.5 * np.count_nonzero(kept)
