@@ -31,6 +31,15 @@ def _read_box(synth, blank_form, mark, colour=(25, 25, 25), width=0.5, effect=No
     return classify_box(m), m, (img, loc)
 
 
+def _scanned(synth, img: np.ndarray, effect: str | None) -> np.ndarray:
+    """The page as a moderately noisy or compressed scan would give it (None: as drawn)."""
+    if effect == "noise":
+        return synth.noise(img, 6)
+    if effect == "jpeg":
+        return synth.jpeg(img, 40)
+    return img
+
+
 @pytest.mark.parametrize("mark,colour,width,effect,state,why", [
     (None, (0, 0, 0), 0.5, None, "empty", "no_ink"),
     ("tick", (25, 25, 25), 0.5, None, "marked", "ink_in_box"),
@@ -218,11 +227,7 @@ def test_mark_in_a_shaded_row_is_not_wiped_out(synth, blank_form, effect, colour
         sl = (slice(int(y * s), int((y + h) * s) + 1), slice(int(x * s), int((x + w) * s) + 1))
         img[sl] = blank_form.img[sl]
     page.mark("tick", synth.option_rect("rating", "6"), colour=(colour,) * 3, width_mm=0.4)
-    img = page.img
-    if effect == "noise":
-        img = synth.noise(img, 6)
-    elif effect == "jpeg":
-        img = synth.jpeg(img, 40)
+    img = _scanned(synth, page.img, effect)
     loc = scanner.locate(img, synth.FURNITURE)
     r = scanner.read(img, loc, synth.GEOMETRY["fields"])
     fd = r.fields["rating"]
@@ -445,11 +450,7 @@ def test_a_tick_under_a_faint_pencil_fill_is_not_read_as_the_answer(synth, blank
             tone = page.img[int((y - 1) * page.s):int((y + h + 1) * page.s), int((x - 1) * page.s):int((x + w + 1) * page.s)]
             np.minimum(tone, 232, out=tone)
         page.mark("tick", [x, y, w, h], colour=(160, 160, 160), width_mm=0.35)
-        img = page.img
-        if effect == "noise":
-            img = synth.noise(img, 6)
-        elif effect == "jpeg":
-            img = synth.jpeg(img, 40)
+        img = _scanned(synth, page.img, effect)
         loc = scanner.locate(img, synth.FURNITURE)
         fd = scanner.read(img, loc, synth.GEOMETRY["fields"]).fields["setting"]
         ward = next(b for b in fd.boxes if b.value == "ward")
