@@ -176,8 +176,10 @@ def doubt_breaking_pen(out: PageReading) -> None:
     the pen's faintness is measured (`doubt_absence_for_faint_writer`); on a 1-bit scan every pixel
     that survives is black, so the broken marks are the sign instead. With >= BROKEN_ROWS_MIN rows
     doubted that way, a multiple-choice row read with some boxes marked and others empty is not
-    vouched for: a stress run accepted one of two pencil answers, the other had vanished. (Rows and
-    areas read as wholly empty are a question for the paper, not for the scan: `mostly_blank_page`.)
+    vouched for: a stress run accepted one of two pencil answers, the other had vanished. Nor is an
+    optional row read empty, as on a grey page of a faint writer: a pencil loop around a box came
+    through as two arcs and a few specks, and the row read as no answer (an every-pen stress run).
+    (Text areas read as empty are a question for the paper, not for the scan: `mostly_blank_page`.)
     """
     broken = [fd for fd in out.fields.values() if fd.status == "review" and fd.reason == "uncertain_mark"
               and any(b.state == "uncertain" and b.why in BROKEN_WHY for b in fd.boxes)]
@@ -185,7 +187,8 @@ def doubt_breaking_pen(out: PageReading) -> None:
         return
     for fd in out.fields.values():
         states = {b.state for b in fd.boxes}
-        if fd.status == "accepted" and fd.kind == "multi" and {"marked", "empty"} <= states:
+        empty_row = not fd.value and "marked" not in states
+        if fd.status == "accepted" and (empty_row or (fd.kind == "multi" and {"marked", "empty"} <= states)):
             fd.status, fd.reason, fd.confidence = "review", "faint_writer", min(fd.confidence, 0.5)
 
 
