@@ -37,6 +37,8 @@ FAINT_FILL_STRENGTH = 0.30  # ... and the ink is pencil-faint: a fill in faint p
 # the ink threshold (a noisy scan raises it); read as a tick, it was the answer the assessor cancelled
 TONE_UNDER_MARK = 0.06  # the paper inside a marked box this much darker than around it: a faint fill over a
 # tick (a cancelled answer) or a shadow; clean boxes measure <= 0.01 on office scans, <= 0.06 on photos
+PALE_RUNS_ON_MM = 3.5  # pale ink of a mark running on this far beyond the outline in one stroke: a stain's rim,
+# not a tick or a cross (they overshoot by 1-2 mm)
 FILL_COVERAGE = 0.88  # a cancelled (filled) box: nearly all interior inked (1.4 mm felt-tip cross: 0.79)
 FILL_SOLID = 0.75  # ... in solid blobs, not strokes
 FILL_BETWEEN = 0.85  # ... and inked across: a very thick cross keeps paper on the lines between its arms
@@ -140,6 +142,8 @@ def _classify(m: BoxMeasure) -> tuple[str, float, str]:
             return "uncertain", 0.3, "faint_fill"
         if m.tone >= TONE_UNDER_MARK:
             return "uncertain", 0.3, "mark_on_tone"
+        if m.reach_mm >= PALE_RUNS_ON_MM:
+            return "uncertain", 0.3, "pale_ink_runs_on"
         if s >= STROKE_SOLID_MAX or c >= MARK_COVERAGE_MAX:
             # a felt-tip tick or cross is heavy, but its arms leave separate pockets of paper between
             # them; a cancelling fill blots the box out (at most one strip where the scribble fell short)

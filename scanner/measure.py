@@ -73,6 +73,8 @@ class BoxMeasure:
     trace_strength: float = 0.0  # median darkness of the faint trace (a stroke below the ink threshold)
     ring_strength: float = 0.0  # median darkness of the strokes counted around the box (0: none counted)
     trace_runs_out: bool = False  # the faint trace is a straight line that carries on well outside the box
+    reach_mm: float = -1.0  # how far beyond the outline pale ink joined to the mark's runs (`pale_reach_mm`; -1:
+    # not measured - only boxes with a mark inside)
     tone: float = -1.0  # darkness of the interior's paper, away from the ink (a faint fill under a mark;
     # -1: not measured - only boxes with a mark inside)
     paper_step: float = 0.0  # how much darker the darkest side of the paper around the box is than the
@@ -231,6 +233,38 @@ def interior_tone(inner: np.ndarray, ink: np.ndarray) -> float:
     if paper.size < TONE_AREA_MIN * inner.size:
         return -1.0
     return float(np.median(paper)) / 255.0
+
+
+PRINT_DARK = 0.45  # print's core is darker than this (and its fringe lies next to it); a stain's rim is paler
+REACH_JOIN_MM = 1.0  # pale ink outside the box this close to the mark's pale ink is one stroke with it
+
+
+def pale_reach_mm(dark: np.ndarray, t8: int, box: tuple[float, float, float, float],
+                  interior: tuple[slice, slice]) -> float:
+    """How far (mm) beyond the box pale ink runs that is one stroke with the pale ink inside (0: none).
+
+    A mark ends at its box or overshoots it by a millimetre or two; a coffee ring's rim clipping a box's
+    corner runs on for centimetres (a stain check read a clipped corner of an empty box as a slash). Only
+    pale ink counts (print and its fringe are left out, so a label cannot join in); the printed outline
+    cuts a rim where it crosses it, so ink outside joins the mark's when it comes within REACH_JOIN_MM.
+    """
+    printed = cv2.dilate((dark >= int(255 * PRINT_DARK)).astype(np.uint8), _K3).astype(bool)
+    pale = ((dark > t8) & ~printed).astype(np.uint8)
+    inner = np.zeros_like(pale)
+    inner[interior] = pale[interior]
+    if not inner.any():
+        return 0.0
+    k = int(round(REACH_JOIN_MM * RES)) * 2 + 1
+    near = cv2.dilate(inner, np.ones((k, k), np.uint8))
+    n, labels = cv2.connectedComponents(pale, connectivity=8)
+    joined = np.unique(labels[(near > 0) & (pale > 0)])
+    joined = joined[joined > 0]
+    if joined.size == 0:
+        return 0.0
+    ys, xs = np.nonzero(np.isin(labels, joined))
+    x0, y0, x1, y1 = box
+    beyond = np.maximum(np.maximum(x0 - xs, xs - x1), np.maximum(y0 - ys, ys - y1))
+    return max(0.0, float(beyond.max()) / RES)
 
 
 LOOP_WIN_MM = 2.25  # the paper level for a faint loop: median over this window (>= 4x a pencil stroke's width)
@@ -582,9 +616,10 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     box_i = (bx0, by0, bx1, by1)
     interior = (slice(iy0, iy1), slice(ix0, ix1))
     L8, sigma_l = None, sigma
-    tone = -1.0
+    tone, reach = -1.0, -1.0
     if coverage >= CIRCLE_ONLY_BELOW:
         tone = interior_tone(inner, ink_i)
+        reach = pale_reach_mm(Dm, t8, (bx0, by0, bx1, by1), interior)
         # a clear amount of ink: the box is decided by it, faint traces and the ring are not looked at
         t_smooth8 = int(255 * max(SMOOTH_T_MIN, SMOOTH_SIGMAS * sigma))
         look = _Trace(inner > int(t_faint * 255), cv2.blur(inner, (3, 3)) > t_smooth8, 0.0)
@@ -643,7 +678,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
                    snap_mm=(dx / RES, dy / RES), outline=outline, gaps=gaps,
                    edge_paper=edge, x_arms=x_arms, x_between=x_between,
                    stroke_mm=thick, holes=holes, trace_strength=look.strength, ring_strength=ring_strength,
-                   trace_runs_out=runs_out, tone=tone)
+                   trace_runs_out=runs_out, tone=tone, reach_mm=reach)
     if paper_at is None and (max(coverage, faint, faint_smooth) >= STEP_FROM or sectors >= CIRCLE_MIN_SECTORS):
         m.paper_step, darkest = paper_sides(g, zone, neighbour_boxes_px(neighbours_mm, ox, oy, dx, dy))
         if m.paper_step >= PAPER_STEP:

@@ -168,3 +168,22 @@ def test_two_touching_rims_are_both_rims():
     cv2.polylines(word, [np.stack([xs, 130 + 8 * (np.arange(xs.size) % 2)], axis=1).astype(np.int32)], False, 1, 1)
     both = rings | word
     assert rim_residue(both, pale, res) <= np.count_nonzero(rings) + 0.1 * np.count_nonzero(word)
+
+
+def test_a_rim_clipping_the_corner_of_an_empty_box_is_not_a_slash(synth, blank_form):
+    """A coffee ring's rim (pale, 1 mm wide, 20 mm radius) clipping the corner of an empty box in an optional
+    row: inside the box it looks like a slash and the row read as that answer (a stain check, pencil
+    writers). Its pale ink runs on for centimetres beyond the outline in one stroke: a person decides. A
+    pencil slash overshooting its box by a millimetre is still a mark."""
+    page = blank_form.copy()
+    x, y, w, h = synth.option_rect("optional", "b")
+    cx, cy, r = x + w + 12.0, y - 12.0, 20.0  # the rim cuts ~3 mm into the box at its top right corner
+    cv2.circle(page.img, (page.px(cx), page.px(cy)), page.px(r), (200, 200, 200), round(1.0 * page.s), cv2.LINE_AA, 4)
+    fx, fy, fw, fh = synth.option_rect("focus", "exam")
+    page.line((fx - 0.8, fy + fh + 0.8), (fx + fw + 0.8, fy - 0.8), 0.35, (150, 150, 150))
+    r_ = _read(synth, page.img)
+    box = next(b for b in r_.fields["optional"].boxes if b.value == "b")
+    assert (box.state, box.why) == ("uncertain", "pale_ink_runs_on"), box.to_dict()
+    assert r_.fields["optional"].status == "review"
+    exam = next(b for b in r_.fields["focus"].boxes if b.value == "exam")
+    assert exam.state == "marked" and 0 < exam.measures["reach_mm"] < 2.0, exam.to_dict()
