@@ -79,13 +79,15 @@ def rim_residue(kept: np.ndarray, d: np.ndarray, res: float) -> int:
         if not on:
             ids = pieces[gy, gx]
             on = sum(rim(gy[ids == j], gx[ids == j]) for j in np.unique(ids) if not small[j])
-        if not on and _median(d[gy, gx]) <= RIM_DARK:
+        if not on and n - 1 <= TOUCHING_GROUPS_MAX and _median(d[gy, gx]) <= RIM_DARK:
             on = _touching_rims(gx.astype(np.float64), gy.astype(np.float64), res, trace)
         total += on
     return total
 
 
 RIM_SEARCH = 60  # circles tried through 3 of a group's points when two rings touch (one component, two circles)
+TOUCHING_GROUPS_MAX = 2  # ... looked for only in an area holding at most this many groups of ink: lines of pale
+# pencil writing make many (and the search over each of them cost 9 ms per page)
 
 
 def _touching_rims(x: np.ndarray, y: np.ndarray, res: float, trace: np.ndarray) -> int:
