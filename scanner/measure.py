@@ -283,11 +283,20 @@ def loop_look(g: np.ndarray) -> tuple[np.ndarray, int]:
     noise, at least SMOOTH_T_MIN.
     """
     P = np.maximum(cv2.medianBlur(g, int(round(LOOP_WIN_MM * RES)) | 1), 1)
-    r = (P[::2, ::2].astype(np.int16) - g[::2, ::2]).ravel()
-    mad = _hist_median_mad(np.bincount((r + 255).astype(np.int64), minlength=511))[1]
-    sigma = 1.4826 * mad / max(float(np.mean(P[::2, ::2])), 1.0)
     loop = cv2.blur(cv2.divide(cv2.subtract(P, g), P, scale=255.0), (3, 3))
-    return loop, int(255 * max(SMOOTH_T_MIN, SMOOTH_SIGMAS * sigma))
+    return loop, int(255 * max(SMOOTH_T_MIN, SMOOTH_SIGMAS * residual_noise(P, g)))
+
+
+def residual_noise(P: np.ndarray, g: np.ndarray) -> float:
+    """The paper's noise sigma (relative to its level) from the residual of `g` against its paper level `P`.
+
+    Over the whole area, every other pixel: print and ink are a minority, a median is robust to them.
+    """
+    r = (P[::2, ::2].astype(np.int16) - g[::2, ::2]).ravel()
+    if r.size < 64:
+        return MIN_T_FAINT / FAINT_SIGMAS
+    mad = _hist_median_mad(np.bincount((r + 255).astype(np.int64), minlength=511))[1]
+    return 1.4826 * mad / max(float(np.mean(P[::2, ::2])), 1.0)
 
 
 def _ring_sectors(ink: np.ndarray, box: tuple[int, int, int, int],
@@ -773,14 +782,7 @@ class LocalPaper:
                                           k), (w, h), interpolation=cv2.INTER_LINEAR)
             P = np.maximum(P, 1)
             L8 = cv2.medianBlur(cv2.divide(cv2.subtract(P, g), P, scale=255.0), 3)
-            # noise: the spread of the residual over the whole area (print and ink are a minority; a
-            # median is robust to them), every other pixel
-            r = (P[::2, ::2].astype(np.int16) - g[::2, ::2]).ravel()
-            sigma = MIN_T_FAINT / FAINT_SIGMAS
-            if r.size >= 64:
-                mad = _hist_median_mad(np.bincount((r + 255).astype(np.int64), minlength=511))[1]
-                sigma = 1.4826 * mad / max(float(np.mean(P[::2, ::2])), 1.0)
-            self._maps = (L8, sigma)
+            self._maps = (L8, residual_noise(P, g))
         return self._maps
 
     def view(self, r0: int, c0: int, h: int, w: int) -> Callable[[], tuple[np.ndarray, float]]:
