@@ -45,7 +45,9 @@ QUICK_WIN_PX = int(2.0 * QUICK_RES) | 1  # ... its paper: the lightest within 2 
 QUICK_T = 0.6 * MIN_T_INK  # ... its threshold: a 0.3 mm stroke keeps >= 60 % of its darkness on a 0.25 mm grid
 QUICK_SHARE = 0.5  # ... and the share of BESIDE_MM2 it must find to look closer
 THICK_WIN_PX = int(2.0 * RES) | 1  # the lightest paper within 2 mm, against which a thick stroke is whole ...
-THICK_MARGIN = 0.05  # ... darker than the ink threshold by this much (a shaded band's edge is not)
+THICK_MARGIN = 0.05  # ... darker than the ink threshold by this much (a shaded band's edge is not) ...
+HALO_PX = int(0.6 * RES) | 1  # ... where that paper is at least 0.6 mm across: a sharpened scan or photo rims
+# print with a thin light halo, and against the halo the plain paper beside every label read as ink
 TEXT_MIN_MM = 1.0  # printed rects at least this tall are text (thinner ones are rules) ...
 DESCENDER_SHARE = 0.25  # ... whose bottom quarter lies below the baseline (the descenders) ...
 UNDERLINE_GAP_MM = 0.3  # ... from this far below the baseline (letters sit on it, blurred) ...
@@ -197,9 +199,13 @@ def least_ink_mm2(bilevel: bool) -> float:
     return BESIDE_MM2_BILEVEL if bilevel else BESIDE_MM2
 
 
-def _darker_than_lightest(g: np.ndarray, win_px: int, t: float) -> np.ndarray:
-    """1 where a pixel is darker by `t` (share) than the lightest paper within `win_px` around it."""
-    top = cv2.dilate(g, cv2.getStructuringElement(cv2.MORPH_RECT, (win_px, win_px)))
+def _darker_than_lightest(g: np.ndarray, win_px: int, t: float, across_px: int = 1) -> np.ndarray:
+    """1 where a pixel is darker by `t` (share) than the lightest paper within `win_px` around it.
+
+    across_px: only paper at least this wide counts (a grey opening first drops thinner light lines).
+    """
+    paper = cv2.erode(g, cv2.getStructuringElement(cv2.MORPH_RECT, (across_px, across_px))) if across_px > 1 else g
+    top = cv2.dilate(paper, cv2.getStructuringElement(cv2.MORPH_RECT, (win_px, win_px)))
     return cv2.compare(cv2.subtract(top, g), cv2.multiply(top, t, dtype=cv2.CV_8U), cv2.CMP_GE) & 1
 
 
@@ -230,7 +236,7 @@ def beside_ink_mm2(image: np.ndarray, H: np.ndarray, zone: Rect, masks: Sequence
     # the local level is a median over 1.25 mm: inside a felt-tip stroke it is the ink itself, which
     # leaves holes. Against the lightest paper within 2 mm (a shaded band's edge adds <= 0.06) the
     # stroke is whole
-    raw |= _darker_than_lightest(g, THICK_WIN_PX, t + THICK_MARGIN)
+    raw |= _darker_than_lightest(g, THICK_WIN_PX, t + THICK_MARGIN, HALO_PX)
     if len(texts):
         free = free | _runs_in(raw, zone, texts, RES, skip_mm)  # an underline is looked at like the rest
     ink = raw & free

@@ -119,6 +119,29 @@ def test_noisy_jpeg_scan_of_an_empty_row_raises_no_doubt(synth, blank_form) -> N
     assert (fd.value, fd.status) == (None, "accepted")
 
 
+def _sharpened_photo(synth, img, amount: float = 2.0):  # type: ignore[no-untyped-def]
+    """A phone photo as a document-scanning app delivers it: soft optics, then strongly sharpened."""
+    photo = cv2.GaussianBlur(synth.phone_photo(img, seed=5), (0, 0), 0.8).astype(np.float32)
+    return np.clip(photo + amount * (photo - cv2.GaussianBlur(photo, (0, 0), 1.5)), 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("beside", [False, True])
+def test_a_sharpened_photo_rims_print_with_light_halos_that_are_not_paper(synth, blank_form, beside: bool) -> None:  # type: ignore[no-untyped-def]
+    """Sharpening leaves a thin light halo around every letter and outline: against the halo the plain
+    paper beside them read as ink (a phone batch sent a quarter of its rows to review). The paper is
+    what is light over at least 0.6 mm; a label circled in pen still counts."""
+    page = blank_form.copy()
+    from scanner_synth import option_rect
+    page.mark("tick", option_rect("optional", "a"), width_mm=0.4)
+    if beside:
+        _circle(page, _label(page, "optional", "c"))
+    fields = _read(synth, page, img=_sharpened_photo(synth, page.img)).fields
+    assert (fields["focus"].value, fields["focus"].status) == ([], "accepted")  # empty, print all along it
+    fd = fields["optional"]
+    assert fd.value == "a"
+    assert (fd.status, fd.reason) == (("review", "ink_beside_boxes") if beside else ("accepted", None))
+
+
 def test_without_the_print_the_reader_cannot_look_beside(synth, blank_form) -> None:  # type: ignore[no-untyped-def]
     page = blank_form.copy()
     _circle(page, _label(page, "optional", "b"))
