@@ -70,6 +70,8 @@ class BoxMeasure:
     holes: int = -1  # paper areas enclosed by ink inside the box (loops of a scribble; -1: not measured)
     stroke_mm: float = -1.0  # width of the pen strokes in the box (a blob or fill: its thickness; -1: not measured)
     edge_paper: float = -1.0  # share of the strip just inside the outline that is paper (-1: not measured)
+    centre_ink: float = -1.0  # inked share of the interior's middle third (-1: not measured - only boxes with a
+    # mark inside); a tick, cross, slash, dot or fill passes through it, an outline traced inside the box does not
     trace_strength: float = 0.0  # median darkness of the faint trace (a stroke below the ink threshold)
     ring_strength: float = 0.0  # median darkness of the strokes counted around the box (0: none counted)
     trace_runs_out: bool = False  # the faint trace is a straight line that carries on well outside the box
@@ -625,9 +627,11 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     box_i = (bx0, by0, bx1, by1)
     interior = (slice(iy0, iy1), slice(ix0, ix1))
     L8, sigma_l = None, sigma
-    tone, reach = -1.0, -1.0
+    tone, reach, centre, edge = -1.0, -1.0, -1.0, -1.0
     if coverage >= CIRCLE_ONLY_BELOW:
         tone = interior_tone(inner, ink_i)
+        centre = centre_share(ink_i)
+        edge = edge_paper(Dm[int(round(by0)):int(round(by1)), int(round(bx0)):int(round(bx1))] > t8)
         reach = pale_reach_mm(Dm, t8, (bx0, by0, bx1, by1), interior)
         # a clear amount of ink: the box is decided by it, faint traces and the ring are not looked at
         t_smooth8 = int(255 * max(SMOOTH_T_MIN, SMOOTH_SIGMAS * sigma))
@@ -655,14 +659,13 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
         m8 = cv2.morphologyEx(ink_i.astype(np.uint8), cv2.MORPH_CLOSE, _K3)
         m8 = cv2.morphologyEx(m8, cv2.MORPH_OPEN, _SOLID, borderType=cv2.BORDER_REPLICATE)
         solid = float(m8.mean())
-    gaps, edge, x_arms, x_between, thick, holes = -1, -1.0, -1.0, -1.0, -1.0, -1
+    gaps, x_arms, x_between, thick, holes = -1, -1.0, -1.0, -1.0, -1
     if solid >= GAPS_FROM[0] or coverage >= GAPS_FROM[1]:
         e = GAP_EDGE_MM * RES  # the whole box inside its printed outline: pockets of a cross reach the edges
         region = Dm[int(round(by0 + e)):int(round(by1 - e)), int(round(bx0 + e)):int(round(bx1 - e))] > t8
         gaps, holes = paper_pockets(region)
         x_arms, x_between = cross_profile(region)
         thick = stroke_width(region)
-        edge = edge_paper(Dm[int(round(by0)):int(round(by1)), int(round(bx0)):int(round(bx1))] > t8)
     sectors, ring_ink, ring_strength = -1, -1.0, 0.0  # not measured: a box with ink inside is decided by its interior
     if coverage < CIRCLE_ONLY_BELOW:
         masked = neighbour_boxes_px(neighbours_mm, ox, oy, dx, dy)
@@ -687,7 +690,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
                    snap_mm=(dx / RES, dy / RES), outline=outline, gaps=gaps,
                    edge_paper=edge, x_arms=x_arms, x_between=x_between,
                    stroke_mm=thick, holes=holes, trace_strength=look.strength, ring_strength=ring_strength,
-                   trace_runs_out=runs_out, tone=tone, reach_mm=reach)
+                   trace_runs_out=runs_out, tone=tone, reach_mm=reach, centre_ink=centre)
     if paper_at is None and (max(coverage, faint, faint_smooth) >= STEP_FROM or sectors >= CIRCLE_MIN_SECTORS):
         m.paper_step, darkest = paper_sides(g, zone, neighbour_boxes_px(neighbours_mm, ox, oy, dx, dy))
         if m.paper_step >= PAPER_STEP:
@@ -881,6 +884,13 @@ def edge_paper(ink: np.ndarray, res: float = RES) -> float:
     seq = np.concatenate([m[a:b, a:w - a].mean(axis=0), m[a:h - a, w - b:w - a].mean(axis=1),
                           m[h - b:h - a, a:w - a].mean(axis=0), m[a:h - a, a:b].mean(axis=1)])
     return float((seq < 0.5).mean())
+
+
+def centre_share(ink: np.ndarray) -> float:
+    """Inked share of the middle third (each way) of a box interior's ink mask."""
+    h, w = ink.shape
+    mid = ink[h // 3:h - h // 3, w // 3:w - w // 3]
+    return float(mid.mean()) if mid.size else 0.0
 
 
 CROSS_ANGLES = np.deg2rad(np.arange(0, 180, 5))

@@ -270,6 +270,15 @@ def bilevel(img: np.ndarray, thresh: int = 160) -> np.ndarray:
     return np.where(g < thresh, 0, 255).astype(np.uint8)
 
 
+def adaptive_bilevel(img: np.ndarray, block: int = 61, c: int = 12) -> np.ndarray:
+    """A 1-bit scanner's local ("dynamic") threshold: black where darker than the mean around by `c`.
+
+    Inside a blot wider than about half the window the mean is the blot itself: only its edges stay black.
+    """
+    g = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    return cv2.adaptiveThreshold(g, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, block, c)
+
+
 def dither(img: np.ndarray, screen: str = "bayer", seed: int = 0, paper_noise: float = 3.0,
            white: float = 250.0) -> np.ndarray:
     """A scanner's 1-bit halftone mode: paper lifted to white, every grey turned into dots.

@@ -461,3 +461,33 @@ def test_a_tick_under_a_faint_pencil_fill_is_not_read_as_the_answer(synth, blank
             assert (ward.state, fd.value, fd.status) == ("marked", "ward", "accepted"), ward.to_dict()
             assert ward.measures["tone"] < 0.03
 
+
+
+@pytest.mark.parametrize("threshold", ["local", "fixed"])
+def test_a_fill_hollowed_by_a_local_1bit_threshold_is_not_read_as_an_answer(synth, blank_form, threshold):
+    """A scanner's "dynamic" 1-bit threshold compares each pixel with the mean around it: inside a blot
+    wider than half its window that mean is the blot, so a cancelling fill comes through as a ring of
+    ink inside the outline around a clear middle. In a multiple-choice row it read as one more answer,
+    silently (window 3.5 mm). No tick, cross or slash leaves the middle clear with the strip inside the
+    outline inked.
+    A fixed threshold keeps the fill solid: cancelled, and the row is read."""
+    import cv2
+
+    page = blank_form.copy()
+    x, y, w, h = synth.option_rect("focus", "history")
+    o = 0.6  # a hasty fill runs over the outline
+    pts = np.array([[page.px(x - o), page.px(y - o)], [page.px(x + w + o), page.px(y - o * 0.5)],
+                    [page.px(x + w + o * 0.7), page.px(y + h + o)], [page.px(x - o * 0.8), page.px(y + h + o * 0.6)]],
+                   np.int32)
+    cv2.fillPoly(page.img, [pts], (25, 25, 25), cv2.LINE_AA, 4)
+    page.mark("tick", synth.option_rect("focus", "diagnosis"), width_mm=0.4)
+    img = synth.adaptive_bilevel(page.img, block=41, c=12) if threshold == "local" else synth.bilevel(page.img)
+    loc = scanner.locate(img, synth.FURNITURE)
+    fd = scanner.read(img, loc, synth.GEOMETRY["fields"], page.printed).fields["focus"]
+    box = next(b for b in fd.boxes if b.value == "history")
+    if threshold == "local":
+        assert (box.state, box.why) == ("uncertain", "hollow_ring"), box.measures
+        assert fd.status == "review"
+    else:
+        assert box.state == "filled"
+        assert (fd.value, fd.status) == (["diagnosis"], "accepted")
