@@ -28,7 +28,10 @@ LINE_MM = 4.5  # straight thin components this long are streaks, folds, ruling (
 PRESENT_MM2 = 4.0  # ink area that is certainly writing (a short word is 5-15 mm2)
 ABSENT_MM2 = 1.2  # below this: nothing written (between: review)
 VANISHED_SPECKS_MM2 = 4.0  # on a 1-bit scan, this much dark in specks (before cleaning) is writing the
-# threshold cut up: a pencil that came through as a scatter of dots (blank areas: <= 3.0 mm2 in ~1,350)
+# threshold cut up: a pencil that came through as a scatter of dots (blank areas: <= 3.0 mm2 in ~1,350) ...
+SPECK_CHAIN_MM = 1.5  # ... or specks lying within this of each other in a chain of ...
+SPECK_CHAIN_MIN = 4  # ... at least this many: a short pencil signature cut to a few dots along its line
+# (2.4 mm2 in all; blank 1-bit areas: chains of <= 2 in 585, however many dots their paper keeps)
 HOUGH_MM = 15.0  # straight segments this long are never handwriting
 SPECK_MM2 = 0.12  # components smaller than this are noise
 COLLINEAR_MM = 0.6  # ink within this distance of one straight line ...
@@ -128,6 +131,29 @@ class WritingZone:
             return 0.0
         v = self.d[self.d > self.threshold(floor)]
         return float(np.median(v)) if v.size else 0.0
+
+    def speck_chain(self, floor: float = MIN_DARKNESS) -> int:
+        """The most specks above the ink threshold linked within SPECK_CHAIN_MM of one another.
+
+        A scanner's leftover dots lie scattered over a 1-bit page; what the threshold leaves of light
+        pencil writing lies along the writing's line.
+        """
+        if self.d is None:
+            return 0
+        dots = (self.d > self.threshold(floor)).astype(np.uint8)
+        dots[:2, :] = 0  # slivers of the frame along the border are not writing
+        dots[-2:, :] = 0
+        dots[:, :2] = 0
+        dots[:, -2:] = 0
+        n, labels = cv2.connectedComponents(dots, connectivity=8)
+        if n <= 2:
+            return n - 1
+        k = int(SPECK_CHAIN_MM * self.res) | 1
+        chains = cv2.connectedComponents(cv2.dilate(dots, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))),
+                                         connectivity=8)[1]
+        on = dots > 0
+        pairs = np.unique(chains[on].astype(np.int64) * n + labels[on])  # each speck once per chain
+        return int(np.bincount(pairs // n).max())
 
     def pen_line_mm2(self) -> float:
         """Pen-dark ink (mm2) inside the zone, straight lines included, but not lines crossing it edge to
@@ -508,7 +534,7 @@ def _judge_text_area(field_id: str, crop: np.ndarray, g: np.ndarray, preprinted:
         low = mm2 if same_t else zone.ink_mm2(FAINT_FLOOR)
         if low >= PRESENT_MM2:
             return TextArea(field_id, "uncertain", "present", "review", "faint_writing", 0.3, low, crop)
-        if bilevel and zone.raw_mm2() >= VANISHED_SPECKS_MM2:
+        if bilevel and (zone.raw_mm2() >= VANISHED_SPECKS_MM2 or zone.speck_chain() >= SPECK_CHAIN_MIN):
             return TextArea(field_id, "uncertain", "present", "review", "faint_writing", 0.3, mm2, crop)
         if not (bilevel or halftone) and zone.pen_line_mm2() >= PEN_LINE_MM2:
             # what the line removal took was pen-dark: a straight stroke (a signature's, a dash, the area

@@ -166,6 +166,8 @@ def doubt_mostly_blank_page(out: PageReading, required: dict[str, bool]) -> None
 
 BROKEN_ROWS_MIN = 2  # rows of a 1-bit page left in doubt by broken strokes: the pen sits at the threshold
 BROKEN_WHY = ("little_ink", "faint_ink", "faint_trace")  # a stroke the threshold cut into pieces
+BROKEN_TEXT_MIN = 4  # ... rows in such doubt that the empty text areas are doubted too (office mix, 1-bit:
+# 5 of 266 pages, 33 empty areas; every-pen stress: 9 of 160 pages)
 
 
 def doubt_breaking_pen(out: PageReading) -> None:
@@ -179,7 +181,11 @@ def doubt_breaking_pen(out: PageReading) -> None:
     vouched for: a stress run accepted one of two pencil answers, the other had vanished. Nor is an
     optional row read empty, as on a grey page of a faint writer: a pencil loop around a box came
     through as two arcs and a few specks, and the row read as no answer (an every-pen stress run).
-    (Text areas read as empty are a question for the paper, not for the scan: `mostly_blank_page`.)
+    With >= BROKEN_TEXT_MIN such rows the pen is breaking up all over the page, and writing in it may
+    have gone the same way: text areas read as empty go to a person too (an office run accepted a
+    pencil signature cut down to three pairs of dots as absent), and the page reports a vanished
+    writer, so the form's other pages doubt theirs (`doubt_for_writer`). The page is in front of a
+    person anyway.
     """
     broken = [fd for fd in out.fields.values() if fd.status == "review" and fd.reason == "uncertain_mark"
               and any(b.state == "uncertain" and b.why in BROKEN_WHY for b in fd.boxes)]
@@ -190,6 +196,12 @@ def doubt_breaking_pen(out: PageReading) -> None:
         empty_row = not fd.value and "marked" not in states
         if fd.status == "accepted" and (empty_row or (fd.kind == "multi" and {"marked", "empty"} <= states)):
             fd.status, fd.reason, fd.confidence = "review", "faint_writer", min(fd.confidence, 0.5)
+    if len(broken) < BROKEN_TEXT_MIN:
+        return
+    for ta in out.texts.values():
+        if ta.status == "accepted" and ta.state == "absent":
+            ta.status, ta.reason, ta.confidence = "review", "faint_writer", min(ta.confidence, 0.5)
+    out.faint_writer = out.faint_writer or VANISHED_WRITER
 
 
 def promote_lone_traces(fields: dict[str, FieldDecision], required: dict[str, bool]) -> None:

@@ -372,6 +372,26 @@ def test_a_multiple_choice_row_on_a_page_of_broken_marks_is_doubted(broken, stat
     assert page.fields["ok"].status == page.fields["all"].status == "accepted"
 
 
+@pytest.mark.parametrize("broken,status", [(4, "review"), (3, "accepted")])
+def test_empty_text_areas_on_a_page_whose_pen_breaks_up_all_over_are_doubted(broken, status):
+    """With four rows in doubt over pieces of strokes the pencil is breaking up everywhere on the page:
+    a signature in it may have come through as a few pairs of dots, read as absent (an office run).
+    Empty text areas go to a person, writing that was seen stands, the form's other pages are told."""
+    import scanner as sc
+
+    page = sc.PageReading()
+    for i in range(broken):
+        page.fields[f"b{i}"] = decide_field(f"b{i}", "single", True, [_bd("1", "uncertain", "faint_trace", 0.06),
+                                                                       _bd("2", "empty", "no_ink")])
+    page.texts["sig"], page.texts["w"] = _text("absent"), _text("present")
+    doubt_breaking_pen(page)
+    assert page.texts["sig"].status == status
+    assert page.texts["w"].status == "accepted"
+    assert (page.faint_writer > 0) == (status == "review")
+    if status == "review":
+        assert page.texts["sig"].reason == "faint_writer"
+
+
 def test_fields_near_a_corner_whose_marker_is_missing_are_distrusted() -> None:
     from scanner import near_missing_corner
 

@@ -239,6 +239,29 @@ def test_writing_cut_to_specks_by_a_1bit_scan_goes_to_review(synth, blank_form, 
 SIGNATURE = [15, 215, 85, 20]  # "signature" in the synthetic geometry
 
 
+@pytest.mark.parametrize("spacing_mm,expect", [(1.0, "review"), (6.0, "accepted")])
+def test_a_signature_cut_to_a_few_specks_on_a_1bit_page_goes_to_review(synth, blank_form, spacing_mm, expect):
+    """A short pencil signature through a 1-bit scanner: eight dots along its line, 0.6 mm2 in all.
+
+    Too little ink for the specks rule by area (an office run accepted such a signature as absent);
+    but dots within 1.5 mm of one another in a chain are what the threshold left of a stroke. The
+    same eight dots spread 6 mm apart are the scatter a 1-bit page's paper keeps.
+    """
+    import cv2
+
+    p = blank_form.copy()
+    x0, y0, _, _ = SIGNATURE
+    for i in range(8):
+        cx, cy = x0 + 20 + i * spacing_mm, y0 + 14 - 0.3 * (i % 3)
+        cv2.circle(p.img, (p.px(cx), p.px(cy)), p.px(0.15), (0, 0, 0), -1, cv2.LINE_AA, 4)
+    img = synth.bilevel(p.img)
+    loc = scanner.locate(img, synth.FURNITURE)
+    ta = read_text_area(img, loc.registration.H, "signature", SIGNATURE, bilevel=True)
+    assert ta.status == expect, (ta.state, ta.ink_mm2)
+    if expect == "review":
+        assert (ta.state, ta.reason) == ("uncertain", "faint_writing")
+
+
 @pytest.mark.parametrize("stroke,expect", [
     (((35, 231), (65, 221)), "review"),  # a quick signature: one slanted stroke, 31 mm
     (((35, 227), (45, 226.6)), "review"),  # a 10 mm dash
