@@ -9,8 +9,10 @@ Profiles (all accept `rotation` 0/90/180/270, or None for the profile's own habi
 * `office300` -- 300 dpi grey, skew +-1.5 deg, shift, 94-100 % print scale, mild noise, JPEG q~75.
 * `office200` -- the same at 200 dpi.
 * `colour300` -- an MFP left on colour: 300 dpi RGB, JPEG q~80.
-* `bilevel`   -- 300 dpi 1-bit: a fixed threshold (135-170) as most document scanners use, or
-  Otsu per page (30 %); the cut is in `meta["threshold"]`.
+* `bilevel`   -- 300 dpi 1-bit: a fixed threshold (135-170) as most document scanners use (70 %),
+  Otsu per page (15 %), or a local ("dynamic") threshold (15 %: black where darker than the mean
+  within 2.6-8.5 mm by 8-20 levels - it hollows out blots wider than half that window, such as a
+  cancelling fill); the cut is in `meta["threshold"]` (for a local one: the paper level it amounts to).
   Faint pencil usually disappears: see `ward.py`, which marks such answers `visible: false`.
 * `dither`    -- 300 dpi 1-bit in a scanner's halftone ("photo") mode: the paper level is lifted to
   white (half the pages keep a sprinkle of paper-grain dots, half are clipped clean), then every
@@ -20,7 +22,8 @@ Profiles (all accept `rotation` 0/90/180/270, or None for the profile's own habi
 * `rough`     -- stronger skew, blur, noise, dark scanner borders, a crease, streaks, JPEG q~50,
   a folded-over corner hiding one marker (30 %), and usually a 90/180/270 deg rotation.
 * `phone`     -- perspective photo: the page on a desk, 60-85 % of the frame, bowed paper (up to
-  1 mm, not in `matrix`), light gradient, sometimes a shadow, colour cast, slight blur, JPEG.
+  1 mm, not in `matrix`), light gradient, sometimes a shadow, colour cast, slight blur, JPEG; half of
+  them sharpened the way camera and scanning apps do (unsharp mask, x0.5-2: light halos around print).
   Effective dpi is measured from the page's size in the frame.
 * `glare`     -- a phone photo with a bright spot of reflected light on the sheet (lifting the page 40-75 %
   of the way to white at its centre, 8-20 % of the frame across): washed-out print and ink. Not in the
@@ -296,10 +299,17 @@ def bilevel(img: np.ndarray, dpi_in: float, rng: np.random.Generator, rotation: 
     if rng.random() < 0.7:  # most scanners: a fixed cut set in the driver
         t = int(rng.integers(135, 171))
         method = "fixed"
-    else:  # some choose it per page (Otsu on the page histogram)
+        x = np.where(x < t, 0, 255).astype(np.uint8)
+    elif rng.random() < 0.5:  # some choose it per page (Otsu on the page histogram)
         t = int(cv2.threshold(x, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[0])
         method = "otsu"
-    x = np.where(x < t, 0, 255).astype(np.uint8)
+        x = np.where(x < t, 0, 255).astype(np.uint8)
+    else:  # some per pixel, against the mean around it ("dynamic threshold")
+        block = int(rng.integers(31, 102)) | 1
+        c = int(rng.integers(8, 21))
+        x = cv2.adaptiveThreshold(x, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, block, c)
+        t = 240 - c  # what it amounts to on paper: any ink darker than the paper by c is black
+        method = f"local{block}"
     # scanners' despeckle is imperfect: a few isolated black dots survive
     n = int(rng.integers(20, 200))
     x[rng.integers(0, x.shape[0], n), rng.integers(0, x.shape[1], n)] = 0
@@ -541,6 +551,10 @@ def phone(
     x = x * light[..., None] * cast
     x = cv2.GaussianBlur(x, (0, 0), rng.uniform(0.6, 1.2))
     x += _noise(rng, x.shape, rng.uniform(2, 5))
+    sharpened = 0.0
+    if rng.random() < 0.5:  # camera and scanning apps sharpen: light halos around print and ink
+        sharpened = rng.uniform(0.5, 2.0)
+        x = x + sharpened * (x - cv2.GaussianBlur(x, (0, 0), rng.uniform(1.0, 1.6)))
     x = np.clip(x, 0, 255).astype(np.uint8)
     q = int(rng.integers(75, 91))
     x = jpeg_roundtrip(x, q)
@@ -557,6 +571,7 @@ def phone(
         "page_fraction": round(occ, 3),
         "curl_mm": round(curl_mm, 2),
         "shadow": round(float(shadow), 2),
+        "sharpened": round(float(sharpened), 2),
         "matrix": (mr @ m).tolist(),  # ignores the curl
     }
     return Scan(x, round(eff_dpi, 1), meta)
