@@ -20,10 +20,11 @@ under its long arm closed up in a 150-200 dpi scan). A fill, cross-hatching
 or a zig-zag covers the lines between the arms and reaches the outline. Anything else: review, never
 a silent "cancelled".
 
-Every pen mark worth an answer passes through the middle of the box or leaves most of the strip
-inside its outline clear. Ink hugging the outline all the way round a clear middle is neither: a fill
-a 1-bit scanner's local threshold hollowed out (it keeps only a blot's edges), or the box traced
-over - `hollow_ring`, for a person.
+Every pen mark worth an answer leaves a quarter of the strip inside the outline clear, and most of it
+unless it passes through the middle of the box. Ink along the outline nearly all round, or most of the
+way round a clear middle, is a fill that did not come through as one (a 1-bit scanner's local threshold
+keeps only a blot's edges and some of what lies under it), or the box traced over -
+`ink_along_outline`, for a person.
 """
 
 from __future__ import annotations
@@ -54,9 +55,10 @@ HEAVY_GAPS_DENSE = 3  # ... above MARK_COVERAGE_MAX it takes >= 3 (the four pock
 CIRCLE_SECTORS = 7  # a circle drawn around the box reaches >= 7 of 8 directions
 CIRCLE_MAYBE = 4  # 4-6: maybe a circle, maybe a label plus a stray: uncertain (unmarked boxes measured <= 3)
 
-RING_CENTRE_MAX = 0.15  # a clear middle of the box (ticks and slashes pass close by; a fill covers it) ...
-RING_EDGE_PAPER_MAX = 0.35  # ... with ink over >= 65 % of the strip inside the outline: hollow, not a mark
-# (marked ticks, slashes, dots, crosses in 5,741 boxes of every profile: none both; hollowed fills 0-0.31)
+OUTLINE_INKED = 0.25  # ink over >= 75 % of the strip inside the outline (`edge_paper` <= this): not a mark ...
+RING_CENTRE_MAX = 0.15  # ... nor, around a clear middle of the box (ticks and slashes pass close by) ...
+RING_EDGE_PAPER_MAX = 0.35  # ... ink over >= 65 % of that strip (marks read in 6,268 boxes of every profile
+# and pen: edge_paper >= 0.35, and >= 0.56 with a clear middle; fills a local 1-bit threshold hollowed: 0-0.31)
 OUTLINE_MIN = 0.15  # mean darkness on the printed outline; below it we may be measuring the wrong place
 SNAP_LIMIT_MM = 1.4  # an outline found at the edge of the search window is not trusted either
 
@@ -134,8 +136,6 @@ def _classify(m: BoxMeasure) -> tuple[str, float, str]:
         # measured where the mapping put the box, its outline too faint to find it by: ink near the
         # interior's edge may be the outline itself (~0.7 mm off on a curled phone photo)
         return "uncertain", 0.3, "outline_weak"
-    if c >= MARK_MIN and 0 <= m.centre_ink <= RING_CENTRE_MAX and 0 <= m.edge_paper <= RING_EDGE_PAPER_MAX:
-        return "uncertain", 0.3, "hollow_ring"
     circled = m.ring_sectors >= CIRCLE_SECTORS
     maybe_circled = CIRCLE_MAYBE <= m.ring_sectors < CIRCLE_SECTORS
     if c >= FILL_COVERAGE and s >= FILL_SOLID:
@@ -144,6 +144,9 @@ def _classify(m: BoxMeasure) -> tuple[str, float, str]:
         conf = min(_margin(c - FILL_COVERAGE, 0.1), _margin(s - FILL_SOLID, 0.2),
                    _margin(m.x_between - FILL_BETWEEN, 0.1) if m.x_between >= 0 else 1.0)
         return "filled", conf, "solid_fill"
+    if c >= MARK_MIN and 0 <= m.edge_paper <= RING_EDGE_PAPER_MAX and (
+            m.edge_paper <= OUTLINE_INKED or 0 <= m.centre_ink <= RING_CENTRE_MAX):
+        return "uncertain", 0.3, "ink_along_outline"
     if c >= MARK_MIN:
         if m.strength < FAINT_STRENGTH:
             return "uncertain", 0.3, "faint_ink"

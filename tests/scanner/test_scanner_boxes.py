@@ -486,7 +486,7 @@ def test_a_fill_hollowed_by_a_local_1bit_threshold_is_not_read_as_an_answer(synt
     fd = scanner.read(img, loc, synth.GEOMETRY["fields"], page.printed).fields["focus"]
     box = next(b for b in fd.boxes if b.value == "history")
     if threshold == "local":
-        assert (box.state, box.why) == ("uncertain", "hollow_ring"), box.measures
+        assert (box.state, box.why) == ("uncertain", "ink_along_outline"), box.measures
         assert fd.status == "review"
     else:
         assert box.state == "filled"

@@ -512,3 +512,20 @@ def test_an_empty_area_under_glare_cannot_vouch_for_a_faint_pen(frame, pen, stat
     assert page.texts["sig"].status == status
     assert page.texts["sig"].reason == ("washed_out" if status == "review" else None)
     assert all(page.texts[f"t{i}"].status == "accepted" for i in range(4))
+
+
+@pytest.mark.parametrize("edge,centre,state", [
+    (0.09, 0.23, "uncertain"),  # a fill half hollowed by a local 1-bit threshold: the outline inked all round
+    (0.30, 0.05, "uncertain"),  # ... or hollowed to a ring around a clear middle
+    (0.30, 0.40, "marked"),  # a heavy cross touching the outline at its corners, through the middle
+    (0.60, 0.00, "marked"),  # a tick whose corner lies below the middle
+])
+def test_ink_along_the_outline_is_not_read_as_a_mark(edge, centre, state):
+    from scanner.decide import classify_box
+    from scanner.measure import BoxMeasure
+
+    m = BoxMeasure(coverage=0.45, faint=0.45, faint_smooth=0.5, darkness=0.4, strength=0.8, solid=0.1,
+                   ring_sectors=-1, ring_ink=-1.0, background=240.0, noise=0.01, t_ink=0.1, snap_mm=(0.0, 0.0),
+                   outline=0.8, edge_paper=edge, centre_ink=centre)
+    got = classify_box(m)
+    assert got[0] == state and (state == "marked" or got[2] == "ink_along_outline"), got
