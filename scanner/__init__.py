@@ -25,6 +25,7 @@ from scanner.fingerprint import Comparison, compare_readings, content_fingerprin
 from scanner.geometry import warp_rect
 from scanner.handwriting import LABEL_BAND_MM, TextArea, read_text_area
 from scanner.holes import find_holes, paint_holes
+from scanner.hollow import blots_hollowed
 from scanner.identify import BLANK_INK_FRACTION, QrResult, blank_verdict, ink_fraction, read_qr, read_qr_page
 from scanner.imageops import descreen, is_bilevel, is_halftone
 from scanner.measure import BoxMeasure, measure_box, measure_boxes
@@ -76,6 +77,7 @@ class PageLocation:
     page_size_mm: tuple[float, float] = (210.0, 297.0)
     streaks: dict = field(default_factory=dict)  # scanner streaks in image px, painted out of boxes
     holes: list = field(default_factory=list)  # filing holes [x_mm, y_mm, r_mm], painted out before reading
+    blots_hollowed: bool = False  # a 1-bit page thresholded locally: its fills may come through hollow
 
     @property
     def registered(self) -> bool:
@@ -89,7 +91,7 @@ class PageLocation:
         return {"registration": self.registration.to_dict(), "qr_text": self.qr.text,
                 "qr_decoder": self.qr.decoder, "qr_where": self.qr.where, "blank": self.blank,
                 "ink_fraction": None if self.ink_fraction is None else round(self.ink_fraction, 6),
-                "streaks": self.streaks, "holes": self.holes}
+                "streaks": self.streaks, "holes": self.holes, "blots_hollowed": self.blots_hollowed}
 
 
 
@@ -143,7 +145,10 @@ def locate(image: np.ndarray, furniture: dict, try_hard: bool = False) -> PageLo
     streaks = find_streaks(image) if reg.ok else {}
     markers = [m["rect_mm"] for m in furniture.get("markers") or []]
     holes = find_holes(image, reg.H, size, markers) if reg.ok and reg.H is not None else []  # type: ignore[arg-type]
-    return PageLocation(reg, qr, bv.blank, bv.ink_fraction, size, streaks, holes)  # type: ignore[arg-type]
+    hollow = bool(reg.ok and reg.H is not None and is_bilevel(image)
+                  and blots_hollowed(image, reg.H, furniture.get("markers") or []))
+    return PageLocation(reg, qr, bv.blank, bv.ink_fraction, size, streaks, holes,  # type: ignore[arg-type]
+                        blots_hollowed=hollow)
 
 
 def _neighbour_lists(all_rects: list, printed: list | tuple = ()) -> list[list]:
@@ -230,6 +235,9 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
             k += len(opts)
             for o, m in zip(opts, measures, strict=True):
                 state, conf, why = classify_box(m)
+                if why == "circled" and location.blots_hollowed:
+                    # the scanner hollowed this page's blots: a fill can come through as a thick frame
+                    state, conf, why = "uncertain", 0.3, "blots_hollowed"
                 boxes.append(BoxDecision(str(o["value"]), state, conf, why, m.to_dict()))
             if kind == "single":
                 _mask_neighbour_overshoot(image, H, opts, boxes, neighbours[k - len(opts):k], location.streaks)

@@ -101,3 +101,19 @@ def test_markers_away_from_the_corners_still_found(blank_form, synth):
     canvas[g.shape[0] // 2:g.shape[0] // 2 + g.shape[0], g.shape[1] // 2:g.shape[1] // 2 + g.shape[1]] = g
     reg = register(canvas, synth.FURNITURE)
     assert reg.markers_found == [0, 1, 2, 3] and reg.quality == "good"
+
+
+@pytest.mark.parametrize("block,hollow", [(None, False), (31, True), (51, True), (81, False)])
+def test_a_page_thresholded_locally_shows_it_in_its_markers(synth, blank_form, block, hollow):
+    """A local 1-bit threshold whitens the middle of any blot wider than about half its window: the
+    widest black parts of markers 0 and 2 (2-2.5 mm from white) come through white with a window up
+    to ~4.3 mm (the detector then misses those two markers; the other two register the page). A fixed
+    threshold, or a wide window, leaves them black."""
+    import scanner
+    from scanner.hollow import blots_hollowed
+
+    img = synth.bilevel(blank_form.img) if block is None else synth.adaptive_bilevel(blank_form.img, block=block)
+    loc = scanner.locate(img, synth.FURNITURE)
+    assert loc.registration.ok
+    assert blots_hollowed(img, loc.registration.H, synth.FURNITURE["markers"]) == hollow
+    assert loc.blots_hollowed == hollow
