@@ -267,6 +267,11 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
     for fd in out.fields.values():
         if poor and fd.status == "accepted":
             fd.status, fd.reason, fd.confidence = "review", "poor_registration", min(fd.confidence, 0.5)
+        elif location.blots_hollowed and fd.status == "accepted":
+            # the scanner's 1-bit mode hollows blots: a cancelling fill is no longer told from a mark
+            # (a faint-pencil fill came through as a ragged square and read as the answer), so no row
+            # of the page is vouched for. Every page of such a scanner says so: rescan in grey.
+            fd.status, fd.reason, fd.confidence = "review", "blots_hollowed", min(fd.confidence, 0.5)
     out.fingerprint = content_fingerprint(out)
     return out
 

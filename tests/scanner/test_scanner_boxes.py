@@ -482,16 +482,21 @@ def test_a_fill_hollowed_by_a_local_1bit_threshold_is_not_read_as_an_answer(synt
                    np.int32)
     cv2.fillPoly(page.img, [pts], (25, 25, 25), cv2.LINE_AA, 4)
     page.mark("tick", synth.option_rect("focus", "diagnosis"), width_mm=0.4)
+    page.mark("tick", synth.option_rect("optional", "a"), width_mm=0.4)
     local = {"local41": 41, "local31": 31}.get(threshold)
     img = synth.adaptive_bilevel(page.img, block=local, c=12) if local else synth.bilevel(page.img)
     loc = scanner.locate(img, synth.FURNITURE)
     assert loc.blots_hollowed == bool(local)  # the markers show it either way
-    fd = scanner.read(img, loc, synth.GEOMETRY["fields"], page.printed).fields["focus"]
+    fields = scanner.read(img, loc, synth.GEOMETRY["fields"], page.printed).fields
+    fd = fields["focus"]
     box = next(b for b in fd.boxes if b.value == "history")
     if local:
         why = "ink_along_outline" if local == 41 else "blots_hollowed"
         assert (box.state, box.why) == ("uncertain", why), box.measures
         assert fd.status == "review"
+        # a clean tick elsewhere: on a page whose fills cannot be told from marks, no row is vouched for
+        assert (fields["optional"].value, fields["optional"].status, fields["optional"].reason) == (
+            "a", "review", "blots_hollowed")
     else:
         assert box.state == "filled"
         assert (fd.value, fd.status) == (["diagnosis"], "accepted")
