@@ -235,9 +235,6 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
             k += len(opts)
             for o, m in zip(opts, measures, strict=True):
                 state, conf, why = classify_box(m)
-                if why == "circled" and location.blots_hollowed:
-                    # the scanner hollowed this page's blots: a fill can come through as a thick frame
-                    state, conf, why = "uncertain", 0.3, "blots_hollowed"
                 boxes.append(BoxDecision(str(o["value"]), state, conf, why, m.to_dict()))
             if kind == "single":
                 _mask_neighbour_overshoot(image, H, opts, boxes, neighbours[k - len(opts):k], location.streaks)
@@ -268,9 +265,10 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
         if poor and fd.status == "accepted":
             fd.status, fd.reason, fd.confidence = "review", "poor_registration", min(fd.confidence, 0.5)
         elif location.blots_hollowed and fd.status == "accepted":
-            # the scanner's 1-bit mode hollows blots: a cancelling fill is no longer told from a mark
-            # (a faint-pencil fill came through as a ragged square and read as the answer), so no row
-            # of the page is vouched for. Every page of such a scanner says so: rescan in grey.
+            # the scanner's 1-bit mode hollows blots: a cancelling fill is no longer told from a mark (a
+            # thick frame reads as a loop drawn round the box; a faint-pencil fill came through as a
+            # ragged square and read as the answer), so no row of the page is vouched for. Every page
+            # of such a scanner says so: rescan in grey.
             fd.status, fd.reason, fd.confidence = "review", "blots_hollowed", min(fd.confidence, 0.5)
     out.fingerprint = content_fingerprint(out)
     return out
