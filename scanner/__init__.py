@@ -256,8 +256,8 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
         doubt_ink_beside_boxes(out.fields, page_fields, image, H, printed_mm, location.streaks, bilevel)
     doubt_absence_for_faint_writer(out)
     doubt_washed_out_writing(out)
+    doubt_breaking_pen(out, one_bit=bilevel or halftone)
     if bilevel or halftone:
-        doubt_breaking_pen(out)
         doubt_mostly_blank_page(out, required)
     doubt_near_missing_corners(out, page_fields, reg.markers_found, location.page_size_mm, image, H)
     doubt_washed_out_print(out.fields)

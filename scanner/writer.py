@@ -170,7 +170,7 @@ BROKEN_TEXT_MIN = 4  # ... rows in such doubt that the empty text areas are doub
 # 5 of 266 pages, 33 empty areas; every-pen stress: 9 of 160 pages)
 
 
-def doubt_breaking_pen(out: PageReading) -> None:
+def doubt_breaking_pen(out: PageReading, one_bit: bool = True) -> None:
     """On a 1-bit page whose marks come through broken, a multiple-choice row may have lost some of them.
 
     A pen whose darkness sits at the scanner's threshold leaves some marks whole, some in pieces
@@ -186,10 +186,14 @@ def doubt_breaking_pen(out: PageReading) -> None:
     pencil signature cut down to three pairs of dots as absent), and the page reports a vanished
     writer, so the form's other pages doubt theirs (`doubt_for_writer`). The page is in front of a
     person anyway.
+    A grey page (`one_bit` False) shows its faint pen itself (`doubt_absence_for_faint_writer`), unless
+    something dark passes for the writer's ink - a shadow read as two filled boxes on a phone photo of
+    a faint-pencil writer, whose circled label and written department then read as nothing (an
+    every-pen stress run). There it takes BROKEN_TEXT_MIN rows of broken marks for all of the above.
     """
     broken = [fd for fd in out.fields.values() if fd.status == "review" and fd.reason == "uncertain_mark"
               and any(b.state == "uncertain" and b.why in BROKEN_WHY for b in fd.boxes)]
-    if len(broken) < BROKEN_ROWS_MIN:
+    if len(broken) < (BROKEN_ROWS_MIN if one_bit else BROKEN_TEXT_MIN):
         return
     for fd in out.fields.values():
         states = {b.state for b in fd.boxes}

@@ -372,20 +372,26 @@ def test_a_multiple_choice_row_on_a_page_of_broken_marks_is_doubted(broken, stat
     assert page.fields["ok"].status == page.fields["all"].status == "accepted"
 
 
-@pytest.mark.parametrize("broken,status", [(4, "review"), (3, "accepted")])
-def test_empty_text_areas_on_a_page_whose_pen_breaks_up_all_over_are_doubted(broken, status):
+@pytest.mark.parametrize("broken,one_bit,status", [(4, True, "review"), (3, True, "accepted"),
+                                                   (4, False, "review"), (3, False, "accepted")])
+def test_empty_text_areas_on_a_page_whose_pen_breaks_up_all_over_are_doubted(broken, one_bit, status):
     """With four rows in doubt over pieces of strokes the pencil is breaking up everywhere on the page:
-    a signature in it may have come through as a few pairs of dots, read as absent (an office run).
-    Empty text areas go to a person, writing that was seen stands, the form's other pages are told."""
+    a signature in it may have come through as a few pairs of dots, read as absent (an office run, 1-bit).
+    Empty text areas go to a person, writing that was seen stands, the form's other pages are told. On
+    a grey page too, and there its empty optional rows as well (a shaded phone photo: a shadow read as
+    filled boxes made a faint-pencil writer look dark, and a circled label read as no answer)."""
     import scanner as sc
 
     page = sc.PageReading()
     for i in range(broken):
         page.fields[f"b{i}"] = decide_field(f"b{i}", "single", True, [_bd("1", "uncertain", "faint_trace", 0.06),
                                                                        _bd("2", "empty", "no_ink")])
+    page.fields["opt"] = decide_field("opt", "single", False, [_bd("a", "empty", "no_ink"),
+                                                               _bd("b", "empty", "no_ink")])
     page.texts["sig"], page.texts["w"] = _text("absent"), _text("present")
-    doubt_breaking_pen(page)
+    doubt_breaking_pen(page, one_bit=one_bit)
     assert page.texts["sig"].status == status
+    assert page.fields["opt"].status == ("review" if one_bit or status == "review" else "accepted")
     assert page.texts["w"].status == "accepted"
     assert (page.faint_writer > 0) == (status == "review")
     if status == "review":
