@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from scanner.geometry import map_points
-from scanner.registration import _DICT
+from scanner.registration import MARKER_DICT
 
 CELLS = 6  # a 4x4 marker with its border: 6 x 6 cells
 DEEP_CELLS = 1.2  # points this far (in cells: 2 mm on a 10 mm marker) from white in the ideal marker ...
@@ -29,7 +29,7 @@ MIN_POINTS = 12  # fewer deep points seen (markers lost, none with a wide black 
 def _deep_points(marker_id: int) -> np.ndarray:
     """(N, 2) points, in marker cells from its top-left corner, at least DEEP_CELLS from white."""
     px = 10
-    m = cv2.aruco.generateImageMarker(_DICT, marker_id, CELLS * px)
+    m = cv2.aruco.generateImageMarker(MARKER_DICT, marker_id, CELLS * px)
     m = cv2.copyMakeBorder(m, px, px, px, px, cv2.BORDER_CONSTANT, value=255)  # the paper around it
     dist = cv2.distanceTransform((m < 128).astype(np.uint8), cv2.DIST_L2, 5)
     ys, xs = np.nonzero(dist >= DEEP_CELLS * px)

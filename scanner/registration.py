@@ -25,7 +25,7 @@ WORK_LONG_SIDE = 1800  # the thorough passes run on a ~150 dpi image
 GOOD_RESIDUAL_MM = 0.5
 FAIR_RESIDUAL_MM = 1.2
 
-_DICT = cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50)
+MARKER_DICT = cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50)  # the printed markers' ids
 
 
 def _params(fast: bool, perimeter_scale: float = 1.0) -> cv2.aruco.DetectorParameters:
@@ -49,8 +49,8 @@ def _params(fast: bool, perimeter_scale: float = 1.0) -> cv2.aruco.DetectorParam
     return p
 
 
-_FAST = cv2.aruco.ArucoDetector(_DICT, _params(True))
-_THOROUGH = cv2.aruco.ArucoDetector(_DICT, _params(False))
+_FAST = cv2.aruco.ArucoDetector(MARKER_DICT, _params(True))
+_THOROUGH = cv2.aruco.ArucoDetector(MARKER_DICT, _params(False))
 
 
 @dataclass
@@ -91,7 +91,7 @@ def _detect(det: cv2.aruco.ArucoDetector, grey: np.ndarray, wanted: set[int]) ->
 
 @lru_cache(maxsize=8)
 def _corner_detector(long_side: int, side: int) -> cv2.aruco.ArucoDetector:
-    return cv2.aruco.ArucoDetector(_DICT, _params(True, long_side / side))
+    return cv2.aruco.ArucoDetector(MARKER_DICT, _params(True, long_side / side))
 
 
 def _detect_corners(small: np.ndarray, wanted: set[int]) -> dict[int, list[np.ndarray]]:
