@@ -254,7 +254,7 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
     promote_lone_traces(out.fields, required)
     if printed_mm:  # where the print is known, ink beside the boxes can be told from it
         doubt_ink_beside_boxes(out.fields, page_fields, image, H, printed_mm, location.streaks, bilevel)
-    doubt_absence_for_faint_writer(out)
+    doubt_absence_for_faint_writer(out, one_bit=bilevel or halftone)
     doubt_washed_out_writing(out)
     doubt_breaking_pen(out, one_bit=bilevel or halftone)
     if bilevel or halftone:

@@ -26,13 +26,18 @@ WRITER_SEEN = 2.0  # a look whose threshold is below half the writer's ink stren
 VANISHED_WRITER = 1e-3  # `faint_writer` of a page whose pen the scan dropped: fainter than any look sees
 
 
-def doubt_absence_for_faint_writer(out: PageReading) -> None:
+def doubt_absence_for_faint_writer(out: PageReading, one_bit: bool = False) -> None:
     """Text areas and optional rows read as empty go to review when a faint pen could have vanished there.
 
     The writer's pen is seen in the boxes: the median ink strength of the inked boxes on the page
     (>= 2 of them; a trace too faint to measure counts as 0), or in the handwriting of the areas
     that hold some (a page without boxes). The result is kept on the reading (`writer_seen`,
     `faint_writer`) for the form's other pages (`doubt_for_writer`).
+    A 1-bit page (`one_bit`: thresholded, or dithered and descreened) never counts as having seen its
+    writer: every pixel that survives the threshold is black, so it cannot tell a dark pen from a
+    pencil at the threshold, and it does not vouch for its empty areas against another page of the
+    form where that pen broke up (1-bit scans at 150-200 dpi lost pencil signatures on the back page
+    of forms whose front page had shown it).
     Below FAINT_WRITER (FAINT_WRITER_TEXT for handwriting) the writer uses a faint pen. An empty text
     area on such a page is still trusted where the scan was clean enough to show that pen: the area's
     most sensitive look (its noise-only threshold) sits well below the writer's strength (WRITER_SEEN)
@@ -44,7 +49,7 @@ def doubt_absence_for_faint_writer(out: PageReading) -> None:
     inked = [_ink_strength(b) for fd in out.fields.values() for b in fd.boxes
              if b.state in ("marked", "uncertain") and (_ink_strength(b) > 0 or _is_faint_trace(b))]
     written = [ta.strength for ta in out.texts.values() if ta.state == "present" and ta.strength > 0]
-    out.writer_seen = bool(inked or written)
+    out.writer_seen = bool(inked or written) and not one_bit
     faint_marks = len(inked) >= 2 and float(np.median(inked)) < FAINT_WRITER
     faint_hand = len(written) >= 1 and float(np.median(written)) < FAINT_WRITER_TEXT
     if not (faint_marks or faint_hand):
@@ -166,8 +171,9 @@ def doubt_mostly_blank_page(out: PageReading, required: dict[str, bool]) -> None
 
 BROKEN_ROWS_MIN = 2  # rows of a 1-bit page left in doubt by broken strokes: the pen sits at the threshold
 BROKEN_WHY = ("little_ink", "faint_ink", "faint_trace")  # a stroke the threshold cut into pieces
-BROKEN_TEXT_MIN = 4  # ... rows in such doubt that the empty text areas are doubted too (office mix, 1-bit:
-# 5 of 266 pages, 33 empty areas; every-pen stress: 9 of 160 pages)
+BROKEN_TEXT_MIN = 4  # on a grey page: rows in such doubt that empty rows and text areas are doubted (a 1-bit
+# page's text areas: from BROKEN_ROWS_MIN rows, or one area of ...
+BROKEN_TEXT_WHY = ("faint_writing", "uncertain_writing")  # ... writing cut to specks or to a few strokes)
 
 
 def doubt_breaking_pen(out: PageReading, one_bit: bool = True) -> None:
@@ -181,26 +187,28 @@ def doubt_breaking_pen(out: PageReading, one_bit: bool = True) -> None:
     vouched for: a stress run accepted one of two pencil answers, the other had vanished. Nor is an
     optional row read empty, as on a grey page of a faint writer: a pencil loop around a box came
     through as two arcs and a few specks, and the row read as no answer (an every-pen stress run).
-    With >= BROKEN_TEXT_MIN such rows the pen is breaking up all over the page, and writing in it may
-    have gone the same way: text areas read as empty go to a person too (an office run accepted a
-    pencil signature cut down to three pairs of dots as absent), and the page reports a vanished
-    writer, so the form's other pages doubt theirs (`doubt_for_writer`). The page is in front of a
-    person anyway.
+    Writing in that pen may have gone the same way: text areas read as empty go to a person too (an
+    office run accepted a pencil signature cut down to three pairs of dots as absent), and the page
+    reports a vanished writer, so the form's other pages doubt theirs (`doubt_for_writer`). The page
+    is in front of a person anyway. An area of writing cut to specks or a few strokes (BROKEN_TEXT_WHY)
+    shows the pen breaking up as well as broken rows do: 1-bit scans at 150-200 dpi read pencil
+    signatures as absent, cut to nothing, beside one such area (or two broken rows) on the page.
     A grey page (`one_bit` False) shows its faint pen itself (`doubt_absence_for_faint_writer`), unless
     something dark passes for the writer's ink - a shadow read as two filled boxes on a phone photo of
     a faint-pencil writer, whose circled label and written department then read as nothing (an
-    every-pen stress run). There it takes BROKEN_TEXT_MIN rows of broken marks for all of the above.
+    every-pen stress run). There it takes BROKEN_TEXT_MIN rows of broken marks for all of the above
+    (its areas of faint writing are the faint pen measured, not cut by a threshold).
     """
     broken = [fd for fd in out.fields.values() if fd.status == "review" and fd.reason == "uncertain_mark"
               and any(b.state == "uncertain" and b.why in BROKEN_WHY for b in fd.boxes)]
-    if len(broken) < (BROKEN_ROWS_MIN if one_bit else BROKEN_TEXT_MIN):
-        return
-    for fd in out.fields.values():
-        states = {b.state for b in fd.boxes}
-        empty_row = not fd.value and "marked" not in states
-        if fd.status == "accepted" and (empty_row or (fd.kind == "multi" and {"marked", "empty"} <= states)):
-            fd.status, fd.reason, fd.confidence = "review", "faint_writer", min(fd.confidence, 0.5)
-    if len(broken) < BROKEN_TEXT_MIN:
+    cut = one_bit and any(ta.status == "review" and ta.reason in BROKEN_TEXT_WHY for ta in out.texts.values())
+    if len(broken) >= (BROKEN_ROWS_MIN if one_bit else BROKEN_TEXT_MIN):
+        for fd in out.fields.values():
+            states = {b.state for b in fd.boxes}
+            empty_row = not fd.value and "marked" not in states
+            if fd.status == "accepted" and (empty_row or (fd.kind == "multi" and {"marked", "empty"} <= states)):
+                fd.status, fd.reason, fd.confidence = "review", "faint_writer", min(fd.confidence, 0.5)
+    elif not cut:
         return
     for ta in out.texts.values():
         if ta.status == "accepted" and ta.state == "absent":

@@ -372,14 +372,15 @@ def test_a_multiple_choice_row_on_a_page_of_broken_marks_is_doubted(broken, stat
     assert page.fields["ok"].status == page.fields["all"].status == "accepted"
 
 
-@pytest.mark.parametrize("broken,one_bit,status", [(4, True, "review"), (3, True, "accepted"),
+@pytest.mark.parametrize("broken,one_bit,status", [(4, True, "review"), (2, True, "review"), (1, True, "accepted"),
                                                    (4, False, "review"), (3, False, "accepted")])
 def test_empty_text_areas_on_a_page_whose_pen_breaks_up_all_over_are_doubted(broken, one_bit, status):
-    """With four rows in doubt over pieces of strokes the pencil is breaking up everywhere on the page:
-    a signature in it may have come through as a few pairs of dots, read as absent (an office run, 1-bit).
-    Empty text areas go to a person, writing that was seen stands, the form's other pages are told. On
-    a grey page too, and there its empty optional rows as well (a shaded phone photo: a shadow read as
-    filled boxes made a faint-pencil writer look dark, and a circled label read as no answer)."""
+    """Rows in doubt over pieces of strokes: the pencil is breaking up on the page, and a signature in it
+    may have come through as a few pairs of dots, or as nothing, read as absent (an office run, 1-bit;
+    1-bit scans at 150-200 dpi with two such rows). Empty text areas go to a person, writing that was
+    seen stands, the form's other pages are told. On a grey page it takes four rows, and there its empty
+    optional rows go too (a shaded phone photo: a shadow read as filled boxes made a faint-pencil writer
+    look dark, and a circled label read as no answer)."""
     import scanner as sc
 
     page = sc.PageReading()
@@ -391,11 +392,53 @@ def test_empty_text_areas_on_a_page_whose_pen_breaks_up_all_over_are_doubted(bro
     page.texts["sig"], page.texts["w"] = _text("absent"), _text("present")
     doubt_breaking_pen(page, one_bit=one_bit)
     assert page.texts["sig"].status == status
-    assert page.fields["opt"].status == ("review" if one_bit or status == "review" else "accepted")
+    assert page.fields["opt"].status == ("review" if broken >= (2 if one_bit else 4) else "accepted")
     assert page.texts["w"].status == "accepted"
     assert (page.faint_writer > 0) == (status == "review")
     if status == "review":
         assert page.texts["sig"].reason == "faint_writer"
+
+
+@pytest.mark.parametrize("reason,one_bit,status", [("faint_writing", True, "review"),
+                                                   ("uncertain_writing", True, "review"),
+                                                   ("faint_writing", False, "accepted"),
+                                                   ("uneven_light", True, "accepted")])
+def test_writing_cut_to_specks_on_a_1_bit_page_doubts_its_empty_areas(reason, one_bit, status):
+    """A 1-bit scan at 150 dpi: the action plan's pencil came through as a few specks (faint_writing,
+    review), and the signatures in the same pencil as nothing at all - read as absent, silently. One area
+    of writing cut up by the threshold shows the pen breaking up as broken rows do. On a grey page faint
+    writing is the faint pen measured (`doubt_absence_for_faint_writer` judges it); a shadow's edge is
+    not the pen."""
+    import scanner as sc
+
+    page = sc.PageReading()
+    page.fields["ok"] = decide_field("ok", "single", True, [_bd("1", "marked", "ink_in_box", 0.3, 0.9),
+                                                             _bd("2", "empty", "no_ink")])
+    page.texts["plan"], page.texts["sig"], page.texts["w"] = _text("uncertain"), _text("absent"), _text("present")
+    page.texts["plan"].status, page.texts["plan"].reason = "review", reason
+    doubt_breaking_pen(page, one_bit=one_bit)
+    assert page.texts["sig"].status == status
+    assert page.texts["w"].status == page.fields["ok"].status == "accepted"
+    assert (page.faint_writer > 0) == (status == "review")  # the form's other pages are told
+    if status == "review":
+        assert page.texts["sig"].reason == "faint_writer"
+
+
+def test_a_1_bit_page_does_not_vouch_for_its_writer():
+    """Every pixel a 1-bit threshold keeps is black: dark boxes and writing there do not show the pen is
+    dark. Such a page is not one that saw its writer, so the form's other page, where the same pencil
+    broke up, doubts its empty areas too (`doubt_for_writer`; a 200-dpi 1-bit scan lost a signature so)."""
+    import scanner as sc
+
+    for one_bit in (False, True):
+        page = sc.PageReading()
+        for i in range(2):
+            page.fields[f"r{i}"] = decide_field(f"r{i}", "single", True, [_bd("a", "marked", "ink_in_box", 0.3, 0.95),
+                                                                           _bd("b", "empty", "no_ink")])
+        page.texts["w"] = _text("present")
+        doubt_absence_for_faint_writer(page, one_bit=one_bit)
+        assert page.writer_seen is not one_bit
+        assert page.faint_writer == 0.0  # and it reports no faint writer of its own
 
 
 def test_fields_near_a_corner_whose_marker_is_missing_are_distrusted() -> None:
