@@ -14,6 +14,8 @@ Profiles (all accept `rotation` 0/90/180/270, or None for the profile's own habi
   within 2.6-8.5 mm by 8-20 levels - it hollows out blots wider than half that window, such as a
   cancelling fill); the cut is in `meta["threshold"]` (for a local one: the paper level it amounts to).
   Faint pencil usually disappears: see `ward.py`, which marks such answers `visible: false`.
+* `bilevel200`, `bilevel150` -- the same at 200 dpi (many MFPs' black-and-white default for scan-to-email)
+  and at 150 dpi: thin strokes break up more, pencil writing may vanish whole. Not in the office mix.
 * `dither`    -- 300 dpi 1-bit in a scanner's halftone ("photo") mode: the paper level is lifted to
   white (half the pages keep a sprinkle of paper-grain dots, half are clipped clean), then every
   grey is dithered into dots (an 8x8 ordered Bayer screen, or a random screen), so pencil and light
@@ -293,8 +295,23 @@ def dpi150(img: np.ndarray, dpi_in: float, rng: np.random.Generator, rotation: i
 
 def bilevel(img: np.ndarray, dpi_in: float, rng: np.random.Generator, rotation: int | None = None) -> Scan:
     """Document scanner in black-and-white mode: a fixed threshold, no grey left (CCITT G4 later)."""
+    return _bilevel(img, dpi_in, rng, rotation, dpi=300, name="bilevel")
+
+
+def bilevel200(img: np.ndarray, dpi_in: float, rng: np.random.Generator, rotation: int | None = None) -> Scan:
+    """An MFP's black-and-white default for scan-to-email: 1-bit at 200 dpi."""
+    return _bilevel(img, dpi_in, rng, rotation, dpi=200, name="bilevel200")
+
+
+def bilevel150(img: np.ndarray, dpi_in: float, rng: np.random.Generator, rotation: int | None = None) -> Scan:
+    """The lowest resolution we promise, in black and white: 1-bit at 150 dpi."""
+    return _bilevel(img, dpi_in, rng, rotation, dpi=150, name="bilevel150")
+
+
+def _bilevel(img: np.ndarray, dpi_in: float, rng: np.random.Generator, rotation: int | None, dpi: int,
+             name: str) -> Scan:
     x = to_grey(img)
-    x, m, meta = _place(x, dpi_in, 300, rng, skew_deg=1.5, shift_mm=3.0, scale_range=(0.94, 1.0), border=None)
+    x, m, meta = _place(x, dpi_in, dpi, rng, skew_deg=1.5, shift_mm=3.0, scale_range=(0.94, 1.0), border=None)
     x = _finish_grey(x, rng, paper=(240, 252), light=0.05, blur=(0.3, 0.7), noise=(1.0, 3.0), gamma=0.05)
     if rng.random() < 0.7:  # most scanners: a fixed cut set in the driver
         t = int(rng.integers(135, 171))
@@ -316,7 +333,7 @@ def bilevel(img: np.ndarray, dpi_in: float, rng: np.random.Generator, rotation: 
     rot = _rotation(rotation, rng, (0.9, 0.0, 0.1, 0.0))
     x, mr = rotate90(x, rot)
     meta.update(
-        profile="bilevel",
+        profile=name,
         threshold=t,
         threshold_method=method,
         rotation=rot,
@@ -325,7 +342,7 @@ def bilevel(img: np.ndarray, dpi_in: float, rng: np.random.Generator, rotation: 
         jpeg_quality=None,
         matrix=(mr @ m).tolist(),
     )
-    return Scan(x, 300.0, meta)
+    return Scan(x, float(dpi), meta)
 
 
 _BAYER8 = np.array([[0, 32, 8, 40, 2, 34, 10, 42], [48, 16, 56, 24, 50, 18, 58, 26],
@@ -680,6 +697,8 @@ PROFILES: dict[str, Profile] = {
     "office200": office200,
     "colour300": colour300,
     "bilevel": bilevel,
+    "bilevel200": bilevel200,
+    "bilevel150": bilevel150,
     "dither": dither,
     "dpi150": dpi150,
     "rough": rough,

@@ -60,6 +60,8 @@ PROFILE_DPI: dict[str, int] = {
     "office300": 300,
     "office200": 200,
     "bilevel": 300,
+    "bilevel200": 200,
+    "bilevel150": 150,
     "dither": 300,
     "dpi150": 150,
     "rough": 300,
