@@ -261,7 +261,9 @@ def _verdict(ws_root: Path, path: Path, summary: ScanSummary) -> tuple[bool, str
         return True, "already scanned before (same content); nothing new"
     pages = ", ".join(f"{n} {st.replace('_', ' ')}" for st, n in sorted(summary.pages.items()) if n)
     total = sum(summary.pages.values())
-    return True, f"{total} page(s): {pages or 'none'}"
+    advice = (f"; {summary.one_bit_pages} in black and white - pencil can vanish there, scan in grey"
+              if summary.one_bit_pages else "")
+    return True, f"{total} page(s): {pages or 'none'}{advice}"
 
 
 __all__ = ["DropFolder", "Outcome", "is_candidate"]

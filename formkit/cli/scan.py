@@ -30,6 +30,9 @@ def print_summary(s: ScanSummary, ws) -> None:  # type: ignore[no-untyped-def]
     click.echo("Pages: " + " · ".join(f"{st.replace('_', ' ')} {s.pages.get(st, 0)}" for st in PAGE_STATES))
     click.echo(f"Forms: complete {s.forms.get('complete', 0)} · needing review {s.forms.get('needs_review', 0)} · "
                f"incomplete {s.forms.get('incomplete', 0)}")
+    if s.one_bit_pages:
+        click.echo(f"Scanner setting: {s.one_bit_pages} page(s) were scanned in black and white. Pencil and light "
+                   "ink can vanish in that mode without a trace; set the scanner to grey (256 levels), 200-300 dpi.")
     p = pending(ws)
     n_forms = len({f["form_id"] for f in p["fields"]})
     unident = sum(1 for x in p["pages"] if x["state"] == "unidentified")

@@ -43,11 +43,12 @@ class ScanSummary:
     pages: Counter = field(default_factory=Counter)  # state → count, for pages of this run
     forms: Counter = field(default_factory=Counter)  # status → count, for forms touched in this run
     forms_touched: set[str] = field(default_factory=set)
+    one_bit_pages: int = 0  # pages of our forms scanned in black and white: worth telling the clerk
 
     def to_dict(self) -> dict[str, Any]:
         return {"files_new": self.files_new, "files_skipped": self.files_skipped,
                 "files_rejected": [{"file": f, "reason": r} for f, r in self.files_rejected],
-                "pages": dict(self.pages), "forms": dict(self.forms)}
+                "pages": dict(self.pages), "forms": dict(self.forms), "one_bit_pages": self.one_bit_pages}
 
 
 def sha256_file(path: Path) -> str:
@@ -172,6 +173,7 @@ def _read_and_commit(ws: Workspace, plan: list, summary: ScanSummary, jobs: int,
             summary.pages[page["state"]] += 1
             if page["form_id"]:
                 summary.forms_touched.add(page["form_id"])
+                summary.one_bit_pages += o.one_bit
             done_pages += 1
             if progress:
                 progress(page["state"], done_pages, total)

@@ -103,7 +103,7 @@ def commit_page(ws: Workspace, o: PageOutcome, actor: str = "scanner") -> dict[s
 def reading_json(o: PageOutcome, crops: dict[str, str]) -> str:
     """What a page's reading keeps for audit, stack logic and later rules (`pages.reading_json`)."""
     return json.dumps({"location": o.location, "fields": o.fields, "crops": crops, "rectified": o.image_rectified,
-                       "qr_text": o.qr_text, "writer": o.writer})
+                       "qr_text": o.qr_text, "writer": o.writer, "one_bit": o.one_bit})
 
 
 def _states(d: dict[str, Any]) -> dict[str, str]:

@@ -21,7 +21,7 @@ import scanner
 from formkit.geometry import MARKERS, QR_QUIET, QR_RECT
 from formkit.issuing import form_geometry
 from formkit.qrpayload import PayloadError, parse_payload, verify
-from scanner.imageops import halve
+from scanner.imageops import halve, is_bilevel
 
 FURNITURE = {"markers": [dict(m) for m in MARKERS], "qr": {"rect_mm": list(QR_RECT), "quiet_mm": QR_QUIET},
              "page_size_mm": [210.0, 297.0]}
@@ -49,6 +49,7 @@ class PageOutcome:
     image_rectified: bool = False
     qr_text: str | None = None
     writer: dict[str, Any] = field(default_factory=dict)  # {"seen": bool, "faint": strength or 0} (scanner)
+    one_bit: bool = False  # scanned in black and white (thresholded or dithered): faint ink may have vanished
 
 
 class Identity:
@@ -153,6 +154,7 @@ def process_page(identity: Identity, file_sha: str, page: scanner.SourcePage,
         out.reason = f"{getattr(err, 'reason', 'unreadable')}: {err}" if err else "unreadable page"
         return out
     img, halftone = scanner.prepare(page.image)
+    out.one_bit = bool(halftone or is_bilevel(img))
     try:
         loc = scanner.locate(img, FURNITURE, try_hard=forced is not None)
     except scanner.ScannerError as e:

@@ -152,3 +152,17 @@ def test_watch_once_from_the_command_line(setup) -> None:  # type: ignore[no-unt
     assert "2 file(s) handled" in res.output
     assert (inbox / "done" / "torn.pdf").exists()
     assert (inbox / "failed" / "junk.jpg").exists() and (inbox / "failed" / "junk.jpg.reason.txt").exists()
+
+
+def test_the_drop_folder_log_says_when_pages_came_in_black_and_white(tmp_path: Path) -> None:
+    """The clerk who only reads the drop folder's log learns the scanner's setting loses pencil."""
+    from collections import Counter
+
+    from formkit.ingest import ScanSummary
+    from formkit.watch import _verdict
+
+    grey = ScanSummary(files_new=1, pages=Counter(recognised=2))
+    one_bit = ScanSummary(files_new=1, pages=Counter(recognised=2), one_bit_pages=2)
+    assert _verdict(tmp_path, tmp_path / "a.pdf", grey) == (True, "2 page(s): 2 recognised")
+    ok, message = _verdict(tmp_path, tmp_path / "a.pdf", one_bit)
+    assert ok and message.startswith("2 page(s): 2 recognised; 2 in black and white") and "scan in grey" in message
