@@ -237,10 +237,10 @@ def main() -> None:
     print(f"read benchmark — {args.forms} forms per profile, --jobs {args.jobs}, seed {args.seed}"
           + (f", pens {args.pens}" if args.pens else "") + (f", beside {args.beside}" if args.beside else "")
           + (f", punched {args.punched}" if args.punched else ""))
-    print(f"{'profile':<10}{'container':<11}{'pages':>6}{'pages/s':>9}{'ms/page':>9}{'decode ms/p':>12}"
+    print(f"{'profile':<11}{'container':<11}{'pages':>6}{'pages/s':>9}{'ms/page':>9}{'decode ms/p':>12}"
           f"{'fields':>8}{'review %':>9}{'reader %':>9}{'silent':>7}{'lost':>5}{'state≠':>7}{'ids':>8}")
     for r in rows:
-        print(f"{r['profile']:<10}{r['container']:<11}{r['pages']:>6}{r['pages'] / r['wall_s']:>9.1f}"
+        print(f"{r['profile']:<11}{r['container']:<11}{r['pages']:>6}{r['pages'] / r['wall_s']:>9.1f}"
               f"{1000 * r['wall_s'] / r['pages']:>9.1f}{1000 * r['decode_s'] / r['pages']:>12.1f}{r['fields']:>8}"
               f"{100 * r['review'] / max(r['fields'], 1):>9.2f}"
               f"{100 * (r['review'] - r['review_needed']) / max(r['fields'], 1):>9.2f}"

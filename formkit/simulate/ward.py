@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from .effects import PROFILES, Scan, apply_profile, print_texture, to_grey
+from .effects import PROFILES, Scan, apply_profile, map_points, print_texture, to_grey
 from .fill import (
     Answers,
     DrawnMark,
@@ -71,6 +71,9 @@ PROFILE_DPI: dict[str, int] = {
     "stain": 300,
 }
 """Resolution at which clean pages are rendered and filled for each profile."""
+
+BILEVEL_PROFILES: frozenset[str] = frozenset({"bilevel", "bilevel200", "bilevel150", "dither"})
+"""Profiles that scan to 1 bit: marks may vanish, and the truth says which did (`visible`)."""
 
 COLOUR_PROFILES: frozenset[str] = frozenset({"phone", "glare", "shadow", "colour300"})
 """Profiles whose output keeps colour; the others are filled and scanned in grey."""
@@ -139,21 +142,34 @@ class _Page:
 
 
 def _visible(
-    mark: DrawnMark, filled: np.ndarray | None, clean: np.ndarray | None, scan: Scan, dpi: float
+    mark: DrawnMark, filled: np.ndarray | None, clean: np.ndarray | None, scan: Scan, dpi: float,
+    clean_scan: Scan | None = None,
 ) -> bool:
     """Does this mark survive the scan? Only bilevel scans lose marks (faint ink below threshold).
 
-    Checked on the pre-scan image with the scan's own threshold: at least ~1 mm^2 of new black
-    pixels around the box (a tick of 0.3 mm x 5 mm is 1.5 mm^2).
+    At least ~1 mm^2 of new black pixels around the box (a tick of 0.3 mm x 5 mm is 1.5 mm^2), counted
+    on the scan itself against `clean_scan`, the same scan (same random draws) of the page unfilled:
+    the scanner's blur and resampling thin a pencil stroke before its threshold, the more so at 150-200
+    dpi, where a signature can vanish whole though its pixels at the render resolution pass the cut.
+    Without `clean_scan`, on the pre-scan images at the scan's threshold. Dithered scans: see below.
     """
     if not scan.bilevel or filled is None or clean is None:
         return True
     ppm = dpi / 25.4
     if "dither" in scan.meta:
         return _visible_dithered(mark, filled, clean, scan, ppm)
-    t = scan.meta["threshold"]
     g = 2.0 * ppm
     x0, y0, x1, y1 = mark.rect_px
+    if clean_scan is not None:
+        corners = np.array([[x0 - g, y0 - g], [x1 + g, y0 - g], [x0 - g, y1 + g], [x1 + g, y1 + g]])
+        q = map_points(scan.meta["matrix"], corners)
+        h, w = scan.image.shape[:2]
+        xa, ya = (max(0, int(v)) for v in q.min(axis=0))
+        xb, yb = min(w, int(q[:, 0].max()) + 1), min(h, int(q[:, 1].max()) + 1)
+        new_black = (scan.image[ya:yb, xa:xb] == 0) & (clean_scan.image[ya:yb, xa:xb] != 0)
+        ppm_out = scan.dpi / 25.4
+        return int(np.count_nonzero(new_black)) >= ppm_out * ppm_out * 1.0
+    t = scan.meta["threshold"]
     xa, ya = max(0, int(x0 - g)), max(0, int(y0 - g))
     xb, yb = int(x1 + g) + 1, int(y1 + g) + 1
     a = to_grey(filled)[ya:yb, xa:xb] < t
@@ -225,8 +241,9 @@ def simulate_stack(
     truth_forms: dict[str, Any] = {}
     pages: list[_Page] = []
     filled_by_key: dict[tuple[str, int], tuple[np.ndarray | None, np.ndarray | None, list[DrawnMark]]] = {}
+    holes_by_key: dict[tuple[str, int], Any] = {}
     colour = profile in COLOUR_PROFILES
-    bilevel_scan = profile in ("bilevel", "dither")
+    bilevel_scan = profile in BILEVEL_PROFILES
     dpi = dpi_req
     for form in forms:
         clean_pages, dpi = form.page_images(dpi_req)
@@ -253,6 +270,7 @@ def simulate_stack(
             holes = punch_holes(rng) if punched and rng.random() < punched else None
             if holes:
                 filled = draw_holes(filled, dpi, holes, back=False)
+                holes_by_key[(form.form_id, k)] = holes
             pages.append(_Page(filled, "recognised", form.form_id, k))
             if blank_backs:
                 back = blank_back(base.shape, rng, filled)
@@ -281,17 +299,25 @@ def simulate_stack(
     scans: list[Scan] = []
     marks_out: dict[str, list[dict[str, Any]]] = {f: [] for f in truth_forms}
     for p in pages:
+        key = (p.form_id, p.page_no) if p.form_id is not None and p.page_no is not None else None
+        replay = None
+        if key is not None and key not in seen and bilevel_scan and profile != "dither":
+            replay = np.random.Generator(type(rng.bit_generator)())  # the same draws, for the unfilled page
+            replay.bit_generator.state = rng.bit_generator.state
         scan = apply_profile(profile, p.clean, dpi, rng, rotation)
         scans.append(scan)
-        if p.form_id is not None and p.page_no is not None:
-            key = (p.form_id, p.page_no)
+        if key is not None:
             if key in seen:
                 p.state = "duplicate"
                 continue
             seen.add(key)
             filled, clean, log = filled_by_key[key]
+            clean_scan = None
+            if replay is not None and clean is not None:
+                unfilled = draw_holes(clean, dpi, holes_by_key[key], back=False) if key in holes_by_key else clean
+                clean_scan = apply_profile(profile, unfilled, dpi, replay, rotation)
             for m in log:
-                m.visible = _visible(m, filled, clean, scan, dpi)
+                m.visible = _visible(m, filled, clean, scan, dpi, clean_scan)
                 marks_out[p.form_id].append(
                     {
                         "field_id": m.field_id,
