@@ -45,6 +45,8 @@ REASONS = {  # why a field waits for a person, in the clerk's words (CLI legend,
                      "tell the shade from pen marks here. Read it from the paper."),
     "round_stain": ("The only mark here is a smooth round line (a cup's ring, a stain?): check on the paper "
                     "whether anything is written."),
+    "show_through": ("What looks like writing here lies on the print of the sheet's other side: it may be that "
+                     "print showing through thin paper. Check on the paper whether anything is written."),
     "ink_beside_boxes": ("There is pen ink next to the boxes, not in them (a circled or underlined answer, "
                          "a tick beside a box): read the answer from the paper."),
     "mostly_blank_page": ("Most required answers on this page are blank: the pen may be too faint for the scan. "

@@ -200,7 +200,7 @@ def _mask_neighbour_overshoot(image: np.ndarray, H: np.ndarray, opts: list[dict]
 
 
 def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
-         printed_mm: list | tuple = (), halftone: bool = False) -> PageReading:
+         printed_mm: list | tuple = (), halftone: bool = False, back_print_mm: list | tuple = ()) -> PageReading:
     """Measure every box, decide every field, crop and judge every text area of a located page.
 
     `printed_mm`: rects (mm) of printed text and rules on this page, masked like neighbours. Give
@@ -209,6 +209,8 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
     `halftone`: the image was descreened from a dithered 1-bit page (`prepare`): averaged over a
     screen cell, a thin stroke keeps only part of its darkness, and the scanner may have clipped a
     faint pen to white, as a threshold would.
+    `back_print_mm`: the print on the other side of the sheet as it would show through, one list of rects (mm)
+    per way the sheet may have been turned: writing in a text area lying on it may be its ghost (`read_text_area`).
     """
     reg = location.registration
     if not reg.ok or reg.H is None:
@@ -243,7 +245,7 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
         elif kind == "text" and f.get("rect_mm"):
             ta = read_text_area(image, H, fid, f["rect_mm"], preprinted=bool(f.get("preprinted")), bilevel=bilevel,
                                 label_band_mm=float(f.get("label_band_mm", LABEL_BAND_MM)),
-                                streaks=location.streaks or None, halftone=halftone)
+                                streaks=location.streaks or None, halftone=halftone, back_print_mm=back_print_mm)
             out.texts[fid] = ta
     if poor and print_confirms_mapping(out.fields):
         poor, out.print_verified = False, True

@@ -8,6 +8,7 @@ the crop (context for the reviewer) but excluded from the decision, as are long 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import cv2
@@ -33,6 +34,11 @@ SPECK_CHAIN_MM = 1.5  # ... or specks lying within this of each other in a chain
 SPECK_CHAIN_MIN = 4  # ... at least this many: a short pencil signature cut to a few dots along its line
 # (2.4 mm2 in all; blank 1-bit areas: chains of <= 2 in 585, however many dots their paper keeps)
 HOUGH_MM = 15.0  # straight segments this long are never handwriting
+SHOW_THROUGH_SHARE = 0.8  # writing lying this much on the print of the sheet's other side, mirrored ...
+SHOW_THROUGH_REACH_MM = 2.0  # ... or within this of it (a duplex printer sets the two sides 1-2 mm apart),
+SHOW_THROUGH_AVOID = 0.25  # ... keeping off the paper beside that print 4x more than writing put anywhere,
+SHOW_THROUGH_DARK = 0.3  # ... and no darker than this (paper lets through well under a third of black print):
+# its ghost, through thin paper (a duplex-printing script: 6 empty areas read as written at 8-20 % show-through)
 SPECK_MM2 = 0.12  # components smaller than this are noise
 COLLINEAR_MM = 0.6  # ink within this distance of one straight line ...
 OUTSIDE_MM = 0.6  # the crop's strip beyond the printed frame (1 mm margin less the frame stroke)
@@ -218,6 +224,38 @@ class WritingZone:
         if left >= near:
             return left
         return _ink_mm2(d, t, self.res, self)  # near the limit: counted again from the start, exactly
+
+    def share_within(self, rects_px: Sequence[tuple[int, int, int, int]], floor: float = MIN_DARKNESS) -> float:
+        """Share of the counted ink (`ink_mm2`'s cleaned mask) inside `rects_px` ((x0, y0, x1, y1) zone px)."""
+        kept = self._counted.get(self.threshold(floor), (0.0, None))[1] if self.d is not None else None
+        n = int(np.count_nonzero(kept)) if kept is not None else 0
+        if not n:
+            return 0.0
+        inside = np.zeros(kept.shape, bool)
+        for x0, y0, x1, y1 in rects_px:
+            inside[max(0, y0):max(0, y1), max(0, x0):max(0, x1)] = True
+        return float(np.count_nonzero(inside & (kept > 0))) / n
+
+    def area_within(self, rects_px: Sequence[tuple[int, int, int, int]]) -> float:
+        """Share of the zone's area inside `rects_px` ((x0, y0, x1, y1) zone px)."""
+        if self.d is None or not self.d.size:
+            return 0.0
+        inside = np.zeros(self.d.shape, bool)
+        for x0, y0, x1, y1 in rects_px:
+            inside[max(0, y0):max(0, y1), max(0, x0):max(0, x1)] = True
+        return float(np.count_nonzero(inside)) / inside.size
+
+    def mm_to_px(self, rects_mm: Sequence[Sequence[float]], crop_origin_mm: tuple[float, float],
+                 grow_mm: float = 0.0) -> list[tuple[int, int, int, int]]:
+        """Page rects (mm) as (x0, y0, x1, y1) zone pixels, grown by `grow_mm`; the crop starts at `crop_origin_mm`."""
+        r0, c0 = self.origin
+        out = []
+        for x, y, w, h in rects_mm:
+            x0 = (x - grow_mm - crop_origin_mm[0]) * self.res - c0
+            y0 = (y - grow_mm - crop_origin_mm[1]) * self.res - r0
+            out.append((int(np.floor(x0)), int(np.floor(y0)), int(np.ceil(x0 + (w + 2 * grow_mm) * self.res)),
+                        int(np.ceil(y0 + (h + 2 * grow_mm) * self.res))))
+        return out
 
     def raw_mm2(self, floor: float = MIN_DARKNESS) -> float:
         """Everything darker than the ink threshold, specks and lines included (mm2)."""
@@ -475,9 +513,16 @@ def _drop_components(ink: np.ndarray, res: float, count: bool, lines: bool = Tru
     return np.r_[0, keep.astype(np.uint8)][labels].astype(np.uint8)
 
 
+def _on_back_print(zone: WritingZone, rects_px: list[tuple[int, int, int, int]]) -> bool:
+    """The zone's ink lies on `rects_px` (the other side's print) as a ghost of it would, not as writing would."""
+    on = zone.share_within(rects_px)
+    return on >= SHOW_THROUGH_SHARE and 1.0 - on <= SHOW_THROUGH_AVOID * (1.0 - zone.area_within(rects_px))
+
+
 def read_text_area(image: np.ndarray, H: np.ndarray, field_id: str, rect_mm,
                    preprinted: bool = False, label_band_mm: float = LABEL_BAND_MM,
-                   streaks: dict | None = None, bilevel: bool = False, halftone: bool = False) -> TextArea:
+                   streaks: dict | None = None, bilevel: bool = False, halftone: bool = False,
+                   back_print_mm: Sequence[Sequence[Sequence[float]]] = ()) -> TextArea:
     """Crop a text field and decide present / absent / uncertain.
 
     preprinted: the form printed a value into this frame (formkit knows, we cannot): print and
@@ -491,6 +536,11 @@ def read_text_area(image: np.ndarray, H: np.ndarray, field_id: str, rect_mm,
     halftone: the page was descreened from a dithered 1-bit scan: a thin stroke kept only part of its
     darkness, so an empty area's noise-only look (`faint_t`, what `could_hide` weighs against the
     writer's pen) is reported HALFTONE_DILUTION times less sensitive than its threshold.
+    back_print_mm: the print on the other side of the sheet as it would show through, one list of rects (page
+    mm) per way the sheet may have been turned (mirrored left-right, top-bottom). Thin paper lets it through
+    as a faint ghost - a grid of boxes, a heading - that reads as writing. Faint writing lying
+    >= SHOW_THROUGH_SHARE on one of them (within SHOW_THROUGH_REACH_MM), and keeping off the rest of the
+    area far more than writing placed anywhere would (SHOW_THROUGH_AVOID), is not trusted: `show_through`.
     """
     crop = crop_area(image, H, rect_mm)
     if streaks and (streaks.get("cols") or streaks.get("rows")):
@@ -499,14 +549,16 @@ def read_text_area(image: np.ndarray, H: np.ndarray, field_id: str, rect_mm,
                            perspective=True)
     else:
         g = ink_grey(crop)
-    ta = _judge_text_area(field_id, crop, g, preprinted, label_band_mm, bilevel, halftone)
+    x, y = float(rect_mm[0]), float(rect_mm[1])
+    ta = _judge_text_area(field_id, crop, g, preprinted, label_band_mm, bilevel, halftone,
+                          (back_print_mm, (x - 1.0, y - 1.0)))
     ta.frame = frame_contrast(g)
     return ta
 
 
 def _judge_text_area(field_id: str, crop: np.ndarray, g: np.ndarray, preprinted: bool, label_band_mm: float,
-                     bilevel: bool, halftone: bool) -> TextArea:
-    """`read_text_area`'s decision on the crop `crop` and its grey `g`."""
+                     bilevel: bool, halftone: bool, back: tuple = ((), (0.0, 0.0))) -> TextArea:
+    """`read_text_area`'s decision on the crop `crop` and its grey `g`; `back`: (back_print_mm, crop origin mm)."""
     # presence is judged at half resolution, min-pooled so thin pencil keeps its full darkness
     h2, w2 = g.shape[0] // 2 * 2, g.shape[1] // 2 * 2
     small = cv2.erode(g[:h2, :w2], np.ones((2, 2), np.uint8), anchor=(0, 0))[::2, ::2]
@@ -521,6 +573,10 @@ def _judge_text_area(field_id: str, crop: np.ndarray, g: np.ndarray, preprinted:
         if zone.off_ring_mm2(MIN_DARKNESS, PRESENT_MM2) < PRESENT_MM2:
             # all of it lies on pale smooth round bands: a coffee ring's rim, or one drawn curve
             return TextArea(field_id, "uncertain", "present", "review", "round_stain", 0.3, mm2, crop)
+        if back[0] and zone.strength() <= SHOW_THROUGH_DARK and any(
+                _on_back_print(zone, zone.mm_to_px(rects, back[1], SHOW_THROUGH_REACH_MM)) for rects in back[0]):
+            # it lies on the other side's print, mirrored: maybe that print's ghost through thin paper
+            return TextArea(field_id, "uncertain", "present", "review", "show_through", 0.3, mm2, crop)
         conf = 0.5 + 0.5 * min(1.0, (mm2 - PRESENT_MM2) / PRESENT_MM2)
         return TextArea(field_id, "present", "present", "accepted", None, conf, mm2, crop, zone.strength())
     if mm2 < ABSENT_MM2:

@@ -135,6 +135,38 @@ def reader_error(e: BaseException) -> str:
     return f"reader_error: the reader failed on this page ({type(e).__name__}{where}: {e})"
 
 
+FRAME_MM = 0.6  # a text area's printed frame, as a band this wide along each edge
+
+
+def back_print(geom: dict[str, Any], page_no: int,
+               printed: dict[str, Any] | None = None) -> list[list[list[float]]]:
+    """The print of the page on the other side of the sheet if the form is printed on both sides, mirrored
+    as it shows through thin paper: printed text and rules, the answer boxes, the frames of the text
+    areas and the values printed into them (`printed`: the form's printed values, by source).
+
+    Pages 1 and 2 (3 and 4, ...) share a sheet. Turned over the long edge (the usual duplex) the back shows
+    through mirrored left to right; over the short edge, top to bottom: one list of rects for each. A form
+    printed on one side only has nothing there to show through, and nothing is lost by looking.
+    """
+    other = page_no + 1 if page_no % 2 else page_no - 1
+    if not 1 <= other <= int(geom.get("pages", 1)):
+        return []
+    w_page, h_page = (float(v) for v in geom.get("page_size_mm", (210.0, 297.0)))
+    rects = [p["rect_mm"] for p in geom.get("printed_text", []) if p["page"] == other]
+    rects += [o["rect_mm"] for f in geom["fields"] if f["page"] == other for o in f.get("options", [])]
+    for f in geom["fields"]:
+        if f["page"] != other or f.get("kind") != "text" or not f.get("rect_mm"):
+            continue
+        x, y, w, h = (float(v) for v in f["rect_mm"])
+        if (printed or {}).get(f.get("source") or ""):
+            rects.append([x, y, w, h])  # a value printed into it: print all over
+        else:
+            b = FRAME_MM
+            rects += [[x, y, w, b], [x, y + h - b, w, b], [x, y, b, h], [x + w - b, y, b, h]]
+    boxes = [[float(v) for v in r] for r in rects]
+    return [[[w_page - x - w, y, w, h] for x, y, w, h in boxes], [[x, h_page - y - h, w, h] for x, y, w, h in boxes]]
+
+
 def _all_to_a_person(out: PageOutcome, page_fields: list[dict], reason: str) -> PageOutcome:
     """Every field of the page unread, waiting for a person for `reason`."""
     for f in page_fields:
@@ -205,7 +237,8 @@ def process_page(identity: Identity, file_sha: str, page: scanner.SourcePage,
         return _all_to_a_person(out, page_fields, "not_registered")
     printed_text = [p["rect_mm"] for p in geom.get("printed_text", []) if p["page"] == page_no]
     try:
-        reading = scanner.read(img, loc, page_fields, printed_text, halftone=halftone)
+        reading = scanner.read(img, loc, page_fields, printed_text, halftone=halftone,
+                               back_print_mm=back_print(geom, page_no, printed))
     except Exception as e:  # a reader bug: this page goes to a person whole, the stack goes on
         out.state, out.reason = "needs_review", f"{reader_error(e)}; no box on this page was read"
         return _all_to_a_person(out, page_fields, "reader_error")

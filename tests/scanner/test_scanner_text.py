@@ -297,3 +297,29 @@ def test_frame_contrast_shows_glare_over_an_area(synth, blank_form):
         loc = scanner.locate(im, synth.FURNITURE)
         frames.append(read_text_area(im, loc.registration.H, "went_well", AREA).frame)
     assert frames[0] > 0.8 and frames[1] < 0.5 * frames[0], frames
+
+
+GHOST_BOXES = [[30.0 + 20 * k, 184.0, 5.0, 5.0] for k in range(8)]  # the other side's answer boxes, mirrored
+
+
+@pytest.mark.parametrize("ghost,writing,back,expect", [
+    ((205, 205, 205), 0, True, ("uncertain", "review", "show_through")),
+    ((205, 205, 205), 0, False, ("present", "accepted", None)),  # what a single-sided form would say
+    ((205, 205, 205), 6, True, ("present", "accepted", None)),  # faint writing of its own, off the ghost
+    ((40, 40, 40), 0, True, ("present", "accepted", None)),  # pen-dark: not a ghost through paper
+])
+def test_the_other_sides_print_showing_through_is_not_writing(synth, blank_form, ghost, writing, back, expect):
+    """A two-page form printed on both sides of thin paper: page 1's grid of boxes shows through into page 2's
+    empty comment area, mirrored and faint, and read as writing (a duplex-printing script: 6 silent errors at
+    8-20 % show-through). Faint ink lying on the other side's print - known from the geometry - and keeping
+    off the paper beside it goes to a person; faint writing beside it, or dark ink on it, is writing."""
+    p = _page(synth, blank_form)
+    for r in GHOST_BOXES:
+        p.frame(r, 0.4, ghost)
+    if writing:
+        p.write(AREA, words=writing, colour=(200, 200, 200))
+    loc = scanner.locate(p.img, synth.FURNITURE)
+    flipped_the_other_way = [[x, 297.0 - y - h, w, h] for x, y, w, h in GHOST_BOXES]
+    ta = read_text_area(p.img, loc.registration.H, "went_well", AREA,
+                        back_print_mm=[flipped_the_other_way, GHOST_BOXES] if back else ())
+    assert (ta.state, ta.status, ta.reason) == expect, ta.ink_mm2
