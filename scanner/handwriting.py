@@ -231,19 +231,13 @@ class WritingZone:
         n = int(np.count_nonzero(kept)) if kept is not None else 0
         if not n:
             return 0.0
-        inside = np.zeros(kept.shape, bool)
-        for x0, y0, x1, y1 in rects_px:
-            inside[max(0, y0):max(0, y1), max(0, x0):max(0, x1)] = True
-        return float(np.count_nonzero(inside & (kept > 0))) / n
+        return float(np.count_nonzero(_rects_mask(kept.shape, rects_px) & (kept > 0))) / n
 
     def area_within(self, rects_px: Sequence[tuple[int, int, int, int]]) -> float:
         """Share of the zone's area inside `rects_px` ((x0, y0, x1, y1) zone px)."""
         if self.d is None or not self.d.size:
             return 0.0
-        inside = np.zeros(self.d.shape, bool)
-        for x0, y0, x1, y1 in rects_px:
-            inside[max(0, y0):max(0, y1), max(0, x0):max(0, x1)] = True
-        return float(np.count_nonzero(inside)) / inside.size
+        return float(np.count_nonzero(_rects_mask(self.d.shape, rects_px))) / self.d.size
 
     def mm_to_px(self, rects_mm: Sequence[Sequence[float]], crop_origin_mm: tuple[float, float],
                  grow_mm: float = 0.0) -> list[tuple[int, int, int, int]]:
@@ -511,6 +505,14 @@ def _drop_components(ink: np.ndarray, res: float, count: bool, lines: bool = Tru
     thin = np.minimum(ww, hh) < 0.8 * res
     keep = (area >= SPECK_MM2 * res * res) & ~(touches & thin) & (~straight if lines else True)
     return np.r_[0, keep.astype(np.uint8)][labels].astype(np.uint8)
+
+
+def _rects_mask(shape: tuple[int, ...], rects_px: Sequence[tuple[int, int, int, int]]) -> np.ndarray:
+    """True inside any of `rects_px` ((x0, y0, x1, y1) px, clipped to `shape`)."""
+    inside = np.zeros(shape[:2], bool)
+    for x0, y0, x1, y1 in rects_px:
+        inside[max(0, y0):max(0, y1), max(0, x0):max(0, x1)] = True
+    return inside
 
 
 def _on_back_print(zone: WritingZone, rects_px: list[tuple[int, int, int, int]]) -> bool:
