@@ -38,3 +38,19 @@ def test_help_has_an_example(path: tuple[str, ...]) -> None:
     res = CliRunner().invoke(cli, [*path, "--help"])
     assert res.exit_code == 0, res.output
     assert "Example" in res.output, f"formkit {' '.join(path)} --help has no example"
+
+
+def test_init_creates_the_workspace_the_user_named(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`formkit --workspace DIR init` (or $FORMKIT_WORKSPACE) creates DIR, not a workspace in the current
+    folder; an explicit DIRECTORY argument still wins, and plain `formkit init` still means here."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("FORMKIT_WORKSPACE", raising=False)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--workspace", "named", "init"]).exit_code == 0
+    assert (tmp_path / "named" / "secret.key").exists() and not (tmp_path / "secret.key").exists()
+    assert runner.invoke(cli, ["init"], env={"FORMKIT_WORKSPACE": str(tmp_path / "from-env")}).exit_code == 0
+    assert (tmp_path / "from-env" / "secret.key").exists()
+    assert runner.invoke(cli, ["--workspace", "named2", "init", "given"]).exit_code == 0
+    assert (tmp_path / "given" / "secret.key").exists() and not (tmp_path / "named2").exists()
+    assert runner.invoke(cli, ["init"]).exit_code == 0
+    assert (tmp_path / "secret.key").exists()

@@ -13,15 +13,17 @@ from formkit.workspace import init_workspace
 
 
 @cli.command()
-@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
-def init(directory: Path) -> None:
-    """Create a workspace in DIRECTORY (default: here): database, secret, settings.
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+def init(ctx: click.Context, directory: Path | None) -> None:
+    """Create a workspace in DIRECTORY (default: --workspace / $FORMKIT_WORKSPACE, else here): database,
+    secret, settings.
 
     \b
     Example:
       formkit init ~/minicex-clinic
     """
-    ws = init_workspace(directory)
+    ws = init_workspace(directory or Path((ctx.obj or {}).get("workspace") or "."))
     click.echo(f"Created workspace {ws.root} (id {ws.workspace_id}).")
     click.echo("Keep secret.key private: it proves that scanned pages were printed here.")
 
