@@ -71,6 +71,10 @@ PROFILES = {  # profile: (container, layouts mix)
 }
 # run on request only: kept out of the figures compared across sessions
 STRESS_PROFILES = {"dither", "glare", "shadow", "stain", "bilevel200", "bilevel150"}
+CHUNK_PAGES = 100  # form pages of one layout simulated at once: the simulator holds a stack's page images
+# in memory (~19 MB a page with its blank back at 300 dpi; 800 forms at once were killed), so larger runs are
+# written as several stack files (100 one-page or 50 two-page forms each), each with its own stranger page,
+# shuffled within itself; up to 150 forms per profile give the same stacks as before
 NAMES = ["Åsa Öberg", "Áile Ŋuvttis", "Kari Nordmann", "Per Ødegård", "Märta Lindström", "Ole Čađa"]
 
 
@@ -160,13 +164,16 @@ def run_profile(profile: str, container: str, n_forms: int, jobs: int, seed: int
             continue
         pdf = tmp / f"{profile}-{layout}.pdf"
         res = issue_forms(ws, layout, reqs, pdf)
-        stack = simulate_stack(forms_from_pdf(pdf, per_form_geometry(ws, res.form_ids)), profile, rng,
-                               tmp / f"stack-{profile}-{layout}", container=container, name=layout,
-                               blank_backs=(profile.startswith("office")), foreign_pages=1, shuffle=True,
-                               punched=punched,
-                               styles=stress_styles(pens, beside))
-        files += stack.files
-        truths.append(stack)
+        forms = forms_from_pdf(pdf, per_form_geometry(ws, res.form_ids))
+        chunk = max(1, CHUNK_PAGES // max(1, len(forms[0].page_indices or [0])))
+        for c in range(0, len(forms), chunk):  # one stack file per chunk: its pages are held in memory
+            part = "" if len(forms) <= chunk else f"-{c // chunk + 1}"
+            stack = simulate_stack(forms[c:c + chunk], profile, rng, tmp / f"stack-{profile}-{layout}{part}",
+                                   container=container, name=layout + part,
+                                   blank_backs=(profile.startswith("office")), foreign_pages=1, shuffle=True,
+                                   punched=punched, styles=stress_styles(pens, beside))
+            files += stack.files
+            truths.append(stack)
     pages = sum(len(s.truth["pages"]) for s in truths)
     t0 = time.perf_counter()
     for f in files:
