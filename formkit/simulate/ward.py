@@ -151,30 +151,25 @@ def _visible(
     on the scan itself against `clean_scan`, the same scan (same random draws) of the page unfilled:
     the scanner's blur and resampling thin a pencil stroke before its threshold, the more so at 150-200
     dpi, where a signature can vanish whole though its pixels at the render resolution pass the cut.
-    Without `clean_scan`, on the pre-scan images at the scan's threshold. Dithered scans: see below.
+    Dithered scans: see `_visible_dithered`.
     """
     if not scan.bilevel or filled is None or clean is None:
         return True
     ppm = dpi / 25.4
     if "dither" in scan.meta:
         return _visible_dithered(mark, filled, clean, scan, ppm)
+    if clean_scan is None:
+        raise ValueError("a thresholded 1-bit scan's marks are judged against the same scan of the unfilled page")
     g = 2.0 * ppm
     x0, y0, x1, y1 = mark.rect_px
-    if clean_scan is not None:
-        corners = np.array([[x0 - g, y0 - g], [x1 + g, y0 - g], [x0 - g, y1 + g], [x1 + g, y1 + g]])
-        q = map_points(scan.meta["matrix"], corners)
-        h, w = scan.image.shape[:2]
-        xa, ya = (max(0, int(v)) for v in q.min(axis=0))
-        xb, yb = min(w, int(q[:, 0].max()) + 1), min(h, int(q[:, 1].max()) + 1)
-        new_black = (scan.image[ya:yb, xa:xb] == 0) & (clean_scan.image[ya:yb, xa:xb] != 0)
-        ppm_out = scan.dpi / 25.4
-        return int(np.count_nonzero(new_black)) >= ppm_out * ppm_out * 1.0
-    t = scan.meta["threshold"]
-    xa, ya = max(0, int(x0 - g)), max(0, int(y0 - g))
-    xb, yb = int(x1 + g) + 1, int(y1 + g) + 1
-    a = to_grey(filled)[ya:yb, xa:xb] < t
-    b = to_grey(clean)[ya:yb, xa:xb] < t
-    return int(np.count_nonzero(a & ~b)) >= ppm * ppm * 1.0
+    corners = np.array([[x0 - g, y0 - g], [x1 + g, y0 - g], [x0 - g, y1 + g], [x1 + g, y1 + g]])
+    q = map_points(scan.meta["matrix"], corners)
+    h, w = scan.image.shape[:2]
+    xa, ya = (max(0, int(v)) for v in q.min(axis=0))
+    xb, yb = min(w, int(q[:, 0].max()) + 1), min(h, int(q[:, 1].max()) + 1)
+    new_black = (scan.image[ya:yb, xa:xb] == 0) & (clean_scan.image[ya:yb, xa:xb] != 0)
+    ppm_out = scan.dpi / 25.4
+    return int(np.count_nonzero(new_black)) >= ppm_out * ppm_out * 1.0
 
 
 def _visible_dithered(mark: DrawnMark, filled: np.ndarray, clean: np.ndarray, scan: Scan, ppm: float) -> bool:
