@@ -28,7 +28,7 @@ from scanner.holes import find_holes, paint_holes
 from scanner.hollow import blots_hollowed
 from scanner.identify import BLANK_INK_FRACTION, QrResult, blank_verdict, ink_fraction, read_qr, read_qr_page
 from scanner.imageops import descreen, is_bilevel, is_halftone
-from scanner.measure import BoxMeasure, measure_box, measure_boxes
+from scanner.measure import BoxMeasure, measure_box, measure_boxes, ring_darkest
 from scanner.page_trust import (
     doubt_near_missing_corners,
     doubt_washed_out_print,
@@ -226,6 +226,7 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
     out = PageReading(registration_quality=reg.quality)
     poor = reg.quality == "poor"
     required: dict[str, bool] = {}
+    box_places: dict[str, list[tuple]] = {}  # field id -> (rect_mm, neighbours_mm) per box, for `ring_look`
     for f in page_fields:
         kind = f.get("kind")
         fid = str(f.get("id"))
@@ -234,6 +235,7 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
             opts = f.get("options", [])
             measures = measure_boxes(image, H, [o["rect_mm"] for o in opts], neighbours[k:k + len(opts)],
                                      location.streaks or None)
+            box_places[fid] = list(zip([o["rect_mm"] for o in opts], neighbours[k:k + len(opts)], strict=True))
             k += len(opts)
             for o, m in zip(opts, measures, strict=True):
                 state, conf, why = classify_box(m)
@@ -256,7 +258,13 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
     promote_lone_traces(out.fields, required)
     if printed_mm:  # where the print is known, ink beside the boxes can be told from it
         doubt_ink_beside_boxes(out.fields, page_fields, image, H, printed_mm, location.streaks, bilevel)
-    doubt_absence_for_faint_writer(out, one_bit=bilevel or halftone)
+
+    def ring_look(fid: str, i: int) -> float:
+        rect, nb = box_places[fid][i]
+        return ring_darkest(image, H, rect, nb, out.fields[fid].boxes[i].measures.get("snap_mm", (0.0, 0.0)),
+                            location.streaks or None)
+
+    doubt_absence_for_faint_writer(out, one_bit=bilevel or halftone, ring_look=ring_look)
     doubt_washed_out_writing(out)
     doubt_breaking_pen(out, one_bit=bilevel or halftone)
     if bilevel or halftone:

@@ -81,6 +81,8 @@ class BoxMeasure:
     # -1: not measured - only boxes with a mark inside)
     paper_step: float = 0.0  # how much darker the darkest side of the paper around the box is than the
     # lightest (a shadow's edge; measured only for boxes with ink or a trace)
+    peak: float = -1.0  # darkest point of the interior after 3x3 averaging, lines through the box erased (-1: not
+    # measured - boxes with ink inside): on an empty box, the most any pen stroke could have left there
     in_shade: BoxMeasure | None = None  # the box measured again against the darker paper (paper_step large)
 
     def to_dict(self) -> dict:
@@ -518,6 +520,39 @@ def measure_boxes(image: np.ndarray, H: np.ndarray, rects_mm: Sequence[Sequence[
     return out
 
 
+QUIET_RING_PX = 10  # the ring's darkest stroke is the darkness this many of its pixels reach (a pencil stroke
+# 1 mm long covers ~20 at RES; a speck of dust or noise fewer)
+
+
+def ring_darkest(image: np.ndarray, H: np.ndarray, rect_mm: Sequence[float], neighbours_mm: Sequence[Sequence[float]],
+                 snap_mm: Sequence[float] = (0.0, 0.0), streaks: dict | None = None) -> float:
+    """Darkness (0..1) of the darkest pen stroke anywhere in the ring around a box, against the paper right
+    around it (`loop_look`: a shaded row or a shadow is the level, not a stroke).
+
+    The ring's own measures look at the ink threshold, or below it only for thin strokes outside any
+    shaded area: a faint-pencil loop drawn round a box in a shaded row left them at 0 with the loop
+    plain to see. This look sees it, and is run only where an empty box must vouch for itself on a
+    faint writer's page (`writer.quiet_box`). The box itself (with RING_IN_MM), neighbouring boxes
+    and printed text are left out, as in the ring's measures.
+    """
+    x, y, w, h = (float(v) for v in rect_mm)
+    m = SNAP_MM + RING_OUT_MM
+    g = warp_rect_grey(image, H, [x - m, y - m, w + 2 * m, h + 2 * m], RES, streaks=streaks)
+    loop, _ = loop_look(g)
+    dx, dy = (float(v) * RES for v in snap_mm)
+    bx0, by0 = int(round(m * RES + dx)), int(round(m * RES + dy))
+    bx1, by1 = int(round((m + w) * RES + dx)), int(round((m + h) * RES + dy))
+    gap = int(round(RING_IN_MM * RES))
+    band = np.ones(loop.shape, bool)
+    band[max(0, by0 - gap):by1 + gap, max(0, bx0 - gap):bx1 + gap] = False
+    for mx0, my0, mx1, my1 in neighbour_boxes_px(neighbours_mm, x - m, y - m, dx, dy):
+        band[max(0, my0 - gap):max(0, my1 + gap), max(0, mx0 - gap):max(0, mx1 + gap)] = False
+    vals = loop[band]
+    if vals.size < QUIET_RING_PX:
+        return 1.0
+    return float(np.partition(vals, vals.size - QUIET_RING_PX)[vals.size - QUIET_RING_PX]) / 255.0
+
+
 def neighbour_boxes_px(neighbours_mm: Sequence[Sequence[float]], ox: float, oy: float,
                        dx: float, dy: float) -> list[tuple[int, int, int, int]]:
     """Neighbouring printed boxes (mm rects) as (x0, y0, x1, y1) pixels of an ROI whose corner is (ox, oy) mm."""
@@ -690,7 +725,8 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
                    snap_mm=(dx / RES, dy / RES), outline=outline, gaps=gaps,
                    edge_paper=edge, x_arms=x_arms, x_between=x_between,
                    stroke_mm=thick, holes=holes, trace_strength=look.strength, ring_strength=ring_strength,
-                   trace_runs_out=runs_out, tone=tone, reach_mm=reach, centre_ink=centre)
+                   trace_runs_out=runs_out, tone=tone, reach_mm=reach, centre_ink=centre,
+                   peak=look.peak if coverage < CIRCLE_ONLY_BELOW else -1.0)
     if paper_at is None and (max(coverage, faint, faint_smooth) >= STEP_FROM or sectors >= CIRCLE_MIN_SECTORS):
         m.paper_step, darkest = paper_sides(g, zone, neighbour_boxes_px(neighbours_mm, ox, oy, dx, dy))
         if m.paper_step >= PAPER_STEP:
@@ -729,7 +765,7 @@ class _Trace:
         judged against the local paper alone.
         """
         return _Trace(self.faint_mask | local.faint_mask, local.smooth_mask,
-                      local.strength if local.faint_mask.any() else self.strength)
+                      local.strength if local.faint_mask.any() else self.strength, max(self.peak, local.peak))
 
 
 TRACE_WORTH = 0.03  # a faint trace over less of the interior than this is below every decision (decide: 0.04)

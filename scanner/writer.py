@@ -9,6 +9,8 @@ form's other pages inherit the doubt (`doubt_for_writer`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from scanner.decide import EMPTY_MAX, BoxDecision, FieldDecision, decide_field
@@ -24,9 +26,13 @@ FAINT_WRITER_TEXT = 0.25  # ... and of its handwriting (measured on the text are
 # ballpoint ~0.65-0.85): a page without boxes (the back of a form) shows its writer here
 WRITER_SEEN = 2.0  # a look whose threshold is below half the writer's ink strength would have seen that ink
 VANISHED_WRITER = 1e-3  # `faint_writer` of a page whose pen the scan dropped: fainter than any look sees
+QUIET_PEAK_SHARE = 1 / 3  # an empty box vouches for itself on a faint writer's page when the darkest point of its
+# interior stays below this share of the faintest mark the writer made on the page, and no pencil stroke at all
+# reaches its ring (`quiet_box`)
 
 
-def doubt_absence_for_faint_writer(out: PageReading, one_bit: bool = False) -> None:
+def doubt_absence_for_faint_writer(out: PageReading, one_bit: bool = False,
+                                   ring_look: Callable[[str, int], float] | None = None) -> None:
     """Text areas and optional rows read as empty go to review when a faint pen could have vanished there.
 
     The writer's pen is seen in the boxes: the median ink strength of the inked boxes on the page
@@ -42,9 +48,11 @@ def doubt_absence_for_faint_writer(out: PageReading, one_bit: bool = False) -> N
     area on such a page is still trusted where the scan was clean enough to show that pen: the area's
     most sensitive look (its noise-only threshold) sits well below the writer's strength (WRITER_SEEN)
     and found nothing. On a noisy scan it does not, and the crop goes to a person instead. An empty
-    optional row is always doubted: a faint loop around a box is outside the interior's close look;
-    and so is a multiple-choice row with any box left empty (a faint-pencil stress run found one faint
-    mark of two read and the other lost, silently).
+    optional row is doubted: a faint loop around a box is outside the interior's close look; and so
+    is a multiple-choice row with any box left empty (a faint-pencil stress run found one faint mark of
+    two read and the other lost, silently). Unless every empty box of the row shows nothing, inside or
+    around it, that a pen as faint as the writer's faintest mark would have left (`quiet_box`; the
+    look around it, `ring_look(field_id, box_index)`, is given by the caller, who has the image).
     """
     inked = [_ink_strength(b) for fd in out.fields.values() for b in fd.boxes
              if b.state in ("marked", "uncertain") and (_ink_strength(b) > 0 or _is_faint_trace(b))]
@@ -56,17 +64,45 @@ def doubt_absence_for_faint_writer(out: PageReading, one_bit: bool = False) -> N
         return
     writer = min(float(np.median(inked)) if faint_marks else 1.0, float(np.median(written)) if faint_hand else 1.0)
     out.faint_writer = max(writer, VANISHED_WRITER)
+    faintest = min(inked) if faint_marks and min(inked) > 0 and not one_bit else 0.0
     for ta in out.texts.values():
         if ta.state == "absent" and ta.status == "accepted" and could_hide(ta.faint_mm2, ta.faint_t, writer):
             ta.status, ta.reason, ta.confidence = "review", "faint_writer", min(ta.confidence, 0.5)
-    for fd in out.fields.values():  # an optional row left empty: always doubted (a faint loop drawn
+    for fid, fd in out.fields.items():  # an optional row left empty: doubted (a faint loop drawn
         # around a box lies outside the interior's close look, and the ring is judged at the ink threshold);
         # so is a multiple-choice row with a box left empty: a second faint mark may have vanished there
         if fd.status != "accepted":
             continue
         empty_row = not fd.value and not any(b.state == "marked" for b in fd.boxes)
-        if empty_row or (fd.kind == "multi" and any(b.state == "empty" for b in fd.boxes)):
-            fd.status, fd.reason, fd.confidence = "review", "faint_writer", min(fd.confidence, 0.5)
+        if not (empty_row or (fd.kind == "multi" and any(b.state == "empty" for b in fd.boxes))):
+            continue
+        if ring_look is not None and all(
+                b.state == "marked" or quiet_box(b, faintest, lambda i=i, f=fid: ring_look(f, i))
+                for i, b in enumerate(fd.boxes)):
+            continue
+        fd.status, fd.reason, fd.confidence = "review", "faint_writer", min(fd.confidence, 0.5)
+
+
+def quiet_box(b: BoxDecision, faintest: float, ring: Callable[[], float]) -> bool:
+    """True when an empty box shows no trace of a pen as faint as the faintest mark on its page.
+
+    On a faint writer's grey page an empty box is trusted only where nothing at all is there: no ink
+    and no faint trace in the interior, whose darkest point (3x3 averaged) stays below QUIET_PEAK_SHARE
+    of the faintest mark the writer made on the page (`faintest`: 0 when a mark was too faint to
+    measure, or on a 1-bit page, where every surviving pixel is black), no stroke around it at the ink
+    threshold, and the darkest stroke in its ring against the paper right around it (`ring`, looked at
+    last: it costs a look at the image; kept in the box's measures as `ring_peak`) below that share too.
+    """
+    m = b.measures
+    if faintest <= 0 or b.state != "empty" or "in_shade" in m:
+        return False
+    limit = QUIET_PEAK_SHARE * faintest
+    if not (0 <= float(m.get("peak", -1.0)) <= limit and int(m.get("ring_sectors", -1)) == 0
+            and float(m.get("coverage", 1.0)) == 0 and float(m.get("faint", 1.0)) == 0
+            and float(m.get("faint_smooth", 1.0)) == 0):
+        return False
+    m["ring_peak"] = round(ring(), 4)
+    return m["ring_peak"] <= limit
 
 
 WASHED_FRAME_SHARE = 0.5  # an area whose frame keeps less than this share of the page's frames' contrast
