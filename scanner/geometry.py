@@ -105,13 +105,15 @@ def orientation_of(H: np.ndarray, page_size_mm: Sequence[float]) -> int:
 
 
 def warp_rect_grey(img: np.ndarray, H: np.ndarray, rect: Rect, px_per_mm: float,
-                   border: int = 255, streaks: dict | None = None, perspective: bool = False) -> np.ndarray:
+                   border: int = 255, streaks: dict | None = None, perspective: bool = False,
+                   unknown: list | None = None) -> np.ndarray:
     """Fast `warp_rect` for small rects: crop the source, ink-grey it, warp with the local affine of H.
 
     Over a box-sized ROI the perspective part of H changes the result by far less than a pixel, and
     an affine warp of a small grey crop is several times cheaper than a full-colour perspective warp.
     `perspective=True` keeps the full mapping (large areas on phone photos). `streaks` (image px,
-    from `find_streaks`) are painted out of the source crop before warping.
+    from `find_streaks`) are painted out of the source crop before warping; given a list `unknown`,
+    the warped mask of the painted-out pixels (uint8, > 0 there; None when none) is appended to it.
     """
     from scanner.imageops import ink_grey
 
@@ -128,12 +130,18 @@ def warp_rect_grey(img: np.ndarray, H: np.ndarray, rect: Rect, px_per_mm: float,
     x1 = int(min(iw, np.ceil(src[:, 0].max()) + 3))
     y1 = int(min(ih, np.ceil(src[:, 1].max()) + 3))
     if x1 <= x0 or y1 <= y0:
+        if unknown is not None:
+            unknown.append(None)
         return np.full((out_h, out_w), border, np.uint8)
     crop = ink_grey(img[y0:y1, x0:x1])
+    painted = None
     if streaks:
-        from scanner.streaks import paint_out
+        from scanner.streaks import paint_out, painted_mask
 
         crop = paint_out(crop, x0, y0, streaks)
+        painted = painted_mask(crop.shape[:2], x0, y0, streaks) if unknown is not None else None
+    if painted is not None:  # warped with the grey, as a second channel
+        crop = cv2.merge([crop, painted])
     if perspective:
         # the affine through three corners predicts the fourth: if it lands within a quarter pixel
         # (any flatbed scan), the cheaper affine warp gives the same image
@@ -141,8 +149,12 @@ def warp_rect_grey(img: np.ndarray, H: np.ndarray, rect: Rect, px_per_mm: float,
         perspective = bool(np.hypot(*(pred - src[3])) > 0.25)
     if perspective:
         T = np.array([[1.0, 0.0, -x0], [0.0, 1.0, -y0], [0.0, 0.0, 1.0]])
-        return cv2.warpPerspective(crop, T @ M, (out_w, out_h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                                   borderMode=cv2.BORDER_CONSTANT, borderValue=border)
-    A = cv2.getAffineTransform(dst[:3].astype(np.float32), (src[:3] - (x0, y0)).astype(np.float32))
-    return cv2.warpAffine(crop, A, (out_w, out_h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                          borderMode=cv2.BORDER_CONSTANT, borderValue=border)
+        out = cv2.warpPerspective(crop, T @ M, (out_w, out_h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                  borderMode=cv2.BORDER_CONSTANT, borderValue=(border, 0))
+    else:
+        A = cv2.getAffineTransform(dst[:3].astype(np.float32), (src[:3] - (x0, y0)).astype(np.float32))
+        out = cv2.warpAffine(crop, A, (out_w, out_h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                             borderMode=cv2.BORDER_CONSTANT, borderValue=(border, 0))
+    if unknown is not None:
+        unknown.append(np.ascontiguousarray(out[:, :, 1]) if painted is not None else None)
+    return np.ascontiguousarray(out[:, :, 0]) if painted is not None else out

@@ -42,6 +42,27 @@ def find_streaks(image: np.ndarray) -> dict[str, list[tuple[int, int]]]:
     return out
 
 
+def painted_mask(shape: tuple[int, int], x0: int, y0: int, streaks: dict | None) -> np.ndarray | None:
+    """The pixels `paint_out` replaces in a crop of `shape` at image (x0, y0): 255 there, else 0; None if none.
+
+    What lay under a streak is not known, and is not paper: a crease running along a painted-out
+    streak row loses that stretch, and no longer crosses a box's ROI from side to side (`measure`).
+    """
+    h, w = shape
+    mask = None
+    for key, n in (("cols", w), ("rows", h)):
+        for a, b in streaks.get(key, ()) if streaks else ():
+            a, b = (a - x0, b - x0) if key == "cols" else (a - y0, b - y0)
+            if b <= 0 or a >= n:
+                continue
+            mask = np.zeros((h, w), np.uint8) if mask is None else mask
+            if key == "cols":
+                mask[:, max(a, 0):min(b, w)] = 255
+            else:
+                mask[max(a, 0):min(b, h), :] = 255
+    return mask
+
+
 def paint_out(crop: np.ndarray, x0: int, y0: int, streaks: dict | None) -> np.ndarray:
     """Replace streak columns/rows inside a grey crop (top-left at image x0, y0) by their neighbours."""
     if not streaks:

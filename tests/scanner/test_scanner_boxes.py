@@ -503,3 +503,53 @@ def test_a_fill_hollowed_by_a_local_1bit_threshold_is_not_read_as_an_answer(synt
     else:
         assert box.state == "filled"
         assert (fd.value, fd.status) == (["diagnosis"], "accepted")
+
+
+def _crease_under_a_streak_roi():  # type: ignore[no-untyped-def]
+    """A 5 mm box ROI at RES (15 x 15 mm): a crease 0.16 dark at -4 deg through the box's upper interior,
+    its stretch in the left side strip under a scanner streak row that was painted out (as `paint_out`
+    does: the row's neighbours put in its place). What remains of the crease in the box is a stroke."""
+    import cv2
+
+    g = np.full((120, 120), 210.0)
+    over = np.zeros((120 * 16, 120 * 16), np.uint8)
+    cv2.line(over, (0, 52 * 16), (120 * 16 - 1, 44 * 16), 255, 6 * 16, cv2.LINE_AA)
+    g *= 1 - 0.16 * cv2.resize(over, (120, 120), interpolation=cv2.INTER_AREA) / 255.0
+    cv2.rectangle(g, (40, 40), (80, 80), 70.0, 3)
+    g += np.random.default_rng(0).normal(0, 1.5, g.shape)
+    g[41:47, :] = np.maximum(g[40, :], g[47, :])
+    gaps = np.zeros((120, 120), bool)
+    gaps[41:47, :] = True
+    return np.clip(g, 0, 255).astype(np.uint8), gaps
+
+
+def test_a_crease_along_a_painted_out_streak_is_still_a_line_through_the_box():
+    """Rough scan, faint-pencil stress: a crease running along a scanner streak row read as a tick
+    (silently: as dark as the writer's pencil). Painted out, the streak had cut the crease's stretch
+    in a side strip, so it no longer crossed the ROI. Painted-out pixels are unknown, not paper."""
+    from scanner.measure import _measure_roi
+
+    g, gaps = _crease_under_a_streak_roi()
+    blind = _measure_roi(g, 0.0, 0.0, [5.0, 5.0, 5.0, 5.0], [])
+    assert blind.coverage > 0.15  # as before: the crease's remains read as ink in the box
+    m = _measure_roi(g, 0.0, 0.0, [5.0, 5.0, 5.0, 5.0], [], gaps=gaps)
+    assert m.coverage < 0.02 and m.faint < 0.02
+
+
+def test_the_warp_reports_where_a_streak_was_painted_out(synth, blank_form):
+    """`warp_rect_grey(..., unknown=[])`: the painted-out rows, warped with the grey (None without streaks)."""
+    from scanner.geometry import warp_rect_grey
+
+    img = blank_form.grey().copy()
+    r = int(round(132.0 * blank_form.s))
+    img[r:r + 3, :] = (img[r:r + 3, :] * 0.6).astype(np.uint8)
+    loc = scanner.locate(img, synth.FURNITURE)
+    assert loc.streaks["rows"]
+    unknown: list = []
+    g = warp_rect_grey(img, loc.registration.H, [15.0, 125.0, 15.0, 15.0], 8.0, streaks=loc.streaks, unknown=unknown)
+    rows = np.flatnonzero((unknown[0] > 0).any(axis=1))
+    assert g.shape == unknown[0].shape and rows.min() >= 6.5 * 8 and rows.max() <= 7.9 * 8  # 131.5-132.9 mm
+    assert np.median(g[rows]) > 200  # painted out: paper there (the streak darkened it to ~150)
+    clean: list = []
+    warp_rect_grey(blank_form.grey(), loc.registration.H, [15.0, 125.0, 15.0, 15.0], 8.0, unknown=clean)
+    assert clean == [None]
