@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scanner.beside import doubt_ink_beside_boxes
+from scanner.beside import doubt_ink_beside_boxes, faint_ink_beside
 from scanner.decide import BoxDecision, FieldDecision, classify_box, decide_field
 from scanner.errors import InputError, ScannerError
 from scanner.fingerprint import Comparison, compare_readings, content_fingerprint
@@ -264,7 +264,9 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
         return ring_darkest(image, H, rect, nb, out.fields[fid].boxes[i].measures.get("snap_mm", (0.0, 0.0)),
                             location.streaks or None)
 
-    doubt_absence_for_faint_writer(out, one_bit=bilevel or halftone, ring_look=ring_look)
+    doubt_absence_for_faint_writer(out, one_bit=bilevel or halftone, ring_look=ring_look,
+                                   beside_look=faint_ink_beside(out.fields, page_fields, image, H, printed_mm,
+                                                                location.streaks))
     doubt_washed_out_writing(out)
     doubt_breaking_pen(out, one_bit=bilevel or halftone)
     if bilevel or halftone:

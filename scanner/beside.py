@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import cv2
 import numpy as np
@@ -387,6 +387,48 @@ def doubt_ink_beside_boxes(fields: dict[str, FieldDecision], page_fields: list[d
                               _overlapping(bands, zone), bilevel) >= least:
                 fd.status, fd.reason, fd.confidence = "review", "ink_beside_boxes", min(fd.confidence, 0.5)
                 break
+
+
+QUIET_SPECK_MM2 = 0.1  # faint ink beside a faint writer's row below this (after a 3x3 median) is noise, not a mark
+
+
+def faint_ink_beside(fields: dict[str, FieldDecision], page_fields: list[dict], image: np.ndarray, H: np.ndarray,
+                     printed: Sequence[Rect], streaks: dict | None = None) -> Callable[[str, float], float]:
+    """`look(field_id, t)`: pen ink (mm2) beside that row's boxes darker than `t` against the local paper.
+
+    For a faint writer's row read as empty (`writer.quiet_box`): the ink threshold of
+    `doubt_ink_beside_boxes` is above a faint pencil, so a label circled or underlined in it, or a tick
+    beside the box, passed as no answer (a faint-pencil stress run with answers marked beside the
+    boxes). Here the threshold is the caller's - a share of the writer's faintest mark - and nothing
+    is taken out but print, boxes and specks: a crease or a shadow's edge only keeps the row with a
+    person. Without the print (`printed` empty) no row can vouch for itself: infinite ink.
+    """
+    choice = [f for f in page_fields if f.get("kind") in ("single", "multi") and f.get("options")]
+    by_id = {str(f["id"]): f for f in choice}
+    pkey = np.asarray(printed, dtype=np.float64).reshape(-1, 4).tobytes()
+
+    @functools.cache
+    def page_masks() -> tuple[np.ndarray, np.ndarray]:  # on the first look only: most pages need none
+        return _page_masks(fields, choice, page_fields, printed)
+
+    def look(fid: str, t: float) -> float:
+        f = by_id.get(fid)
+        if f is None or not len(printed):
+            return float("inf")
+        masks, bands = page_masks()
+        found = 0.0
+        for zone in _zones_cached(tuple(tuple(float(v) for v in o["rect_mm"]) for o in f["options"]), pkey):
+            g = warp_rect_grey(image, H, zone, RES, streaks=streaks or None, perspective=True)
+            L8, _ = LocalPaper(g).maps()
+            raw = np.greater(L8, int(t * 255)).astype(np.uint8)
+            texts = _overlapping(bands, zone)
+            ink = raw & _free(g.shape, zone, _overlapping(masks, zone), RES)
+            if len(texts):
+                ink |= _runs_in(raw, zone, texts, RES)
+            found += cv2.countNonZero(cv2.medianBlur(ink * 255, 3)) / (RES * RES)
+        return found
+
+    return look
 
 
 def _overlapping(rects: np.ndarray, zone: Rect) -> np.ndarray:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from scanner.beside import QUIET_SPECK_MM2 as QUIET_BESIDE_MM2
 from scanner.decide import EMPTY_MAX, BoxDecision, FieldDecision, decide_field
 from scanner.handwriting import ABSENT_MM2
 from scanner.reading import PageReading
@@ -32,7 +33,8 @@ QUIET_PEAK_SHARE = 1 / 3  # an empty box vouches for itself on a faint writer's 
 
 
 def doubt_absence_for_faint_writer(out: PageReading, one_bit: bool = False,
-                                   ring_look: Callable[[str, int], float] | None = None) -> None:
+                                   ring_look: Callable[[str, int], float] | None = None,
+                                   beside_look: Callable[[str, float], float] | None = None) -> None:
     """Text areas and optional rows read as empty go to review when a faint pen could have vanished there.
 
     The writer's pen is seen in the boxes: the median ink strength of the inked boxes on the page
@@ -52,7 +54,9 @@ def doubt_absence_for_faint_writer(out: PageReading, one_bit: bool = False,
     is a multiple-choice row with any box left empty (a faint-pencil stress run found one faint mark of
     two read and the other lost, silently). Unless every empty box of the row shows nothing, inside or
     around it, that a pen as faint as the writer's faintest mark would have left (`quiet_box`; the
-    look around it, `ring_look(field_id, box_index)`, is given by the caller, who has the image).
+    look around it, `ring_look(field_id, box_index)`, is given by the caller, who has the image), and
+    nothing that faint lies beside its boxes either (`beside_look(field_id, threshold)`: mm2 of such
+    ink; a circled or underlined label in faint pencil is below the ink threshold of the beside check).
     """
     inked = [_ink_strength(b) for fd in out.fields.values() for b in fd.boxes
              if b.state in ("marked", "uncertain") and (_ink_strength(b) > 0 or _is_faint_trace(b))]
@@ -76,9 +80,9 @@ def doubt_absence_for_faint_writer(out: PageReading, one_bit: bool = False,
         empty_row = not fd.value and not any(b.state == "marked" for b in fd.boxes)
         if not (empty_row or (fd.kind == "multi" and any(b.state == "empty" for b in fd.boxes))):
             continue
-        if ring_look is not None and all(
+        if ring_look is not None and beside_look is not None and all(
                 b.state == "marked" or quiet_box(b, faintest, lambda i=i, f=fid: ring_look(f, i))
-                for i, b in enumerate(fd.boxes)):
+                for i, b in enumerate(fd.boxes)) and beside_look(fid, QUIET_PEAK_SHARE * faintest) < QUIET_BESIDE_MM2:
             continue
         fd.status, fd.reason, fd.confidence = "review", "faint_writer", min(fd.confidence, 0.5)
 
