@@ -389,14 +389,14 @@ class _Line:
 
 
 def _erase_lines(Dm: np.ndarray, lines: list[_Line], box: tuple[float, float, float, float],
-                 gaps: np.ndarray | None = None) -> np.ndarray:
+                 painted: np.ndarray | None = None) -> np.ndarray:
     """Remove through-lines from the darkness map (a copy), but only up to each line's own darkness.
 
     A line's darkness is its core (the darkest pixel across it, per step along it) where it runs
     outside the box, taken low (LINE_LEVEL_Q): the labels and box edges it runs through only ever add
     darkness and can take up half of those steps. A fold, a crease, a streak or the grey band behind a
     rating row is erased; a pen stroke lying on it is much darker and stays (a blanket erase once wiped
-    a clear tick off a shaded row). `gaps` (bool, True where a streak was painted out): steps of a
+    a clear tick off a shaded row). `painted` (bool, True where a streak was painted out): steps of a
     line there say nothing about its darkness and are left out of its level.
     """
     x0, y0, x1, y1 = (int(round(v)) for v in box)
@@ -415,13 +415,13 @@ def _erase_lines(Dm: np.ndarray, lines: list[_Line], box: tuple[float, float, fl
         outside = (cols < a0) | (cols >= a1)
         if not outside.any():
             continue
-        if gaps is None:
+        if painted is None:
             co = np.sort(core[:, outside].astype(np.float64), axis=1)
             level = np.percentile(co, LINE_LEVEL_Q, axis=1)
             half = co[:, :max(1, co.shape[1] // 2)]  # the lower half: the line itself, not the labels it crosses
             spread = np.median(np.abs(half - level[:, None]), axis=1)
         else:
-            G = gaps if axis == 0 else gaps.T
+            G = painted if axis == 0 else painted.T
             known = outside[None, :] & ~G[rows, cols].any(axis=1)
             level, spread = _line_levels(core, np.where(known.any(axis=1)[:, None], known, outside[None, :]))
         inside = (rows >= b0) & (rows < b1) & ((cols >= a0 + ma) & (cols < a1 - ma))[None, None, :]
@@ -506,7 +506,7 @@ def measure_box(image: np.ndarray, H: np.ndarray, rect_mm: Sequence[float],
     m = SNAP_MM + RING_OUT_MM
     unknown: list = []
     g = warp_rect_grey(image, H, [x - m, y - m, w + 2 * m, h + 2 * m], RES, streaks=streaks, unknown=unknown)
-    return _measure_roi(g, x - m, y - m, rect_mm, neighbours_mm, gaps=_gaps(unknown[0]))
+    return _measure_roi(g, x - m, y - m, rect_mm, neighbours_mm, painted=_painted(unknown[0]))
 
 
 def measure_boxes(image: np.ndarray, H: np.ndarray, rects_mm: Sequence[Sequence[float]],
@@ -529,7 +529,7 @@ def measure_boxes(image: np.ndarray, H: np.ndarray, rects_mm: Sequence[Sequence[
     unknown: list = []
     band = warp_rect_grey(image, H, [fx0, fy0, fx1 - fx0 + 1.0 / RES, fy1 - fy0 + 1.0 / RES], RES,
                           streaks=streaks, perspective=True, unknown=unknown)
-    gaps = _gaps(unknown[0])
+    painted = _painted(unknown[0])
     out = []
     local = LocalPaper(band)
     for r, nb in zip(rects_mm, neighbours_mm, strict=True):
@@ -538,11 +538,11 @@ def measure_boxes(image: np.ndarray, H: np.ndarray, rects_mm: Sequence[Sequence[
         rows, cols = slice(r0, r0 + int(round((h + 2 * m) * RES))), slice(c0, c0 + int(round((w + 2 * m) * RES)))
         g = np.ascontiguousarray(band[rows, cols])
         out.append(_measure_roi(g, fx0 + c0 / RES, fy0 + r0 / RES, r, nb, local.view(r0, c0, *g.shape),
-                                gaps=_gaps(gaps[rows, cols]) if gaps is not None else None))
+                                painted=_painted(painted[rows, cols]) if painted is not None else None))
     return out
 
 
-def _gaps(unknown: np.ndarray | None) -> np.ndarray | None:
+def _painted(unknown: np.ndarray | None) -> np.ndarray | None:
     """Where a streak was painted out of a warped ROI (bool), None when nowhere."""
     if unknown is None:
         return None
@@ -643,12 +643,12 @@ def paper_sides(g: np.ndarray, zone: tuple[int, int, int, int],
 
 def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
                  neighbours_mm: Sequence[Sequence[float]], local: Callable | None = None,
-                 paper_at: float | None = None, gaps: np.ndarray | None = None) -> BoxMeasure:
+                 paper_at: float | None = None, painted: np.ndarray | None = None) -> BoxMeasure:
     """Measure a box on `g`, its ROI warped at RES with the top-left pixel's corner at (ox, oy) mm.
 
     local: the local paper level for this ROI (`LocalPaper.view`), when it comes from a shared band.
     paper_at: measure against this paper grey level instead of the ring's (the shaded side of a shadow).
-    gaps: where a scanner streak was painted out of the ROI (bool): not paper but unknown, so a crease
+    painted: where a scanner streak was painted out of the ROI (bool): not paper but unknown, so a crease
     or fold is still found running through the box where a streak along it cut a stretch out of it (a
     crease along a painted-out streak row, read as a tick on a rough scan).
     A box with ink inside whose surrounding paper is much darker on one side than another (a hard
@@ -685,9 +685,9 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     t_faint = float(np.clip(FAINT_SIGMAS * sigma, MIN_T_FAINT, t_ink))
     if np.count_nonzero(Dm[iy0:iy1, ix0:ix1] > int(t_faint * 255)):  # only worth it if there is ink inside
         seen = Dm > int(t_faint * 255)
-        lines = _through_lines(seen if gaps is None else seen | gaps, (bx0, by0, bx1, by1))
+        lines = _through_lines(seen if painted is None else seen | painted, (bx0, by0, bx1, by1))
         if lines:
-            Dm = _erase_lines(Dm, lines, (bx0, by0, bx1, by1), gaps)
+            Dm = _erase_lines(Dm, lines, (bx0, by0, bx1, by1), painted)
     inner = Dm[iy0:iy1, ix0:ix1]
     ink_i = inner > t8
     n_in = max(ink_i.size, 1)
@@ -706,14 +706,14 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
         t_smooth8 = int(255 * max(SMOOTH_T_MIN, SMOOTH_SIGMAS * sigma))
         look = _Trace(inner > int(t_faint * 255), cv2.blur(inner, (3, 3)) > t_smooth8, 0.0)
     else:
-        look = _trace_look(Dm0, interior, box_i, sigma, t_ink, gaps)
+        look = _trace_look(Dm0, interior, box_i, sigma, t_ink, painted)
         if sigma > LOCAL_LOOK_SIGMA and look.peak >= SMOOTH_T_MIN:
             # the ring's noise is above what paper grain gives: its level may not be this box's paper (a
             # shaded row, a shadow). Where the paper right around each pixel is much quieter, look again
             # against it (on a merely noisy scan both agree, and one look is enough).
             L8, sigma_l = (local or LocalPaper(g).view(0, 0, *g.shape))()
             if sigma > LOCAL_GAIN * sigma_l:
-                look = look.widened_by(_trace_look(L8, interior, box_i, sigma_l, t_ink, gaps))
+                look = look.widened_by(_trace_look(L8, interior, box_i, sigma_l, t_ink, painted))
             else:
                 L8, sigma_l = None, sigma
     faint, faint_smooth = look.faint / n_in, look.smooth / n_in
@@ -765,7 +765,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
         m.paper_step, darkest = paper_sides(g, zone, neighbour_boxes_px(neighbours_mm, ox, oy, dx, dy))
         if m.paper_step >= PAPER_STEP:
             m.in_shade = _measure_roi(g, ox, oy, rect_mm, neighbours_mm, local, paper_at=darkest,
-                                       gaps=gaps)
+                                       painted=painted)
     return m
 
 
@@ -809,11 +809,11 @@ TRACE_LINE_SHARE = 0.6  # the faint looks take lines that cover this much of the
 
 
 def _trace_look(D: np.ndarray, interior: tuple[slice, slice], box: tuple[float, float, float, float],
-                sigma: float, t_ink: float, gaps: np.ndarray | None = None) -> _Trace:
+                sigma: float, t_ink: float, painted: np.ndarray | None = None) -> _Trace:
     """Faint traces in a box interior on darkness map D (uint8, noise `sigma` relative to paper).
 
     Straight lines running through the box and out both sides (a crease, a fold, a scanner streak)
-    are removed first, up to their own darkness: they are traces of the paper, not of a pen. `gaps`:
+    are removed first, up to their own darkness: they are traces of the paper, not of a pen. `painted`:
     painted-out streaks (`_measure_roi`).
     """
     t_faint = int(255 * float(np.clip(FAINT_SIGMAS * sigma, MIN_T_FAINT, t_ink)))
@@ -821,9 +821,9 @@ def _trace_look(D: np.ndarray, interior: tuple[slice, slice], box: tuple[float, 
     S = cv2.blur(D, (3, 3))
     worth = TRACE_WORTH * S[interior].size  # less trace than this decides nothing: no need to look closer
     if np.count_nonzero(S[interior] > t_smooth) >= worth or np.count_nonzero(D[interior] > t_faint) >= worth:
-        lines = _through_lines(t_smooth < S if gaps is None else (t_smooth < S) | gaps, box, TRACE_LINE_SHARE)
+        lines = _through_lines(t_smooth < S if painted is None else (t_smooth < S) | painted, box, TRACE_LINE_SHARE)
         if lines:
-            D = _erase_lines(D, lines, box, gaps)
+            D = _erase_lines(D, lines, box, painted)
             S = cv2.blur(D, (3, 3))
     inner = D[interior]
     fm = inner > t_faint

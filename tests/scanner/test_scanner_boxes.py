@@ -532,7 +532,7 @@ def test_a_crease_along_a_painted_out_streak_is_still_a_line_through_the_box():
     g, gaps = _crease_under_a_streak_roi()
     blind = _measure_roi(g, 0.0, 0.0, [5.0, 5.0, 5.0, 5.0], [])
     assert blind.coverage > 0.15  # as before: the crease's remains read as ink in the box
-    m = _measure_roi(g, 0.0, 0.0, [5.0, 5.0, 5.0, 5.0], [], gaps=gaps)
+    m = _measure_roi(g, 0.0, 0.0, [5.0, 5.0, 5.0, 5.0], [], painted=gaps)
     assert m.coverage < 0.02 and m.faint < 0.02
 
 
@@ -553,3 +553,24 @@ def test_the_warp_reports_where_a_streak_was_painted_out(synth, blank_form):
     clean: list = []
     warp_rect_grey(blank_form.grey(), loc.registration.H, [15.0, 125.0, 15.0, 15.0], 8.0, unknown=clean)
     assert clean == [None]
+
+
+def test_a_half_filled_box_at_a_shadows_edge_with_a_crease_is_measured_twice():
+    """A box half filled (its paper pockets counted), under a hard shadow's edge, a crease through it:
+    measured again against the darker paper (`in_shade`). That second measure was once handed the
+    pocket count where the painted-out streaks belong, and the page went to a person whole
+    (`reader_error`, a duplex phone stack)."""
+    import cv2
+
+    from scanner.measure import _measure_roi
+
+    g = np.full((120, 120), 215.0)
+    g[:, 70:] = 150.0  # a hard shadow over the right part of the ROI
+    over = np.zeros((120 * 16, 120 * 16), np.uint8)
+    cv2.line(over, (0, 50 * 16), (120 * 16 - 1, 53 * 16), 255, 3 * 16, cv2.LINE_AA)
+    g *= 1 - 0.2 * cv2.resize(over, (120, 120), interpolation=cv2.INTER_AREA) / 255.0
+    cv2.rectangle(g, (40, 40), (80, 80), 60.0, 3)
+    cv2.rectangle(g, (43, 43), (62, 77), 40.0, -1)
+    g += np.random.default_rng(0).normal(0, 1.5, g.shape)
+    m = _measure_roi(np.clip(g, 0, 255).astype(np.uint8), 0.0, 0.0, [5.0, 5.0, 5.0, 5.0], [])
+    assert m.gaps >= 1 and m.paper_step >= 0.18 and m.in_shade is not None
