@@ -136,13 +136,17 @@ def reader_error(e: BaseException) -> str:
 
 
 FRAME_MM = 0.6  # a text area's printed frame, as a band this wide along each edge
+ONE_LINE_MM = 12.0  # a text area no taller than this holds one line of writing: on the back it counts whole
 
 
 def back_print(geom: dict[str, Any], page_no: int,
                printed: dict[str, Any] | None = None) -> list[list[list[float]]]:
     """The print of the page on the other side of the sheet if the form is printed on both sides, mirrored
     as it shows through thin paper: printed text and rules, the answer boxes, the frames of the text
-    areas and the values printed into them (`printed`: the form's printed values, by source).
+    areas and the values printed into them (`printed`: the form's printed values, by source). A one-line
+    area (a name, a department, a signature: <= ONE_LINE_MM tall) counts whole: the writing in it shows
+    through like print (a phone photo of a thin duplex sheet read the ghost of the front's handwritten
+    department as a comment on the back). A larger area's writing may lie anywhere in it: only its frame.
 
     Pages 1 and 2 (3 and 4, ...) share a sheet. Turned over the long edge (the usual duplex) the back shows
     through mirrored left to right; over the short edge, top to bottom: one list of rects for each. A form
@@ -158,8 +162,8 @@ def back_print(geom: dict[str, Any], page_no: int,
         if f["page"] != other or f.get("kind") != "text" or not f.get("rect_mm"):
             continue
         x, y, w, h = (float(v) for v in f["rect_mm"])
-        if (printed or {}).get(f.get("source") or ""):
-            rects.append([x, y, w, h])  # a value printed into it: print all over
+        if (printed or {}).get(f.get("source") or "") or h <= ONE_LINE_MM:
+            rects.append([x, y, w, h])  # a value printed into it, or one line of writing: ink all over
         else:
             b = FRAME_MM
             rects += [[x, y, w, b], [x, y + h - b, w, b], [x, y, b, h], [x + w - b, y, b, h]]
