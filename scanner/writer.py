@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from scanner.beside import QUIET_SPECK_MM2 as QUIET_BESIDE_MM2
+from scanner.beside import QUIET_SPECK_MM2
 from scanner.decide import EMPTY_MAX, BoxDecision, FieldDecision, decide_field
 from scanner.handwriting import ABSENT_MM2
 from scanner.reading import PageReading
@@ -27,9 +27,9 @@ FAINT_WRITER_TEXT = 0.25  # ... and of its handwriting (measured on the text are
 # ballpoint ~0.65-0.85): a page without boxes (the back of a form) shows its writer here
 WRITER_SEEN = 2.0  # a look whose threshold is below half the writer's ink strength would have seen that ink
 VANISHED_WRITER = 1e-3  # `faint_writer` of a page whose pen the scan dropped: fainter than any look sees
-QUIET_PEAK_SHARE = 1 / 3  # an empty box vouches for itself on a faint writer's page when the darkest point of its
-# interior stays below this share of the faintest mark the writer made on the page, and no pencil stroke at all
-# reaches its ring (`quiet_box`)
+QUIET_PEAK_SHARE = 1 / 3  # an empty box vouches for itself on a faint writer's page when nothing in it, in its
+# ring or beside its row reaches this share of the darkness of the faintest mark the writer made on the page
+# (`quiet_box`)
 
 
 def doubt_absence_for_faint_writer(out: PageReading, one_bit: bool = False,
@@ -82,7 +82,7 @@ def doubt_absence_for_faint_writer(out: PageReading, one_bit: bool = False,
             continue
         if ring_look is not None and beside_look is not None and all(
                 b.state == "marked" or quiet_box(b, faintest, lambda i=i, f=fid: ring_look(f, i))
-                for i, b in enumerate(fd.boxes)) and beside_look(fid, QUIET_PEAK_SHARE * faintest) < QUIET_BESIDE_MM2:
+                for i, b in enumerate(fd.boxes)) and beside_look(fid, QUIET_PEAK_SHARE * faintest) < QUIET_SPECK_MM2:
             continue
         fd.status, fd.reason, fd.confidence = "review", "faint_writer", min(fd.confidence, 0.5)
 

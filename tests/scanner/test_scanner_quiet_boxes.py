@@ -118,7 +118,7 @@ def test_an_answer_marked_beside_the_boxes_in_faint_pencil_keeps_the_row_for_a_p
         synth, blank_form, how: str, value: str) -> None:  # type: ignore[no-untyped-def]
     """A long label circled or underlined in faint pencil, out of reach of the ring look: below the
     beside check's ink threshold (a faint-pencil stress run with answers marked beside the boxes lost
-    12 in 6,405 fields so, before the look beside the row at the writer's scale)."""
+    12 in 8,540 fields so, before the look beside the row at the writer's scale)."""
     from scanner.beside import label_of
 
     page = _faint_page(synth, blank_form)
