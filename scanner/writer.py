@@ -214,6 +214,7 @@ BROKEN_WHY = ("little_ink", "faint_ink", "faint_trace")  # a stroke the threshol
 BROKEN_TEXT_MIN = 4  # on a grey page: rows in such doubt that empty rows and text areas are doubted (a 1-bit
 # page's text areas: from BROKEN_ROWS_MIN rows, or one area of ...
 BROKEN_TEXT_WHY = ("faint_writing", "uncertain_writing")  # ... writing cut to specks or to a few strokes)
+BROKEN_LOOP_WHY = ("partial_ring",)  # on a 1-bit page also a loop that came through as a few arcs
 
 
 def doubt_breaking_pen(out: PageReading, one_bit: bool = True) -> None:
@@ -232,17 +233,21 @@ def doubt_breaking_pen(out: PageReading, one_bit: bool = True) -> None:
     reports a vanished writer, so the form's other pages doubt theirs (`doubt_for_writer`). The page
     is in front of a person anyway. An area of writing cut to specks or a few strokes (BROKEN_TEXT_WHY)
     shows the pen breaking up as well as broken rows do: 1-bit scans at 150-200 dpi read pencil
-    signatures as absent, cut to nothing, beside one such area (or two broken rows) on the page.
+    signatures as absent, cut to nothing, beside one such area (or two broken rows) on the page. On a
+    1-bit page a loop that came through as a few arcs (`partial_ring`) is a broken row too, and an area
+    of writing cut up counts as one towards the rows' doubt: a pencil loop round an optional row's box
+    vanished beside one such loop and a signature cut to a few strokes (a 1-bit office mix).
     A grey page (`one_bit` False) shows its faint pen itself (`doubt_absence_for_faint_writer`), unless
     something dark passes for the writer's ink - a shadow read as two filled boxes on a phone photo of
     a faint-pencil writer, whose circled label and written department then read as nothing (an
     every-pen stress run). There it takes BROKEN_TEXT_MIN rows of broken marks for all of the above
     (its areas of faint writing are the faint pen measured, not cut by a threshold).
     """
+    why = BROKEN_WHY + BROKEN_LOOP_WHY if one_bit else BROKEN_WHY
     broken = [fd for fd in out.fields.values() if fd.status == "review" and fd.reason == "uncertain_mark"
-              and any(b.state == "uncertain" and b.why in BROKEN_WHY for b in fd.boxes)]
+              and any(b.state == "uncertain" and b.why in why for b in fd.boxes)]
     cut = one_bit and any(ta.status == "review" and ta.reason in BROKEN_TEXT_WHY for ta in out.texts.values())
-    if len(broken) >= (BROKEN_ROWS_MIN if one_bit else BROKEN_TEXT_MIN):
+    if len(broken) + cut >= (BROKEN_ROWS_MIN if one_bit else BROKEN_TEXT_MIN):
         for fd in out.fields.values():
             states = {b.state for b in fd.boxes}
             empty_row = not fd.value and "marked" not in states

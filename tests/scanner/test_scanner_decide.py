@@ -578,3 +578,32 @@ def test_ink_along_the_outline_is_not_read_as_a_mark(edge, centre, state):
                    outline=0.8, edge_paper=edge, centre_ink=centre)
     got = classify_box(m)
     assert got[0] == state and (state == "marked" or got[2] == "ink_along_outline"), got
+
+
+@pytest.mark.parametrize("rings,cut,one_bit,status", [
+    (2, False, True, "review"),  # two pencil loops that came through as a few arcs
+    (1, True, True, "review"),  # one such loop and a signature cut to a few strokes
+    (1, False, True, "accepted"),
+    (2, False, False, "accepted"),  # on a grey page a partial ring is no sign of a breaking pen
+])
+def test_loops_broken_into_arcs_on_a_1_bit_page_doubt_its_empty_optional_rows(rings, cut, one_bit, status):
+    """A 1-bit office mix (bilevel, seed 3011): a pencil writer who circles. Of three loops one came
+    through as arcs (`partial_ring`, review), one as nothing on a required row (`no_mark`), one as nothing
+    on an optional row - read as no answer, silently; the signature was cut to a few strokes beside
+    them. Broken loops, and writing cut up, count as the pen breaking up as broken strokes in boxes do."""
+    import scanner as sc
+
+    page = sc.PageReading()
+    for i in range(rings):
+        page.fields[f"r{i}"] = decide_field(f"r{i}", "single", False, [
+            BoxDecision("1", "uncertain", 0.3, "partial_ring", {"ring_sectors": 3}), _bd("2", "empty", "no_ink")])
+    page.fields["opt"] = decide_field("opt", "single", False, [_bd("a", "empty", "no_ink"),
+                                                               _bd("b", "empty", "no_ink")])
+    page.texts["sig"] = _text("uncertain")
+    if cut:
+        page.texts["sig"].status, page.texts["sig"].reason = "review", "uncertain_writing"
+    assert all(page.fields[f"r{i}"].reason == "uncertain_mark" for i in range(rings))
+    doubt_breaking_pen(page, one_bit=one_bit)
+    assert page.fields["opt"].status == status
+    if status == "review":
+        assert page.fields["opt"].reason == "faint_writer" and page.fields["opt"].value is None
