@@ -403,19 +403,20 @@ def faint_ink_beside(fields: dict[str, FieldDecision], page_fields: list[dict], 
     is taken out but print, boxes and specks: a crease or a shadow's edge only keeps the row with a
     person. Without the print (`printed` empty) no row can vouch for itself: infinite ink.
     """
-    choice = [f for f in page_fields if f.get("kind") in ("single", "multi") and f.get("options")]
-    by_id = {str(f["id"]): f for f in choice}
-    pkey = np.asarray(printed, dtype=np.float64).reshape(-1, 4).tobytes()
-
     @functools.cache
-    def page_masks() -> tuple[np.ndarray, np.ndarray]:  # on the first look only: most pages need none
-        return _page_masks(fields, choice, page_fields, printed)
+    def page() -> tuple[dict[str, dict], np.ndarray, np.ndarray, bytes]:  # on the first look: most pages need none
+        choice = [f for f in page_fields if f.get("kind") in ("single", "multi") and f.get("options")]
+        masks, bands = _page_masks(fields, choice, page_fields, printed)
+        return ({str(f["id"]): f for f in choice}, masks, bands,
+                np.asarray(printed, dtype=np.float64).reshape(-1, 4).tobytes())
 
     def look(fid: str, t: float) -> float:
-        f = by_id.get(fid)
-        if f is None or not len(printed):
+        if not len(printed):
             return float("inf")
-        masks, bands = page_masks()
+        by_id, masks, bands, pkey = page()
+        f = by_id.get(fid)
+        if f is None:
+            return float("inf")
         found = 0.0
         for zone in _zones_cached(tuple(tuple(float(v) for v in o["rect_mm"]) for o in f["options"]), pkey):
             g = warp_rect_grey(image, H, zone, RES, streaks=streaks or None, perspective=True)

@@ -105,16 +105,30 @@ def orientation_of(H: np.ndarray, page_size_mm: Sequence[float]) -> int:
 
 
 def warp_rect_grey(img: np.ndarray, H: np.ndarray, rect: Rect, px_per_mm: float,
-                   border: int = 255, streaks: dict | None = None, perspective: bool = False,
-                   unknown: list | None = None) -> np.ndarray:
+                   border: int = 255, streaks: dict | None = None, perspective: bool = False) -> np.ndarray:
     """Fast `warp_rect` for small rects: crop the source, ink-grey it, warp with the local affine of H.
 
     Over a box-sized ROI the perspective part of H changes the result by far less than a pixel, and
     an affine warp of a small grey crop is several times cheaper than a full-colour perspective warp.
     `perspective=True` keeps the full mapping (large areas on phone photos). `streaks` (image px,
-    from `find_streaks`) are painted out of the source crop before warping; given a list `unknown`,
-    the warped mask of the painted-out pixels (uint8, > 0 there; None when none) is appended to it.
+    from `find_streaks`) are painted out of the source crop before warping.
     """
+    return _warp_rect_grey(img, H, rect, px_per_mm, border, streaks, perspective, False)[0]
+
+
+def warp_rect_grey_painted(img: np.ndarray, H: np.ndarray, rect: Rect, px_per_mm: float,
+                           streaks: dict | None = None,
+                           perspective: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+    """`warp_rect_grey`, and where streaks were painted out of it (bool, warped alike; None: nowhere)."""
+    g, painted = _warp_rect_grey(img, H, rect, px_per_mm, 255, streaks, perspective, True)
+    if painted is None:
+        return g, None
+    mask = painted > 0
+    return g, mask if mask.any() else None
+
+
+def _warp_rect_grey(img: np.ndarray, H: np.ndarray, rect: Rect, px_per_mm: float, border: int, streaks: dict | None,
+                    perspective: bool, want_painted: bool) -> tuple[np.ndarray, np.ndarray | None]:
     from scanner.imageops import ink_grey
 
     x, y, w, h = (float(v) for v in rect)
@@ -130,16 +144,14 @@ def warp_rect_grey(img: np.ndarray, H: np.ndarray, rect: Rect, px_per_mm: float,
     x1 = int(min(iw, np.ceil(src[:, 0].max()) + 3))
     y1 = int(min(ih, np.ceil(src[:, 1].max()) + 3))
     if x1 <= x0 or y1 <= y0:
-        if unknown is not None:
-            unknown.append(None)
-        return np.full((out_h, out_w), border, np.uint8)
+        return np.full((out_h, out_w), border, np.uint8), None
     crop = ink_grey(img[y0:y1, x0:x1])
     painted = None
     if streaks:
         from scanner.streaks import paint_out, painted_mask
 
         crop = paint_out(crop, x0, y0, streaks)
-        painted = painted_mask(crop.shape[:2], x0, y0, streaks) if unknown is not None else None
+        painted = painted_mask(crop.shape[:2], x0, y0, streaks) if want_painted else None
     if painted is not None:  # warped with the grey, as a second channel
         crop = cv2.merge([crop, painted])
     if perspective:
@@ -155,6 +167,6 @@ def warp_rect_grey(img: np.ndarray, H: np.ndarray, rect: Rect, px_per_mm: float,
         A = cv2.getAffineTransform(dst[:3].astype(np.float32), (src[:3] - (x0, y0)).astype(np.float32))
         out = cv2.warpAffine(crop, A, (out_w, out_h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                              borderMode=cv2.BORDER_CONSTANT, borderValue=(border, 0))
-    if unknown is not None:
-        unknown.append(np.ascontiguousarray(out[:, :, 1]) if painted is not None else None)
-    return np.ascontiguousarray(out[:, :, 0]) if painted is not None else out
+    if painted is None:
+        return out, None
+    return np.ascontiguousarray(out[:, :, 0]), np.ascontiguousarray(out[:, :, 1])

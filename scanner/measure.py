@@ -15,7 +15,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from scanner.geometry import warp_rect_grey
+from scanner.geometry import warp_rect_grey, warp_rect_grey_painted
 
 RES = 8.0  # px per mm of the measuring grid (203 dpi): a 0.3 mm pencil line is still 2-3 px
 SNAP_MM = 1.5  # search radius for the printed outline
@@ -504,9 +504,8 @@ def measure_box(image: np.ndarray, H: np.ndarray, rect_mm: Sequence[float],
     """
     x, y, w, h = (float(v) for v in rect_mm)
     m = SNAP_MM + RING_OUT_MM
-    unknown: list = []
-    g = warp_rect_grey(image, H, [x - m, y - m, w + 2 * m, h + 2 * m], RES, streaks=streaks, unknown=unknown)
-    return _measure_roi(g, x - m, y - m, rect_mm, neighbours_mm, painted=_painted(unknown[0]))
+    g, painted = warp_rect_grey_painted(image, H, [x - m, y - m, w + 2 * m, h + 2 * m], RES, streaks=streaks)
+    return _measure_roi(g, x - m, y - m, rect_mm, neighbours_mm, painted=painted)
 
 
 def measure_boxes(image: np.ndarray, H: np.ndarray, rects_mm: Sequence[Sequence[float]],
@@ -526,10 +525,8 @@ def measure_boxes(image: np.ndarray, H: np.ndarray, rects_mm: Sequence[Sequence[
     own = float(((a[:, 2] + 2 * m) * (a[:, 3] + 2 * m)).sum())
     if len(a) == 1 or (fx1 - fx0) * (fy1 - fy0) > 1.5 * own:
         return [measure_box(image, H, r, nb, streaks) for r, nb in zip(rects_mm, neighbours_mm, strict=True)]
-    unknown: list = []
-    band = warp_rect_grey(image, H, [fx0, fy0, fx1 - fx0 + 1.0 / RES, fy1 - fy0 + 1.0 / RES], RES,
-                          streaks=streaks, perspective=True, unknown=unknown)
-    painted = _painted(unknown[0])
+    band, painted = warp_rect_grey_painted(image, H, [fx0, fy0, fx1 - fx0 + 1.0 / RES, fy1 - fy0 + 1.0 / RES], RES,
+                                           streaks=streaks, perspective=True)
     out = []
     local = LocalPaper(band)
     for r, nb in zip(rects_mm, neighbours_mm, strict=True):
@@ -538,16 +535,13 @@ def measure_boxes(image: np.ndarray, H: np.ndarray, rects_mm: Sequence[Sequence[
         rows, cols = slice(r0, r0 + int(round((h + 2 * m) * RES))), slice(c0, c0 + int(round((w + 2 * m) * RES)))
         g = np.ascontiguousarray(band[rows, cols])
         out.append(_measure_roi(g, fx0 + c0 / RES, fy0 + r0 / RES, r, nb, local.view(r0, c0, *g.shape),
-                                painted=_painted(painted[rows, cols]) if painted is not None else None))
+                                painted=_any_or_none(painted[rows, cols]) if painted is not None else None))
     return out
 
 
-def _painted(unknown: np.ndarray | None) -> np.ndarray | None:
-    """Where a streak was painted out of a warped ROI (bool), None when nowhere."""
-    if unknown is None:
-        return None
-    g = unknown > 0
-    return g if g.any() else None
+def _any_or_none(mask: np.ndarray) -> np.ndarray | None:
+    """The mask, or None when it is empty."""
+    return mask if mask.any() else None
 
 
 QUIET_RING_PX = 10  # the ring's darkest stroke is the darkness this many of its pixels reach (a pencil stroke

@@ -537,22 +537,20 @@ def test_a_crease_along_a_painted_out_streak_is_still_a_line_through_the_box():
 
 
 def test_the_warp_reports_where_a_streak_was_painted_out(synth, blank_form):
-    """`warp_rect_grey(..., unknown=[])`: the painted-out rows, warped with the grey (None without streaks)."""
-    from scanner.geometry import warp_rect_grey
+    """`warp_rect_grey_painted`: the painted-out rows, warped with the grey (None without streaks)."""
+    from scanner.geometry import warp_rect_grey_painted
 
     img = blank_form.grey().copy()
     r = int(round(132.0 * blank_form.s))
     img[r:r + 3, :] = (img[r:r + 3, :] * 0.6).astype(np.uint8)
     loc = scanner.locate(img, synth.FURNITURE)
     assert loc.streaks["rows"]
-    unknown: list = []
-    g = warp_rect_grey(img, loc.registration.H, [15.0, 125.0, 15.0, 15.0], 8.0, streaks=loc.streaks, unknown=unknown)
-    rows = np.flatnonzero((unknown[0] > 0).any(axis=1))
-    assert g.shape == unknown[0].shape and rows.min() >= 6.5 * 8 and rows.max() <= 7.9 * 8  # 131.5-132.9 mm
+    g, painted = warp_rect_grey_painted(img, loc.registration.H, [15.0, 125.0, 15.0, 15.0], 8.0, streaks=loc.streaks)
+    assert painted is not None and g.shape == painted.shape
+    rows = np.flatnonzero(painted.any(axis=1))
+    assert rows.min() >= 6.5 * 8 and rows.max() <= 7.9 * 8  # 131.5-132.9 mm
     assert np.median(g[rows]) > 200  # painted out: paper there (the streak darkened it to ~150)
-    clean: list = []
-    warp_rect_grey(blank_form.grey(), loc.registration.H, [15.0, 125.0, 15.0, 15.0], 8.0, unknown=clean)
-    assert clean == [None]
+    assert warp_rect_grey_painted(blank_form.grey(), loc.registration.H, [15.0, 125.0, 15.0, 15.0], 8.0)[1] is None
 
 
 def test_a_half_filled_box_at_a_shadows_edge_with_a_crease_is_measured_twice():
