@@ -173,17 +173,18 @@ def _sector_map(h: int, w: int, cx2: int, cy2: int) -> np.ndarray:
 
 @lru_cache(maxsize=8)
 def _ring_band(shape: tuple[int, int], box: tuple[int, int, int, int],
-               masked: tuple[tuple[int, int, int, int], ...]) -> np.ndarray:
-    """The ring around a box at half resolution (uint8 1/0, read-only: shared by the faint loop hint and
-    the ring look of one box): the box, RING_IN_MM around it and the neighbouring printed boxes (with
-    the same margin) left out."""
-    x0, y0, x1, y1 = (v // 2 for v in box)
+               masked: tuple[tuple[int, int, int, int], ...], scale: int = 2) -> np.ndarray:
+    """The ring around a box at 1/`scale` of the measuring resolution (uint8 1/0, read-only: shared by the
+    faint loop hint and the ring look of one box): the box, RING_IN_MM around it and the neighbouring
+    printed boxes (with the same margin) left out. `box` and `masked` are in full-resolution pixels."""
+    x0, y0, x1, y1 = (v // scale for v in box)
     h, w = shape
-    gap = int(round(RING_IN_MM * RES / 2))
+    gap = int(round(RING_IN_MM * RES / scale))
     band = np.ones((h, w), np.uint8)
     band[max(0, y0 - gap):y1 + gap, max(0, x0 - gap):x1 + gap] = 0
     for mx0, my0, mx1, my1 in masked:  # neighbouring printed boxes (outline + interior)
-        band[max(0, my0 // 2 - gap):max(0, my1 // 2 + gap), max(0, mx0 // 2 - gap):max(0, mx1 // 2 + gap)] = 0
+        band[max(0, my0 // scale - gap):max(0, my1 // scale + gap),
+             max(0, mx0 // scale - gap):max(0, mx1 // scale + gap)] = 0
     band.setflags(write=False)
     return band
 
@@ -564,14 +565,10 @@ def ring_darkest(image: np.ndarray, H: np.ndarray, rect_mm: Sequence[float], nei
     g = warp_rect_grey(image, H, [x - m, y - m, w + 2 * m, h + 2 * m], RES, streaks=streaks)
     loop, _ = loop_look(g)
     dx, dy = (float(v) * RES for v in snap_mm)
-    bx0, by0 = int(round(m * RES + dx)), int(round(m * RES + dy))
-    bx1, by1 = int(round((m + w) * RES + dx)), int(round((m + h) * RES + dy))
-    gap = int(round(RING_IN_MM * RES))
-    band = np.ones(loop.shape, bool)
-    band[max(0, by0 - gap):by1 + gap, max(0, bx0 - gap):bx1 + gap] = False
-    for mx0, my0, mx1, my1 in neighbour_boxes_px(neighbours_mm, x - m, y - m, dx, dy):
-        band[max(0, my0 - gap):max(0, my1 + gap), max(0, mx0 - gap):max(0, mx1 + gap)] = False
-    vals = loop[band]
+    box = (int(round(m * RES + dx)), int(round(m * RES + dy)), int(round((m + w) * RES + dx)),
+           int(round((m + h) * RES + dy)))
+    masked = tuple(neighbour_boxes_px(neighbours_mm, x - m, y - m, dx, dy))
+    vals = loop[_ring_band(loop.shape, box, masked, 1).astype(bool)]
     if vals.size < QUIET_RING_PX:
         return 1.0
     return float(np.partition(vals, vals.size - QUIET_RING_PX)[vals.size - QUIET_RING_PX]) / 255.0

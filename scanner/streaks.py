@@ -42,6 +42,16 @@ def find_streaks(image: np.ndarray) -> dict[str, list[tuple[int, int]]]:
     return out
 
 
+def _in_crop(streaks: dict | None, x0: int, y0: int, h: int, w: int) -> list[tuple[str, int, int]]:
+    """The streaks crossing a crop of h x w at image (x0, y0): ("cols" | "rows", start, end) in crop pixels."""
+    out = []
+    for key, off, n in (("cols", x0, w), ("rows", y0, h)):
+        for a, b in streaks.get(key, ()) if streaks else ():
+            if b - off > 0 and a - off < n:
+                out.append((key, a - off, b - off))
+    return out
+
+
 def painted_mask(shape: tuple[int, int], x0: int, y0: int, streaks: dict | None) -> np.ndarray | None:
     """The pixels `paint_out` replaces in a crop of `shape` at image (x0, y0): 255 there, else 0; None if none.
 
@@ -49,38 +59,30 @@ def painted_mask(shape: tuple[int, int], x0: int, y0: int, streaks: dict | None)
     streak row loses that stretch, and no longer crosses a box's ROI from side to side (`measure`).
     """
     h, w = shape
-    mask = None
-    for key, n in (("cols", w), ("rows", h)):
-        for a, b in streaks.get(key, ()) if streaks else ():
-            a, b = (a - x0, b - x0) if key == "cols" else (a - y0, b - y0)
-            if b <= 0 or a >= n:
-                continue
-            mask = np.zeros((h, w), np.uint8) if mask is None else mask
-            if key == "cols":
-                mask[:, max(a, 0):min(b, w)] = 255
-            else:
-                mask[max(a, 0):min(b, h), :] = 255
+    runs = _in_crop(streaks, x0, y0, h, w)
+    if not runs:
+        return None
+    mask = np.zeros((h, w), np.uint8)
+    for key, a, b in runs:
+        if key == "cols":
+            mask[:, max(a, 0):min(b, w)] = 255
+        else:
+            mask[max(a, 0):min(b, h), :] = 255
     return mask
 
 
 def paint_out(crop: np.ndarray, x0: int, y0: int, streaks: dict | None) -> np.ndarray:
     """Replace streak columns/rows inside a grey crop (top-left at image x0, y0) by their neighbours."""
-    if not streaks:
-        return crop
     h, w = crop.shape[:2]
-    fixed = None
-    for a, b in streaks.get("cols", ()):
-        a, b = a - x0, b - x0
-        if b <= 0 or a >= w:
-            continue
-        fixed = crop.copy() if fixed is None else fixed
-        left, right = fixed[:, max(a - 1, 0)], fixed[:, min(b, w - 1)]
-        fixed[:, max(a, 0):min(b, w)] = np.maximum(left, right)[:, None]
-    for a, b in streaks.get("rows", ()):
-        a, b = a - y0, b - y0
-        if b <= 0 or a >= h:
-            continue
-        fixed = crop.copy() if fixed is None else fixed
-        top, bottom = fixed[max(a - 1, 0), :], fixed[min(b, h - 1), :]
-        fixed[max(a, 0):min(b, h), :] = np.maximum(top, bottom)[None, :]
-    return crop if fixed is None else fixed
+    runs = _in_crop(streaks, x0, y0, h, w)
+    if not runs:
+        return crop
+    fixed = crop.copy()
+    for key, a, b in runs:  # columns first, then rows
+        if key == "cols":
+            left, right = fixed[:, max(a - 1, 0)], fixed[:, min(b, w - 1)]
+            fixed[:, max(a, 0):min(b, w)] = np.maximum(left, right)[:, None]
+        else:
+            top, bottom = fixed[max(a - 1, 0), :], fixed[min(b, h - 1), :]
+            fixed[max(a, 0):min(b, h), :] = np.maximum(top, bottom)[None, :]
+    return fixed
