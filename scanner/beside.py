@@ -28,7 +28,7 @@ import numpy as np
 from scanner.decide import FieldDecision
 from scanner.geometry import chord, warp_rect_grey
 from scanner.imageops import component_stats
-from scanner.measure import INK_SIGMAS, MAX_T_INK, MIN_T_INK, RES, LocalPaper
+from scanner.measure import CREASE_MAX_DARK, INK_SIGMAS, MAX_T_INK, MIN_T_INK, RES, LocalPaper
 
 PAD_MM = 1.6  # the zone reaches this far above and below the row's boxes (1.0 missed an underline sloping
 # away below its label on a rough scan; +6 false alarms in ~11,500 re-read fields)
@@ -75,7 +75,6 @@ SIDE_LOOK_MM = 1.5  # ... looked at this far to either side - in each third of t
 ON_LINE_MM = 0.5  # ink this close to a candidate line is refitted with it
 MAX_PIECES = 24  # at most this many pieces (the longest) are followed as possible creases
 CLIP_SHARE = 0.6  # a thin piece at the zone's edge along this much of its line's short way through: a crease
-CREASE_MAX_DARK = 0.45  # a fold's line is fainter than this (fold shadows ~0.1-0.35): a darker one is a pen's
 CREASE_SOLID_1BIT = 0.95  # ... and on a 1-bit page (where a fold's shadow is cut to black dashes or lost) a line
 # inked along this share of its visible way is a pen's
 CREASE_ALIGN = 0.2  # two pieces of ink are dashes of one line when both run along it (within ~12 degrees)

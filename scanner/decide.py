@@ -48,6 +48,12 @@ PALE_RUNS_ON_MM = 3.5  # pale ink of a mark running on this far beyond the outli
 FILL_COVERAGE = 0.88  # a cancelled (filled) box: nearly all interior inked (1.4 mm felt-tip cross: 0.79)
 FILL_SOLID = 0.75  # ... in solid blobs, not strokes
 FILL_BETWEEN = 0.85  # ... and inked across: a very thick cross keeps paper on the lines between its arms
+FILL_EVEN = 0.70  # ... and inked evenly: the interior's paler fifth at least this dark against its darker fifth
+# (`fill_light`). Strokes with paper between them, blurred above the ink threshold by a phone or a soft scan,
+# read as a solid blot (a zig-zag answer: 0.39-0.65); scribbled fills measure >= 0.68 (pencil grain)
+FILL_SURE = 0.75  # a fill within half a band of those bounds (confidence below this) is between mark and fill:
+# a felt-tip zig-zag or heavy cross answering a box came through at 0.50-0.69 (the ward's cancelling fills:
+# 8 of 2,302 below 0.75, none between 0.7 and 0.8)
 MARK_COVERAGE_MAX = 0.70  # a tick/cross with a 0.3-1 mm pen covers 0.2-0.66 of the interior
 STROKE_SOLID_MAX = 0.30  # a tick/cross leaves little solid area; between this and FILL_SOLID: uncertain
 HEAVY_GAPS = 2  # a heavy mark (thick pen) with >= 2 separate clear areas between its strokes is a mark ...
@@ -143,6 +149,10 @@ def _classify(m: BoxMeasure) -> tuple[str, float, str]:
             return "uncertain", 0.3, "between_mark_and_fill"  # a blot with a cross's shape: ask
         conf = min(_margin(c - FILL_COVERAGE, 0.1), _margin(s - FILL_SOLID, 0.2),
                    _margin(m.x_between - FILL_BETWEEN, 0.1) if m.x_between >= 0 else 1.0)
+        if conf < FILL_SURE:
+            return "uncertain", 0.3, "between_mark_and_fill"
+        if 0 <= m.fill_light < FILL_EVEN:
+            return "uncertain", 0.3, "uneven_fill"  # strokes with paper between them, run together in the scan
         return "filled", conf, "solid_fill"
     if c >= MARK_MIN and 0 <= m.edge_paper <= RING_EDGE_PAPER_MAX and (
             m.edge_paper <= OUTLINE_INKED or 0 <= m.centre_ink <= RING_CENTRE_MAX):
@@ -169,6 +179,8 @@ def _classify(m: BoxMeasure) -> tuple[str, float, str]:
         conf = min(_margin(c - MARK_MIN, 0.06), _margin(STROKE_SOLID_MAX - s, 0.15),
                    _margin(MARK_COVERAGE_MAX - c, 0.15), _margin(m.strength - FAINT_STRENGTH, 0.08))
         return "marked", conf, "ink_in_box"
+    if m.pen_line >= EMPTY_MAX:
+        return "uncertain", 0.3, "pen_line_through"  # a stroke through the box and on: the answer, or a strike?
     if circled:
         if 0 < m.ring_strength < FAINT_STRENGTH:
             return "uncertain", 0.3, "faint_ring"  # as faint as an erased loop: judged against the writer

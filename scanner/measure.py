@@ -83,6 +83,10 @@ class BoxMeasure:
     # lightest (a shadow's edge; measured only for boxes with ink or a trace)
     peak: float = -1.0  # darkest point of the interior after 3x3 averaging, lines through the box erased (-1: not
     # measured - boxes with ink inside): on an empty box, the most any pen stroke could have left there
+    fill_light: float = -1.0  # a fill's paler parts against its darker ones: 20th / 80th percentile of the interior's
+    # darkness (-1: not measured - only boxes inked like a fill). Scribbled solid ~1; strokes with paper between <<1
+    pen_line: float = 0.0  # share of the interior whose ink went with a line through the box as dark as a pen
+    # (a stroke struck through the box and on across its label, not a fold: `pen_line_share`)
     in_shade: BoxMeasure | None = None  # the box measured again against the darker paper (paper_step large)
 
     def to_dict(self) -> dict:
@@ -375,6 +379,8 @@ def _ring_sectors(ink: np.ndarray, box: tuple[int, int, int, int],
     return int((counts >= 2).sum()), ring_ink, arcs
 
 
+FILL_LIGHT_FROM = 0.7  # a box inked over this much of its interior, in solid blobs: how even is the ink?
+CREASE_MAX_DARK = 0.45  # a fold's line is fainter than this (fold shadows ~0.1-0.35): a darker one is a pen's
 LINE_INK_PLUS = 12  # pen ink on a line through a box is darker than the line's own level by more than this
 LINE_INK_SPREADS = 4  # ... or than this many of the line's own spreads (a fold varies along its length)
 LINE_LEVEL_Q = 25  # a line's level: this percentile of its core outside the box (labels it crosses add to it)
@@ -441,6 +447,20 @@ def _erase_lines(Dm: np.ndarray, lines: list[_Line], box: tuple[float, float, fl
         O = out if axis == 0 else out.T
         O[rows[sel], np.broadcast_to(cols, vals.shape)[sel]] = 0
     return out
+
+
+def pen_line_share(before: np.ndarray, after: np.ndarray, t8: int) -> float:
+    """Share of an interior whose ink the through-line erase took, when that ink is as dark as a pen's.
+
+    The erase is for folds, creases and shaded bands, all paler than CREASE_MAX_DARK. A line that dark
+    through a box is a pen's: a dash struck through the box and on across its label fills the side
+    strips like a crease (with the label's letters), and erased, the box read empty - a silent error.
+    On a 1-bit page every line is black: a fold through a box there goes to a person too.
+    """
+    gone = (before > t8) & (after <= t8)
+    if not gone.any() or np.median(before[gone]) < CREASE_MAX_DARK * 255:
+        return 0.0
+    return float(np.count_nonzero(gone)) / gone.size
 
 
 def _line_levels(core: np.ndarray, use: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -672,6 +692,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     ix0, ix1 = int(round(bx0 + INSET * w * RES)), int(round(bx1 - INSET * w * RES))
     iy0, iy1 = int(round(by0 + INSET * h * RES)), int(round(by1 - INSET * h * RES))
     Dm0 = Dm = cv2.medianBlur(D8, 3)  # drops salt noise, keeps 2-3 px strokes
+    pen_line = 0.0
     t8 = int(t_ink * 255)
     t_faint = float(np.clip(FAINT_SIGMAS * sigma, MIN_T_FAINT, t_ink))
     if np.count_nonzero(Dm[iy0:iy1, ix0:ix1] > int(t_faint * 255)):  # only worth it if there is ink inside
@@ -679,6 +700,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
         lines = _through_lines(seen if painted is None else seen | painted, (bx0, by0, bx1, by1))
         if lines:
             Dm = _erase_lines(Dm, lines, (bx0, by0, bx1, by1), painted)
+            pen_line = pen_line_share(Dm0[iy0:iy1, ix0:ix1], Dm[iy0:iy1, ix0:ix1], t8)
     inner = Dm[iy0:iy1, ix0:ix1]
     ink_i = inner > t8
     n_in = max(ink_i.size, 1)
@@ -720,6 +742,10 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
         m8 = cv2.morphologyEx(m8, cv2.MORPH_OPEN, _SOLID, borderType=cv2.BORDER_REPLICATE)
         solid = float(m8.mean())
     gaps, x_arms, x_between, thick, holes = -1, -1.0, -1.0, -1.0, -1
+    fill_light = -1.0
+    if coverage >= FILL_LIGHT_FROM and solid >= FILL_LIGHT_FROM:
+        lo, hi = np.percentile(inner, (20, 80))
+        fill_light = float(lo / hi) if hi > 0 else 1.0
     if solid >= GAPS_FROM[0] or coverage >= GAPS_FROM[1]:
         e = GAP_EDGE_MM * RES  # the whole box inside its printed outline: pockets of a cross reach the edges
         region = Dm[int(round(by0 + e)):int(round(by1 - e)), int(round(bx0 + e)):int(round(bx1 - e))] > t8
@@ -751,7 +777,8 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
                    edge_paper=edge, x_arms=x_arms, x_between=x_between,
                    stroke_mm=thick, holes=holes, trace_strength=look.strength, ring_strength=ring_strength,
                    trace_runs_out=runs_out, tone=tone, reach_mm=reach, centre_ink=centre,
-                   peak=look.peak if coverage < CIRCLE_ONLY_BELOW else -1.0)
+                   peak=look.peak if coverage < CIRCLE_ONLY_BELOW else -1.0, pen_line=pen_line,
+                   fill_light=fill_light)
     if paper_at is None and (max(coverage, faint, faint_smooth) >= STEP_FROM or sectors >= CIRCLE_MIN_SECTORS):
         m.paper_step, darkest = paper_sides(g, zone, neighbour_boxes_px(neighbours_mm, ox, oy, dx, dy))
         if m.paper_step >= PAPER_STEP:

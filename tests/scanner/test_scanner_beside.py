@@ -250,7 +250,9 @@ def test_a_row_struck_through_with_a_ruler_goes_to_review(synth, blank_form, bil
     """A pen line drawn straight through a whole row, past both its ends, looks like a fold in geometry
     only: a fold is a grey shadow (<= ~0.35 of the paper's tone), a pen line is dark; on a 1-bit page,
     where both can be black, a fold comes through in dashes or not at all, a pen line unbroken. With a tick in
-    one box the row read that tick, accepted, though the assessor may have struck the row out."""
+    one box the row read that tick, accepted, though the assessor may have struck the row out. The boxes the
+    line crosses already say so (`pen_line_through`: a line as dark as a pen is not erased as a fold; on a 1-bit
+    page every line is black, and a fold through a box goes to a person too)."""
     from scanner_synth import option_rect
 
     page = blank_form.copy()
@@ -258,7 +260,8 @@ def test_a_row_struck_through_with_a_ruler_goes_to_review(synth, blank_form, bil
     page.mark("tick", [x, y, w, h], width_mm=0.45)
     page.line((10.0, y + h / 2 + 0.4), (150.0, y + h / 2 - 0.3), 0.45)  # far beyond the first and last box
     fd = _read(synth, page, img=synth.bilevel(page.grey()) if bilevel else None).fields["rating"]
-    assert (fd.value, fd.status, fd.reason) == ("4", "review", "ink_beside_boxes")
+    assert (fd.value, fd.status, fd.reason) == ("4", "review", "uncertain_mark")
+    assert {b.why for b in fd.boxes if b.value != "4"} == {"pen_line_through"}, [b.to_dict() for b in fd.boxes]
     if bilevel:
         return
     page = blank_form.copy()

@@ -572,3 +572,66 @@ def test_a_half_filled_box_at_a_shadows_edge_with_a_crease_is_measured_twice():
     g += np.random.default_rng(0).normal(0, 1.5, g.shape)
     m = _measure_roi(np.clip(g, 0, 255).astype(np.uint8), 0.0, 0.0, [5.0, 5.0, 5.0, 5.0], [])
     assert m.gaps >= 1 and m.paper_step >= 0.18 and m.in_shade is not None
+
+
+@pytest.mark.parametrize("colour,effect", [((25, 25, 25), None), (BLUE, "jpeg"), ((25, 25, 25), "bilevel")])
+def test_a_pen_stroke_struck_through_a_box_and_on_is_not_erased_like_a_crease(synth, blank_form, colour, effect):
+    """A ballpoint dash drawn through an optional row's box and on past its label, as some people answer.
+
+    It fills both side strips like a fold does, so the through-line erase took it - up to its own
+    darkness, which is all of it - and the box read empty: an answer lost without a word. A line as dark
+    as a pen (>= CREASE_MAX_DARK of the paper) is not a fold: the box goes to a person."""
+    page = blank_form.copy()
+    x, y, w, h = synth.option_rect("optional", "b")
+    page.line((x - 6, y + h / 2), (x + w + 7, y + h / 2 + 0.3), 0.4, colour)
+    img = synth.jpeg(page.img, 60) if effect == "jpeg" else synth.bilevel(page.img) if effect else page.img
+    loc = scanner.locate(img, synth.FURNITURE)
+    fd = scanner.read(img, loc, synth.GEOMETRY["fields"]).fields["optional"]
+    b = next(b for b in fd.boxes if b.value == "b")
+    assert (b.state, b.why, fd.status) == ("uncertain", "pen_line_through", "review"), b.to_dict()
+
+
+def test_a_crease_as_long_as_that_stroke_still_reads_as_nothing(synth, blank_form):
+    """The same line in a fold's grey (~0.25 of the paper) is erased as before: the box stays empty."""
+    page = blank_form.copy()
+    x, y, w, h = synth.option_rect("optional", "b")
+    page.line((x - 6, y + h / 2), (x + w + 7, y + h / 2 + 0.3), 0.3, (185, 185, 185))
+    img = synth.jpeg(page.img, 60)
+    loc = scanner.locate(img, synth.FURNITURE)
+    fd = scanner.read(img, loc, synth.GEOMETRY["fields"]).fields["optional"]
+    b = next(b for b in fd.boxes if b.value == "b")
+    assert (b.state, fd.status, fd.value) == ("empty", "accepted", None), b.to_dict()
+
+
+@pytest.mark.parametrize("colour", [BLUE, (25, 25, 25)])
+def test_a_zigzag_blurred_into_a_blot_is_not_taken_for_a_cancelling_fill(synth, blank_form, colour):
+    """A zig-zag with paper between its strokes, as some people answer, comes through a soft scan or a phone
+    photo inked all over at the ink threshold: read as a solid fill, a multiple-choice answer was dropped as
+    cancelled, confidently. The form says to fill a box completely to cancel it, and a blurred zig-zag is
+    still light between its strokes (`fill_light`): a person decides. The same blur on a filled box keeps it
+    a fill."""
+    import cv2
+
+    rect = synth.option_rect("focus", "exam")
+    x, y, w, h = rect
+    got = {}
+    for kind in ("zigzag", "fill"):
+        page = blank_form.copy()
+        page.mark("tick", synth.option_rect("focus", "history"), colour=colour, width_mm=0.4)
+        if kind == "fill":
+            page.mark("fill", rect, colour=colour)
+        else:
+            pts = [(x + (0.9 if i % 2 == 0 else w - 0.9), y + 1.0 + 0.6 * i) for i in range(6)]
+            for a, b in zip(pts, pts[1:], strict=False):
+                page.line(a, b, 0.4, colour)
+        # only the box's own surroundings are blurred: a whole page this soft leaves the empty boxes'
+        # outlines as faint traces inside them, and the row would go to a person anyway
+        sl = tuple(slice(round((a - 2) * page.s), round((b + 2) * page.s)) for a, b in ((y, y + h), (x, x + w)))
+        page.img[sl] = cv2.GaussianBlur(page.img[sl], (0, 0), 0.22 * page.s)
+        img = synth.jpeg(page.img, 70)
+        loc = scanner.locate(img, synth.FURNITURE)
+        fd = scanner.read(img, loc, synth.GEOMETRY["fields"]).fields["focus"]
+        b = next(b for b in fd.boxes if b.value == "exam")
+        got[kind] = (b.state, b.why, fd.status, fd.value)
+    assert got == {"zigzag": ("uncertain", "uneven_fill", "review", ["history"]),
+                   "fill": ("filled", "solid_fill", "accepted", ["history"])}, got

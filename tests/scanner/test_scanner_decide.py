@@ -98,6 +98,27 @@ def test_heavy_strokes_with_clear_pockets_are_marks(coverage, solid, gaps, state
         assert 0.5 < conf <= 0.75
 
 
+@pytest.mark.parametrize("coverage,solid,x_between,fill_light,state,why", [
+    (1.00, 1.00, 1.00, 0.95, "filled", "solid_fill"),
+    (0.89, 0.90, 1.00, 0.95, "uncertain", "between_mark_and_fill"),  # just over the coverage bound
+    (0.96, 0.76, 1.00, 0.95, "uncertain", "between_mark_and_fill"),  # just over the solidity bound
+    (0.96, 1.00, 0.87, 0.95, "uncertain", "between_mark_and_fill"),  # just over the bound between the arms
+    (0.93, 0.85, 0.90, 0.95, "filled", "solid_fill"),  # half a band beyond all three
+    (0.97, 1.00, 0.95, 0.45, "uncertain", "uneven_fill"),  # inked all over, but light between strokes
+    (0.97, 1.00, 0.95, -1.0, "filled", "solid_fill"),  # unmeasured (never, for a box inked like this)
+])
+def test_a_cancelling_fill_is_only_taken_well_clear_of_the_mark_band(coverage, solid, x_between, fill_light,
+                                                                    state, why):
+    """A "cancelled" box drops an answer without a word, so a fill must be one beyond doubt: a felt-tip
+    zig-zag answer came through at the very bounds (confidence 0.50-0.69), and blurred strokes with paper
+    between them as a blot that is light between the strokes."""
+    from scanner.decide import classify_box
+
+    m = _measure(coverage, solid, 0)
+    m.x_between, m.fill_light = x_between, fill_light
+    assert classify_box(m)[::2] == (state, why)
+
+
 @pytest.mark.parametrize("coverage,smooth,strength,state", [
     (0.19, 0.95, 0.25, "uncertain"),  # faint-pencil fill on a noisy scan: a tone over the box, streaks inked
     (0.58, 1.00, 0.17, "uncertain"),
