@@ -179,7 +179,7 @@ def _classify(m: BoxMeasure) -> tuple[str, float, str]:
         conf = min(_margin(c - MARK_MIN, 0.06), _margin(STROKE_SOLID_MAX - s, 0.15),
                    _margin(MARK_COVERAGE_MAX - c, 0.15), _margin(m.strength - FAINT_STRENGTH, 0.08))
         return "marked", conf, "ink_in_box"
-    if m.pen_line >= EMPTY_MAX:
+    if m.pen_line_ink >= EMPTY_MAX:
         return "uncertain", 0.3, "pen_line_through"  # a stroke through the box and on: the answer, or a strike?
     if circled:
         if 0 < m.ring_strength < FAINT_STRENGTH:

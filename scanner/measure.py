@@ -85,7 +85,7 @@ class BoxMeasure:
     # measured - boxes with ink inside): on an empty box, the most any pen stroke could have left there
     fill_light: float = -1.0  # a fill's paler parts against its darker ones: 20th / 80th percentile of the interior's
     # darkness (-1: not measured - only boxes inked like a fill). Scribbled solid ~1; strokes with paper between <<1
-    pen_line: float = 0.0  # share of the interior whose ink went with a line through the box as dark as a pen
+    pen_line_ink: float = 0.0  # share of the interior whose ink went with a line through the box as dark as a pen
     # (a stroke struck through the box and on across its label, not a fold: `pen_line_share`)
     in_shade: BoxMeasure | None = None  # the box measured again against the darker paper (paper_step large)
 
@@ -692,7 +692,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     ix0, ix1 = int(round(bx0 + INSET * w * RES)), int(round(bx1 - INSET * w * RES))
     iy0, iy1 = int(round(by0 + INSET * h * RES)), int(round(by1 - INSET * h * RES))
     Dm0 = Dm = cv2.medianBlur(D8, 3)  # drops salt noise, keeps 2-3 px strokes
-    pen_line = 0.0
+    pen_line_ink = 0.0
     t8 = int(t_ink * 255)
     t_faint = float(np.clip(FAINT_SIGMAS * sigma, MIN_T_FAINT, t_ink))
     if np.count_nonzero(Dm[iy0:iy1, ix0:ix1] > int(t_faint * 255)):  # only worth it if there is ink inside
@@ -700,7 +700,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
         lines = _through_lines(seen if painted is None else seen | painted, (bx0, by0, bx1, by1))
         if lines:
             Dm = _erase_lines(Dm, lines, (bx0, by0, bx1, by1), painted)
-            pen_line = pen_line_share(Dm0[iy0:iy1, ix0:ix1], Dm[iy0:iy1, ix0:ix1], t8)
+            pen_line_ink = pen_line_share(Dm0[iy0:iy1, ix0:ix1], Dm[iy0:iy1, ix0:ix1], t8)
     inner = Dm[iy0:iy1, ix0:ix1]
     ink_i = inner > t8
     n_in = max(ink_i.size, 1)
@@ -777,7 +777,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
                    edge_paper=edge, x_arms=x_arms, x_between=x_between,
                    stroke_mm=thick, holes=holes, trace_strength=look.strength, ring_strength=ring_strength,
                    trace_runs_out=runs_out, tone=tone, reach_mm=reach, centre_ink=centre,
-                   peak=look.peak if coverage < CIRCLE_ONLY_BELOW else -1.0, pen_line=pen_line,
+                   peak=look.peak if coverage < CIRCLE_ONLY_BELOW else -1.0, pen_line_ink=pen_line_ink,
                    fill_light=fill_light)
     if paper_at is None and (max(coverage, faint, faint_smooth) >= STEP_FROM or sectors >= CIRCLE_MIN_SECTORS):
         m.paper_step, darkest = paper_sides(g, zone, neighbour_boxes_px(neighbours_mm, ox, oy, dx, dy))
