@@ -28,11 +28,18 @@ spot of reflected light washing out print and ink; --profiles shadow, phone phot
 shadow (a hand, the phone) cutting across rows of boxes; --profiles stain, office scans of sheets with
 coffee rings on them; --profiles bilevel200,bilevel150, 1-bit scans at 200 dpi (a common MFP default for
 scan-to-email) and 150 dpi, where pencil writing may vanish whole.
+
+Marks and scanners the reader was not tuned on (stress runs; see bench/other_hands.py and
+bench/other_scanners.py): --hands other draws the answers with a second renderer, written apart from the
+ward's (other shapes, other strokes); --profiles whiten,sharp_lowq,grey_paper,dark_gamma,office400 runs
+scanner settings the ward's profiles do not use (background removal, sharpening with a harsh JPEG, recycled
+grey paper, a darker gamma, 400 dpi).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -44,6 +51,8 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import other_hands
+import other_scanners
 
 import scanner
 from formkit.accuracy import compare
@@ -69,8 +78,9 @@ PROFILES = {  # profile: (container, layouts mix)
     "shadow": "jpeg_dir",  # not in the default run: --profiles shadow (a stress test)
     "stain": "jpeg_pdf",  # not in the default run: --profiles stain (a stress test)
 }
+other_scanners.register(PROFILES)
 # run on request only: kept out of the figures compared across sessions
-STRESS_PROFILES = {"dither", "glare", "shadow", "stain", "bilevel200", "bilevel150"}
+STRESS_PROFILES = {"dither", "glare", "shadow", "stain", "bilevel200", "bilevel150", *other_scanners.OTHER_SCANNERS}
 CHUNK_PAGES = 100  # form pages of one layout simulated at once: the simulator holds a stack's page images
 # in memory (~19 MB a page with its blank back at 300 dpi; 800 forms at once were killed), so larger runs are
 # written as several stack files (100 one-page or 50 two-page forms each), each with its own stranger page,
@@ -232,9 +242,12 @@ def main() -> None:
                     "the box (label circled or underlined, tick next to the box), e.g. 0.05")
     ap.add_argument("--punched", type=float, default=0.0, help="stress test: share of sheets with filing holes "
                     "(dark discs: a feeder's black backing), e.g. 1")
+    ap.add_argument("--hands", choices=("ward", "other"), default="ward", help="stress test: 'other' draws the "
+                    "answers with a second renderer the reader was not tuned on (bench/other_hands.py)")
     args = ap.parse_args()
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
+    hands = other_hands.other_hands() if args.hands == "other" else contextlib.nullcontext()
+    with tempfile.TemporaryDirectory() as tmp, hands:
         for prof in args.profiles.split(","):
             rows.append(run_profile(prof, PROFILES[prof], args.forms, args.jobs, args.seed, Path(tmp),
                                     parse_pens(args.pens), args.beside, args.punched))
@@ -243,7 +256,7 @@ def main() -> None:
     own, kids = peak_mb(), max(r["worker_mb"] for r in rows)
     print(f"read benchmark — {args.forms} forms per profile, --jobs {args.jobs}, seed {args.seed}"
           + (f", pens {args.pens}" if args.pens else "") + (f", beside {args.beside}" if args.beside else "")
-          + (f", punched {args.punched}" if args.punched else ""))
+          + (f", punched {args.punched}" if args.punched else "") + (", other hands" if args.hands == "other" else ""))
     print(f"{'profile':<11}{'container':<11}{'pages':>6}{'pages/s':>9}{'ms/page':>9}{'decode ms/p':>12}"
           f"{'fields':>8}{'review %':>9}{'reader %':>9}{'silent':>7}{'lost':>5}{'state≠':>7}{'ids':>8}")
     for r in rows:

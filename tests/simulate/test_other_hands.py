@@ -1,0 +1,34 @@
+"""The benchmark's second mark renderer (bench/other_hands.py): every style leaves ink in its box, a
+cancellation is the ward's fill, and the ward is itself again once the context closes."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+
+import other_hands  # noqa: E402
+
+import formkit.simulate.fill as ward_fill  # noqa: E402
+
+
+@pytest.mark.parametrize("style", other_hands.STYLES)
+def test_every_style_inks_its_box(style, monkeypatch):
+    monkeypatch.setattr(other_hands, "STYLES", (style,))
+    img = np.full((200, 200), 255, np.uint8)
+    rect = (80.0, 80.0, 133.0, 133.0)  # a 4.5 mm box at 300 dpi
+    info = other_hands.draw_other_mark(img, rect, 300.0, "tick", np.random.default_rng(1), "ballpoint_black")
+    inside = img[84:129, 84:129]
+    assert info.kind == style and (inside < 128).mean() > 0.02, (style, (inside < 128).mean())
+
+
+def test_a_cancellation_is_the_wards_fill_and_the_ward_comes_back():
+    img = np.full((200, 200), 255, np.uint8)
+    info = other_hands.draw_other_mark(img, (80.0, 80.0, 133.0, 133.0), 300.0, "fill", np.random.default_rng(1))
+    assert info.kind == "fill" and (img[86:127, 86:127] < 128).mean() > 0.8
+    ward = ward_fill.draw_mark
+    with other_hands.other_hands():
+        assert ward_fill.draw_mark is other_hands.draw_other_mark
+    assert ward_fill.draw_mark is ward
