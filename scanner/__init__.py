@@ -46,6 +46,7 @@ from scanner.writer import (
     doubt_for_writer,
     doubt_mostly_blank_page,
     doubt_washed_out_writing,
+    paper_whitened,
     promote_lone_traces,
 )
 
@@ -264,12 +265,13 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
         return ring_darkest(image, H, rect, nb, out.fields[fid].boxes[i].measures.get("snap_mm", (0.0, 0.0)),
                             location.streaks or None)
 
-    doubt_absence_for_faint_writer(out, one_bit=bilevel or halftone, ring_look=ring_look,
+    clipped = bilevel or halftone or paper_whitened(out.fields)  # a faint pen may be gone without a trace
+    doubt_absence_for_faint_writer(out, one_bit=clipped, ring_look=ring_look,
                                    beside_look=faint_ink_beside(out.fields, page_fields, image, H, printed_mm,
                                                                 location.streaks))
     doubt_washed_out_writing(out)
-    doubt_breaking_pen(out, one_bit=bilevel or halftone)
-    if bilevel or halftone:
+    doubt_breaking_pen(out, one_bit=clipped)
+    if clipped:
         doubt_mostly_blank_page(out, required)
     doubt_near_missing_corners(out, page_fields, reg.markers_found, location.page_size_mm, image, H)
     doubt_washed_out_print(out.fields)

@@ -180,6 +180,27 @@ def _is_faint_trace(b: BoxDecision) -> bool:
     return b.why in ("faint_trace", "lone_trace")
 
 
+WHITE_PAPER = 254.0  # the paper around the boxes at least this light ...
+WHITE_NOISE = 0.002  # ... and no noisier than this (medians over the page's boxes): the scanner whitened it
+
+
+def paper_whitened(fields: dict[str, FieldDecision]) -> bool:
+    """True when the scanner took the paper to pure white (a driver's background removal).
+
+    Paper comes through a grey scan at 235-252 with noise; clipped to 255 with none, it says that
+    everything lighter than some level went white with it - as a 1-bit threshold drops a faint pen, so
+    may this. A stress run of such scans lost faint-pencil answers whole: the optional rows read empty,
+    accepted, with eight required rows on the same page left for a person. Such a page is judged as a
+    1-bit one by the writer's rules (`doubt_mostly_blank_page`, and no empty box vouches for itself).
+    """
+    levels = [(b.measures["background"], b.measures["noise"]) for fd in fields.values() for b in fd.boxes
+              if "background" in b.measures and "noise" in b.measures]
+    if not levels:
+        return False
+    bg, noise = np.median(np.asarray(levels, dtype=np.float64), axis=0)
+    return bool(bg >= WHITE_PAPER and noise <= WHITE_NOISE)
+
+
 MOSTLY_BLANK_MIN = 3  # this many required rows read without any mark on one page ...
 MOSTLY_BLANK_SHARE = 0.5  # ... and at least this share of the page's required rows: the ink may be lost
 
@@ -187,7 +208,8 @@ MOSTLY_BLANK_SHARE = 0.5  # ... and at least this share of the page's required r
 def doubt_mostly_blank_page(out: PageReading, required: dict[str, bool]) -> None:
     """Everything read on a 1-bit page whose required rows are mostly blank goes to a person.
 
-    Called for bilevel scans, where the scanner's threshold drops a faint pen before we see it: a
+    Called for bilevel scans (and whitened ones, `paper_whitened`), where the scanner drops a faint pen
+    before we see it: a
     page where most required rows read blank was more likely written with such a pen than left
     half empty. What did come through is then not to be trusted either: a stress test read a
     cancelled box as the answer, the faint fill over it and the new tick having both vanished

@@ -155,18 +155,23 @@ def test_two_marker_page_is_trusted_only_when_its_print_confirms_the_mapping(syn
         assert r.fields["setting"].status == r.fields["rating"].status == "review"
 
 
-@pytest.mark.parametrize("effect,status", [("bilevel", "review"), ("grey", "accepted")])
+@pytest.mark.parametrize("effect,status", [("bilevel", "review"), ("grey", "accepted"), ("whitened", "review")])
 def test_a_bilevel_page_with_most_required_rows_blank_trusts_nothing(synth, blank_form, effect, status):
     """Through a 1-bit scanner a faint pen vanishes; when most required rows come out blank, the one
     mark left (here perhaps a first tick whose cancelling fill and replacement were both lost) is not
-    accepted unseen. The same page scanned in grey shows a dark pen: the writer simply skipped rows."""
+    accepted unseen. The same page scanned in grey shows a dark pen: the writer simply skipped rows.
+    A grey scan whose paper the driver took to pure white (background removal: 255, no noise) may have
+    dropped a faint pen with it, as a threshold does (`paper_whitened`): judged as a 1-bit page."""
     fields = synth.geometry()["fields"]
     for f in fields:
         if f["id"] in ("focus", "optional"):
             f["required"] = True
     p = blank_form.copy()
     p.mark("tick", synth.option_rect("setting", "ward"))
-    img = synth.bilevel(p.grey()) if effect == "bilevel" else p.grey()
+    grey = p.grey().astype(np.float32)
+    img = (synth.bilevel(p.grey()) if effect == "bilevel"
+           else synth.noise((grey * 0.96).astype(np.uint8), 2) if effect == "grey"  # paper ~245, grain
+           else np.clip(grey * 0.96 * 255 / 225, 0, 255).astype(np.uint8))  # levels: paper and light grey -> 255
     from scanner.imageops import is_bilevel
 
     assert is_bilevel(img) == (effect == "bilevel")
