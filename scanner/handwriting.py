@@ -158,12 +158,12 @@ class WritingZone:
         pairs = np.unique(chains[on].astype(np.int64) * n + labels[on])  # each speck once per chain
         return int(np.bincount(pairs // n).max())
 
-    def pen_line_mm2(self) -> float:
-        """Pen-dark ink (mm2) inside the zone, straight lines included, but not lines crossing it edge to
-        edge (a streak, a fold, the area struck out) nor slivers along its border (the frame)."""
+    def pen_line_mm2(self, dark_from: float = PEN_LINE_DARK) -> float:
+        """Ink darker than `dark_from` (mm2) inside the zone, straight lines included, but not lines crossing
+        it edge to edge (a streak, a fold, the area struck out) nor slivers along its border (the frame)."""
         if self.d is None:
             return 0.0
-        dark = cv2.medianBlur((self.d > PEN_LINE_DARK).astype(np.uint8) * 255, 3) // 255
+        dark = cv2.medianBlur((self.d > dark_from).astype(np.uint8) * 255, 3) // 255
         if not cv2.countNonZero(dark):
             return 0.0
         whole = dark
@@ -591,9 +591,12 @@ def _judge_text_area(field_id: str, crop: np.ndarray, g: np.ndarray, preprinted:
             return TextArea(field_id, "uncertain", "present", "review", "faint_writing", 0.3, low, crop)
         if bilevel and (zone.raw_mm2() >= VANISHED_SPECKS_MM2 or zone.speck_chain() >= SPECK_CHAIN_MIN):
             return TextArea(field_id, "uncertain", "present", "review", "faint_writing", 0.3, mm2, crop)
-        if not (bilevel or halftone) and zone.pen_line_mm2() >= PEN_LINE_MM2:
+        if not (bilevel or halftone) and (zone.pen_line_mm2() >= PEN_LINE_MM2
+                                          or zone.pen_line_mm2(zone.threshold(MIN_DARKNESS)) >= PEN_LINE_MM2):
             # what the line removal took was pen-dark: a straight stroke (a signature's, a dash, the area
-            # struck out), not a fold. On a 1-bit page a fold is as black: there the rule cannot tell
+            # struck out), not a fold. On a 1-bit page a fold is as black: there the rule cannot tell.
+            # At the ink threshold too: a pencil dash (0.3-0.45 dark) in the middle of a comment box is a
+            # straight stroke that stops short of both edges, which a fold or a streak does not
             return TextArea(field_id, "uncertain", "present", "review", "pen_line", 0.3, mm2, crop)
         conf = 0.5 + 0.5 * min(1.0, (ABSENT_MM2 - mm2) / ABSENT_MM2)
         look = zone.threshold(FAINT_FLOOR) * (HALFTONE_DILUTION if halftone else 1.0)

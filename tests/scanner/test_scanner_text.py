@@ -323,3 +323,30 @@ def test_the_other_sides_print_showing_through_is_not_writing(synth, blank_form,
     ta = read_text_area(p.img, loc.registration.H, "went_well", AREA,
                         back_print_mm=[flipped_the_other_way, GHOST_BOXES] if back else ())
     assert (ta.state, ta.status, ta.reason) == expect, ta.ink_mm2
+
+
+@pytest.mark.parametrize("pen", ["pencil", "faint_pencil"])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_pencil_dash_in_a_comment_box_goes_to_a_person(synth, blank_form, pen, seed):
+    """A 7 mm dash in the middle of a comment box ("nothing to add") in pencil, 0.2-0.45 of the paper's
+    darkness: straight, so the line removal took it, and lighter than a pen (PEN_LINE_DARK), so it was not
+    asked about - the box read empty, accepted (an other-hands stress run). A fold or a streak crosses the
+    zone; a straight stroke that stops short of both edges was written: a person decides. Drawn as the
+    benchmark's other hands draw (one width, grain skips), which the ward's strokes never showed."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    import other_hands
+
+    from formkit.simulate.marks import PENS
+
+    p = _page(synth, blank_form)
+    x0, y0, w, h = AREA
+    s = p.s
+    other_hands.ink(p.img, [np.array([[x0 + 70, y0 + 22], [x0 + 77, y0 + 22.2]]) * s], [], 0.4 * s, PENS[pen],
+                    np.random.default_rng(seed), s)
+    img = synth.jpeg(synth.noise(p.grey(), 2, seed=seed), 70)
+    loc = scanner.locate(img, synth.FURNITURE)
+    ta = read_text_area(img, loc.registration.H, "went_well", AREA)
+    assert (ta.state, ta.status, ta.reason) == ("uncertain", "review", "pen_line"), ta.ink_mm2

@@ -1,5 +1,6 @@
-"""The benchmark's second mark renderer (bench/other_hands.py): every style leaves ink in its box, a
-cancellation is the ward's fill, and the ward is itself again once the context closes."""
+"""The benchmark's second mark renderer (bench/other_hands.py): every style leaves ink in its box, every
+writing ink below the label band of its area, a cancellation is the ward's fill, and the ward is itself
+again once the context closes."""
 
 import sys
 from pathlib import Path
@@ -24,11 +25,23 @@ def test_every_style_inks_its_box(style, monkeypatch):
     assert info.kind == style and (inside < 128).mean() > 0.02, (style, (inside < 128).mean())
 
 
+@pytest.mark.parametrize("style", other_hands.WRITING)
+def test_every_writing_inks_its_area_below_the_label(style, monkeypatch):
+    monkeypatch.setattr(other_hands, "WRITING", (style,))
+    img = np.full((400, 900), 255, np.uint8)
+    rect = (100.0, 100.0, 800.0, 300.0)  # 59 x 17 mm at 300 dpi, the label band its top 3.5 mm (41 px)
+    info = other_hands.draw_other_writing(img, rect, 300.0, np.random.default_rng(2), "ballpoint_black")
+    ys, xs = np.nonzero(img < 160)
+    assert info.kind == style and ys.size > 20, style
+    assert ys.min() >= 141 and ys.max() < 300 and xs.min() >= 100 and xs.max() < 800, (style, ys.min(), ys.max())
+
+
 def test_a_cancellation_is_the_wards_fill_and_the_ward_comes_back():
     img = np.full((200, 200), 255, np.uint8)
     info = other_hands.draw_other_mark(img, (80.0, 80.0, 133.0, 133.0), 300.0, "fill", np.random.default_rng(1))
     assert info.kind == "fill" and (img[86:127, 86:127] < 128).mean() > 0.8
-    ward = ward_fill.draw_mark
+    ward = ward_fill.draw_mark, ward_fill.draw_handwriting
     with other_hands.other_hands():
         assert ward_fill.draw_mark is other_hands.draw_other_mark
-    assert ward_fill.draw_mark is ward
+        assert ward_fill.draw_handwriting is other_hands.draw_other_writing
+    assert (ward_fill.draw_mark, ward_fill.draw_handwriting) == ward
