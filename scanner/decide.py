@@ -56,6 +56,8 @@ FILL_SURE = 0.75  # a fill within half a band of those bounds (confidence below 
 # 8 of 2,302 below 0.75, none between 0.7 and 0.8)
 MARK_COVERAGE_MAX = 0.70  # a tick/cross with a 0.3-1 mm pen covers 0.2-0.66 of the interior
 STROKE_SOLID_MAX = 0.30  # a tick/cross leaves little solid area; between this and FILL_SOLID: uncertain
+HEAVY_MIN_STRENGTH = 0.25  # marks read by their heavy shape are pressed in ink (kept stacks: >= 0.32); a pale blot
+# shaped like a cross - a highlighter's cancelling fill over its cross - read as the answer it cancelled
 HEAVY_GAPS = 2  # a heavy mark (thick pen) with >= 2 separate clear areas between its strokes is a mark ...
 HEAVY_GAPS_DENSE = 3  # ... above MARK_COVERAGE_MAX it takes >= 3 (the four pockets of a cross)
 CIRCLE_SECTORS = 7  # a circle drawn around the box reaches >= 7 of 8 directions
@@ -103,6 +105,8 @@ def _heavy_shape(m: BoxMeasure) -> tuple[str, float, str] | None:
     """A heavy mark whose pockets closed up, recognised by shape: a cross, a dot or thick lines (else None)."""
     c, s = m.coverage, m.solid
     contrast = m.x_arms - m.x_between
+    if m.strength < HEAVY_MIN_STRENGTH:
+        return None  # a pale blot (a highlighter, a faint fill over a tick) is not read by its shape
     if m.x_arms >= CROSS_ARMS_MIN and m.x_between <= CROSS_BETWEEN_MAX and contrast >= CROSS_CONTRAST:
         conf = min(0.7, _margin(contrast - CROSS_CONTRAST, 0.2), _margin(FILL_SOLID - s, 0.3),
                    _margin(m.strength - FAINT_STRENGTH, 0.08))
@@ -171,7 +175,7 @@ def _classify(m: BoxMeasure) -> tuple[str, float, str]:
             # a felt-tip tick or cross is heavy, but its arms leave separate pockets of paper between
             # them; a cancelling fill blots the box out (at most one strip where the scribble fell short)
             need = HEAVY_GAPS if c < MARK_COVERAGE_MAX else HEAVY_GAPS_DENSE
-            if s < FILL_SOLID and c < FILL_COVERAGE and m.gaps >= need:
+            if s < FILL_SOLID and c < FILL_COVERAGE and m.gaps >= need and m.strength >= HEAVY_MIN_STRENGTH:
                 conf = min(0.75, _margin(m.gaps - need + 0.5, 2.0), _margin(FILL_SOLID - s, 0.3),
                            _margin(FILL_COVERAGE - c, 0.15), _margin(m.strength - FAINT_STRENGTH, 0.08))
                 return "marked", conf, "heavy_strokes"

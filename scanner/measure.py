@@ -380,6 +380,7 @@ def _ring_sectors(ink: np.ndarray, box: tuple[int, int, int, int],
 
 
 FILL_LIGHT_FROM = 0.7  # a box inked over this much of its interior, in solid blobs: how even is the ink?
+PEN_LINE_CORE_Q = 90  # a line's core: this percentile of the darkness of the pixels erased with it
 CREASE_MAX_DARK = 0.45  # a fold's line is fainter than this (fold shadows ~0.1-0.35): a darker one is a pen's
 LINE_INK_PLUS = 12  # pen ink on a line through a box is darker than the line's own level by more than this
 LINE_INK_SPREADS = 4  # ... or than this many of the line's own spreads (a fold varies along its length)
@@ -452,13 +453,15 @@ def _erase_lines(Dm: np.ndarray, lines: list[_Line], box: tuple[float, float, fl
 def pen_line_share(before: np.ndarray, after: np.ndarray, t8: int) -> float:
     """Share of an interior whose ink the through-line erase took, when that ink is as dark as a pen's.
 
-    The erase is for folds, creases and shaded bands, all paler than CREASE_MAX_DARK. A line that dark
+    The erase is for folds, creases and shaded bands, all paler than CREASE_MAX_DARK at their core (the
+    line's darkest tenth of pixels, PEN_LINE_CORE_Q: a soft scan spreads a red dash's core into a pale
+    fringe, whose median is a fold's). A line that dark
     through a box is a pen's: a dash struck through the box and on across its label fills the side
     strips like a crease (with the label's letters), and erased, the box read empty - a silent error.
     On a 1-bit page every line is black: a fold through a box there goes to a person too.
     """
     gone = (before > t8) & (after <= t8)
-    if not gone.any() or np.median(before[gone]) < CREASE_MAX_DARK * 255:
+    if not gone.any() or np.percentile(before[gone], PEN_LINE_CORE_Q) < CREASE_MAX_DARK * 255:
         return 0.0
     return float(np.count_nonzero(gone)) / gone.size
 

@@ -14,13 +14,15 @@ from collections.abc import Callable
 import numpy as np
 
 from scanner.beside import QUIET_SPECK_MM2
-from scanner.decide import EMPTY_MAX, BoxDecision, FieldDecision, decide_field
+from scanner.decide import EMPTY_MAX, FAINT_FILL_SMOOTH, BoxDecision, FieldDecision, decide_field
 from scanner.handwriting import ABSENT_MM2
 from scanner.reading import PageReading
 
 LONE_TRACE_MIN = 0.10  # share of a box interior a faint trace must cover to be a stroke (= decide.MARK_MIN) ...
 LONE_TRACE_SMOOTH = (0.06, 0.10)  # ... or: this share per pixel, and the stroke's worth in the averaged look
 # (a 0.25 mm pencil tick at 150-200 dpi: only parts of it clear the per-pixel threshold; averaging joins it up)
+LONE_TRACE_MAX_INK = 0.5  # a faint mark over this much of the interior at the ink threshold (or FAINT_FILL_SMOOTH
+# of it averaged) is a faint fill, not a lone stroke (11,834 lone traces promoted in kept stacks: <= 0.31, <= 0.62)
 LONE_TRACE_WRITER = 0.6  # ... and its ink strength, as a share of the writer's clear marks on the page
 FAINT_WRITER = 0.18  # median ink strength of a page's marks below which empty text areas are doubted
 FAINT_WRITER_TEXT = 0.25  # ... and of its handwriting (measured on the text areas; faint pencil ~0.17-0.20,
@@ -343,6 +345,8 @@ def _trace_strength(b: BoxDecision) -> float | None:
     thin_faint = float(m.get("coverage", 0.0)) < EMPTY_MAX  # next to nothing at the ink threshold: faint
     if f < LONE_TRACE_MIN and not (thin_faint and f >= LONE_TRACE_SMOOTH[0] and fs >= LONE_TRACE_SMOOTH[1]):
         return None  # (a small dark dot is not joined up by averaging: it may be a pen rest, a person decides)
+    if float(m.get("coverage", 0.0)) >= LONE_TRACE_MAX_INK or fs >= FAINT_FILL_SMOOTH:
+        return None  # a faint tone over the box, not a stroke: a cancelling fill in a faint pen (a highlighter)
     if int(m.get("ring_sectors", -1)) >= 4:
         return None  # something around the box too: not a lone trace
     if m.get("trace_runs_out"):

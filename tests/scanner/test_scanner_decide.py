@@ -98,6 +98,19 @@ def test_heavy_strokes_with_clear_pockets_are_marks(coverage, solid, gaps, state
         assert 0.5 < conf <= 0.75
 
 
+@pytest.mark.parametrize("strength,state,why", [(0.17, "uncertain", "between_mark_and_fill"),
+                                                (0.80, "marked", "crossed_arms")])
+def test_a_pale_blot_shaped_like_a_cross_is_not_read_by_its_shape(strength, state, why):
+    """Two arms inked end to end over a blot: a felt-tip cross whose pockets closed up - or, in a pale pen,
+    a highlighter's cancelling fill over its own cross, which read as the answer it cancelled (the answer
+    beside it lost to the same pale pen). Marks read by a heavy shape are pressed in ink."""
+    from scanner.decide import classify_box
+
+    m = _measure(0.84, 0.84, 0, strength=strength)
+    m.x_arms, m.x_between = 1.0, 0.70
+    assert classify_box(m)[::2] == (state, why)
+
+
 @pytest.mark.parametrize("coverage,solid,x_between,fill_light,state,why", [
     (1.00, 1.00, 1.00, 0.95, "filled", "solid_fill"),
     (0.89, 0.90, 1.00, 0.95, "uncertain", "between_mark_and_fill"),  # just over the coverage bound
@@ -228,6 +241,26 @@ def test_lone_trace_rule_leaves_doubtful_rows_for_review(row, writer):
     promote_lone_traces(fields, {k: True for k in rows})
     assert (fields["r"].value, fields["r"].status, fields["r"].reason) == before
     assert fields["r"].status == "review"
+
+
+def test_a_faint_tone_over_a_box_is_not_promoted_as_a_lone_mark():
+    """A highlighter's cancelling fill is a faint tone over the whole box (ink at the ink threshold over
+    0.8 of it, the averaged trace over all of it); beside the writer's equally faint ticks it stood as a
+    lone trace and was read as the answer it cancelled. The promoted traces of the kept stacks (11,834)
+    cover <= 0.31 at the ink threshold and <= 0.62 averaged: a tone that wide is a fill, for a person."""
+    def tone(cov, smooth):
+        return BoxDecision("2", "uncertain", 0.3, "faint_ink",
+                           {"faint": 1.0, "faint_smooth": smooth, "coverage": cov, "strength": 0.13, "t_ink": 0.1,
+                            "ring_sectors": -1})
+
+    for cov, smooth, promoted in ((0.8, 1.0, False), (0.3, 0.9, False), (0.3, 0.6, True)):
+        rows = {"r": [BoxDecision("1", "marked", 0.9, "ink_in_box", {"strength": 0.14, "faint": 0.2}),
+                      tone(cov, smooth), _bd("3", "empty", "no_ink")],
+                "w0": [_bd("a", "marked", "ink_in_box", 0.2, 0.14), _bd("b", "empty", "no_ink")],
+                "w1": [_bd("a", "marked", "ink_in_box", 0.2, 0.15), _bd("b", "empty", "no_ink")]}
+        fields = {fid: decide_field(fid, "multi", False, boxes) for fid, boxes in rows.items()}
+        promote_lone_traces(fields, {k: False for k in rows})
+        assert (fields["r"].status == "accepted") == promoted, (cov, smooth, fields["r"].to_dict())
 
 
 def test_lone_trace_writer_scale_accepts_an_equally_faint_writer():
