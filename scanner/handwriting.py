@@ -53,6 +53,12 @@ PEN_LINE_DARK = 0.50  # a straight line this dark (share of the paper) is a pen'
 PEN_LINE_PIECE_MM = 4.0  # ... in pieces this long (a fold near that darkness breaks into dashes) ...
 EDGE_LINE_SLACK_MM = 1.0  # ... unless its line, followed to the zone's edges, meets dark ink within this there
 PEN_LINE_MM2 = 2.0  # ... this much of it (a 5 mm stroke), clear of the frame, is a question for a person
+BAND_FRAME_MM = 0.8  # the label band's ink is looked for from this far below the frame's top line ...
+BAND_BELOW_MM = 1.0  # ... to this far into the zone (what only touches the zone's top edge is dropped there)
+BAND_DESCENDER_MM = 0.8  # the label's letters are found above this height over the zone (not its tails)
+LABEL_GAP_MM = 4.0  # a gap this wide in the band's print ends the label (its words are closer)
+BAND_SPECK_MM2 = 0.4  # pieces of ink smaller than this in the band are noise there (a photo's grain joins pairs
+# of pixels above the threshold; a pen's dash or letter stroke is one piece of >= 1 mm2)
 SHADE_CLOSE_MM = 2.5  # the paper level at a pixel: pen strokes (felt tip and blur <= ~2 mm) closed over first ...
 SHADE_WIN_MM = 4.0  # ... then the median over this window (what is left of dense writing is a minority;
 # a shadow wider than half of it sets the level) ...
@@ -250,6 +256,50 @@ class WritingZone:
             out.append((int(np.floor(x0)), int(np.floor(y0)), int(np.ceil(x0 + (w + 2 * grow_mm) * self.res)),
                         int(np.ceil(y0 + (h + 2 * grow_mm) * self.res))))
         return out
+
+    def band_ink_mm2(self, floor: float = MIN_DARKNESS, margin_mm: float = 1.0) -> float:
+        """Ink (mm2) in the label band beside the printed label and just below it: writing set high.
+
+        The zone starts below the label band, and what only touches its top edge goes with the border's
+        slivers; the band is otherwise blank paper beside a label at its left. A dash or initials written
+        high in a one-line area (name, signature) were read as nothing: an other-hands stress run accepted
+        5 such areas as empty. The label's columns (its ink above the descender line, 1 mm beyond its
+        right end) are left out; so are the frame's top line and sides, and pieces under BAND_SPECK_MM2.
+        """
+        if self.crop is None or self.d is None:
+            return 0.0
+        top, side = self.origin
+        r = self.res
+        g = self.crop
+        h, w = g.shape
+        r0, r1 = int(round((margin_mm + BAND_FRAME_MM) * r)), min(h, top + int(round(BAND_BELOW_MM * r)))
+        if r1 - r0 < 3 or w - 2 * side < 8:
+            return 0.0
+        strip = g[r0:r1, side:w - side]
+        k = max(7, int(3.0 * r) | 1)
+        bg = cv2.blur(cv2.dilate(strip, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))), (k, k))
+        bgf = np.maximum(bg.astype(np.float32), 1.0)
+        ink = ((bgf - strip) / bgf) > self.threshold(floor)
+        body = ink[:max(1, top - int(round(BAND_DESCENDER_MM * r)) - r0)]  # the label's letters, not its tails
+        cols = np.flatnonzero(body.any(axis=0))
+        # the label begins at the area's left edge: everything up to its last letter, and 1 mm more, is print
+        gap = int(round(LABEL_GAP_MM * r))
+        end = 0
+        for c in cols:
+            if c - end > gap and end > 0:
+                break
+            end = int(c)
+        ink[:, :end + int(round(r))] = False
+        n, _, stats = component_stats(ink.astype(np.uint8))
+        if n <= 1:
+            return 0.0
+        x, y, cw, ch, area = (stats[1:, i] for i in range(5))
+        sh, sw = ink.shape
+        # the frame's top line (blurred or a little off on a photo) touches the strip's top edge; a line
+        # crossing the strip from side to side or top to bottom is the frame, a fold or a streak
+        frame = ((y == 0) & (ch < 0.8 * r)) | ((x <= 1) & (x + cw >= sw - 1)) | ((y <= 1) & (y + ch >= sh - 1))
+        keep = (area >= BAND_SPECK_MM2 * r * r) & ~frame
+        return float(area[keep].sum()) / r ** 2
 
     def raw_mm2(self, floor: float = MIN_DARKNESS) -> float:
         """Everything darker than the ink threshold, specks and lines included (mm2)."""
@@ -592,12 +642,15 @@ def _judge_text_area(field_id: str, crop: np.ndarray, g: np.ndarray, preprinted:
         if bilevel and (zone.raw_mm2() >= VANISHED_SPECKS_MM2 or zone.speck_chain() >= SPECK_CHAIN_MIN):
             return TextArea(field_id, "uncertain", "present", "review", "faint_writing", 0.3, mm2, crop)
         if not (bilevel or halftone) and (zone.pen_line_mm2() >= PEN_LINE_MM2
-                                          or zone.pen_line_mm2(zone.threshold(MIN_DARKNESS)) >= PEN_LINE_MM2):
+                                          or zone.pen_line_mm2(zone.threshold(MIN_DARKNESS)) >= ABSENT_MM2):
             # what the line removal took was pen-dark: a straight stroke (a signature's, a dash, the area
             # struck out), not a fold. On a 1-bit page a fold is as black: there the rule cannot tell.
-            # At the ink threshold too: a pencil dash (0.3-0.45 dark) in the middle of a comment box is a
-            # straight stroke that stops short of both edges, which a fold or a streak does not
+            # At the ink threshold too, with the absent bar: a pencil dash (0.2-0.45 dark) in a
+            # comment box is a straight stroke that stops short of both edges, which a fold or a streak does not
             return TextArea(field_id, "uncertain", "present", "review", "pen_line", 0.3, mm2, crop)
+        if zone.band_ink_mm2(MIN_DARKNESS) >= ABSENT_MM2:
+            # written high, beside the label or on the zone's top edge: not nothing, for a person to see
+            return TextArea(field_id, "uncertain", "present", "review", "uncertain_writing", 0.3, mm2, crop)
         conf = 0.5 + 0.5 * min(1.0, (ABSENT_MM2 - mm2) / ABSENT_MM2)
         look = zone.threshold(FAINT_FLOOR) * (HALFTONE_DILUTION if halftone else 1.0)
         return TextArea(field_id, "absent", None, "accepted", None, conf, mm2, crop,

@@ -350,3 +350,22 @@ def test_a_pencil_dash_in_a_comment_box_goes_to_a_person(synth, blank_form, pen,
     loc = scanner.locate(img, synth.FURNITURE)
     ta = read_text_area(img, loc.registration.H, "went_well", AREA)
     assert (ta.state, ta.status, ta.reason) == ("uncertain", "review", "pen_line"), ta.ink_mm2
+
+
+@pytest.mark.parametrize("dy_mm,expect", [(4.4, "review"), (3.6, "review"), (None, "absent")])
+def test_a_dash_written_high_beside_the_label_goes_to_a_person(synth, dy_mm, expect):
+    """A dash (or initials) written high in the area, right of its label: in the label band or on the zone's
+    top edge, where the zone's border slivers are dropped - read as nothing, accepted (an other-hands stress
+    run, 5 one-line areas). Ink there beside the label is not nothing (`band_ink_mm2`); the label itself,
+    and an empty band, are."""
+    p = synth.Page(300)
+    x, y, w, h = SIGNATURE
+    if dy_mm is not None:
+        p.line((x + 40, y + dy_mm), (x + 48, y + dy_mm + 0.1), 0.4, (30, 30, 30))
+    img = synth.jpeg(synth.noise(p.grey(), 3, seed=1), 70)
+    loc = scanner.locate(img, synth.FURNITURE)
+    ta = read_text_area(img, loc.registration.H, "signature", SIGNATURE)
+    if expect == "absent":
+        assert (ta.state, ta.status) == ("absent", "accepted"), ta.ink_mm2
+    else:
+        assert (ta.state, ta.status) == ("uncertain", "review"), (ta.state, ta.reason, ta.ink_mm2)
