@@ -275,11 +275,7 @@ class WritingZone:
         r0, r1 = int(round((margin_mm + BAND_FRAME_MM) * r)), min(h, top + int(round(BAND_BELOW_MM * r)))
         if r1 - r0 < 3 or w - 2 * side < 8:
             return 0.0
-        strip = g[r0:r1, side:w - side]
-        k = max(7, int(3.0 * r) | 1)
-        bg = cv2.blur(cv2.dilate(strip, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))), (k, k))
-        bgf = np.maximum(bg.astype(np.float32), 1.0)
-        ink = ((bgf - strip) / bgf) > self.threshold(floor)
+        ink = local_darkness(g[r0:r1, side:w - side], r) > self.threshold(floor)
         body = ink[:max(1, top - int(round(BAND_DESCENDER_MM * r)) - r0)]  # the label's letters, not its tails
         cols = np.flatnonzero(body.any(axis=0))
         # the label begins at the area's left edge: everything up to its last letter, and 1 mm more, is print
@@ -361,6 +357,14 @@ class WritingZone:
         return all(ends)
 
 
+def local_darkness(grey: np.ndarray, res: float) -> np.ndarray:
+    """Darkness 0..1 against the local paper level: the lightest paper within ~3 mm, smoothed."""
+    k = max(7, int(3.0 * res) | 1)
+    bg = cv2.blur(cv2.dilate(grey, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))), (k, k))
+    bgf = np.maximum(bg.astype(np.float32), 1.0)
+    return (bgf - grey) / bgf
+
+
 def writing_zone(crop_grey: np.ndarray, res: float, margin_mm: float = 1.0,
                  label_band_mm: float = LABEL_BAND_MM) -> WritingZone:
     """The writing zone of a crop made by `crop_area` (grey): below the label band, inside the frame."""
@@ -371,10 +375,7 @@ def writing_zone(crop_grey: np.ndarray, res: float, margin_mm: float = 1.0,
     zone = g[top:h - side, side:w - side]
     if zone.size == 0:
         return WritingZone(None, 0.0, res)
-    k = max(7, int(3.0 * res) | 1)
-    bg = cv2.blur(cv2.dilate(zone, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))), (k, k))
-    bgf = np.maximum(bg.astype(np.float32), 1.0)
-    d = (bgf - zone) / bgf
+    d = local_darkness(zone, res)
     sample = d[::3, ::3]
     med = float(np.median(sample))
     sigma = 1.4826 * float(np.median(np.abs(sample - med)))

@@ -455,9 +455,9 @@ def pen_line_share(before: np.ndarray, after: np.ndarray, t8: int) -> float:
 
     The erase is for folds, creases and shaded bands, all paler than CREASE_MAX_DARK at their core (the
     line's darkest tenth of pixels, PEN_LINE_CORE_Q: a soft scan spreads a red dash's core into a pale
-    fringe, whose median is a fold's). A line that dark
-    through a box is a pen's: a dash struck through the box and on across its label fills the side
-    strips like a crease (with the label's letters), and erased, the box read empty - a silent error.
+    fringe, whose median is a fold's). A line that dark through a box is a pen's: a dash struck through
+    the box and on across its label fills the side strips like a crease (with the label's letters), and
+    erased, the box read empty - a silent error.
     On a 1-bit page every line is black: a fold through a box there goes to a person too.
     """
     gone = (before > t8) & (after <= t8)
