@@ -41,6 +41,7 @@ SHOW_THROUGH_DARK = 0.3  # ... and no darker than this (paper lets through well 
 # its ghost, through thin paper (a duplex-printing script: 6 empty areas read as written at 8-20 % show-through)
 SPECK_MM2 = 0.12  # components smaller than this are noise
 COLLINEAR_MM = 0.6  # ink within this distance of one straight line ...
+OFF_LINE_MM = 1.5  # ... and a stroke reaching this far from a line it touches is writing on it (a tick: >= 2 mm)
 OUTSIDE_MM = 0.6  # the crop's strip beyond the printed frame (1 mm margin less the frame stroke)
 CROSSING_THICK_MM = 1.5  # a component crossing the zone edge to edge is a line when no thicker on average ...
 CROSSING_MAX_SLOPE = 0.5  # ... runs within ~27 degrees of crossing straight ...
@@ -57,6 +58,9 @@ BAND_FRAME_MM = 0.8  # the label band's ink is looked for from this far below th
 BAND_BELOW_MM = 1.0  # ... to this far into the zone (what only touches the zone's top edge is dropped there)
 BAND_DESCENDER_MM = 0.8  # the label's letters are found above this height over the zone (not its tails)
 LABEL_GAP_MM = 4.0  # a gap this wide in the band's print ends the label (its words are closer)
+LETTER_ROW_SHARE = 0.25  # rows of a label's columns this dense (share of its densest) hold its letters ...
+UNDERLINE_MM = 2.5  # ... and what lies below them this wide is not a letter's tail (g, comma: <= ~1.5 mm) ...
+UNDER_DARK = 0.5  # ... when this dark (share of the label's median): pen dashes 1.1-1.4, a photo's grain 0.3
 BAND_SPECK_MM2 = 0.4  # pieces of ink smaller than this in the band are noise there (a photo's grain joins pairs
 # of pixels above the threshold; a pen's dash or letter stroke is one piece of >= 1 mm2)
 SHADE_CLOSE_MM = 2.5  # the paper level at a pixel: pen strokes (felt tip and blur <= ~2 mm) closed over first ...
@@ -264,7 +268,8 @@ class WritingZone:
         slivers; the band is otherwise blank paper beside a label at its left. A dash or initials written
         high in a one-line area (name, signature) were read as nothing: an other-hands stress run accepted
         5 such areas as empty. The label's columns (its ink above the descender line, 1 mm beyond its
-        right end) are left out; so are the frame's top line and sides, and pieces under BAND_SPECK_MM2.
+        right end) are left out, except for what lies wholly below its letters (`_below_the_letters`); so
+        are the frame's top line and sides, and pieces under BAND_SPECK_MM2.
         """
         if self.crop is None or self.d is None:
             return 0.0
@@ -275,7 +280,11 @@ class WritingZone:
         r0, r1 = int(round((margin_mm + BAND_FRAME_MM) * r)), min(h, top + int(round(BAND_BELOW_MM * r)))
         if r1 - r0 < 3 or w - 2 * side < 8:
             return 0.0
-        ink = local_darkness(g[r0:r1, side:w - side], r) > self.threshold(floor)
+        t = self.threshold(floor)
+        d = local_darkness(g[r0:r1, side:w - side], r)
+        ink = d > t
+        # the frame's top line (blurred, or low on a photo) touches the strip's top edge: not the label's letters
+        ink[_top_line(ink, r)] = False
         body = ink[:max(1, top - int(round(BAND_DESCENDER_MM * r)) - r0)]  # the label's letters, not its tails
         cols = np.flatnonzero(body.any(axis=0))
         # the label begins at the area's left edge: everything up to its last letter, and 1 mm more, is print
@@ -285,15 +294,15 @@ class WritingZone:
             if c - end > gap and end > 0:
                 break
             end = int(c)
-        ink[:, :end + int(round(r))] = False
+        label_cols = end + int(round(r))
+        ink[:, :label_cols] = _below_the_letters(ink[:, :label_cols], d[:, :label_cols], t, len(body), r)
         n, _, stats = component_stats(ink.astype(np.uint8))
         if n <= 1:
             return 0.0
         x, y, cw, ch, area = (stats[1:, i] for i in range(5))
         sh, sw = ink.shape
-        # the frame's top line (blurred or a little off on a photo) touches the strip's top edge; a line
-        # crossing the strip from side to side or top to bottom is the frame, a fold or a streak
-        frame = ((y == 0) & (ch < 0.8 * r)) | ((x <= 1) & (x + cw >= sw - 1)) | ((y <= 1) & (y + ch >= sh - 1))
+        # a line crossing the strip from side to side or top to bottom is the frame, a fold or a streak
+        frame = ((x <= 1) & (x + cw >= sw - 1)) | ((y <= 1) & (y + ch >= sh - 1))
         keep = (area >= BAND_SPECK_MM2 * r * r) & ~frame
         return float(area[keep].sum()) / r ** 2
 
@@ -365,6 +374,46 @@ def local_darkness(grey: np.ndarray, res: float) -> np.ndarray:
     return (bgf - grey) / bgf
 
 
+def _top_line(ink: np.ndarray, res: float) -> np.ndarray:
+    """Pieces touching the strip's top edge and under 0.8 mm tall: the frame's top line (blurred, or sitting low)."""
+    n, labels, stats = component_stats(ink.astype(np.uint8))
+    line = (stats[:, cv2.CC_STAT_TOP] == 0) & (stats[:, cv2.CC_STAT_HEIGHT] < 0.8 * res)
+    line[0] = False
+    return line[labels]
+
+
+def _below_the_letters(ink: np.ndarray, d: np.ndarray, t: float, letters_h: int, res: float) -> np.ndarray:
+    """The ink under a printed label that is not the label's: what lies below its letters' rows.
+
+    A dash drawn right under the label was left out with the label's columns: an other-hands stress run
+    accepted 11 areas with such a line as empty. The letters' rows are found on the ink itself (a phone
+    photo may sit the label half a millimetre off): the rows as dense as the label's print (>= LETTER_ROW_SHARE
+    of its densest row above `letters_h`), the run of them holding the most ink. Below them only the letters'
+    tails reach - narrow (a "g", a comma), and joined to the letters - and, on a blurred photo, their shadow
+    and grain, just over the ink threshold `t` (darkness `d`). Kept: pieces there as dark as a pen (>= UNDER_DARK
+    of the label's median darkness, and twice `t`) that stand apart from the letters, or are UNDERLINE_MM wide
+    (a dash touching a "g"'s tail).
+    """
+    rows = np.count_nonzero(ink, axis=1)
+    if letters_h <= 0 or not rows[:letters_h].any():
+        return np.zeros_like(ink)
+    dense = rows >= max(1.0, LETTER_ROW_SHARE * float(rows[:letters_h].max()))
+    # the letters are the run of dense rows holding the most ink that starts above `letters_h`; a run above it
+    # may be the frame's top line (the label sitting lower than the geometry says), one below it a line drawn
+    edges = np.flatnonzero(np.diff(np.r_[0, dense.astype(np.int8), 0]))
+    runs = [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True) if a < letters_h]
+    cut = max(runs, key=lambda ab: int(rows[ab[0]:ab[1]].sum()))[1]
+    below = ink.copy()
+    below[:cut] = False
+    if not below.any():
+        return below
+    below &= d > max(2.0 * t, UNDER_DARK * float(np.median(d[:cut][ink[:cut]])))
+    n, labels, stats = component_stats(below.astype(np.uint8))
+    keep = (stats[:, cv2.CC_STAT_TOP] > cut) | (stats[:, cv2.CC_STAT_WIDTH] >= UNDERLINE_MM * res)
+    keep[0] = False
+    return keep[labels]
+
+
 def writing_zone(crop_grey: np.ndarray, res: float, margin_mm: float = 1.0,
                  label_band_mm: float = LABEL_BAND_MM) -> WritingZone:
     """The writing zone of a crop made by `crop_area` (grey): below the label band, inside the frame."""
@@ -407,9 +456,10 @@ def _clean_ink(d: np.ndarray, t: float, res: float,
     # 1. whole components that are straight lines (a streak or fold crossing an empty area), and thin
     #    ones crossing the zone edge to edge that carry on beyond the printed frame (a crease through a
     #    one-line area, too short there to look straight)
-    ink = _drop_components(ink, res, count=False)
+    strong = d > 2.0 * t  # a stroke on a line is rescued from it only when this dark (`_writing_on_a_line`)
+    ink = _drop_components(ink, res, count=False, strong=strong)
     if zone is not None:
-        ink = _drop_frame_crossings(ink, res, zone, t)
+        ink = _drop_frame_crossings(ink, res, zone, t, strong)
     # 2. thin straight runs that touch other ink (a streak crossing a fold; ruling under writing):
     #    cut along a few degrees off axis with a 4 mm kernel, but only where the ink is thin across
     #    the run (the long strokes of a thick felt-tip signature stay), and long segments at any
@@ -440,7 +490,7 @@ def _clean_ink(d: np.ndarray, t: float, res: float,
         thick = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kt))
         ink &= ~cv2.dilate(run & ~thick, np.ones((3, 3), np.uint8)) & 1
     # 3. what is left: specks, border slivers and line fragments out, the rest is writing
-    kept = _drop_components(ink, res, count=True)
+    kept = _drop_components(ink, res, count=True, strong=strong)
     return float(np.count_nonzero(kept) - _collinear_residue(kept, res)) / (res * res), kept
 
 
@@ -460,7 +510,8 @@ def _runs_edge_to_edge(piece: np.ndarray, ink: np.ndarray) -> bool:
     return all(ends)
 
 
-def _drop_frame_crossings(ink: np.ndarray, res: float, zone: WritingZone, t: float) -> np.ndarray:
+def _drop_frame_crossings(ink: np.ndarray, res: float, zone: WritingZone, t: float,
+                          strong: np.ndarray | None = None) -> np.ndarray:
     """Remove thin components that cross the zone edge to edge and run on outside the frame at both ends.
 
     A crease or fold crosses a one-line text area in ~4.5 mm: as short as the straight-line rule's
@@ -481,7 +532,8 @@ def _drop_frame_crossings(ink: np.ndarray, res: float, zone: WritingZone, t: flo
             continue  # thicker on average than a fold line
         ys, xs = np.nonzero(labels == i)
         a, b = np.polyfit(ys, xs, 1) if down else np.polyfit(xs, ys, 1)
-        if abs(a) <= CROSSING_MAX_SLOPE and zone.carries_on_outside(down, float(a), float(b), t):
+        if (abs(a) <= CROSSING_MAX_SLOPE and zone.carries_on_outside(down, float(a), float(b), t)
+                and not (strong is not None and _writing_on_a_line(labels == i, res, strong))):
             ink[labels == i] = 0
     return ink
 
@@ -531,11 +583,13 @@ def _collinear_residue(kept: np.ndarray, res: float) -> int:
     return int(np.count_nonzero(near))
 
 
-def _drop_components(ink: np.ndarray, res: float, count: bool, lines: bool = True):
+def _drop_components(ink: np.ndarray, res: float, count: bool, lines: bool = True,
+                     strong: np.ndarray | None = None):
     """Remove straight-line components (and, when counting, specks and border slivers).
 
     Returns the cleaned mask (with count=True: after dropping specks and border slivers too;
-    lines=False keeps the straight lines).
+    lines=False keeps the straight lines). `strong`: pixels dark enough that a stroke of them touching a
+    line is kept from it (`_writing_on_a_line`); without it a line-shaped component goes whole.
     """
     n, labels, stats = component_stats(ink)
     if n <= 1:
@@ -547,6 +601,8 @@ def _drop_components(ink: np.ndarray, res: float, count: bool, lines: bool = Tru
     long_side = np.maximum(ww, hh).astype(np.float64)
     straight = ((long_side >= LINE_MM * res) & (np.minimum(ww, hh) <= 0.07 * long_side + 0.5 * res)
                 & (area / np.maximum(long_side, 1) <= 1.0 * res))
+    for i in np.flatnonzero(straight) if strong is not None else ():
+        straight[i] = not _writing_on_a_line(labels == i + 1, res, strong)
     if not count:
         if not straight.any():
             return ink
@@ -556,6 +612,29 @@ def _drop_components(ink: np.ndarray, res: float, count: bool, lines: bool = Tru
     thin = np.minimum(ww, hh) < 0.8 * res
     keep = (area >= SPECK_MM2 * res * res) & ~(touches & thin) & (~straight if lines else True)
     return np.r_[0, keep.astype(np.uint8)][labels].astype(np.uint8)
+
+
+def _writing_on_a_line(piece: np.ndarray, res: float, strong: np.ndarray) -> bool:
+    """A line-shaped component that holds more than its line: writing touching a streak, a fold or the frame.
+
+    A tick in a header cell on a phone photo touched the cell's bottom line, which showed in the zone: the
+    two made one long, flat, thin-on-average component, dropped whole as a line (an other-hands stress run).
+    Here >= ABSENT_MM2 of it lies off its line (beyond COLLINEAR_MM; the line fitted robustly) in one piece
+    reaching OFF_LINE_MM from it, and `strong` (twice the ink threshold: a photo's grain and shade along a
+    frame line at the faint threshold are not), so it is not taken whole; the thin-run cut that follows
+    takes the line's own pixels and leaves the rest.
+    """
+    ys, xs = np.nonzero(piece)
+    vx, vy, x0, y0 = (float(v) for v in cv2.fitLine(np.column_stack([xs, ys]).astype(np.float32),
+                                                    cv2.DIST_HUBER, 0, 0.01, 0.01).ravel())
+    dist = np.abs((xs - x0) * vy - (ys - y0) * vx)
+    off = (dist > COLLINEAR_MM * res) & strong[ys, xs]
+    if np.count_nonzero(off) < ABSENT_MM2 * res * res or dist.max() < OFF_LINE_MM * res:
+        return False
+    rest = np.zeros(piece.shape, np.uint8)
+    rest[ys[off], xs[off]] = 1
+    _, _, stats = component_stats(rest)
+    return int(stats[1:, cv2.CC_STAT_AREA].max()) >= ABSENT_MM2 * res * res  # one stroke, not grain along the line
 
 
 def _rects_mask(shape: tuple[int, ...], rects_px: Sequence[tuple[int, int, int, int]]) -> np.ndarray:

@@ -369,3 +369,58 @@ def test_a_dash_written_high_beside_the_label_goes_to_a_person(synth, dy_mm, exp
         assert (ta.state, ta.status) == ("absent", "accepted"), ta.ink_mm2
     else:
         assert (ta.state, ta.status) == ("uncertain", "review"), (ta.state, ta.reason, ta.ink_mm2)
+
+
+@pytest.mark.parametrize("dy_mm,x_mm", [(3.9, 2.0), (4.2, 6.0), (4.4, 2.0), (4.7, 6.0)])
+def test_a_dash_right_under_the_label_goes_to_a_person(synth, dy_mm, x_mm):
+    """A dash drawn right under the printed label, in the label band: the label's columns were left out of
+    the band look whole, so it read as nothing, accepted (an other-hands stress run: 11 areas). What lies
+    below the label's letters is not print - also when it touches the tail of the label's "g"."""
+    p = synth.Page(300)
+    x, y, w, h = SIGNATURE
+    p.line((x + x_mm, y + dy_mm), (x + x_mm + 8, y + dy_mm + 0.1), 0.4, (30, 30, 30))
+    img = synth.jpeg(synth.noise(p.grey(), 3, seed=1), 70)
+    loc = scanner.locate(img, synth.FURNITURE)
+    ta = read_text_area(img, loc.registration.H, "signature", SIGNATURE)
+    assert (ta.state, ta.status) == ("uncertain", "review"), (ta.state, ta.reason, ta.ink_mm2)
+
+
+@pytest.mark.parametrize("shift_mm", [-0.6, -0.3, 0.0, 0.3, 0.6])
+@pytest.mark.parametrize("effect", ["jpeg", "phone", "bilevel"])
+def test_the_label_itself_is_not_ink_under_it_when_it_sits_off(synth, shift_mm, effect):
+    """The label's own letters, their tails and their merged bottoms on a blurred photo, are never taken
+    for a line under the label - also when the registration sits the label up to 0.6 mm higher or lower."""
+    p = synth.Page(300)
+    img = {"jpeg": synth.jpeg(synth.noise(p.grey(), 3, seed=1), 70), "phone": synth.phone_photo(p.img, seed=3),
+           "bilevel": synth.bilevel(p.img)}[effect]
+    loc = scanner.locate(img, synth.FURNITURE)
+    x, y, w, h = SIGNATURE
+    ta = read_text_area(img, loc.registration.H, "signature", [x, y + shift_mm, w, h],
+                        bilevel=effect == "bilevel")
+    assert (ta.state, ta.status) == ("absent", "accepted"), (ta.state, ta.reason, ta.ink_mm2)
+
+
+@pytest.mark.parametrize("effect", ["jpeg", "phone"])
+def test_a_tick_touching_a_line_across_the_area_is_writing(synth, effect):
+    """A tick in a header cell whose foot touched the cell's bottom line, showing in the zone on a phone photo:
+    the two made one long, thin-on-average component, dropped whole as a line, and the cell read empty,
+    accepted (an other-hands stress run). The line goes; the tick stays."""
+    p = synth.Page(300)
+    x, y, w, h = SIGNATURE
+    p.line((x + 0.5, y + h - 1.6), (x + w - 0.5, y + h - 1.6), 0.3, (90, 90, 90))  # a fold across the area
+    p.line((x + 40, y + h - 3.0), (x + 41.5, y + h - 1.6), 0.45, (150, 60, 20))  # the tick, in blue ink
+    p.line((x + 41.5, y + h - 1.6), (x + 44, y + h - 5.2), 0.45, (150, 60, 20))
+    img = {"jpeg": synth.jpeg(synth.noise(p.grey(), 3, seed=1), 70), "phone": synth.phone_photo(p.img, seed=3)}[effect]
+    loc = scanner.locate(img, synth.FURNITURE)
+    ta = read_text_area(img, loc.registration.H, "signature", SIGNATURE)
+    assert ta.value == "present" or ta.status == "review", (ta.state, ta.reason, ta.ink_mm2)
+
+
+def test_a_line_across_the_area_alone_is_not_writing(synth):
+    p = synth.Page(300)
+    x, y, w, h = SIGNATURE
+    p.line((x + 0.5, y + h - 1.6), (x + w - 0.5, y + h - 1.6), 0.3, (90, 90, 90))
+    img = synth.phone_photo(p.img, seed=3)
+    loc = scanner.locate(img, synth.FURNITURE)
+    ta = read_text_area(img, loc.registration.H, "signature", SIGNATURE)
+    assert (ta.state, ta.status) == ("absent", "accepted"), (ta.state, ta.reason, ta.ink_mm2)
