@@ -15,12 +15,18 @@ from pathlib import Path
 from formkit.cli.serve import _is_loopback
 
 
+def _ctrl_c_stops() -> None:
+    """As in a terminal: a test run started in the background (`cmd &` in a script) ignores Ctrl-C, and its
+    children would inherit that - the server then outlived the test."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(ws_root: Path, *args: str) -> tuple[subprocess.Popen, str]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("FORMKIT_WEB_PASSWORD", None)
     proc = subprocess.Popen([str(Path(sys.executable).parent / "formkit"), "--workspace", str(ws_root), "serve",
                              "--port", "0", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env)
+                            env=env, preexec_fn=_ctrl_c_stops)
     deadline = time.monotonic() + 30
     lines = []
     while time.monotonic() < deadline:
@@ -36,7 +42,7 @@ def _start(ws_root: Path, *args: str) -> tuple[subprocess.Popen, str]:
 
 
 def _stop(proc: subprocess.Popen) -> None:
-    """Ctrl-C, as a person stops it; a busy first run on a 2-core CI machine once took over 10 s to exit."""
+    """Ctrl-C, as a person stops it; killed (and the test failed) if it does not stop."""
     proc.send_signal(signal.SIGINT)
     try:
         proc.wait(timeout=60)
