@@ -34,6 +34,10 @@ SPECK_CHAIN_MM = 1.5  # ... or specks lying within this of each other in a chain
 SPECK_CHAIN_MIN = 4  # ... at least this many: a short pencil signature cut to a few dots along its line
 # (2.4 mm2 in all; blank 1-bit areas: chains of <= 2 in 585, however many dots their paper keeps)
 HOUGH_MM = 15.0  # straight segments this long are never handwriting
+DASH_MM = 4.0  # a straight chain of thin pieces this long, stopping short of the zone's ends, is a faint dash ...
+DASH_LINK_MM = 1.0  # ... its pieces this close to one another ...
+DASH_BAND_MM = 0.5  # ... and this close to one line ...
+DASH_EDGE_MM = 2.0  # ... ending this far from the zone's edges along it (a crease or streak crosses the zone)
 SHOW_THROUGH_SHARE = 0.8  # writing lying this much on the print of the sheet's other side, mirrored ...
 SHOW_THROUGH_REACH_MM = 2.0  # ... or within this of it (a duplex printer sets the two sides 1-2 mm apart),
 SHOW_THROUGH_AVOID = 0.25  # ... keeping off the paper beside that print 4x more than writing put anywhere,
@@ -167,6 +171,52 @@ class WritingZone:
         on = dots > 0
         pairs = np.unique(chains[on].astype(np.int64) * n + labels[on])  # each speck once per chain
         return int(np.bincount(pairs // n).max())
+
+    def faint_dash_mm(self, floor: float = MIN_DARKNESS) -> float:
+        """Length (mm) of the longest straight chain of thin pieces above the ink threshold that stops short
+        of the zone's ends: a faint pencil dash ("nothing to add").
+
+        At half resolution a faint pencil stroke is one pixel wide, and the cleaning's 3x3 median takes it
+        whole: three such dashes read absent, accepted (an other-hands stress run). Its pieces (>= 3 px,
+        within DASH_LINK_MM of one another) lie within DASH_BAND_MM of one line, over DASH_MM..HOUGH_MM, and end
+        >= DASH_EDGE_MM from the zone's edges along that line, with no more pieces on the line beyond them; a
+        crease or a streak crosses the zone (broken up, its pieces lie on one line), and a photo's grain does
+        not line up (the ward's empty areas: <= 2.5 mm).
+        """
+        if self.d is None:
+            return 0.0
+        m = np.ascontiguousarray(self.d[2:-2, 2:-2] > self.threshold(floor)).astype(np.uint8)
+        if cv2.countNonZero(m) < 8:
+            return 0.0
+        n, labels, stats = component_stats(m)
+        m = np.r_[0, stats[1:, cv2.CC_STAT_AREA] >= 3].astype(np.uint8)[labels]
+        k = int(DASH_LINK_MM * self.res) | 1
+        nc, chains = cv2.connectedComponents(cv2.dilate(m, np.ones((k, k), np.uint8)), connectivity=8)
+        zh, zw = m.shape
+        best = 0.0
+        on_line = None
+        for i in range(1, nc):
+            ys, xs = np.nonzero((chains == i) & (m > 0))
+            if xs.size < 8:
+                continue
+            vx, vy, x0, y0 = (float(v) for v in cv2.fitLine(np.column_stack([xs, ys]).astype(np.float32),
+                                                            cv2.DIST_L2, 0, 0.01, 0.01).ravel())
+            if np.abs((xs - x0) * vy - (ys - y0) * vx).max() > DASH_BAND_MM * self.res:
+                continue  # not one straight stroke
+            along = (xs - x0) * vx + (ys - y0) * vy
+            span = float(along.max() - along.min()) / self.res
+            ends = min(xs.min(), zw - 1 - xs.max()) if abs(vx) >= abs(vy) else min(ys.min(), zh - 1 - ys.max())
+            if span > HOUGH_MM or ends < DASH_EDGE_MM * self.res or span <= best:
+                continue
+            if on_line is None:
+                on_line = np.nonzero(m)
+            ay, ax = on_line
+            a = (ax - x0) * vx + (ay - y0) * vy
+            beyond = ((np.abs((ax - x0) * vy - (ay - y0) * vx) <= DASH_BAND_MM * self.res)
+                      & ((a < along.min() - self.res) | (a > along.max() + self.res)))
+            if np.count_nonzero(beyond) < 0.25 * xs.size:  # more pieces on its line: a crease, broken up
+                best = span
+        return best
 
     def pen_line_mm2(self, dark_from: float = PEN_LINE_DARK) -> float:
         """Ink darker than `dark_from` (mm2) inside the zone, straight lines included, but not lines crossing
@@ -721,16 +771,22 @@ def _judge_text_area(field_id: str, crop: np.ndarray, g: np.ndarray, preprinted:
             return TextArea(field_id, "uncertain", "present", "review", "faint_writing", 0.3, low, crop)
         if bilevel and (zone.raw_mm2() >= VANISHED_SPECKS_MM2 or zone.speck_chain() >= SPECK_CHAIN_MIN):
             return TextArea(field_id, "uncertain", "present", "review", "faint_writing", 0.3, mm2, crop)
-        if not (bilevel or halftone) and (zone.pen_line_mm2() >= PEN_LINE_MM2
-                                          or zone.pen_line_mm2(zone.threshold(MIN_DARKNESS)) >= ABSENT_MM2):
+        if not halftone and (zone.pen_line_mm2() >= PEN_LINE_MM2
+                             or zone.pen_line_mm2(zone.threshold(MIN_DARKNESS)) >= ABSENT_MM2):
             # what the line removal took was pen-dark: a straight stroke (a signature's, a dash, the area
-            # struck out), not a fold. On a 1-bit page a fold is as black: there the rule cannot tell.
-            # At the ink threshold too, with the absent bar: a pencil dash (0.2-0.45 dark) in a
-            # comment box is a straight stroke that stops short of both edges, which a fold or a streak does not
+            # struck out), not a fold. At the ink threshold too, with the absent bar: a pencil dash (0.2-0.45
+            # dark) in a comment box is a straight stroke that stops short of both edges, which a fold or a
+            # streak does not. On a 1-bit page a fold is as black as a pen, but it still crosses the zone
+            # (its broken pieces meet ink on their line at both edges): a 5 mm dash there read absent,
+            # accepted (an other-hands stress run, 3 areas); two 1-bit ward stacks lost no area to review.
+            # Not on a descreened halftone page, whose fold pieces are blots, not lines.
             return TextArea(field_id, "uncertain", "present", "review", "pen_line", 0.3, mm2, crop)
         if zone.band_ink_mm2(MIN_DARKNESS) >= ABSENT_MM2:
             # written high, beside the label or on the zone's top edge: not nothing, for a person to see
             return TextArea(field_id, "uncertain", "present", "review", "uncertain_writing", 0.3, mm2, crop)
+        if not (bilevel or halftone) and zone.faint_dash_mm() >= DASH_MM:
+            # a faint pencil dash, one pixel wide here: the cleaning's median took it
+            return TextArea(field_id, "uncertain", "present", "review", "faint_writing", 0.3, mm2, crop)
         conf = 0.5 + 0.5 * min(1.0, (ABSENT_MM2 - mm2) / ABSENT_MM2)
         look = zone.threshold(FAINT_FLOOR) * (HALFTONE_DILUTION if halftone else 1.0)
         return TextArea(field_id, "absent", None, "accepted", None, conf, mm2, crop,

@@ -424,3 +424,79 @@ def test_a_line_across_the_area_alone_is_not_writing(synth):
     loc = scanner.locate(img, synth.FURNITURE)
     ta = read_text_area(img, loc.registration.H, "signature", SIGNATURE)
     assert (ta.state, ta.status) == ("absent", "accepted"), (ta.state, ta.reason, ta.ink_mm2)
+
+
+@pytest.mark.parametrize("where", [(60, 20), (20, 30)])
+def test_a_short_dash_on_a_one_bit_page_goes_to_a_person(synth, blank_form, where):
+    """A 5 mm ballpoint dash in a comment box ("nothing to add") on a 1-bit scan: the line removal takes it
+    for a fold, and the pen-line look was not asked on 1-bit pages (a fold is as black there) - read absent,
+    accepted. A dash stops short of both edges; a fold crosses the zone."""
+    p = _page(synth, blank_form)
+    x0, y0, w, h = AREA
+    dx, dy = where
+    p.line((x0 + dx, y0 + dy), (x0 + dx + 5, y0 + dy + 0.15), 0.35, (30, 30, 30))
+    img = synth.bilevel(p.img)
+    loc = scanner.locate(img, synth.FURNITURE)
+    ta = read_text_area(img, loc.registration.H, "went_well", AREA, bilevel=True)
+    assert (ta.state, ta.status) == ("uncertain", "review"), (ta.state, ta.reason, ta.ink_mm2)
+
+
+
+@pytest.mark.parametrize("seed", [2, 4])
+@pytest.mark.parametrize("dpi", [300, 200])
+def test_a_faint_pencil_dash_one_pixel_wide_goes_to_a_person(synth, seed, dpi):
+    """An 8 mm faint-pencil dash, 0.25 mm wide: one pixel wide where presence is judged, so the cleaning's 3x3
+    median took it whole, and the area read absent, accepted (an other-hands stress run, 200-dpi and sharpened
+    scans). Its pieces lie on one short line that stops well short of the zone's ends: `faint_dash_mm`."""
+    import sys
+    from pathlib import Path
+
+    import cv2
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    import other_hands
+
+    from formkit.simulate.marks import PENS
+
+    p = synth.Page(300)
+    x0, y0, w, h = AREA
+    s = p.s
+    other_hands.ink(p.img, [np.array([[x0 + 70, y0 + 22], [x0 + 78, y0 + 22.2]]) * s], [], 0.25 * s,
+                    PENS["faint_pencil"], np.random.default_rng(seed), s)
+    img = synth.jpeg(synth.noise(p.grey(), 2, seed=seed), 70)
+    if dpi == 200:
+        img = cv2.resize(img, None, fx=2 / 3, fy=2 / 3, interpolation=cv2.INTER_AREA)
+    loc = scanner.locate(img, synth.FURNITURE)
+    ta = read_text_area(img, loc.registration.H, "went_well", AREA)
+    assert (ta.state, ta.status) == ("uncertain", "review"), (ta.state, ta.reason, ta.ink_mm2)
+
+
+
+def _dashed(grey: np.ndarray, y: int, x0: int, x1: int, piece: int = 6, gap: int = 3, level: int = 215) -> None:
+    for x in range(x0, x1, piece + gap):
+        grey[y, x:min(x + piece, x1)] = level
+
+
+@pytest.mark.parametrize("kind,expect", [("dash", True), ("crease", False), ("crease_gaps", False),
+                                         ("near_edge", False)])
+def test_faint_dash_is_a_short_chain_alone_on_its_line(kind, expect):
+    """`faint_dash_mm` on a zone at 4 px/mm: one-pixel pieces in a row over 8 mm, alone on their line, are a
+    dash; the same pieces running across the zone (a crease), or with longer gaps further along the same line
+    (a crease broken up), or reaching the zone's end, are not."""
+    from scanner.handwriting import DASH_MM, writing_zone
+
+    res = 4.0
+    grey = np.full((int(30 * res), int(100 * res)), 245, np.uint8)
+    y = int(18 * res)
+    if kind == "dash":
+        _dashed(grey, y, int(40 * res), int(48 * res))
+    elif kind == "crease":
+        _dashed(grey, y, 0, grey.shape[1])
+    elif kind == "crease_gaps":
+        _dashed(grey, y, int(40 * res), int(48 * res))
+        for x in (10, 20, 60, 75, 90):
+            _dashed(grey, y, int(x * res), int((x + 3) * res))
+    else:
+        _dashed(grey, y, int(3.5 * res), int(12 * res))
+    zone = writing_zone(grey, res, label_band_mm=4.0)
+    assert (zone.faint_dash_mm() >= DASH_MM) == expect, zone.faint_dash_mm()
