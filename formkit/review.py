@@ -21,8 +21,8 @@ from formkit.workspace import Workspace
 NO_ANSWER = {"", "none", "null", "-", "no_answer"}
 
 REASONS = {  # why a field waits for a person, in the clerk's words (CLI legend, web review page)
-    "uncertain_mark": ("A mark is unclear (faint, small, between a tick and a fill, or a line drawn through "
-                       "the box and on past it)."),
+    "uncertain_mark": ("A mark is unclear (faint, small, much paler than the writer's other marks - rubbed "
+                       "out? -, between a tick and a fill, or a line drawn through the box and on past it)."),
     "multiple_marks": "More than one box is marked where only one answer is allowed.",
     "no_mark": "No box is marked, but the question needs an answer.",
     "all_cancelled": "Every mark was cancelled (filled boxes) and none is left.",

@@ -45,6 +45,7 @@ from scanner.writer import (
     doubt_breaking_pen,
     doubt_for_writer,
     doubt_mostly_blank_page,
+    doubt_pale_marks,
     doubt_washed_out_writing,
     paper_whitened,
     promote_lone_traces,
@@ -256,6 +257,7 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
         for ta in out.texts.values():
             if ta.status == "accepted":
                 ta.status, ta.reason = "review", "poor_registration"
+    doubt_pale_marks(out.fields, required)
     promote_lone_traces(out.fields, required)
     if printed_mm:  # where the print is known, ink beside the boxes can be told from it
         doubt_ink_beside_boxes(out.fields, page_fields, image, H, printed_mm, location.streaks, bilevel)

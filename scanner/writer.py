@@ -24,6 +24,8 @@ LONE_TRACE_SMOOTH = (0.06, 0.10)  # ... or: this share per pixel, and the stroke
 LONE_TRACE_MAX_INK = 0.5  # a faint mark over this much of the interior at the ink threshold (or FAINT_FILL_SMOOTH
 # of it averaged) is a faint fill, not a lone stroke (11,834 lone traces promoted in kept stacks: <= 0.31, <= 0.62)
 LONE_TRACE_WRITER = 0.6  # ... and its ink strength, as a share of the writer's clear marks on the page
+PALE_MARK_SHARE = 0.4  # a mark fainter than this share of the writer's clear marks is erased residue, maybe
+PALE_MARK_WRITER_MIN = 3  # ... judged on pages with at least this many clear marks (their median is the pen)
 FAINT_WRITER = 0.18  # median ink strength of a page's marks below which empty text areas are doubted
 FAINT_WRITER_TEXT = 0.25  # ... and of its handwriting (measured on the text areas; faint pencil ~0.17-0.20,
 # ballpoint ~0.65-0.85): a page without boxes (the back of a form) shows its writer here
@@ -283,6 +285,32 @@ def doubt_breaking_pen(out: PageReading, one_bit: bool = True) -> None:
         if ta.status == "accepted" and ta.state == "absent":
             ta.status, ta.reason, ta.confidence = "review", "faint_writer", min(ta.confidence, 0.5)
     out.faint_writer = out.faint_writer or VANISHED_WRITER
+
+
+def doubt_pale_marks(fields: dict[str, FieldDecision], required: dict[str, bool]) -> None:
+    """A mark much fainter than the writer's other marks on the page goes to a person (`why: pale_mark`).
+
+    An erased pencil mark keeps 10-30 % of its darkness; on a dark scan its residue can pass the absolute
+    bar of a mark (FAINT_STRENGTH) and was accepted as an answer beside the one meant (an other-hands stress
+    run, a darker-gamma scanner: strength 0.14 against the page's 0.62). Judged against the writer - the
+    median strength of the page's clear marks, with >= PALE_MARK_WRITER_MIN of them - a mark below
+    PALE_MARK_SHARE of it is in doubt. The ward's marks all reach >= 0.55 of their page's median (5 kept
+    stacks, 2,635 marks).
+    """
+    clear = [b for fd in fields.values() for b in fd.boxes
+             if b.state == "marked" and b.why in ("ink_in_box", "heavy_strokes")]
+    if len(clear) < PALE_MARK_WRITER_MIN:
+        return
+    writer = float(np.median([float(b.measures.get("strength", 0.0)) for b in clear]))
+    pale_ids = {id(b) for b in clear if float(b.measures.get("strength", 0.0)) < PALE_MARK_SHARE * writer}
+    for fid, fd in fields.items():
+        pale = [b for b in fd.boxes if id(b) in pale_ids]
+        if not pale:
+            continue
+        for b in pale:
+            b.state, b.confidence, b.why = "uncertain", 0.3, "pale_mark"
+        nd = decide_field(fid, fd.kind, required.get(fid, False), fd.boxes)
+        fd.value, fd.status, fd.reason, fd.confidence = nd.value, nd.status, nd.reason, nd.confidence
 
 
 def promote_lone_traces(fields: dict[str, FieldDecision], required: dict[str, bool]) -> None:

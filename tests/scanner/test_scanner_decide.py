@@ -5,6 +5,7 @@ from scanner.writer import (
     doubt_absence_for_faint_writer,
     doubt_breaking_pen,
     doubt_mostly_blank_page,
+    doubt_pale_marks,
     promote_lone_traces,
 )
 
@@ -661,3 +662,33 @@ def test_loops_broken_into_arcs_on_a_1_bit_page_doubt_its_empty_optional_rows(ri
     assert page.fields["opt"].status == status
     if status == "review":
         assert page.fields["opt"].reason == "faint_writer" and page.fields["opt"].value is None
+
+
+def _clear_rows(strengths):
+    return {f"q{i}": [_bd("1", "marked", "ink_in_box", strength=v), _bd("2", "empty", "no_ink")]
+            for i, v in enumerate(strengths)}
+
+
+def test_an_erased_mark_beside_the_answer_goes_to_a_person():
+    """An erased pencil vee beside a zig-zag in a tick-all row, on a dark scan: its residue (strength 0.14)
+    passed the absolute bar of a mark and was accepted as a second answer (an other-hands stress run). The
+    writer's clear marks on the page are at ~0.6: a mark under 0.4 of that is in doubt."""
+    rows = _clear_rows([0.6, 0.62, 0.58])
+    rows["focus"] = [_bd("history", "marked", "ink_in_box", strength=0.604),
+                     _bd("examination", "marked", "ink_in_box", strength=0.141), _bd("diagnosis", "empty", "no_ink")]
+    fields = {fid: decide_field(fid, "multi" if fid == "focus" else "single", False, b) for fid, b in rows.items()}
+    assert fields["focus"].status == "accepted"  # before the writer is looked at
+    doubt_pale_marks(fields, {})
+    fd = fields["focus"]
+    assert (fd.status, fd.reason) == ("review", "uncertain_mark")
+    assert (fd.boxes[1].state, fd.boxes[1].why) == ("uncertain", "pale_mark")
+    assert fd.boxes[0].state == "marked" and all(f.status == "accepted" for k, f in fields.items() if k != "focus")
+
+
+@pytest.mark.parametrize("strengths", [[0.6, 0.3, 0.45, 0.5], [0.141, 0.6]])
+def test_marks_of_one_pen_and_pages_with_few_marks_stand(strengths):
+    """Marks no paler than 0.4 of the page's median stand; with fewer than 3 clear marks there is no writer
+    to judge by (the ward's marks reach >= 0.55 of their page's median)."""
+    fields = _fields(_clear_rows(strengths))
+    doubt_pale_marks(fields, {})
+    assert all(f.status == "accepted" and f.boxes[0].state == "marked" for f in fields.values())
