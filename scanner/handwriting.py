@@ -188,17 +188,20 @@ class WritingZone:
         m = np.ascontiguousarray(self.d[2:-2, 2:-2] > self.threshold(floor)).astype(np.uint8)
         if cv2.countNonZero(m) < 8:
             return 0.0
-        n, labels, stats = component_stats(m)
+        _, labels, stats = component_stats(m)
         m = np.r_[0, stats[1:, cv2.CC_STAT_AREA] >= 3].astype(np.uint8)[labels]
         k = int(DASH_LINK_MM * self.res) | 1
-        nc, chains = cv2.connectedComponents(cv2.dilate(m, np.ones((k, k), np.uint8)), connectivity=8)
+        chains = cv2.connectedComponents(cv2.dilate(m, np.ones((k, k), np.uint8)), connectivity=8)[1]
+        ay, ax = np.nonzero(m)
+        ids = chains[ay, ax]
+        order = np.argsort(ids, kind="stable")  # the pieces' pixels grouped by chain, in one pass
+        starts = np.flatnonzero(np.r_[True, np.diff(ids[order]) != 0, True])
         zh, zw = m.shape
         best = 0.0
-        on_line = None
-        for i in range(1, nc):
-            ys, xs = np.nonzero((chains == i) & (m > 0))
-            if xs.size < 8:
+        for a0, a1 in zip(starts[:-1], starts[1:], strict=True):
+            if a1 - a0 < 8:
                 continue
+            ys, xs = ay[order[a0:a1]], ax[order[a0:a1]]
             vx, vy, x0, y0 = (float(v) for v in cv2.fitLine(np.column_stack([xs, ys]).astype(np.float32),
                                                             cv2.DIST_L2, 0, 0.01, 0.01).ravel())
             if np.abs((xs - x0) * vy - (ys - y0) * vx).max() > DASH_BAND_MM * self.res:
@@ -208,9 +211,6 @@ class WritingZone:
             ends = min(xs.min(), zw - 1 - xs.max()) if abs(vx) >= abs(vy) else min(ys.min(), zh - 1 - ys.max())
             if span > HOUGH_MM or ends < DASH_EDGE_MM * self.res or span <= best:
                 continue
-            if on_line is None:
-                on_line = np.nonzero(m)
-            ay, ax = on_line
             a = (ax - x0) * vx + (ay - y0) * vy
             beyond = ((np.abs((ax - x0) * vy - (ay - y0) * vx) <= DASH_BAND_MM * self.res)
                       & ((a < along.min() - self.res) | (a > along.max() + self.res)))
@@ -426,7 +426,7 @@ def local_darkness(grey: np.ndarray, res: float) -> np.ndarray:
 
 def _top_line(ink: np.ndarray, res: float) -> np.ndarray:
     """Pieces touching the strip's top edge and under 0.8 mm tall: the frame's top line (blurred, or sitting low)."""
-    n, labels, stats = component_stats(ink.astype(np.uint8))
+    _, labels, stats = component_stats(ink.astype(np.uint8))
     line = (stats[:, cv2.CC_STAT_TOP] == 0) & (stats[:, cv2.CC_STAT_HEIGHT] < 0.8 * res)
     line[0] = False
     return line[labels]
@@ -458,7 +458,7 @@ def _below_the_letters(ink: np.ndarray, d: np.ndarray, t: float, letters_h: int,
     if not below.any():
         return below
     below &= d > max(2.0 * t, UNDER_DARK * float(np.median(d[:cut][ink[:cut]])))
-    n, labels, stats = component_stats(below.astype(np.uint8))
+    _, labels, stats = component_stats(below.astype(np.uint8))
     keep = (stats[:, cv2.CC_STAT_TOP] > cut) | (stats[:, cv2.CC_STAT_WIDTH] >= UNDERLINE_MM * res)
     keep[0] = False
     return keep[labels]
@@ -651,8 +651,9 @@ def _drop_components(ink: np.ndarray, res: float, count: bool, lines: bool = Tru
     long_side = np.maximum(ww, hh).astype(np.float64)
     straight = ((long_side >= LINE_MM * res) & (np.minimum(ww, hh) <= 0.07 * long_side + 0.5 * res)
                 & (area / np.maximum(long_side, 1) <= 1.0 * res))
-    for i in np.flatnonzero(straight) if strong is not None else ():
-        straight[i] = not _writing_on_a_line(labels == i + 1, res, strong)
+    if strong is not None:
+        for i in np.flatnonzero(straight):
+            straight[i] = not _writing_on_a_line(labels == i + 1, res, strong)
     if not count:
         if not straight.any():
             return ink
@@ -777,8 +778,8 @@ def _judge_text_area(field_id: str, crop: np.ndarray, g: np.ndarray, preprinted:
             # struck out), not a fold. At the ink threshold too, with the absent bar: a pencil dash (0.2-0.45
             # dark) in a comment box is a straight stroke that stops short of both edges, which a fold or a
             # streak does not. On a 1-bit page a fold is as black as a pen, but it still crosses the zone
-            # (its broken pieces meet ink on their line at both edges): a 5 mm dash there read absent,
-            # accepted (an other-hands stress run, 3 areas); two 1-bit ward stacks lost no area to review.
+            # (its broken pieces meet ink on their line at both edges): 5 mm dashes there read absent,
+            # accepted (other-hands stress runs, 5 areas); the ward's 1-bit stacks lost no area to review.
             # Not on a descreened halftone page, whose fold pieces are blots, not lines.
             return TextArea(field_id, "uncertain", "present", "review", "pen_line", 0.3, mm2, crop)
         if zone.band_ink_mm2(MIN_DARKNESS) >= ABSENT_MM2:
