@@ -477,8 +477,8 @@ def _dashed(grey: np.ndarray, y: int, x0: int, x1: int, piece: int = 6, gap: int
         grey[y, x:min(x + piece, x1)] = level
 
 
-@pytest.mark.parametrize("kind,expect", [("dash", True), ("crease", False), ("crease_gaps", False),
-                                         ("near_edge", False)])
+@pytest.mark.parametrize("kind,expect", [("dash", True), ("dash_split", True), ("crease", False),
+                                         ("crease_gaps", False), ("near_edge", False)])
 def test_faint_dash_is_a_short_chain_alone_on_its_line(kind, expect):
     """`faint_dash_mm` on a zone at 4 px/mm: one-pixel pieces in a row over 8 mm, alone on their line, are a
     dash; the same pieces running across the zone (a crease), or with longer gaps further along the same line
@@ -490,6 +490,9 @@ def test_faint_dash_is_a_short_chain_alone_on_its_line(kind, expect):
     y = int(18 * res)
     if kind == "dash":
         _dashed(grey, y, int(40 * res), int(48 * res))
+    elif kind == "dash_split":  # a faint dash the threshold broke in two, 1.25 mm apart (an office scan)
+        _dashed(grey, y, int(40 * res), int(44 * res), piece=16)
+        _dashed(grey, y, int(45.25 * res), int(49 * res), piece=15)
     elif kind == "crease":
         _dashed(grey, y, 0, grey.shape[1])
     elif kind == "crease_gaps":
