@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from scanner.decide import FieldDecision
-from scanner.geometry import chord, warp_rect_grey
+from scanner.geometry import chord, fit_line, warp_rect_grey
 from scanner.imageops import component_stats
 from scanner.measure import CREASE_MAX_DARK, INK_SIGMAS, MAX_T_INK, MIN_T_INK, RES, LocalPaper
 
@@ -289,8 +289,8 @@ def _crease_lines(dark: np.ndarray, ink: np.ndarray, free: np.ndarray, stats: li
     dirs = []
     for k in ids:
         ys, xs = np.nonzero(labels == k)
-        vx, vy, _, _ = cv2.fitLine(np.column_stack([xs, ys]).astype(np.float32), cv2.DIST_L2, 0, 0.01, 0.01).ravel()
-        dirs.append((float(vx), float(vy)))
+        vx, vy, _, _ = fit_line(xs, ys)
+        dirs.append((vx, vy))
     lines = [(cx, cy, vx, vy) for (cx, cy), (vx, vy) in zip(centres, dirs, strict=True)]
     for k, st, (vx, vy) in zip(ids, stats, dirs, strict=True):
         # a crease clipping a corner or an edge of the zone: too short inside it to follow, but the
@@ -318,8 +318,7 @@ def _crease_lines(dark: np.ndarray, ink: np.ndarray, free: np.ndarray, stats: li
         # refit on all the ink near the line: dashes far apart pin a faint crease down better than two
         on = np.abs((ix - x0) * vy - (iy - y0) * vx) <= ON_LINE_MM * RES
         if np.count_nonzero(on) >= 2 * PIECE_MM * RES:
-            vx, vy, x0, y0 = (float(v) for v in cv2.fitLine(np.column_stack([ix[on], iy[on]]).astype(np.float32),
-                                                             cv2.DIST_HUBER, 0, 0.01, 0.01).ravel())
+            vx, vy, x0, y0 = fit_line(ix[on], iy[on], cv2.DIST_HUBER)
         t0, t1 = chord(x0, y0, vx, vy, zw, zh)
         tt = np.arange(t0, t1, 1.0)
         px, py = np.rint(x0 + vx * tt).astype(int), np.rint(y0 + vy * tt).astype(int)

@@ -28,6 +28,18 @@ def chord(x0: float, y0: float, vx: float, vy: float, w: int, h: int) -> tuple[f
     return ts[len(ts) // 2 - 1], ts[len(ts) // 2]  # the middle pair: entering and leaving the area
 
 
+def fit_line(xs: np.ndarray, ys: np.ndarray, dist: int = cv2.DIST_L2) -> tuple[float, float, float, float]:
+    """(vx, vy, x0, y0) of the straight line through the points: unit direction and a point on it."""
+    vx, vy, x0, y0 = cv2.fitLine(np.column_stack([xs, ys]).astype(np.float32), dist, 0, 0.01, 0.01).ravel()
+    return float(vx), float(vy), float(x0), float(y0)
+
+
+def off_line(xs: np.ndarray, ys: np.ndarray, line: tuple[float, float, float, float]) -> np.ndarray:
+    """Each point's distance from the line (vx, vy, x0, y0) given by `fit_line`."""
+    vx, vy, x0, y0 = line
+    return np.abs((xs - x0) * vy - (ys - y0) * vx)
+
+
 def map_points(H: np.ndarray, pts: np.ndarray) -> np.ndarray:
     """Apply a homography to (N, 2) points."""
     pts = np.asarray(pts, dtype=np.float64).reshape(-1, 2)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from scanner.geometry import chord, warp_rect, warp_rect_grey
+from scanner.geometry import chord, fit_line, off_line, warp_rect, warp_rect_grey
 from scanner.imageops import component_stats, ink_grey
 from scanner.rims import RIM_DARK, rim_residue
 
@@ -202,9 +202,8 @@ class WritingZone:
             if a1 - a0 < 8:
                 continue
             ys, xs = ay[order[a0:a1]], ax[order[a0:a1]]
-            vx, vy, x0, y0 = (float(v) for v in cv2.fitLine(np.column_stack([xs, ys]).astype(np.float32),
-                                                            cv2.DIST_L2, 0, 0.01, 0.01).ravel())
-            if np.abs((xs - x0) * vy - (ys - y0) * vx).max() > DASH_BAND_MM * self.res:
+            line = vx, vy, x0, y0 = fit_line(xs, ys)
+            if off_line(xs, ys, line).max() > DASH_BAND_MM * self.res:
                 continue  # not one straight stroke
             along = (xs - x0) * vx + (ys - y0) * vy
             span = float(along.max() - along.min()) / self.res
@@ -212,7 +211,7 @@ class WritingZone:
             if span > HOUGH_MM or ends < DASH_EDGE_MM * self.res or span <= best:
                 continue
             a = (ax - x0) * vx + (ay - y0) * vy
-            beyond = ((np.abs((ax - x0) * vy - (ay - y0) * vx) <= DASH_BAND_MM * self.res)
+            beyond = ((off_line(ax, ay, line) <= DASH_BAND_MM * self.res)
                       & ((a < along.min() - self.res) | (a > along.max() + self.res)))
             if np.count_nonzero(beyond) < 0.25 * xs.size:  # more pieces on its line: a crease, broken up
                 best = span
@@ -547,8 +546,7 @@ def _clean_ink(d: np.ndarray, t: float, res: float,
 def _runs_edge_to_edge(piece: np.ndarray, ink: np.ndarray) -> bool:
     """True when the straight line through `piece` finds `ink` where it enters and leaves the zone."""
     ys, xs = np.nonzero(piece)
-    vx, vy, x0, y0 = (float(v) for v in cv2.fitLine(np.column_stack([xs, ys]).astype(np.float32),
-                                                    cv2.DIST_L2, 0, 0.01, 0.01).ravel())
+    vx, vy, x0, y0 = fit_line(xs, ys)
     zh, zw = ink.shape
     t0, t1 = chord(x0, y0, vx, vy, zw, zh)  # where the line enters and leaves the zone
     ends = []
@@ -676,9 +674,7 @@ def _writing_on_a_line(piece: np.ndarray, res: float, strong: np.ndarray) -> boo
     takes the line's own pixels and leaves the rest.
     """
     ys, xs = np.nonzero(piece)
-    vx, vy, x0, y0 = (float(v) for v in cv2.fitLine(np.column_stack([xs, ys]).astype(np.float32),
-                                                    cv2.DIST_HUBER, 0, 0.01, 0.01).ravel())
-    dist = np.abs((xs - x0) * vy - (ys - y0) * vx)
+    dist = off_line(xs, ys, fit_line(xs, ys, cv2.DIST_HUBER))
     off = (dist > COLLINEAR_MM * res) & strong[ys, xs]
     if np.count_nonzero(off) < ABSENT_MM2 * res * res or dist.max() < OFF_LINE_MM * res:
         return False
