@@ -22,6 +22,8 @@ underlined, a tick next to the box): the boxes look empty, so only ink beside th
 row to a person.
 --punched SHARE gives that share of sheets filing holes, as a feeder's black backing shows them (the
 blank backs must still be blank).
+--back-notes SHARE writes a note on that share of the duplex backs (every profile then gets blank backs):
+the assessor went on over the page. Such a back must be `unidentified` (for a person), not `blank`.
 --profiles dither runs the stress profile kept out of the default list: a scanner's 1-bit halftone mode
 (paper grain, pencil and light ink dithered into dots); --profiles glare, phone photos with a bright
 spot of reflected light washing out print and ink; --profiles shadow, phone photos with a hard-edged
@@ -157,7 +159,8 @@ def stress_styles(pens: dict[str, float] | None, beside: float) -> Styles | None
 
 
 def run_profile(profile: str, container: str, n_forms: int, jobs: int, seed: int, tmp: Path,
-                pens: dict[str, float] | None = None, beside: float = 0.0, punched: float = 0.0) -> dict:
+                pens: dict[str, float] | None = None, beside: float = 0.0, punched: float = 0.0,
+                back_notes: float = 0.0) -> dict:
     ws = init_workspace(tmp / f"ws-{profile}")
     with ws.store.transaction():
         for i in range(n_forms):
@@ -180,8 +183,9 @@ def run_profile(profile: str, container: str, n_forms: int, jobs: int, seed: int
             part = "" if len(forms) <= chunk else f"-{c // chunk + 1}"
             stack = simulate_stack(forms[c:c + chunk], profile, rng, tmp / f"stack-{profile}-{layout}{part}",
                                    container=container, name=layout + part,
-                                   blank_backs=(profile.startswith("office")), foreign_pages=1, shuffle=True,
-                                   punched=punched, styles=stress_styles(pens, beside))
+                                   blank_backs=profile.startswith("office") or back_notes > 0, foreign_pages=1,
+                                   shuffle=True, punched=punched, back_notes=back_notes,
+                                   styles=stress_styles(pens, beside))
             files += stack.files
             truths.append(stack)
     pages = sum(len(s.truth["pages"]) for s in truths)
@@ -242,6 +246,8 @@ def main() -> None:
                     "the box (label circled or underlined, tick next to the box), e.g. 0.05")
     ap.add_argument("--punched", type=float, default=0.0, help="stress test: share of sheets with filing holes "
                     "(dark discs: a feeder's black backing), e.g. 1")
+    ap.add_argument("--back-notes", type=float, default=0.0, help="stress test: share of duplex backs with a "
+                    "note written on them (every profile then gets blank backs), e.g. 0.3")
     ap.add_argument("--hands", choices=("ward", "other"), default="ward", help="stress test: 'other' draws the "
                     "answers with a second renderer the reader was not tuned on (bench/other_hands.py)")
     args = ap.parse_args()
@@ -250,13 +256,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, hands:
         for prof in args.profiles.split(","):
             rows.append(run_profile(prof, PROFILES[prof], args.forms, args.jobs, args.seed, Path(tmp),
-                                    parse_pens(args.pens), args.beside, args.punched))
+                                    parse_pens(args.pens), args.beside, args.punched, args.back_notes))
             r = rows[-1]
             print(f"  … {prof}: {r['pages']} pages in {r['wall_s']:.1f} s", file=sys.stderr)
     own, kids = peak_mb(), max(r["worker_mb"] for r in rows)
     print(f"read benchmark — {args.forms} forms per profile, --jobs {args.jobs}, seed {args.seed}"
           + (f", pens {args.pens}" if args.pens else "") + (f", beside {args.beside}" if args.beside else "")
-          + (f", punched {args.punched}" if args.punched else "") + (", other hands" if args.hands == "other" else ""))
+          + (f", punched {args.punched}" if args.punched else "")
+          + (f", back notes {args.back_notes}" if args.back_notes else "")
+          + (", other hands" if args.hands == "other" else ""))
     print(f"{'profile':<11}{'container':<11}{'pages':>6}{'pages/s':>9}{'ms/page':>9}{'decode ms/p':>12}"
           f"{'fields':>8}{'review %':>9}{'reader %':>9}{'silent':>7}{'lost':>5}{'state≠':>7}{'ids':>8}")
     for r in rows:

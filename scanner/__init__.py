@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from scanner.back_notes import NOTE_INK_MAX, NOTE_MM2, note_mm2
 from scanner.beside import doubt_ink_beside_boxes, faint_ink_beside
 from scanner.decide import BoxDecision, FieldDecision, classify_box, decide_field
 from scanner.errors import InputError, ScannerError
@@ -55,7 +56,7 @@ __all__ = [
     "BoxDecision", "BoxMeasure", "Comparison", "FieldDecision", "InputError", "PageLocation", "PageReading",
     "QrResult", "Registration", "ScannerError", "SourcePage", "TextArea", "compare_readings",
     "content_fingerprint", "count_pages", "iter_pages", "locate", "read", "rectify", "sniff",
-    "NotRegisteredError", "could_hide", "prepare", "doubt_for_writer", "near_missing_corner",
+    "NotRegisteredError", "could_hide", "prepare", "doubt_for_writer", "near_missing_corner", "NOTE_MM2",
 ]
 
 NEIGHBOUR_MM = 12.0  # boxes closer than this are masked out of each other's ring analysis
@@ -80,6 +81,7 @@ class PageLocation:
     streaks: dict = field(default_factory=dict)  # scanner streaks in image px, painted out of boxes
     holes: list = field(default_factory=list)  # filing holes [x_mm, y_mm, r_mm], painted out before reading
     blots_hollowed: bool = False  # a 1-bit page thresholded locally: its fills may come through hollow
+    note_mm2: float = 0.0  # pen strokes grouped like writing on a page with no code (`back_notes`): not blank
 
     @property
     def registered(self) -> bool:
@@ -93,7 +95,8 @@ class PageLocation:
         return {"registration": self.registration.to_dict(), "qr_text": self.qr.text,
                 "qr_decoder": self.qr.decoder, "qr_where": self.qr.where, "blank": self.blank,
                 "ink_fraction": None if self.ink_fraction is None else round(self.ink_fraction, 6),
-                "streaks": self.streaks, "holes": self.holes, "blots_hollowed": self.blots_hollowed}
+                "streaks": self.streaks, "holes": self.holes, "blots_hollowed": self.blots_hollowed,
+                "note_mm2": round(self.note_mm2, 2)}
 
 
 
@@ -138,19 +141,23 @@ def locate(image: np.ndarray, furniture: dict, try_hard: bool = False) -> PageLo
     reg = register(image, furniture, give_up=looks_blank, not_a_form=None if try_hard else without_qr)
     size = tuple(float(v) for v in (furniture.get("page_size_mm") or (210.0, 297.0)))
     if reg.method == "gave_up":
-        return PageLocation(reg, QrResult(), True, ink[0], size, {})  # type: ignore[arg-type]
+        notes = note_mm2(image)
+        return PageLocation(reg, QrResult(), notes < NOTE_MM2, ink[0], size, {},  # type: ignore[arg-type]
+                            note_mm2=notes)
     if page_qr and not reg.ok:
         qr = page_qr[0]  # the whole page was searched already
     else:
         qr = read_qr(image, reg, (furniture.get("qr") or {}).get("rect_mm"))
     bv = blank_verdict(image, reg, qr, ink[0] if ink else None)
+    # a page with no code and little ink: a short note on a back is even below the blank test's dark-ink limit
+    notes = note_mm2(image) if 0.0 <= bv.ink_fraction < NOTE_INK_MAX else 0.0
     streaks = find_streaks(image) if reg.ok else {}
     markers = [m["rect_mm"] for m in furniture.get("markers") or []]
     holes = find_holes(image, reg.H, size, markers) if reg.ok and reg.H is not None else []  # type: ignore[arg-type]
     hollow = bool(reg.ok and reg.H is not None and is_bilevel(image)
                   and blots_hollowed(image, reg.H, furniture.get("markers") or []))
-    return PageLocation(reg, qr, bv.blank, bv.ink_fraction, size, streaks, holes,  # type: ignore[arg-type]
-                        blots_hollowed=hollow)
+    return PageLocation(reg, qr, bv.blank and notes < NOTE_MM2, bv.ink_fraction, size,  # type: ignore[arg-type]
+                        streaks, holes, blots_hollowed=hollow, note_mm2=notes)
 
 
 def _neighbour_lists(all_rects: list, printed: list | tuple = ()) -> list[list]:

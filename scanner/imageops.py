@@ -137,3 +137,22 @@ def descreen(img: np.ndarray) -> np.ndarray:
     px_per_mm = max(img.shape[:2]) / 297.0  # A4 long side: a scan's own dpi is not always known
     k = max(3, int(round(DESCREEN_MM * px_per_mm)))
     return cv2.blur(img, (k, k), borderType=cv2.BORDER_REPLICATE)
+
+
+def hist_quantile(hist: np.ndarray, q: float) -> float:
+    c = np.cumsum(hist)
+    if c[-1] == 0:
+        return 0.0
+    return float(np.searchsorted(c, q * c[-1]))
+
+
+def hist_median_mad(hist: np.ndarray) -> tuple[float, float]:
+    """(median, median absolute deviation) of the values counted in `hist` (bin i = value i).
+
+    Robust spread of the paper: print, ink and specks are a minority and drop out of both medians.
+    """
+    med = hist_quantile(hist, 0.5)
+    dev = np.abs(np.arange(len(hist)) - med)
+    order = np.argsort(dev, kind="stable")
+    mad = float(dev[order][np.searchsorted(np.cumsum(hist[order]), 0.5 * max(hist.sum(), 1))])
+    return med, mad

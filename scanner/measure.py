@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from scanner.geometry import warp_rect_grey, warp_rect_grey_painted
+from scanner.imageops import hist_median_mad, hist_quantile
 
 RES = 8.0  # px per mm of the measuring grid (203 dpi): a 0.3 mm pencil line is still 2-3 px
 SNAP_MM = 1.5  # search radius for the printed outline
@@ -101,25 +102,6 @@ class BoxMeasure:
 def _hist256(g: np.ndarray) -> np.ndarray:
     """Grey-level counts of a uint8 image (int64; cv2.calcHist is ~2x faster than np.bincount here)."""
     return cv2.calcHist([g], [0], None, [256], [0, 256]).ravel().astype(np.int64)
-
-
-def _hist_quantile(hist: np.ndarray, q: float) -> float:
-    c = np.cumsum(hist)
-    if c[-1] == 0:
-        return 0.0
-    return float(np.searchsorted(c, q * c[-1]))
-
-
-def _hist_median_mad(hist: np.ndarray) -> tuple[float, float]:
-    """(median, median absolute deviation) of the values counted in `hist` (bin i = value i).
-
-    Robust spread of the paper: print, ink and specks are a minority and drop out of both medians.
-    """
-    med = _hist_quantile(hist, 0.5)
-    dev = np.abs(np.arange(len(hist)) - med)
-    order = np.argsort(dev, kind="stable")
-    mad = float(dev[order][np.searchsorted(np.cumsum(hist[order]), 0.5 * max(hist.sum(), 1))])
-    return med, mad
 
 
 def _snap(D3: np.ndarray, box_px: tuple[float, float, float, float], search: int) -> tuple[int, int, float]:
@@ -304,7 +286,7 @@ def residual_noise(P: np.ndarray, g: np.ndarray) -> float:
     r = (P[::2, ::2].astype(np.int16) - g[::2, ::2]).ravel()
     if r.size < 64:
         return MIN_T_FAINT / FAINT_SIGMAS
-    mad = _hist_median_mad(np.bincount((r + 255).astype(np.int64), minlength=511))[1]
+    mad = hist_median_mad(np.bincount((r + 255).astype(np.int64), minlength=511))[1]
     return 1.4826 * mad / max(float(np.mean(P[::2, ::2])), 1.0)
 
 
@@ -679,11 +661,11 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     box_zone = g[zone[1]:zone[3], zone[0]:zone[2]]
     if box_zone.size:
         hist -= _hist256(box_zone)
-    bg = max(paper_at if paper_at is not None else _hist_quantile(hist, 0.85), 1.0)
+    bg = max(paper_at if paper_at is not None else hist_quantile(hist, 0.85), 1.0)
     lo = int(bg * 0.85)
     paper = hist.copy()
     paper[:lo] = 0
-    sigma = 1.4826 * _hist_median_mad(paper)[1] / bg
+    sigma = 1.4826 * hist_median_mad(paper)[1] / bg
     t_ink = float(np.clip(INK_SIGMAS * sigma, MIN_T_INK, MAX_T_INK))
     # darkness 0..255 relative to the paper level, by table lookup (one pass over the ROI)
     D8 = cv2.LUT(g, np.clip(np.rint((bg - np.arange(256.0)) * (255.0 / bg)), 0, 255).astype(np.uint8))

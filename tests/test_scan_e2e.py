@@ -347,3 +347,22 @@ def test_stack_formats_profiles_and_rotations(fk: Cli, tmp_path: Path, profile: 
     assert acc.pages_lost == 0 and acc.forms_identified == 1, acc.lines()
     assert acc.page_mismatches == [], acc.page_mismatches
     assert acc.silent_errors == [], acc.silent_errors
+
+
+def test_a_note_on_the_back_of_a_sheet_goes_to_a_person(tmp_path: Path) -> None:
+    """Backs with a note written on them are `unidentified` (with where they sit), the empty ones `blank`."""
+    ws, fk, stack, res = _ward(tmp_path, seed=3, blank_backs=True, back_notes=0.6)
+    notes = [p for p in stack.truth["pages"] if p["state"] == "unidentified"]
+    assert len(notes) >= 2 and any(p["state"] == "blank" for p in stack.truth["pages"])
+    acc = compare(ws, stack.truth, stack.truth_path.parent)
+    assert acc.page_mismatches == [] and acc.pages_lost == 0 and acc.silent_errors == []
+    assert res.exit_code == 10  # a person must look
+    pages = json.loads(fk("pages", "--json").output)
+    unknown = [p for p in pages if p["state"] == "unidentified"]
+    assert len(unknown) == len(notes)
+    for p in unknown:
+        assert p["reason"].startswith("writing_no_code:"), p
+        before = next(q for q in pages if q["source_file"] == p["source_file"] and q["page_index"] == p["page_index"] - 1)
+        assert f"follows page {before['page_no']} of form {before['form_id']}" in p["reason"]
+    listed = fk("review", "list").output
+    assert "writing_no_code" in listed or "handwriting on a page without a form code" in listed

@@ -22,6 +22,7 @@ import numpy as np
 from PIL import Image
 
 from .effects import Scan, to_grey
+from .marks import Pen, draw_handwriting
 
 CONTAINERS: tuple[str, ...] = ("jpeg_pdf", "g4_pdf", "jbig2_pdf", "tiff", "png_dir", "jpeg_dir")
 
@@ -151,6 +152,19 @@ def blank_back(
     page += rng.normal(0, 1.5, (h, w)).astype(np.float32)
     out = np.clip(page, 0, 255).astype(np.uint8)
     return out if len(shape) == 2 else np.repeat(out[:, :, None], shape[2], axis=2)
+
+
+NOTE_SIZES_MM = ((40.0, 8.0, 1), (120.0, 8.0, 1), (150.0, 30.0, 3))  # a few words, a line, a paragraph
+
+
+def write_note(back: np.ndarray, dpi: float, rng: np.random.Generator, pen: Pen) -> np.ndarray:
+    """The back of a sheet with a note on it: the comment went on over the page ("se baksiden")."""
+    w, h, lines = NOTE_SIZES_MM[int(rng.integers(len(NOTE_SIZES_MM)))]
+    ppm = dpi / 25.4
+    x0, y0 = rng.uniform(20.0, 190.0 - w) * ppm, rng.uniform(25.0, 265.0 - h) * ppm
+    out = back.copy()
+    draw_handwriting(out, (x0, y0, x0 + w * ppm, y0 + h * ppm), dpi, rng, pen, max_lines=lines, label_band_mm=0.0)
+    return out
 
 
 def punch_holes(rng: np.random.Generator) -> dict[str, Any]:

@@ -53,7 +53,7 @@ from .fill import (
     random_hand,
 )
 from .render import rasterise_pdf
-from .stacks import blank_back, draw_holes, foreign_page, punch_holes, write_stack
+from .stacks import blank_back, draw_holes, foreign_page, punch_holes, write_note, write_stack
 
 PROFILE_DPI: dict[str, int] = {
     "colour300": 300,
@@ -211,6 +211,7 @@ def simulate_stack(
     styles: Styles | None = None,
     answer_options: Mapping[str, Any] | None = None,
     blank_backs: bool = False,
+    back_notes: float = 0.0,
     punched: float = 0.0,
     foreign_pages: int = 0,
     duplicates: int = 0,
@@ -221,7 +222,9 @@ def simulate_stack(
     """Fill `forms`, scan them with `profile`, shape the stack, write it and its truth JSON.
 
     `render_dpi` defaults to PROFILE_DPI[profile]. `answer_options` go to `random_answers`
-    (e.g. `{"cancel_share": 0.3}`). `blank_backs` adds a duplex back after every sheet; `punched`
+    (e.g. `{"cancel_share": 0.3}`). `blank_backs` adds a duplex back after every sheet, and
+    `back_notes` is the share of those backs the assessor wrote a note on (truth: `unidentified`, a
+    page with no form code for a person to read; not on 1-bit scans with a faint pen); `punched`
     is the share of sheets with filing holes (2 or 4, as dark discs: a feeder's black backing shows
     through them), on the front's left edge and the back's right edge;
     `foreign_pages` unrelated pages are inserted at random places; `duplicates` random form pages
@@ -269,7 +272,11 @@ def simulate_stack(
             pages.append(_Page(filled, "recognised", form.form_id, k))
             if blank_backs:
                 back = blank_back(base.shape, rng, filled)
-                pages.append(_Page(draw_holes(back, dpi, holes, back=True) if holes else back, "blank"))
+                note = bool(back_notes) and rng.random() < back_notes and not (bilevel_scan and hand.pen.faint)
+                if note:
+                    back = write_note(back, dpi, rng, hand.pen)
+                pages.append(_Page(draw_holes(back, dpi, holes, back=True) if holes else back,
+                                   "unidentified" if note else "blank"))
         truth_forms[form.form_id] = {
             "answers": answers,
             "hand": {"pen": hand.pen.name, "favourite": hand.favourite},

@@ -1,0 +1,115 @@
+"""Handwriting on a page that carries no form code: a note on the back of a sheet.
+
+An assessor whose comment box is full goes on writing on the back ("se baksiden"). The blank test
+(`identify.ink_fraction`) counts ink darker than 0.35 over ~20 mm2: it ignores show-through, and so
+also a pencil note, any faint-pencil note and a short ballpoint line. Such a back was filed as
+`blank`, and nobody would ever have read the comment. This look runs only on pages the blank test
+passed. It finds pen strokes against the local paper at ~150 dpi and keeps those that group like
+writing: a cluster of strokes at least a few mm long, thicker across than a crease or a streak, not
+a filled patch (a stain, a shadow) and not a ring (a cup's).
+
+Show-through is the danger: the front's print and writing seen through the sheet form mirrored
+strokes too. On a normal scanner they stay far below the stroke darkness kept here; a scanner set
+dark lifts them. The darkest show-through on the back of a formkit page is its corner markers'
+(solid black print). When they show, the bar for strokes rises above them.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from scanner.holes import disc_like
+from scanner.imageops import component_stats, halve, hist_median_mad, ink_grey, pyramid_to
+
+WORK_LONG_SIDE = 1800  # px: ~150 dpi on A4, where a faint-pencil stroke (0.2-0.35 mm) is still >= 1 px
+PAPER_WIN_MM = 3.0  # the local paper level: a max filter this wide (wider than any stroke)
+T_PIXEL = 0.08  # a pixel this much darker than its paper may be a stroke (show-through on a normal scan <= 0.06)
+NOISE_SIGMAS = 6.0  # ... and this many noise sigmas above the paper's median
+T_STROKE = 0.12  # a stroke group's median darkness must reach this (faint pencil ~0.15; a scanner set dark
+# lifts show-through to ~0.08-0.13)
+GHOST_MARGIN = 1.5  # ... and this many times the darkness of the markers' show-through, where it shows
+SPECK_MM = 0.6  # pieces shorter than this are dust and paper specks
+MARGIN = 0.04  # of the image: pieces in the outer band are scanner borders and shadows of the sheet's edge
+JOIN_MM = 2.5  # strokes this close belong to one group (letters of a word, words of a line)
+GROUP_LONG_MM = 5.0  # a group shorter than this along its main axis is a dot or a blot, not writing
+GROUP_THICK_MM = 1.2  # ... and one thinner than this across it is a line (a crease, a scanner streak)
+GROUP_FILL_MAX = 0.5  # ... one covering more of its box than this is a patch (a stain, a shadow)
+RING_SPREAD = 0.2  # a group whose points lie within this share of their mean distance from its centre: a ring
+GHOST_SIDE_MM = (6.0, 20.0)  # a marker's show-through: a solid square this size ...
+GHOST_CORNER_MM = 40.0  # ... within this distance of two image edges
+GHOST_FILL = 0.25
+NOTE_MM2 = 3.0  # strokes kept over this area: a note (a short word in ballpoint is ~5-10 mm2)
+NOTE_INK_MAX = 0.015  # a page with more dark ink than this (`identify.ink_fraction`; three lines of handwriting
+# ~0.002-0.005, a typed letter ~0.04) is taken for a stranger's page, not a note
+
+
+def note_mm2(image: np.ndarray) -> float:
+    """Area (mm2) of pen strokes that group like writing, on a page image at any resolution."""
+    g, _ = pyramid_to(ink_grey(image), WORK_LONG_SIDE)
+    g = ink_grey(g)
+    h, w = g.shape
+    ppm = max(h, w) / 297.0  # the sheet fills a scan closely enough
+    small = halve(g)  # the paper level varies slowly: found at half this resolution, 4x cheaper
+    k = int(round(PAPER_WIN_MM * ppm / 2)) | 1
+    paper = cv2.resize(cv2.blur(cv2.dilate(small, np.ones((k, k), np.uint8)), (k, k)), (w, h),
+                       interpolation=cv2.INTER_LINEAR)
+    d8 = cv2.divide(cv2.subtract(paper, g), np.maximum(paper, 1), scale=255.0)  # darkness 0..255
+    med, mad = hist_median_mad(np.bincount(d8[::3, ::3].ravel(), minlength=256))
+    t8 = int(max(255 * T_PIXEL, med + NOISE_SIGMAS * 1.4826 * mad))
+    strokes = _strokes(d8 > t8, ppm)
+    if not strokes.any():
+        return 0.0
+    j = int(round(JOIN_MM * ppm)) | 1
+    n, labels, stats = component_stats(cv2.dilate(strokes, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (j, j))))
+    ghost, groups = 0.0, []
+    for i in range(1, n):
+        x, y, bw, bh, _ = (int(v) for v in stats[i])
+        inside = (strokes[y:y + bh, x:x + bw] > 0) & (labels[y:y + bh, x:x + bw] == i)
+        ys, xs = np.nonzero(inside)
+        if xs.size < 4:
+            continue
+        dark = float(np.median(d8[y:y + bh, x:x + bw][inside])) / 255.0
+        fill = xs.size / float(bw * bh)
+        if _marker_ghost(x, y, bw, bh, fill, w, h, ppm):
+            ghost = max(ghost, dark)
+        if fill < GROUP_FILL_MAX and _writing_shape(xs, ys, ppm):
+            groups.append((dark, xs.size / ppm / ppm))
+    bar = max(T_STROKE, GHOST_MARGIN * ghost)
+    return float(sum(mm2 for dark, mm2 in groups if dark >= bar))
+
+
+def _strokes(mask: np.ndarray, ppm: float) -> np.ndarray:
+    """The pieces of `mask` that may be pen: not specks, not filing holes, not at the image's border."""
+    n, labels, stats = component_stats(mask.astype(np.uint8))
+    if n <= 1:
+        return np.zeros(mask.shape, np.uint8)
+    h, w = mask.shape
+    st = stats[1:]
+    x, y, bw, bh = st[:, 0], st[:, 1], st[:, 2], st[:, 3]
+    mx, my = int(MARGIN * w), int(MARGIN * h)
+    keep = ((x > mx) & (y > my) & (x + bw < w - mx) & (y + bh < h - my) & ~disc_like(st, ppm)
+            & (np.maximum(bw, bh) >= SPECK_MM * ppm))
+    lut = np.zeros(n, np.uint8)
+    lut[1:][keep] = 1
+    return lut[labels]
+
+
+def _writing_shape(xs: np.ndarray, ys: np.ndarray, ppm: float) -> bool:
+    """Long enough, thick enough across its main axis (not a line) and not a ring."""
+    pts = np.column_stack([xs, ys]).astype(np.float64)
+    c = pts - pts.mean(axis=0)
+    lo, hi = np.linalg.eigvalsh(c.T @ c / len(pts))
+    if 4 * np.sqrt(max(hi, 0.0)) / ppm < GROUP_LONG_MM or 4 * np.sqrt(max(lo, 0.0)) / ppm < GROUP_THICK_MM:
+        return False
+    r = np.hypot(c[:, 0], c[:, 1])
+    return not (r.std() < RING_SPREAD * r.mean() and r.mean() > 3 * ppm)
+
+
+def _marker_ghost(x: int, y: int, bw: int, bh: int, fill: float, w: int, h: int, ppm: float) -> bool:
+    """A solid square a marker's size in a corner: the show-through of a corner marker."""
+    lo, hi = (v * ppm for v in GHOST_SIDE_MM)
+    cx, cy = x + bw / 2, y + bh / 2
+    corner = min(cx, w - cx) < GHOST_CORNER_MM * ppm and min(cy, h - cy) < GHOST_CORNER_MM * ppm
+    square = lo <= min(bw, bh) and max(bw, bh) <= hi and abs(bw - bh) <= 0.3 * max(bw, bh)
+    return corner and square and fill >= GHOST_FILL
