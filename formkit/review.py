@@ -201,6 +201,29 @@ def assign_page(ws: Workspace, page_id: int, form_id: str, page_no: int, actor: 
     return {"page_id": page_id, "state": state, "form_id": form_id, "page_no": page_no}
 
 
+def set_aside_page(ws: Workspace, page_id: int, reason: str, actor: str, form_id: str | None = None) -> dict[str, Any]:
+    """A person has looked at an unidentified page and it holds nothing to read into a form: a stranger's
+    page, or a note written on the back of a sheet (`form_id`: the form it belongs with, so the form's
+    record lists it). The page becomes `rejected` with `set_aside:` and the person's words; its image stays,
+    and it can still be assigned later."""
+    row = _page(ws, page_id)
+    if row["state"] != "unidentified":
+        raise InputDataError(f"page {page_id} is '{row['state']}', not unidentified: nothing to set aside")
+    words = " ".join(reason.split())
+    if not words:
+        raise InputDataError("say what the page is (it is kept in the history), e.g. 'note on the back of the form'")
+    if form_id:
+        form_id = normalise_form_id(form_id)
+        form_geom(ws, form_id)  # the form must exist
+    text = f"set_aside: {words} (by {actor})"
+    with ws.store.transaction() as db:
+        db.execute("UPDATE pages SET state='rejected', reason=?, form_id=?, page_no=NULL WHERE page_id=?",
+                   (text, form_id, page_id))
+        ws.store.audit(actor, "set_aside_page", form_id, None, page_id, old={"state": row["state"]},
+                       new={"state": "rejected", "form_id": form_id}, reason=row["reason"])
+    return {"page_id": page_id, "state": "rejected", "reason": text, "form_id": form_id}
+
+
 def resolve_conflict(ws: Workspace, page_id: int, keep: str, actor: str) -> None:
     """For a conflict page: keep 'new' (this page's marks) or 'old' (the page read first)."""
     row = _page(ws, page_id)
@@ -231,4 +254,4 @@ def history(ws: Workspace, form_id: str) -> list[dict[str, Any]]:
                                                  (normalise_form_id(form_id),))]
 
 
-__all__ = ["assign_page", "history", "parse_value", "pending", "resolve_conflict", "set_value"]
+__all__ = ["assign_page", "history", "parse_value", "pending", "resolve_conflict", "set_aside_page", "set_value"]

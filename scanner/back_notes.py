@@ -22,11 +22,11 @@ import numpy as np
 from scanner.holes import disc_like
 from scanner.imageops import component_stats, halve, hist_median_mad, ink_grey, pyramid_to
 
-WORK_LONG_SIDE = 1800  # px: ~150 dpi on A4, where a faint-pencil stroke (0.2-0.35 mm) is still >= 1 px
+WORK_LONG_SIDE = 2600  # px: 150-220 dpi on A4 (a 200-dpi scan as it is: halved, a faint-pencil stroke was lost)
 PAPER_WIN_MM = 3.0  # the local paper level: a max filter this wide (wider than any stroke)
 T_PIXEL = 0.08  # a pixel this much darker than its paper may be a stroke (show-through on a normal scan <= 0.06)
 NOISE_SIGMAS = 6.0  # ... and this many noise sigmas above the paper's median
-T_STROKE = 0.12  # a stroke group's median darkness must reach this (faint pencil ~0.15; a scanner set dark
+T_STROKE = 0.10  # a stroke group's median darkness must reach this (faint pencil ~0.15; a scanner set dark
 # lifts show-through to ~0.08-0.13)
 GHOST_MARGIN = 1.5  # ... and this many times the darkness of the markers' show-through, where it shows
 SPECK_MM = 0.6  # pieces shorter than this are dust and paper specks
@@ -39,6 +39,7 @@ RING_SPREAD = 0.2  # a group whose points lie within this share of their mean di
 GHOST_SIDE_MM = (6.0, 20.0)  # a marker's show-through: a solid square this size ...
 GHOST_CORNER_MM = 40.0  # ... within this distance of two image edges
 GHOST_FILL = 0.25
+GHOST_DARK_MAX = 0.3  # ... and paler than this: show-through is faint by nature (a felt-tip word in a corner is not)
 NOTE_MM2 = 3.0  # strokes kept over this area: a note (a short word in ballpoint is ~5-10 mm2)
 NOTE_INK_MAX = 0.015  # a page with more dark ink than this (`identify.ink_fraction`; three lines of handwriting
 # ~0.002-0.005, a typed letter ~0.04) is taken for a stranger's page, not a note
@@ -71,7 +72,7 @@ def note_mm2(image: np.ndarray) -> float:
             continue
         dark = float(np.median(d8[y:y + bh, x:x + bw][inside])) / 255.0
         fill = xs.size / float(bw * bh)
-        if _marker_ghost(x, y, bw, bh, fill, w, h, ppm):
+        if dark <= GHOST_DARK_MAX and _marker_ghost(x, y, bw, bh, fill, w, h, ppm):
             ghost = max(ghost, dark)
         if fill < GROUP_FILL_MAX and _writing_shape(xs, ys, ppm):
             groups.append((dark, xs.size / ppm / ppm))

@@ -364,5 +364,17 @@ def test_a_note_on_the_back_of_a_sheet_goes_to_a_person(tmp_path: Path) -> None:
         assert p["reason"].startswith("writing_no_code:"), p
         before = next(q for q in pages if q["source_file"] == p["source_file"] and q["page_index"] == p["page_index"] - 1)
         assert f"follows page {before['page_no']} of form {before['form_id']}" in p["reason"]
-    listed = fk("review", "list").output
-    assert "writing_no_code" in listed or "handwriting on a page without a form code" in listed
+    listed = json.loads(fk("review", "list", "--json").output)["pages"]
+    assert {p["page_id"] for p in unknown} <= {p["page_id"] for p in listed}
+    # a person reads the note with its form and sets the page aside: off the list, image kept
+    p = unknown[0]
+    form_id = p["reason"].split(" of form ")[1].split(" ")[0]
+    status = ws.store.form(form_id)["status"]
+    fk("pages", "set-aside", str(p["page_id"]), "--form", form_id, "--reason", "note on the back, read")
+    row = next(q for q in json.loads(fk("pages", "--json").output) if q["page_id"] == p["page_id"])
+    assert row["state"] == "rejected" and row["reason"].startswith("set_aside: note on the back, read (by ")
+    assert row["form_id"] == form_id and row["page_no"] is None and row["image"] == p["image"]
+    assert p["page_id"] not in {q["page_id"] for q in json.loads(fk("review", "list", "--json").output)["pages"]}
+    assert ws.store.form(form_id)["status"] == status
+    again = fk("pages", "set-aside", str(p["page_id"]), "--reason", "twice", expect=None)
+    assert again.exit_code != 0 and "not unidentified" in again.output

@@ -13,7 +13,7 @@ from formkit.cli.main import cli, get_ws
 from formkit.cli.progress import LazyBar
 from formkit.errors import ExitCode
 from formkit.ingest import PAGE_STATES, ScanSummary, scan
-from formkit.review import assign_page, pending, resolve_conflict
+from formkit.review import assign_page, pending, resolve_conflict, set_aside_page
 
 
 def actor_option(f):  # type: ignore[no-untyped-def]
@@ -133,6 +133,27 @@ def pages_assign(ctx: click.Context, page_id: int, form_id: str, page_no: int, a
     """
     r = assign_page(get_ws(ctx), page_id, form_id, page_no, actor)
     click.echo(f"Page {page_id} → {r['form_id']} page {r['page_no']}: {r['state']}")
+
+
+@pages.command("set-aside")
+@click.argument("page_id", type=int)
+@click.option("--reason", required=True, help="What the page is, e.g. 'a referral letter', 'note on the back'.")
+@click.option("--form", "form_id", help="The form the page belongs with (a note on its back): listed with it.")
+@actor_option
+@click.pass_context
+def pages_set_aside(ctx: click.Context, page_id: int, reason: str, form_id: str | None, actor: str) -> None:
+    """Take an unidentified page off the review list: nothing on it is read into a form.
+
+    The page becomes 'rejected' with reason 'set_aside: ...'; its image is kept and it can still be
+    assigned later.
+
+    \b
+    Examples:
+      formkit pages set-aside 31 --reason "referral letter, not ours"
+      formkit pages set-aside 17 --form 7K2Q-9XDM --reason "note on the back: read with the form"
+    """
+    r = set_aside_page(get_ws(ctx), page_id, reason, actor, form_id)
+    click.echo(f"Page {page_id} set aside" + (f" with {r['form_id']}" if r["form_id"] else "") + ".")
 
 
 @pages.command("resolve")

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, send_file, url_for
 
 from formkit.errors import FormkitError
-from formkit.review import assign_page, form_geom, resolve_conflict
+from formkit.review import assign_page, form_geom, resolve_conflict, set_aside_page
 from formkit.web import images
 from formkit.web.queue import option_keys
 from formkit.web.security import FORM_ID_RE, valid_field_id, valid_form_id
@@ -29,7 +29,10 @@ def page_view(ws: Workspace, page_id: int) -> dict[str, Any]:
         (page_id,)).fetchone()
     if row is None:
         abort(404)
-    view: dict[str, Any] = {"page": row, "state_text": STATE_TEXT.get(row["state"], row["state"])}
+    state_text = STATE_TEXT.get(row["state"], row["state"])
+    if row["state"] == "rejected" and (row["reason"] or "").startswith("set_aside"):
+        state_text = "Set aside by a person"
+    view: dict[str, Any] = {"page": row, "state_text": state_text}
     if row["state"] in ("unidentified", "rejected", "blank"):
         view["suggestions"] = [dict(r) for r in ws.store.db.execute(
             "SELECT f.form_id, f.encounter, f.status, t.name AS trainee_name, f.trainee_id FROM forms f "
@@ -129,6 +132,23 @@ def assign(page_id: int) -> Any:
         flash(e.message, "error")
         return redirect(_back(page_id))
     flash(f"Page {page_id} is now {r['form_id']} page {r['page_no']} ({r['state'].replace('_', ' ')}).", "ok")
+    return redirect(_back(page_id))
+
+
+@bp.post("/pages/<int:page_id>/set-aside")
+def set_aside(page_id: int) -> Any:
+    """Nothing on the page is read into a form (a stranger's page, a note on a back): off the review list."""
+    form_id = (request.form.get("form_id", "").strip().split() or [""])[0]
+    if form_id and not FORM_ID_RE.match(form_id):
+        flash("Type the form id printed on the page, like 7K2Q-9XDM, or leave it empty.", "error")
+        return redirect(_back(page_id))
+    try:
+        set_aside_page(g.ws, page_id, request.form.get("reason", "")[:200], _actor(),
+                       valid_form_id(form_id) if form_id else None)
+    except FormkitError as e:
+        flash(e.message, "error")
+        return redirect(_back(page_id))
+    flash(f"Page {page_id} set aside" + (f" with {form_id}" if form_id else "") + ".", "ok")
     return redirect(_back(page_id))
 
 

@@ -88,6 +88,25 @@ def test_assign_page_errors_are_shown_not_raised(client, office) -> None:  # typ
     assert office.ws.store.db.execute("SELECT state FROM pages WHERE page_id=4").fetchone()[0] == "unidentified"
 
 
+def test_an_unidentified_page_can_be_set_aside_with_its_form(client, office) -> None:  # type: ignore[no-untyped-def]
+    """Nothing on it to read (a note on a back, a stranger): off the queue, image kept, listed with its form."""
+    db = office.ws.store.db
+    assert "Set aside" in client.get("/pages/4").text
+    r = client.post("/pages/4/set-aside", data={"reason": " ", "csrf_token": client.csrf}, follow_redirects=True)
+    assert "say what the page is" in r.text and db.execute("SELECT state FROM pages WHERE page_id=4").fetchone()[0] \
+        == "unidentified"
+    fid = office.scanned[1]
+    r = client.post("/pages/4/set-aside", data={"reason": "note on the back", "form_id": fid, "csrf_token": client.csrf},
+                    follow_redirects=True)
+    assert f"set aside with {fid}" in r.text
+    row = db.execute("SELECT state, reason, form_id, page_no, image_path FROM pages WHERE page_id=4").fetchone()
+    assert row["state"] == "rejected" and row["reason"].startswith("set_aside: note on the back (by ")
+    assert row["form_id"] == fid and row["page_no"] is None and row["image_path"]
+    assert "Set aside by a person" in client.get("/pages/4").text
+    assert "Kept with the form (not read) · scan 4" in client.get(f"/forms/{fid}").text
+    assert db.execute("SELECT action FROM audit WHERE page_id=4").fetchone()[0] == "set_aside_page"
+
+
 def test_record_edit_needs_a_reason_and_shows_the_history(client, office) -> None:  # type: ignore[no-untyped-def]
     ws = office.ws
     fid = office.scanned[2]
