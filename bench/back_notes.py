@@ -35,7 +35,7 @@ from formkit.issuing import FormRequest, issue_forms  # noqa: E402
 from formkit.simulate.effects import PROFILES, apply_profile, to_grey  # noqa: E402
 from formkit.simulate.marks import PENS, draw_handwriting  # noqa: E402
 from formkit.simulate.render import rasterise_pdf  # noqa: E402
-from formkit.simulate.stacks import NOTE_SIZES_MM, blank_back, draw_holes, punch_holes  # noqa: E402
+from formkit.simulate.stacks import NOTE_SIZES_MM, blank_back, draw_holes, punch_holes, write_note  # noqa: E402
 from formkit.simulate.ward import COLOUR_PROFILES, PROFILE_DPI  # noqa: E402
 from formkit.workspace import init_workspace  # noqa: E402
 from scanner.back_notes import note_mm2  # noqa: E402
@@ -65,7 +65,6 @@ def front(pdf: Path, dpi: int, rng: np.random.Generator) -> np.ndarray:
 
 def run(profile: str, pdf: Path, backs: int, seed: int) -> dict:
     dpi = PROFILE_DPI.get(profile, 300)
-    ppm = dpi / 25.4
     colour = profile in COLOUR_PROFILES
     false_notes, look_s = 0, 0.0
     found: dict[str, list[int]] = {p: [0, 0] for p in NOTE_PENS}
@@ -81,11 +80,8 @@ def run(profile: str, pdf: Path, backs: int, seed: int) -> dict:
         note_mm2(scan)
         look_s += time.perf_counter() - t0
         for pen in NOTE_PENS:
-            for w, h, lines in NOTE_SIZES_MM:
-                img = back.copy()
-                x0, y0 = rng.uniform(20, 190 - w) * ppm, rng.uniform(25, 265 - h) * ppm
-                draw_handwriting(img, (x0, y0, x0 + w * ppm, y0 + h * ppm), dpi, rng, PENS[pen], max_lines=lines,
-                                 label_band_mm=0.0)
+            for size in NOTE_SIZES_MM:
+                img = write_note(back, dpi, rng, PENS[pen], size)
                 found[pen][0] += not scanner.locate(apply_profile(profile, img, dpi, rng).image, FURNITURE).blank
                 found[pen][1] += 1
     return {"profile": profile, "backs": backs, "false_notes": false_notes, "found": found,

@@ -27,7 +27,15 @@ from scanner.geometry import warp_rect
 from scanner.handwriting import LABEL_BAND_MM, TextArea, read_text_area
 from scanner.holes import find_holes, paint_holes
 from scanner.hollow import blots_hollowed
-from scanner.identify import BLANK_INK_FRACTION, QrResult, blank_verdict, ink_fraction, read_qr, read_qr_page
+from scanner.identify import (
+    BLANK_INK_FRACTION,
+    QrResult,
+    blank_verdict,
+    ink_fraction,
+    read_mirrored,
+    read_qr,
+    read_qr_page,
+)
 from scanner.imageops import descreen, is_bilevel, is_halftone
 from scanner.measure import BoxMeasure, measure_box, measure_boxes, ring_darkest
 from scanner.page_trust import (
@@ -82,6 +90,7 @@ class PageLocation:
     holes: list = field(default_factory=list)  # filing holes [x_mm, y_mm, r_mm], painted out before reading
     blots_hollowed: bool = False  # a 1-bit page thresholded locally: its fills may come through hollow
     note_mm2: float = 0.0  # pen strokes grouped like writing on a page with no code (`back_notes`): not blank
+    show_through: bool = False  # the QR code read was mirrored: a form seen through the back of its sheet
 
     @property
     def registered(self) -> bool:
@@ -96,7 +105,7 @@ class PageLocation:
                 "qr_decoder": self.qr.decoder, "qr_where": self.qr.where, "blank": self.blank,
                 "ink_fraction": None if self.ink_fraction is None else round(self.ink_fraction, 6),
                 "streaks": self.streaks, "holes": self.holes, "blots_hollowed": self.blots_hollowed,
-                "note_mm2": round(self.note_mm2, 2)}
+                "note_mm2": round(self.note_mm2, 2), "show_through": self.show_through}
 
 
 
@@ -148,6 +157,9 @@ def locate(image: np.ndarray, furniture: dict, try_hard: bool = False) -> PageLo
         qr = page_qr[0]  # the whole page was searched already
     else:
         qr = read_qr(image, reg, (furniture.get("qr") or {}).get("rect_mm"))
+    show_through = not reg.ok and read_mirrored(qr, image.shape, (furniture.get("qr") or {}).get("rect_mm"), size)
+    if show_through:
+        qr = QrResult()  # the front's code seen through the back: this page is not that form page
     bv = blank_verdict(image, reg, qr, ink[0] if ink else None)
     # a page with no code and little ink: a short note on a back is even below the blank test's dark-ink limit
     notes = note_mm2(image) if 0.0 <= bv.ink_fraction < NOTE_INK_MAX else 0.0
@@ -157,7 +169,7 @@ def locate(image: np.ndarray, furniture: dict, try_hard: bool = False) -> PageLo
     hollow = bool(reg.ok and reg.H is not None and is_bilevel(image)
                   and blots_hollowed(image, reg.H, furniture.get("markers") or []))
     return PageLocation(reg, qr, bv.blank and notes < NOTE_MM2, bv.ink_fraction, size,  # type: ignore[arg-type]
-                        streaks, holes, blots_hollowed=hollow, note_mm2=notes)
+                        streaks, holes, blots_hollowed=hollow, note_mm2=notes, show_through=show_through)
 
 
 def _neighbour_lists(all_rects: list, printed: list | tuple = ()) -> list[list]:

@@ -6,7 +6,8 @@ also a pencil note, any faint-pencil note and a short ballpoint line. Such a bac
 `blank`, and nobody would ever have read the comment. This look runs only on pages the blank test
 passed. It finds pen strokes against the local paper at ~150 dpi and keeps those that group like
 writing: a cluster of strokes at least a few mm long, thicker across than a crease or a streak, not
-a filled patch (a stain, a shadow) and not a ring (a cup's).
+a filled patch (a stain, a shadow), not a sparse net (folds crossing), not mostly straight runs (a
+folded corner's edges) and not a ring (a cup's).
 
 Show-through is the danger: the front's print and writing seen through the sheet form mirrored
 strokes too. On a normal scanner they stay far below the stroke darkness kept here; a scanner set
@@ -19,8 +20,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from scanner.holes import disc_like
-from scanner.imageops import component_stats, halve, hist_median_mad, ink_grey, pyramid_to
+from scanner.identify import punch_hole_components
+from scanner.imageops import component_stats, halve, hist_median_mad, ink_grey, line_kernels, pyramid_to
 
 WORK_LONG_SIDE = 2600  # px: 150-220 dpi on A4 (a 200-dpi scan as it is: halved, a faint-pencil stroke was lost)
 PAPER_WIN_MM = 3.0  # the local paper level: a max filter this wide (wider than any stroke)
@@ -32,9 +33,15 @@ GHOST_MARGIN = 1.5  # ... and this many times the darkness of the markers' show-
 SPECK_MM = 0.6  # pieces shorter than this are dust and paper specks
 MARGIN = 0.04  # of the image: pieces in the outer band are scanner borders and shadows of the sheet's edge
 JOIN_MM = 2.5  # strokes this close belong to one group (letters of a word, words of a line)
-GROUP_LONG_MM = 5.0  # a group shorter than this along its main axis is a dot or a blot, not writing
+GROUP_LONG_MM = 4.0  # a group shorter than this along its main axis is a dot or a blot, not writing (a
+# felt-tip word of three letters is ~5 mm)
 GROUP_THICK_MM = 1.2  # ... and one thinner than this across it is a line (a crease, a scanner streak)
 GROUP_FILL_MAX = 0.5  # ... one covering more of its box than this is a patch (a stain, a shadow)
+GROUP_FILL_MIN = 0.02  # ... and less than this a net of lines across the sheet (folds crossing); writing covers
+# 7-20 % of its box
+LINE_MM = 4.0  # straight runs this long (level or tilted a few degrees) are a rule, a crease, a folded corner's
+LINE_SHARE_MAX = 0.5  # edge: a sparse group (< LINES_FILL of its box: edges, not a pen's dense strokes, in which
+LINES_FILL = 0.06  # any straight run fits) whose strokes are more than this share of such runs is not writing
 RING_SPREAD = 0.2  # a group whose points lie within this share of their mean distance from its centre: a ring
 GHOST_SIDE_MM = (6.0, 20.0)  # a marker's show-through: a solid square this size ...
 GHOST_CORNER_MM = 40.0  # ... within this distance of two image edges
@@ -74,14 +81,16 @@ def note_mm2(image: np.ndarray) -> float:
         fill = xs.size / float(bw * bh)
         if dark <= GHOST_DARK_MAX and _marker_ghost(x, y, bw, bh, fill, w, h, ppm):
             ghost = max(ghost, dark)
-        if fill < GROUP_FILL_MAX and _writing_shape(xs, ys, ppm):
+        if (GROUP_FILL_MIN <= fill < GROUP_FILL_MAX and _writing_shape(xs, ys, ppm)
+                and not (fill < LINES_FILL and _mostly_lines(inside, ppm))):
             groups.append((dark, xs.size / ppm / ppm))
     bar = max(T_STROKE, GHOST_MARGIN * ghost)
     return float(sum(mm2 for dark, mm2 in groups if dark >= bar))
 
 
 def _strokes(mask: np.ndarray, ppm: float) -> np.ndarray:
-    """The pieces of `mask` that may be pen: not specks, not filing holes, not at the image's border."""
+    """The pieces of `mask` that may be pen: not specks, not filing holes (a solid disc by the edge: a felt-tip
+    word in the middle of the sheet is as round and as solid), not at the image's border."""
     n, labels, stats = component_stats(mask.astype(np.uint8))
     if n <= 1:
         return np.zeros(mask.shape, np.uint8)
@@ -89,7 +98,7 @@ def _strokes(mask: np.ndarray, ppm: float) -> np.ndarray:
     st = stats[1:]
     x, y, bw, bh = st[:, 0], st[:, 1], st[:, 2], st[:, 3]
     mx, my = int(MARGIN * w), int(MARGIN * h)
-    keep = ((x > mx) & (y > my) & (x + bw < w - mx) & (y + bh < h - my) & ~disc_like(st, ppm)
+    keep = ((x > mx) & (y > my) & (x + bw < w - mx) & (y + bh < h - my) & ~punch_hole_components(st, w, h)
             & (np.maximum(bw, bh) >= SPECK_MM * ppm))
     lut = np.zeros(n, np.uint8)
     lut[1:][keep] = 1
@@ -105,6 +114,16 @@ def _writing_shape(xs: np.ndarray, ys: np.ndarray, ppm: float) -> bool:
         return False
     r = np.hypot(c[:, 0], c[:, 1])
     return not (r.std() < RING_SPREAD * r.mean() and r.mean() > 3 * ppm)
+
+
+def _mostly_lines(group: np.ndarray, ppm: float) -> bool:
+    """True when most of a group's strokes lie on straight runs >= LINE_MM (the edges of a folded corner)."""
+    mask = group.astype(np.uint8)
+    joined = cv2.dilate(mask, np.ones((3, 3), np.uint8))  # a grainy edge's dots make one run
+    lines = np.zeros_like(mask)
+    for kernel in line_kernels(int(round(LINE_MM * ppm))):
+        lines |= cv2.morphologyEx(joined, cv2.MORPH_OPEN, kernel)
+    return cv2.countNonZero(lines & mask) > LINE_SHARE_MAX * cv2.countNonZero(mask)
 
 
 def _marker_ghost(x: int, y: int, bw: int, bh: int, fill: float, w: int, h: int, ppm: float) -> bool:

@@ -22,6 +22,7 @@ QR_QUIET_MM = 3.0
 STREAK_REPAIR_MM = 0.7  # a light streak up to this wide is closed over (a module is ~0.76 mm: it stays)
 BLANK_INK_FRACTION = 0.0004  # of the page interior at ~75 dpi, after speck and border removal (~20 mm2)
 BLANK_DARKNESS = 0.35  # bleed-through and scanner noise stay below this darkness; print and pen exceed it
+MIRROR_APART_MM = 40.0  # a code read mirrored sits this much nearer its transposed place than its printed one
 PUNCH_EDGE_MM = 25.0  # filing holes' centres are 12-13 mm from the sheet's edge (a scanner's margin and shift)
 
 
@@ -121,6 +122,35 @@ def read_qr_page(image: np.ndarray) -> QrResult:
     return QrResult()
 
 
+def read_mirrored(qr: QrResult, shape: tuple[int, ...], qr_rect_mm: list[float] | None,
+                  page_size_mm: tuple[float, float]) -> bool:
+    """True when the QR code was read through the paper: a form's show-through on the back of its sheet.
+
+    A scanner that thresholds to 1 bit can turn the front's show-through black, and the decoders read a
+    mirrored QR code too. The decoder reports a mirrored symbol as a turned one, so in the symbol's own
+    upright frame the page lies on its side: the code sits where the layout's transposed position is
+    (x and y swapped), not where the layout prints it. Without corners (pyzbar) nothing is judged.
+    """
+    if not qr.text or not qr.corners_px or not qr_rect_mm:
+        return False
+    p = np.asarray(qr.corners_px, np.float64)
+    right, down = p[1] - p[0], p[3] - p[0]
+    side = (np.linalg.norm(right) + np.linalg.norm(down)) / 2.0
+    if side <= 0:
+        return False
+    px_per_mm = side / float(qr_rect_mm[2])
+    right, down = right / np.linalg.norm(right), down / np.linalg.norm(down)
+    h, w = shape[:2]
+    corners = np.array([[0.0, 0.0], [w, 0.0], [0.0, h], [w, h]])
+    c = p.mean(axis=0)
+    at = np.array([c @ right - (corners @ right).min(), c @ down - (corners @ down).min()]) / px_per_mm
+    x, y, qw, qh = (float(v) for v in qr_rect_mm)
+    printed = np.array([x + qw / 2, y + qh / 2])
+    if abs(printed[0] - printed[1]) < MIRROR_APART_MM:  # on the diagonal: mirrored or not looks the same
+        return False
+    return bool(np.linalg.norm(at - printed[::-1]) + MIRROR_APART_MM < np.linalg.norm(at - printed))
+
+
 @dataclass
 class BlankVerdict:
     blank: bool
@@ -148,10 +178,10 @@ def ink_fraction(image: np.ndarray) -> float:
     x, y, ww, hh, area = stats[1:, 0], stats[1:, 1], stats[1:, 2], stats[1:, 3], stats[1:, 4]
     mx, my = int(0.03 * w), int(0.03 * h)
     inner = (x > mx) & (y > my) & (x + ww < w - mx) & (y + hh < h - my)
-    return float(area[inner & ~_punch_holes(stats[1:], w, h)].sum()) / float(h * w)
+    return float(area[inner & ~punch_hole_components(stats[1:], w, h)].sum()) / float(h * w)
 
 
-def _punch_holes(stats: np.ndarray, w: int, h: int) -> np.ndarray:
+def punch_hole_components(stats: np.ndarray, w: int, h: int) -> np.ndarray:
     """Components that are filing holes: solid discs a hole's size (`disc_like`), centred <= 25 mm from an edge.
 
     A punched sheet fed over a scanner's dark backing shows its holes as dark discs; on a blank back

@@ -7,6 +7,8 @@ paper level too, which is why every measurement is taken relative to the *local*
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import cv2
 import numpy as np
 
@@ -156,3 +158,20 @@ def hist_median_mad(hist: np.ndarray) -> tuple[float, float]:
     order = np.argsort(dev, kind="stable")
     mad = float(dev[order][np.searchsorted(np.cumsum(hist[order]), 0.5 * max(hist.sum(), 1))])
     return med, mad
+
+
+LINE_SLOPES_DEG = (0.0, -2.0, 2.0, -4.0, 4.0, -6.0, 6.0)  # straight runs in the ring removed at these angles
+
+
+@lru_cache(maxsize=16)
+def line_kernels(length: int) -> tuple[np.ndarray, ...]:
+    """1 px wide digital lines `length` px long, near-horizontal and near-vertical, at LINE_SLOPES_DEG."""
+    out = []
+    for deg in LINE_SLOPES_DEG:
+        t = np.tan(np.radians(deg))
+        off = np.round(np.arange(length) * t).astype(int)
+        off -= off.min()
+        k = np.zeros((int(off.max()) + 1, length), np.uint8)
+        k[off, np.arange(length)] = 1
+        out += [k, np.ascontiguousarray(k.T)]
+    return tuple(out)

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from scanner.geometry import warp_rect_grey, warp_rect_grey_painted
-from scanner.imageops import hist_median_mad, hist_quantile
+from scanner.imageops import hist_median_mad, hist_quantile, line_kernels
 
 RES = 8.0  # px per mm of the measuring grid (203 dpi): a 0.3 mm pencil line is still 2-3 px
 SNAP_MM = 1.5  # search radius for the printed outline
@@ -130,23 +130,6 @@ def _snap(D3: np.ndarray, box_px: tuple[float, float, float, float], search: int
     ix = int(np.argmax(0.5 * (lp + rp) / 2 + 0.5 * np.minimum(lp, rp) - penalty))
     iy = int(np.argmax(0.5 * (tq + bq) / 2 + 0.5 * np.minimum(tq, bq) - penalty))
     return int(s[ix]), int(s[iy]), float((lp[ix] + rp[ix] + tq[iy] + bq[iy]) / 4.0)
-
-
-LINE_SLOPES_DEG = (0.0, -2.0, 2.0, -4.0, 4.0, -6.0, 6.0)  # straight runs in the ring removed at these angles
-
-
-@lru_cache(maxsize=16)
-def _line_kernels(length: int) -> tuple[np.ndarray, ...]:
-    """1 px wide digital lines `length` px long, near-horizontal and near-vertical, at LINE_SLOPES_DEG."""
-    out = []
-    for deg in LINE_SLOPES_DEG:
-        t = np.tan(np.radians(deg))
-        off = np.round(np.arange(length) * t).astype(int)
-        off -= off.min()
-        k = np.zeros((int(off.max()) + 1, length), np.uint8)
-        k[off, np.arange(length)] = 1
-        out += [k, np.ascontiguousarray(k.T)]
-    return tuple(out)
 
 
 @lru_cache(maxsize=64)
@@ -327,7 +310,7 @@ def _ring_sectors(ink: np.ndarray, box: tuple[int, int, int, int],
     # box makes (the outline with a loop hugging it spans the box side plus the loop's margins)
     L = int(max(LINE_MM, max(x1 - x0, y1 - y0) * 2 / RES + 2 * LOOP_MARGIN_MM) * RES / 2)
     lines = np.zeros_like(allink)
-    for kernel in _line_kernels(L):  # level, and slanted a few degrees (a crease, a skewed rule)
+    for kernel in line_kernels(L):  # level, and slanted a few degrees (a crease, a skewed rule)
         lines |= cv2.morphologyEx(allink, cv2.MORPH_OPEN, kernel)
     allink = allink & ~cv2.dilate(lines, _K3)
     # a tight loop touches the outline: the outline's component then reaches past the box on all sides

@@ -378,3 +378,21 @@ def test_a_note_on_the_back_of_a_sheet_goes_to_a_person(tmp_path: Path) -> None:
     assert ws.store.form(form_id)["status"] == status
     again = fk("pages", "set-aside", str(p["page_id"]), "--reason", "twice", expect=None)
     assert again.exit_code != 0 and "not unidentified" in again.output
+
+
+def test_a_form_seen_through_the_back_of_its_sheet_is_not_read_as_that_form(fk, tmp_path: Path) -> None:
+    """The mirrored page (as a 1-bit scan can make of the show-through on a back) goes to a person; the form
+    page itself, scanned after it, is read as the form's page, not as a duplicate of the ghost."""
+    from PIL import Image
+
+    from formkit.simulate.render import rasterise_pdf
+
+    fk("generate", "-l", "minicex-ntnu-nb", "--trainee", "S001", "--count", "1", "--out", str(tmp_path / "f.pdf"))
+    page = rasterise_pdf(tmp_path / "f.pdf", 200, pages=[0])[0]
+    Image.fromarray(np.ascontiguousarray(page[:, ::-1])).save(tmp_path / "a-back.png", dpi=(200, 200))
+    Image.fromarray(page).save(tmp_path / "b-front.png", dpi=(200, 200))
+    fk("scan", str(tmp_path / "a-back.png"), str(tmp_path / "b-front.png"), expect=None)
+    pages = {p["source_file"]: p for p in json.loads(fk("pages", "--json").output)}
+    assert pages["a-back.png"]["state"] == "unidentified" and pages["a-back.png"]["form_id"] is None
+    assert pages["a-back.png"]["reason"].startswith("show_through:")
+    assert pages["b-front.png"]["state"] in ("recognised", "needs_review") and pages["b-front.png"]["page_no"] == 1

@@ -27,6 +27,8 @@ FURNITURE = {"markers": [dict(m) for m in MARKERS], "qr": {"rect_mm": list(QR_RE
              "page_size_mm": [210.0, 297.0]}
 PAGE_PX_PER_MM = 4.0  # stored page image: ~100 dpi, enough to see every mark in review
 PAGE_JPEG_QUALITY = 85
+SHOW_THROUGH_REASON = ("show_through: a form page seen through the paper (its QR code reads mirrored) - the back "
+                       "of a sheet? Look for writing on it")
 NOTE_REASON = ("writing_no_code: handwriting on a page without a form code - a note on the back of a sheet? "
                "Read it with its form")
 
@@ -224,6 +226,7 @@ def process_page(identity: Identity, file_sha: str, page: scanner.SourcePage,
         else:
             out.state = "unidentified"
             out.reason = ("no_qr: corner marks found but the QR code could not be read" if loc.registered
+                          else SHOW_THROUGH_REASON if loc.show_through
                           else NOTE_REASON if loc.note_mm2 >= scanner.NOTE_MM2
                           else "not_a_form: no formkit QR code or corner marks on this page")
             return out

@@ -157,13 +157,27 @@ def blank_back(
 NOTE_SIZES_MM = ((40.0, 8.0, 1), (120.0, 8.0, 1), (150.0, 30.0, 3))  # a few words, a line, a paragraph
 
 
-def write_note(back: np.ndarray, dpi: float, rng: np.random.Generator, pen: Pen) -> np.ndarray:
-    """The back of a sheet with a note on it: the comment went on over the page ("se baksiden")."""
-    w, h, lines = NOTE_SIZES_MM[int(rng.integers(len(NOTE_SIZES_MM)))]
+NOTE_MIN_MM2 = 12.0  # a note is at least a word of a few letters (a lone blot is not a note)
+
+
+def write_note(back: np.ndarray, dpi: float, rng: np.random.Generator, pen: Pen,
+               size: tuple[float, float, int] | None = None) -> np.ndarray:
+    """The back of a sheet with a note on it: the comment went on over the page ("se baksiden").
+
+    The handwriting renderer may leave a narrow line with a single squashed word (a blot of ~3 mm2);
+    such a draw is made again, so every note holds at least NOTE_MIN_MM2 of pen. `size`: (w, h mm, lines),
+    else one of NOTE_SIZES_MM.
+    """
+    w, h, lines = size or NOTE_SIZES_MM[int(rng.integers(len(NOTE_SIZES_MM)))]
     ppm = dpi / 25.4
-    x0, y0 = rng.uniform(20.0, 190.0 - w) * ppm, rng.uniform(25.0, 265.0 - h) * ppm
-    out = back.copy()
-    draw_handwriting(out, (x0, y0, x0 + w * ppm, y0 + h * ppm), dpi, rng, pen, max_lines=lines, label_band_mm=0.0)
+    for _ in range(8):
+        x0, y0 = rng.uniform(20.0, 190.0 - w) * ppm, rng.uniform(25.0, 265.0 - h) * ppm
+        out = back.copy()
+        draw_handwriting(out, (x0, y0, x0 + w * ppm, y0 + h * ppm), dpi, rng, pen, max_lines=lines,
+                         label_band_mm=0.0)
+        changed = np.count_nonzero(np.abs(to_grey(out).astype(np.int16) - to_grey(back)) > 8)
+        if changed >= NOTE_MIN_MM2 * ppm * ppm:
+            break
     return out
 
 

@@ -86,3 +86,20 @@ def test_stains_creases_and_specks_are_not_a_note(back) -> None:  # type: ignore
         y, x = rng.integers(200, img.shape[0] - 200), rng.integers(200, img.shape[1] - 200)
         img[y:y + 3, x:x + 3] = 70
     assert note_mm2(np.clip(img, 0, 255).astype(np.uint8)) < NOTE_MM2
+
+
+@pytest.mark.parametrize("turn", [0, 1, 2])
+def test_a_code_read_through_the_paper_is_not_the_page_s_own(blank_form, synth, turn: int) -> None:  # type: ignore[no-untyped-def]
+    """A 1-bit scanner can turn a front's show-through black; the decoders read its mirrored QR code. The page
+    is not that form page (it would have been read as a second, unregistered copy of it)."""
+    ghost = np.ascontiguousarray(np.rot90(blank_form.grey()[:, ::-1], turn))
+    loc = scanner.locate(ghost, synth.FURNITURE)
+    assert loc.show_through is True and loc.qr_text is None and not loc.registered and loc.blank is False
+    assert loc.to_dict()["show_through"] is True
+    upright = scanner.locate(np.ascontiguousarray(np.rot90(blank_form.grey(), turn)), synth.FURNITURE)
+    assert upright.show_through is False and upright.qr_text == synth.QR_TEXT
+
+
+def test_a_thresholded_back_showing_its_front_is_show_through(back, synth) -> None:  # type: ignore[no-untyped-def]
+    loc = scanner.locate(_scan(back, 3, "bilevel"), synth.FURNITURE)  # this draw's threshold blackens the ghost
+    assert loc.show_through is True and loc.qr_text is None
