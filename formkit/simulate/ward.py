@@ -224,7 +224,8 @@ def simulate_stack(
     `render_dpi` defaults to PROFILE_DPI[profile]. `answer_options` go to `random_answers`
     (e.g. `{"cancel_share": 0.3}`). `blank_backs` adds a duplex back after every sheet, and
     `back_notes` is the share of those backs the assessor wrote a note on (truth: `unidentified`, a
-    page with no form code for a person to read; not on 1-bit scans with a faint pen); `punched`
+    page with no form code for a person to read; not in pencil on 1-bit scans, where a note of light strokes
+    may vanish whole and the truth could not say so); `punched`
     is the share of sheets with filing holes (2 or 4, as dark discs: a feeder's black backing shows
     through them), on the front's left edge and the back's right edge;
     `foreign_pages` unrelated pages are inserted at random places; `duplicates` random form pages
@@ -272,7 +273,8 @@ def simulate_stack(
             pages.append(_Page(filled, "recognised", form.form_id, k))
             if blank_backs:
                 back = blank_back(base.shape, rng, filled)
-                note = bool(back_notes) and rng.random() < back_notes and not (bilevel_scan and hand.pen.faint)
+                pencil_gone = bilevel_scan and "pencil" in hand.pen.name
+                note = bool(back_notes) and rng.random() < back_notes and not pencil_gone
                 if note:
                     back = write_note(back, dpi, rng, hand.pen)
                 pages.append(_Page(draw_holes(back, dpi, holes, back=True) if holes else back,
