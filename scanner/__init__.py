@@ -157,7 +157,7 @@ def locate(image: np.ndarray, furniture: dict, try_hard: bool = False) -> PageLo
         qr = page_qr[0]  # the whole page was searched already
     else:
         qr = read_qr(image, reg, (furniture.get("qr") or {}).get("rect_mm"))
-    show_through = not reg.ok and read_mirrored(qr, image.shape, (furniture.get("qr") or {}).get("rect_mm"), size)
+    show_through = not reg.ok and read_mirrored(qr, image.shape, (furniture.get("qr") or {}).get("rect_mm"))
     if show_through:
         qr = QrResult()  # the front's code seen through the back: this page is not that form page
     bv = blank_verdict(image, reg, qr, ink[0] if ink else None)

@@ -4,7 +4,7 @@ An assessor whose comment box is full goes on writing on the back ("se baksiden"
 (`identify.ink_fraction`) counts ink darker than 0.35 over ~20 mm2: it ignores show-through, and so
 also a pencil note, any faint-pencil note and a short ballpoint line. Such a back was filed as
 `blank`, and nobody would ever have read the comment. This look runs only on pages the blank test
-passed. It finds pen strokes against the local paper at ~150 dpi and keeps those that group like
+passed. It finds pen strokes against the local paper at 150-220 dpi and keeps those that group like
 writing: a cluster of strokes at least a few mm long, thicker across than a crease or a streak, not
 a filled patch (a stain, a shadow), not a sparse net (folds crossing), not mostly straight runs (a
 folded corner's edges) and not a ring (a cup's).
@@ -27,7 +27,7 @@ WORK_LONG_SIDE = 2600  # px: 150-220 dpi on A4 (a 200-dpi scan as it is: halved,
 PAPER_WIN_MM = 3.0  # the local paper level: a max filter this wide (wider than any stroke)
 T_PIXEL = 0.08  # a pixel this much darker than its paper may be a stroke (show-through on a normal scan <= 0.06)
 NOISE_SIGMAS = 6.0  # ... and this many noise sigmas above the paper's median
-T_STROKE = 0.10  # a stroke group's median darkness must reach this (faint pencil ~0.15; a scanner set dark
+T_STROKE = 0.10  # a stroke group's median darkness must reach this (faint pencil ~0.12-0.15; a scanner set dark
 # lifts show-through to ~0.08-0.13)
 GHOST_MARGIN = 1.5  # ... and this many times the darkness of the markers' show-through, where it shows
 SPECK_MM = 0.6  # pieces shorter than this are dust and paper specks

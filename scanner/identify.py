@@ -122,8 +122,7 @@ def read_qr_page(image: np.ndarray) -> QrResult:
     return QrResult()
 
 
-def read_mirrored(qr: QrResult, shape: tuple[int, ...], qr_rect_mm: list[float] | None,
-                  page_size_mm: tuple[float, float]) -> bool:
+def read_mirrored(qr: QrResult, shape: tuple[int, ...], qr_rect_mm: list[float] | None) -> bool:
     """True when the QR code was read through the paper: a form's show-through on the back of its sheet.
 
     A scanner that thresholds to 1 bit can turn the front's show-through black, and the decoders read a

@@ -83,7 +83,7 @@ def commit_page(ws: Workspace, o: PageOutcome, actor: str = "scanner") -> dict[s
                     state, duplicate_of = "conflict", first[0]
                     reason = (f"page {o.page_no} of {o.form_id} was already read (page {first['page_id']}) with "
                               f"different marks in {', '.join(differing)}: a person must choose")
-        if state == "unidentified" and (reason or "").startswith("writing_no_code"):
+        if state == "unidentified" and (reason or "").startswith(("writing_no_code", "show_through")):
             reason = f"{reason}{_follows(db, o)}"
         cur = db.execute(
             "INSERT INTO pages(file_sha256, page_index, state, reason, form_id, page_no, image_path, orientation, "
@@ -103,7 +103,7 @@ def commit_page(ws: Workspace, o: PageOutcome, actor: str = "scanner") -> dict[s
 
 
 def _follows(db: Any, o: PageOutcome) -> str:
-    """Where a page with a note but no code sits: scanners keep a sheet's back right after its front."""
+    """Where a back (a note, a front seen through) sits: scanners keep a sheet's back right after its front."""
     prev = db.execute("SELECT form_id, page_no FROM pages WHERE file_sha256=? AND page_index=? AND form_id IS NOT NULL",
                       (o.file_sha, o.page_index - 1)).fetchone()
     return f" (it follows page {prev['page_no']} of form {prev['form_id']} in the scan)" if prev else ""

@@ -155,8 +155,6 @@ def blank_back(
 
 
 NOTE_SIZES_MM = ((40.0, 8.0, 1), (120.0, 8.0, 1), (150.0, 30.0, 3))  # a few words, a line, a paragraph
-
-
 NOTE_MIN_MM2 = 12.0  # a note is at least a word of a few letters (a lone blot is not a note)
 
 
