@@ -31,6 +31,9 @@ T_STROKE = 0.10  # a stroke group's median darkness must reach this (faint penci
 # lifts show-through to ~0.08-0.13)
 GHOST_MARGIN = 1.5  # ... and this many times the darkness of the markers' show-through, where it shows
 SPECK_MM = 0.6  # pieces shorter than this are dust and paper specks
+HOLE_RIM_MM = (4.5, 10.0)  # a filing hole, whatever is left of it against the local paper (its rim, or the disc
+HOLE_EDGE_MM = 32.0  # blurred wider): a square piece this size centred this near an image edge (a rough scan's
+# shift and scale put a hole 12 mm from the sheet's edge 26 mm from the image's)
 MARGIN = 0.04  # of the image: pieces in the outer band are scanner borders and shadows of the sheet's edge
 JOIN_MM = 2.5  # strokes this close belong to one group (letters of a word, words of a line)
 GROUP_LONG_MM = 4.0  # a group shorter than this along its main axis is a dot or a blot, not writing (a
@@ -43,6 +46,7 @@ LINE_MM = 4.0  # straight runs this long (level or tilted a few degrees) are a r
 LINE_SHARE_MAX = 0.5  # edge: a sparse group (< LINES_FILL of its box: edges, not a pen's dense strokes, in which
 LINES_FILL = 0.06  # any straight run fits) whose strokes are more than this share of such runs is not writing
 RING_SPREAD = 0.2  # a group whose points lie within this share of their mean distance from its centre: a ring
+RING_MIN_MM = 2.0  # ... of at least this radius (a cup's rim)
 GHOST_SIDE_MM = (6.0, 20.0)  # a marker's show-through: a solid square this size ...
 GHOST_CORNER_MM = 40.0  # ... within this distance of two image edges
 GHOST_FILL = 0.25
@@ -65,12 +69,12 @@ def note_mm2(image: np.ndarray) -> float:
     d8 = cv2.divide(cv2.subtract(paper, g), np.maximum(paper, 1), scale=255.0)  # darkness 0..255
     med, mad = hist_median_mad(np.bincount(d8[::3, ::3].ravel(), minlength=256))
     t8 = int(max(255 * T_PIXEL, med + NOISE_SIGMAS * 1.4826 * mad))
-    strokes = _strokes(d8 > t8, ppm)
+    strokes, ghost = _strokes(d8, t8, ppm)
     if not strokes.any():
         return 0.0
     j = int(round(JOIN_MM * ppm)) | 1
     n, labels, stats = component_stats(cv2.dilate(strokes, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (j, j))))
-    ghost, groups = 0.0, []
+    groups = []
     for i in range(1, n):
         x, y, bw, bh, _ = (int(v) for v in stats[i])
         inside = (strokes[y:y + bh, x:x + bw] > 0) & (labels[y:y + bh, x:x + bw] == i)
@@ -79,8 +83,6 @@ def note_mm2(image: np.ndarray) -> float:
             continue
         dark = float(np.median(d8[y:y + bh, x:x + bw][inside])) / 255.0
         fill = xs.size / float(bw * bh)
-        if dark <= GHOST_DARK_MAX and _marker_ghost(x, y, bw, bh, fill, w, h, ppm):
-            ghost = max(ghost, dark)
         if (GROUP_FILL_MIN <= fill < GROUP_FILL_MAX and _writing_shape(xs, ys, ppm)
                 and not (fill < LINES_FILL and _mostly_lines(inside, ppm))):
             groups.append((dark, xs.size / ppm / ppm))
@@ -88,21 +90,32 @@ def note_mm2(image: np.ndarray) -> float:
     return float(sum(mm2 for dark, mm2 in groups if dark >= bar))
 
 
-def _strokes(mask: np.ndarray, ppm: float) -> np.ndarray:
-    """The pieces of `mask` that may be pen: not specks, not filing holes (a solid disc by the edge: a felt-tip
-    word in the middle of the sheet is as round and as solid), not at the image's border."""
-    n, labels, stats = component_stats(mask.astype(np.uint8))
+def _strokes(d8: np.ndarray, t8: int, ppm: float) -> tuple[np.ndarray, float]:
+    """The pieces darker than `t8` that may be pen - not specks, not filing holes (a solid disc by the edge,
+    or what is left of one: a felt-tip word in mid-sheet is as round and solid), not at the image's border -
+    and the darkness of the palest-kept corner marker's show-through (0 when none shows)."""
+    n, labels, stats = component_stats((d8 > t8).astype(np.uint8))
     if n <= 1:
-        return np.zeros(mask.shape, np.uint8)
-    h, w = mask.shape
+        return np.zeros(d8.shape, np.uint8), 0.0
+    h, w = d8.shape
     st = stats[1:]
-    x, y, bw, bh = st[:, 0], st[:, 1], st[:, 2], st[:, 3]
+    x, y, bw, bh, area = (st[:, i] for i in range(5))
+    ghost = 0.0
+    for k in np.flatnonzero(_marker_ghost(x, y, bw, bh, area / np.maximum(bw * bh, 1), w, h, ppm)):
+        piece = labels[y[k]:y[k] + bh[k], x[k]:x[k] + bw[k]] == k + 1
+        dark = float(np.median(d8[y[k]:y[k] + bh[k], x[k]:x[k] + bw[k]][piece])) / 255.0
+        if dark <= GHOST_DARK_MAX:
+            ghost = max(ghost, dark)
     mx, my = int(MARGIN * w), int(MARGIN * h)
+    lo, hi = (v * ppm for v in HOLE_RIM_MM)
+    cx, cy = x + bw / 2, y + bh / 2
+    by_edge = np.minimum.reduce([cx, cy, w - cx, h - cy]) <= HOLE_EDGE_MM * ppm
+    hole = by_edge & (bw >= lo) & (bw <= hi) & (bh >= lo) & (bh <= hi) & (np.abs(bw - bh) <= 0.25 * np.maximum(bw, bh))
     keep = ((x > mx) & (y > my) & (x + bw < w - mx) & (y + bh < h - my) & ~punch_hole_components(st, w, h)
-            & (np.maximum(bw, bh) >= SPECK_MM * ppm))
+            & ~hole & (np.maximum(bw, bh) >= SPECK_MM * ppm))
     lut = np.zeros(n, np.uint8)
     lut[1:][keep] = 1
-    return lut[labels]
+    return lut[labels], ghost
 
 
 def _writing_shape(xs: np.ndarray, ys: np.ndarray, ppm: float) -> bool:
@@ -113,7 +126,7 @@ def _writing_shape(xs: np.ndarray, ys: np.ndarray, ppm: float) -> bool:
     if 4 * np.sqrt(max(hi, 0.0)) / ppm < GROUP_LONG_MM or 4 * np.sqrt(max(lo, 0.0)) / ppm < GROUP_THICK_MM:
         return False
     r = np.hypot(c[:, 0], c[:, 1])
-    return not (r.std() < RING_SPREAD * r.mean() and r.mean() > 3 * ppm)
+    return not (r.std() < RING_SPREAD * r.mean() and r.mean() > RING_MIN_MM * ppm)
 
 
 def _mostly_lines(group: np.ndarray, ppm: float) -> bool:
@@ -126,10 +139,12 @@ def _mostly_lines(group: np.ndarray, ppm: float) -> bool:
     return cv2.countNonZero(lines & mask) > LINE_SHARE_MAX * cv2.countNonZero(mask)
 
 
-def _marker_ghost(x: int, y: int, bw: int, bh: int, fill: float, w: int, h: int, ppm: float) -> bool:
-    """A solid square a marker's size in a corner: the show-through of a corner marker."""
+def _marker_ghost(x: np.ndarray, y: np.ndarray, bw: np.ndarray, bh: np.ndarray, fill: np.ndarray, w: int, h: int,
+                  ppm: float) -> np.ndarray:
+    """Which pieces are solid squares a marker's size in a corner: a corner marker's show-through."""
     lo, hi = (v * ppm for v in GHOST_SIDE_MM)
     cx, cy = x + bw / 2, y + bh / 2
-    corner = min(cx, w - cx) < GHOST_CORNER_MM * ppm and min(cy, h - cy) < GHOST_CORNER_MM * ppm
-    square = lo <= min(bw, bh) and max(bw, bh) <= hi and abs(bw - bh) <= 0.3 * max(bw, bh)
-    return corner and square and fill >= GHOST_FILL
+    corner = (np.minimum(cx, w - cx) < GHOST_CORNER_MM * ppm) & (np.minimum(cy, h - cy) < GHOST_CORNER_MM * ppm)
+    square = ((np.minimum(bw, bh) >= lo) & (np.maximum(bw, bh) <= hi)
+              & (np.abs(bw - bh) <= 0.3 * np.maximum(bw, bh)))
+    return corner & square & (fill >= GHOST_FILL)
