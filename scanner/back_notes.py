@@ -20,7 +20,6 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from scanner.identify import punch_hole_components
 from scanner.imageops import component_stats, halve, hist_median_mad, ink_grey, line_kernels, pyramid_to
 
 WORK_LONG_SIDE = 2600  # px: 150-220 dpi on A4 (a 200-dpi scan as it is: halved, a faint-pencil stroke was lost)
@@ -91,15 +90,14 @@ def note_mm2(image: np.ndarray) -> float:
 
 
 def _strokes(d8: np.ndarray, t8: int, ppm: float) -> tuple[np.ndarray, float]:
-    """The pieces darker than `t8` that may be pen - not specks, not filing holes (a solid disc by the edge,
-    or what is left of one: a felt-tip word in mid-sheet is as round and solid), not at the image's border -
-    and the darkness of the palest-kept corner marker's show-through (0 when none shows)."""
+    """The pieces darker than `t8` that may be pen - not specks, not at the image's border, not filing holes
+    (a square piece a hole's size by the edge, the disc or its rim: a felt-tip word in mid-sheet is as
+    round and as solid) - and the darkness of the corner markers' show-through (0 when none shows)."""
     n, labels, stats = component_stats((d8 > t8).astype(np.uint8))
     if n <= 1:
         return np.zeros(d8.shape, np.uint8), 0.0
     h, w = d8.shape
-    st = stats[1:]
-    x, y, bw, bh, area = (st[:, i] for i in range(5))
+    x, y, bw, bh, area = (stats[1:, i] for i in range(5))
     ghost = 0.0
     for k in np.flatnonzero(_marker_ghost(x, y, bw, bh, area / np.maximum(bw * bh, 1), w, h, ppm)):
         piece = labels[y[k]:y[k] + bh[k], x[k]:x[k] + bw[k]] == k + 1
@@ -111,8 +109,8 @@ def _strokes(d8: np.ndarray, t8: int, ppm: float) -> tuple[np.ndarray, float]:
     cx, cy = x + bw / 2, y + bh / 2
     by_edge = np.minimum.reduce([cx, cy, w - cx, h - cy]) <= HOLE_EDGE_MM * ppm
     hole = by_edge & (bw >= lo) & (bw <= hi) & (bh >= lo) & (bh <= hi) & (np.abs(bw - bh) <= 0.25 * np.maximum(bw, bh))
-    keep = ((x > mx) & (y > my) & (x + bw < w - mx) & (y + bh < h - my) & ~punch_hole_components(st, w, h)
-            & ~hole & (np.maximum(bw, bh) >= SPECK_MM * ppm))
+    keep = ((x > mx) & (y > my) & (x + bw < w - mx) & (y + bh < h - my) & ~hole
+            & (np.maximum(bw, bh) >= SPECK_MM * ppm))
     lut = np.zeros(n, np.uint8)
     lut[1:][keep] = 1
     return lut[labels], ghost

@@ -177,10 +177,10 @@ def ink_fraction(image: np.ndarray) -> float:
     x, y, ww, hh, area = stats[1:, 0], stats[1:, 1], stats[1:, 2], stats[1:, 3], stats[1:, 4]
     mx, my = int(0.03 * w), int(0.03 * h)
     inner = (x > mx) & (y > my) & (x + ww < w - mx) & (y + hh < h - my)
-    return float(area[inner & ~punch_hole_components(stats[1:], w, h)].sum()) / float(h * w)
+    return float(area[inner & ~_punch_holes(stats[1:], w, h)].sum()) / float(h * w)
 
 
-def punch_hole_components(stats: np.ndarray, w: int, h: int) -> np.ndarray:
+def _punch_holes(stats: np.ndarray, w: int, h: int) -> np.ndarray:
     """Components that are filing holes: solid discs a hole's size (`disc_like`), centred <= 25 mm from an edge.
 
     A punched sheet fed over a scanner's dark backing shows its holes as dark discs; on a blank back
