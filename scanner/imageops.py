@@ -160,7 +160,7 @@ def hist_median_mad(hist: np.ndarray) -> tuple[float, float]:
     return med, mad
 
 
-LINE_SLOPES_DEG = (0.0, -2.0, 2.0, -4.0, 4.0, -6.0, 6.0)  # straight runs in the ring removed at these angles
+LINE_SLOPES_DEG = (0.0, -2.0, 2.0, -4.0, 4.0, -6.0, 6.0)  # straight runs (rules, creases, folds) at these angles
 
 
 @lru_cache(maxsize=16)
