@@ -20,7 +20,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from scanner.imageops import component_stats, halve, hist_median_mad, ink_grey, line_kernels, pyramid_to
+from scanner.imageops import component_stats, halved, hist_median_mad, ink_grey, line_kernels, pyramid_to
 
 WORK_LONG_SIDE = 2600  # px: 150-220 dpi on A4 (a 200-dpi scan as it is: halved, a faint-pencil stroke was lost)
 PAPER_WIN_MM = 3.0  # the local paper level: a max filter this wide (wider than any stroke)
@@ -61,7 +61,7 @@ def note_mm2(image: np.ndarray) -> float:
     g = ink_grey(g)
     h, w = g.shape
     ppm = max(h, w) / 297.0  # the sheet fills a scan closely enough
-    small = halve(g)  # the paper level varies slowly: found at half this resolution, 4x cheaper
+    small = halved(g)  # the paper level varies slowly: found at half this resolution, 4x cheaper
     k = int(round(PAPER_WIN_MM * ppm / 2)) | 1
     paper = cv2.resize(cv2.blur(cv2.dilate(small, np.ones((k, k), np.uint8)), (k, k)), (w, h),
                        interpolation=cv2.INTER_LINEAR)

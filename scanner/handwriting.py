@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from scanner.geometry import chord, fit_line, off_line, warp_rect, warp_rect_grey
-from scanner.imageops import component_stats, ink_grey
+from scanner.imageops import clamp, component_stats, ink_grey
 from scanner.rims import RIM_DARK, rim_residue
 
 CROP_RES = 8.0  # px per mm of the crop (203 dpi): legible for a person, small for storage
@@ -143,7 +143,7 @@ class WritingZone:
     _counted: dict = field(default_factory=dict)  # threshold -> (ink mm2, the cleaned ink mask)
 
     def threshold(self, floor: float) -> float:
-        return float(np.clip(self.noise_t, floor, MAX_DARKNESS))
+        return clamp(self.noise_t, floor, MAX_DARKNESS)
 
     def strength(self, floor: float = MIN_DARKNESS) -> float:
         """Median darkness of what lies above the ink threshold: how dark the writer's pen is."""

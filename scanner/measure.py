@@ -8,6 +8,7 @@ the grey is the minimum over colour channels.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,7 +17,7 @@ import cv2
 import numpy as np
 
 from scanner.geometry import warp_rect_grey, warp_rect_grey_painted
-from scanner.imageops import hist_median_mad, hist_quantile, line_kernels
+from scanner.imageops import clamp, hist_median_mad, hist_quantile, line_kernels
 
 RES = 8.0  # px per mm of the measuring grid (203 dpi): a 0.3 mm pencil line is still 2-3 px
 SNAP_MM = 1.5  # search radius for the printed outline
@@ -104,8 +105,16 @@ def _hist256(g: np.ndarray) -> np.ndarray:
     return cv2.calcHist([g], [0], None, [256], [0, 256]).ravel().astype(np.int64)
 
 
+@lru_cache(maxsize=8)
+def _shifts(search: int) -> np.ndarray:
+    """The snap's candidate offsets -search..search (read-only: shared by every box)."""
+    s = np.arange(-search, search + 1)
+    s.flags.writeable = False
+    return s
+
+
 def _snap(D3: np.ndarray, box_px: tuple[float, float, float, float], search: int) -> tuple[int, int, float]:
-    """Best (dx, dy) shift of the box frame over the darkness map, from its printed edges.
+    """Best (dx, dy) shift of the box frame over the darkness map (uint8, 3x3 averaged), from its printed edges.
 
     Separable: vertical edges are found on the column profile of the box's central rows, horizontal
     edges on the row profile of its central columns (the centre stays inside the box for any shift
@@ -119,11 +128,12 @@ def _snap(D3: np.ndarray, box_px: tuple[float, float, float, float], search: int
     h, w = D3.shape
     if xl - search < 0 or yt - search < 0 or xr + search >= w or yb + search >= h:
         return 0, 0, 0.0
-    s = np.arange(-search, search + 1)
+    s = _shifts(search)
     c0, c1 = (yt + search, yb - search) if yb - yt > 2 * search + 4 else (yt + 2, yb - 1)
     r0, r1 = (xl + search, xr - search) if xr - xl > 2 * search + 4 else (xl + 2, xr - 1)
-    P = D3[c0:c1, :].mean(axis=0)
-    Q = D3[:, r0:r1].mean(axis=1)
+    # profiles as exact integer sums (the darkness 0..1 is the mean / 255): cheaper than float means
+    P = cv2.reduce(D3[c0:c1, :], 0, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel() * (1.0 / (255.0 * (c1 - c0)))
+    Q = cv2.reduce(D3[:, r0:r1], 1, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel() * (1.0 / (255.0 * (r1 - r0)))
     penalty = 0.004 * np.abs(s)
     lp, rp = P[xl + s], P[xr + s]
     tq, bq = Q[yt + s], Q[yb + s]
@@ -564,14 +574,16 @@ def ring_darkest(image: np.ndarray, H: np.ndarray, rect_mm: Sequence[float], nei
 
 def neighbour_boxes_px(neighbours_mm: Sequence[Sequence[float]], ox: float, oy: float,
                        dx: float, dy: float) -> list[tuple[int, int, int, int]]:
-    """Neighbouring printed boxes (mm rects) as (x0, y0, x1, y1) pixels of an ROI whose corner is (ox, oy) mm."""
-    if not len(neighbours_mm):
-        return []
-    nb = np.asarray(neighbours_mm, dtype=np.float64).reshape(-1, 4)
-    mx0, my0 = (nb[:, 0] - ox) * RES + dx, (nb[:, 1] - oy) * RES + dy
-    return list(zip(mx0.astype(np.int64).tolist(), my0.astype(np.int64).tolist(),
-                    np.ceil(mx0 + nb[:, 2] * RES).astype(np.int64).tolist(),
-                    np.ceil(my0 + nb[:, 3] * RES).astype(np.int64).tolist(), strict=True))
+    """Neighbouring printed boxes (mm rects) as (x0, y0, x1, y1) pixels of an ROI whose corner is (ox, oy) mm.
+
+    Plain Python: a box has a handful of neighbours, and NumPy's set-up cost was most of the time.
+    """
+    out = []
+    for r in neighbours_mm:
+        x, y, w, h = (float(v) for v in r)
+        mx0, my0 = (x - ox) * RES + dx, (y - oy) * RES + dy
+        out.append((int(mx0), int(my0), math.ceil(mx0 + w * RES), math.ceil(my0 + h * RES)))
+    return out
 
 
 def snap_trust(sigma: float) -> float:
@@ -620,6 +632,14 @@ def paper_sides(g: np.ndarray, zone: tuple[int, int, int, int],
     return 1.0 - min(levels) / max(levels), min(levels)
 
 
+@lru_cache(maxsize=512)
+def _darkness_lut(bg: float) -> np.ndarray:
+    """Grey level -> darkness 0..255 relative to the paper level `bg` (read-only: shared between boxes)."""
+    lut = np.clip(np.rint((bg - np.arange(256.0)) * (255.0 / bg)), 0, 255).astype(np.uint8)
+    lut.flags.writeable = False
+    return lut
+
+
 def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
                  neighbours_mm: Sequence[Sequence[float]], local: Callable | None = None,
                  paper_at: float | None = None, painted: np.ndarray | None = None) -> BoxMeasure:
@@ -649,11 +669,10 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     paper = hist.copy()
     paper[:lo] = 0
     sigma = 1.4826 * hist_median_mad(paper)[1] / bg
-    t_ink = float(np.clip(INK_SIGMAS * sigma, MIN_T_INK, MAX_T_INK))
+    t_ink = clamp(INK_SIGMAS * sigma, MIN_T_INK, MAX_T_INK)
     # darkness 0..255 relative to the paper level, by table lookup (one pass over the ROI)
-    D8 = cv2.LUT(g, np.clip(np.rint((bg - np.arange(256.0)) * (255.0 / bg)), 0, 255).astype(np.uint8))
-    D3 = cv2.blur(D8, (3, 3)).astype(np.float32) * np.float32(1.0 / 255.0)
-    dx, dy, outline = _snap(D3, (x0, y0, x1, y1), int(round(SNAP_MM * RES)))
+    D8 = cv2.LUT(g, _darkness_lut(bg))
+    dx, dy, outline = _snap(cv2.blur(D8, (3, 3)), (x0, y0, x1, y1), int(round(SNAP_MM * RES)))
     if outline < snap_trust(sigma):
         dx, dy = 0, 0  # no printed outline found (lost in the scan?): trust the mapping
     bx0, by0, bx1, by1 = x0 + dx, y0 + dy, x1 + dx, y1 + dy
@@ -662,7 +681,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     Dm0 = Dm = cv2.medianBlur(D8, 3)  # drops salt noise, keeps 2-3 px strokes
     pen_line_ink = 0.0
     t8 = int(t_ink * 255)
-    t_faint = float(np.clip(FAINT_SIGMAS * sigma, MIN_T_FAINT, t_ink))
+    t_faint = clamp(FAINT_SIGMAS * sigma, MIN_T_FAINT, t_ink)
     if np.count_nonzero(Dm[iy0:iy1, ix0:ix1] > int(t_faint * 255)):  # only worth it if there is ink inside
         seen = Dm > int(t_faint * 255)
         lines = _through_lines(seen if painted is None else seen | painted, (bx0, by0, bx1, by1))
@@ -727,7 +746,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
         Dring = Dm
         box_px = (int(round(bx0)), int(round(by0)), int(round(bx1)), int(round(by1)))
         if L8 is not None:  # a circle in faint pencil around a box in a shaded row: against the local paper
-            ink_all = ink_all | (int(255 * float(np.clip(INK_SIGMAS * sigma_l, MIN_T_RING, MAX_T_INK))) < L8)
+            ink_all = ink_all | (int(255 * clamp(INK_SIGMAS * sigma_l, MIN_T_RING, MAX_T_INK)) < L8)
             Dring = np.maximum(Dm, L8)
         sectors, ring_ink, arcs = _ring_sectors(ink_all.astype(np.uint8), box_px, masked)
         if sectors < FAINT_LOOP_SECTORS and faint_loop_hint(Dm, int(255 * MIN_T_RING), t8, box_px, masked):
@@ -802,7 +821,7 @@ def _trace_look(D: np.ndarray, interior: tuple[slice, slice], box: tuple[float, 
     are removed first, up to their own darkness: they are traces of the paper, not of a pen. `painted`:
     painted-out streaks (`_measure_roi`).
     """
-    t_faint = int(255 * float(np.clip(FAINT_SIGMAS * sigma, MIN_T_FAINT, t_ink)))
+    t_faint = int(255 * clamp(FAINT_SIGMAS * sigma, MIN_T_FAINT, t_ink))
     t_smooth = int(255 * max(SMOOTH_T_MIN, SMOOTH_SIGMAS * sigma))
     S = cv2.blur(D, (3, 3))
     worth = TRACE_WORTH * S[interior].size  # less trace than this decides nothing: no need to look closer

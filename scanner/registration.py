@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from scanner.geometry import fit_mapping, local_scale, map_points, orientation_of, rect_corners
-from scanner.imageops import halve, ink_grey, pyramid_to
+from scanner.imageops import halved, ink_grey, pyramid_to
 
 FAST_LONG_SIDE = 1000  # px; A4 at 300 dpi -> 877 px (75 dpi): a 10 mm marker is ~29 px, 5 px a cell
 CORNER_SHARE = 0.25  # corner squares searched first: a quarter of the short side (~52 mm on A4)
@@ -148,7 +148,7 @@ def find_markers(image: np.ndarray, marker_ids: Sequence[int],
     work = ink_grey(work)
     small, f_small = work, 1.0
     if max(work.shape[:2]) > FAST_LONG_SIDE:
-        small, f_small = halve(work), 0.5
+        small, f_small = halved(work), 0.5
     best = _detect_corners(small, wanted)
     if len(best) >= len(wanted):
         return best, "fast", factor * f_small

@@ -21,7 +21,7 @@ import scanner
 from formkit.geometry import MARKERS, QR_QUIET, QR_RECT
 from formkit.issuing import form_geometry
 from formkit.qrpayload import PayloadError, parse_payload, verify
-from scanner.imageops import halve, is_bilevel
+from scanner.imageops import halved, is_bilevel
 
 FURNITURE = {"markers": [dict(m) for m in MARKERS], "qr": {"rect_mm": list(QR_RECT), "quiet_mm": QR_QUIET},
              "page_size_mm": [210.0, 297.0]}
@@ -124,9 +124,10 @@ def preview(img: np.ndarray, dpi: float | None) -> np.ndarray:
     target = PAGE_PX_PER_MM * 25.4
     long_side = max(img.shape[:2])
     scale = min(1.0, (target / dpi) if dpi else 1400 / long_side)
-    while scale <= 0.5:  # exact 2x area steps first (OpenCV's fast path)
-        img = halve(img)
-        scale *= 2.0
+    n = 0
+    while scale <= 0.5:  # exact 2x area steps first (OpenCV's fast path; locating the page made them already)
+        n, scale = n + 1, scale * 2.0
+    img = halved(img, n)
     if scale < 1.0:  # the rest (> 0.5) bilinear: 8x cheaper than an area resize, no visible aliasing
         img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
     return img

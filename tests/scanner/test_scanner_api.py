@@ -2,6 +2,7 @@
 
 import json
 
+import cv2
 import numpy as np
 import pytest
 
@@ -107,6 +108,23 @@ def test_rectify_upright(synth, blank_form):
     up = scanner.rectify(img, loc, 2.0)
     assert up.shape[:2] == (594, 420)
     assert up[20:40, 20:40].mean() < 128  # the TL marker is top-left again
+
+
+def test_rectify_samples_a_halving_in_place_and_without_aliasing(synth, blank_form):
+    """The stored page image comes from a halving of a 300-dpi scan: where the full scan puts it, and fine
+    print averaged (bilinear sampling of the full scan at 4 px/mm skipped pixels: 1-px stripes beat)."""
+    from scanner.geometry import warp_rect
+
+    img = blank_form.grey()
+    img[1000:1600, 300:1200:2] = 0  # 1-px stripes, 2 px apart, where the form has room
+    loc = scanner.locate(img, synth.FURNITURE)
+    up = scanner.rectify(img, loc, 4.0).astype(np.float32)
+    direct = warp_rect(img, loc.registration.H, [0.0, 0.0, 210.0, 297.0], 4.0).astype(np.float32)
+    (dx, dy), _ = cv2.phaseCorrelate(255 - direct, 255 - up)
+    assert abs(dx) < 0.1 and abs(dy) < 0.1
+    y0, x0 = (int(round(v * 25.4 / 300 * 4.0)) + 4 for v in (1000, 300))
+    stripes = up[y0:y0 + 40, x0:x0 + 60]
+    assert 100 < stripes.mean() < 160 and stripes.std() < 25  # an even grey, not a beat of black and white
 
 
 def test_blank_page_skips_thorough_search(monkeypatch):
