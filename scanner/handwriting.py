@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from scanner.geometry import chord, fit_line, off_line, warp_rect, warp_rect_grey
-from scanner.imageops import clamp, component_stats, ink_grey
+from scanner.imageops import clamp, component_stats, ink_grey, median, quantile
 from scanner.rims import RIM_DARK, rim_residue
 
 CROP_RES = 8.0  # px per mm of the crop (203 dpi): legible for a person, small for storage
@@ -118,7 +118,7 @@ def frame_contrast(g: np.ndarray, res: float = CROP_RES) -> float:
         n = int(across.size // res)
         if n:
             steps.append(across[:int(n * res)].reshape(n, -1).max(axis=1))
-    return float(np.quantile(np.concatenate(steps), FRAME_QUANTILE)) if steps else -1.0
+    return quantile(np.concatenate(steps), FRAME_QUANTILE) if steps else -1.0
 
 
 def crop_area(image: np.ndarray, H: np.ndarray, rect_mm, res: float = CROP_RES) -> np.ndarray:
@@ -150,7 +150,7 @@ class WritingZone:
         if self.d is None:
             return 0.0
         v = self.d[self.d > self.threshold(floor)]
-        return float(np.median(v)) if v.size else 0.0
+        return median(v) if v.size else 0.0
 
     def speck_chain(self, floor: float = MIN_DARKNESS) -> int:
         """The most specks above the ink threshold linked within SPECK_CHAIN_MM of one another.
@@ -475,8 +475,8 @@ def writing_zone(crop_grey: np.ndarray, res: float, margin_mm: float = 1.0,
         return WritingZone(None, 0.0, res)
     d = local_darkness(zone, res)
     sample = d[::3, ::3]
-    med = float(np.median(sample))
-    sigma = 1.4826 * float(np.median(np.abs(sample - med)))
+    med = median(sample)
+    sigma = 1.4826 * median(np.abs(sample - med))
     return WritingZone(d, 5.0 * sigma + med, res, g, (top, side))
 
 

@@ -7,6 +7,7 @@ paper level too, which is why every measurement is taken relative to the *local*
 
 from __future__ import annotations
 
+import math
 import weakref
 from functools import lru_cache
 
@@ -178,6 +179,27 @@ def descreen(img: np.ndarray) -> np.ndarray:
 def clamp(x: float, lo: float, hi: float) -> float:
     """float(np.clip(x, lo, hi)) for one number, ~20x cheaper (it runs several times per box)."""
     return float(min(max(x, lo), hi))
+
+
+def median(a: np.ndarray) -> float:
+    """float(np.median(a)), the same number, ~2x cheaper on the small arrays of one box or area."""
+    a = np.asarray(a).ravel()
+    k = a.size // 2
+    if a.size % 2:
+        return float(np.partition(a, k)[k])
+    return float(np.partition(a, (k - 1, k))[k - 1:k + 1].mean())
+
+
+def quantile(a: np.ndarray, q: float) -> float:
+    """float(np.quantile(a, q)) (linear interpolation), the same number, ~6x cheaper on small arrays."""
+    a = np.asarray(a).ravel()
+    pos = q * (a.size - 1)
+    lo = math.floor(pos)
+    hi = min(lo + 1, a.size - 1)
+    p = np.partition(a, (lo, hi) if hi != lo else lo)
+    t = pos - lo
+    d = np.subtract(p[hi], p[lo])
+    return float(np.subtract(p[hi], d * (1 - t)) if t >= 0.5 else np.add(p[lo], d * t))  # NumPy's own lerp
 
 
 def hist_quantile(hist: np.ndarray, q: float) -> float:

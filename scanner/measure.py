@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from scanner.geometry import warp_rect_grey, warp_rect_grey_painted
-from scanner.imageops import clamp, hist_median_mad, hist_quantile, line_kernels
+from scanner.imageops import clamp, hist_median_mad, hist_quantile, line_kernels, median
 
 RES = 8.0  # px per mm of the measuring grid (203 dpi): a 0.3 mm pencil line is still 2-3 px
 SNAP_MM = 1.5  # search radius for the printed outline
@@ -216,7 +216,7 @@ def interior_tone(inner: np.ndarray, ink: np.ndarray) -> float:
     paper = inner[near == 0]
     if paper.size < TONE_AREA_MIN * inner.size:
         return -1.0
-    return float(np.median(paper)) / 255.0
+    return median(paper) / 255.0
 
 
 PRINT_DARK = 0.45  # print's core is darker than this (and its fringe lies next to it); a stain's rim is paler
@@ -722,7 +722,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
         runs_out = trace_runs_out(look.faint_mask, L8 if L8 is not None else Dm0, (ix0, iy0), box_i,
                                   int(255 * max(SMOOTH_T_MIN, SMOOTH_SIGMAS * sigma_l)))
     darkness = float(D8[iy0:iy1, ix0:ix1].mean()) / 255.0 if ink_i.size else 0.0
-    strength = float(np.median(inner[ink_i])) / 255.0 if n_ink else 0.0
+    strength = median(inner[ink_i]) / 255.0 if n_ink else 0.0
     solid = 0.0
     if coverage > 0.25:
         m8 = cv2.morphologyEx(ink_i.astype(np.uint8), cv2.MORPH_CLOSE, _K3)
@@ -757,7 +757,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
                 Dring = np.maximum(Dring, loop)
         if arcs is not None and sectors >= CIRCLE_MIN_SECTORS and arcs.any():
             small = cv2.resize(Dring, (Dring.shape[1] // 2, Dring.shape[0] // 2), interpolation=cv2.INTER_AREA)
-            ring_strength = float(np.median(small[arcs])) / 255.0
+            ring_strength = median(small[arcs]) / 255.0
     m = BoxMeasure(coverage=coverage, faint=faint, faint_smooth=faint_smooth, darkness=darkness, strength=strength,
                    solid=solid, ring_sectors=sectors, ring_ink=ring_ink, background=bg, noise=sigma, t_ink=t_ink,
                    snap_mm=(dx / RES, dy / RES), outline=outline, gaps=gaps,
@@ -833,7 +833,7 @@ def _trace_look(D: np.ndarray, interior: tuple[slice, slice], box: tuple[float, 
     inner = D[interior]
     fm = inner > t_faint
     n = int(np.count_nonzero(fm))
-    strength = float(np.median(inner[fm])) / 255.0 if n >= max(1.0, worth) else 0.0
+    strength = median(inner[fm]) / 255.0 if n >= max(1.0, worth) else 0.0
     si = S[interior]
     return _Trace(fm, si > t_smooth, strength, float(si.max()) / 255.0 if si.size else 0.0)
 

@@ -33,3 +33,27 @@ def test_pyramid_shares_halvings_of_one_image_and_never_of_another():
     del page, half, quarter, other
     again = np.zeros((1001, 707), np.uint8)  # may reuse a freed page's address: still its own halvings
     assert not pyramid_to(again, 300)[0].any()
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32, np.float64])
+def test_median_and_quantile_are_numpys_numbers(dtype):
+    from scanner.imageops import median, quantile
+
+    rng = np.random.default_rng(4)
+    for n in (1, 2, 3, 4, 17, 64, 301):
+        a = (rng.random(n) * 255).astype(dtype)
+        assert median(a) == float(np.median(a))
+        for q in (0.1, 0.25, 0.5, 0.9):
+            assert quantile(a, q) == float(np.quantile(a, q))
+
+
+def test_hist_median_mad_of_counts_matches_the_values():
+    from scanner.imageops import hist_median_mad
+
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        v = np.clip(rng.normal(rng.integers(0, 256), rng.integers(1, 40), rng.integers(1, 500)).round(), 0, 255)
+        med, mad = hist_median_mad(np.bincount(v.astype(np.int64), minlength=256))
+        lower = np.sort(v)[(v.size - 1) // 2]  # the median as a count reaches it: the lower middle value
+        assert med == lower
+        assert mad == np.sort(np.abs(v - lower))[(v.size - 1) // 2]
