@@ -48,6 +48,9 @@ def form_record(store: Store, form: Any, geometry: dict[str, Any]) -> dict[str, 
         if r["crop_path"]:
             crops[f["id"]] = r["crop_path"]
     scanned_at = pages[0]["created_at"] if pages else None
+    # pages a person kept with this form without reading them into it (a note on the back of a sheet)
+    kept = store.db.execute("SELECT page_id, image_path, reason FROM pages WHERE form_id=? AND state='rejected' "
+                            "AND reason LIKE 'set_aside%' ORDER BY page_id", (fid,)).fetchall()
     planned = form["planned_date"]
     return {
         "form_id": fid, "layout": form["layout"], "layout_version": form["version"],
@@ -66,7 +69,16 @@ def form_record(store: Store, form: Any, geometry: dict[str, Any]) -> dict[str, 
         "missing": missing,
         "pages": [{"page_no": p["page_no"], "page_id": p["page_id"], "state": p["state"], "image": p["image_path"]}
                   for p in pages],
+        "attachments": [{"page_id": k["page_id"], "image": k["image_path"], "note": _set_aside_words(k["reason"])}
+                        for k in kept],
     }
+
+
+def _set_aside_words(reason: str) -> str:
+    """The person's words of a `set_aside: <words> (by <who>)` reason."""
+    words = reason.removeprefix("set_aside:").strip()
+    cut = words.rfind(" (by ")
+    return words[:cut] if cut >= 0 and words.endswith(")") else words
 
 
 def records(ws: Workspace, trainee: str | None = None, date_from: date | None = None,

@@ -376,6 +376,11 @@ def test_a_note_on_the_back_of_a_sheet_goes_to_a_person(tmp_path: Path) -> None:
     assert row["form_id"] == form_id and row["page_no"] is None and row["image"] == p["image"]
     assert p["page_id"] not in {q["page_id"] for q in json.loads(fk("review", "list", "--json").output)["pages"]}
     assert ws.store.form(form_id)["status"] == status
+    # the export carries the note with its form (its image, the person's words), and only there
+    records = {r["form_id"]: r for r in json.loads(fk("export", "--format", "json").output)}
+    assert records[form_id]["attachments"] == [{"page_id": p["page_id"], "image": p["image"],
+                                                "note": "note on the back, read"}]
+    assert all(r["attachments"] == [] for k, r in records.items() if k != form_id)
     again = fk("pages", "set-aside", str(p["page_id"]), "--reason", "twice", expect=None)
     assert again.exit_code != 0 and "not unidentified" in again.output
 
