@@ -71,25 +71,32 @@ class _Pyramid:
     """The halvings of the last page image asked about, kept while that image lives.
 
     Locating one page asks for the same halvings up to six times (markers, blank test, streaks, the
-    note look, a whole-page QR search, the stored preview), ~1.5 ms each on a 300-dpi page. Keyed
-    by a weak reference, so a new page (or the old one freed) starts afresh; asked with one of the
-    kept halvings, it goes on from there. The stages never write into a page image in place
-    (`paint_holes` returns a copy), which is what makes keeping them sound.
+    note look, a whole-page QR search, the stored preview), ~1.5 ms each on a 300-dpi page. The page
+    itself is held by a weak reference, so a new page (or the old one freed) starts afresh and the
+    page is never kept alive here; asked with one of the kept halvings, it goes on from there. The
+    stages never write into a page image in place (`paint_holes` returns a copy), which is what makes
+    keeping them sound.
     """
 
     def __init__(self) -> None:
         self.ref: weakref.ref | None = None
-        self.levels: list[np.ndarray] = []
+        self.halvings: list[np.ndarray] = []  # the page halved once, twice, ...
 
     def level(self, img: np.ndarray, n: int) -> np.ndarray:
         """`img` halved n times."""
+        if n == 0:
+            return img
         top = None if self.ref is None else self.ref()
-        start = next((i for i, lv in enumerate(self.levels) if lv is img), None) if top is not None else None
-        if start is None:
-            self.ref, self.levels, start = weakref.ref(img), [img], 0
-        while len(self.levels) <= start + n:
-            self.levels.append(halve(self.levels[-1]))
-        return self.levels[start + n]
+        if top is img:
+            start = 0
+        else:
+            start = next((i + 1 for i, lv in enumerate(self.halvings) if lv is img), None) if top is not None else None
+            if start is None:
+                self.ref, self.halvings, start = weakref.ref(img), [], 0
+        levels = self.halvings
+        while len(levels) < start + n:
+            levels.append(halve(levels[-1] if levels else img))
+        return levels[start + n - 1]
 
 
 _PYRAMID = _Pyramid()

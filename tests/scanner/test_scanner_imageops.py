@@ -30,7 +30,11 @@ def test_pyramid_shares_halvings_of_one_image_and_never_of_another():
     other = page.copy()
     other[:500] = 255  # a new page with other content: its own halvings, not the last page's
     np.testing.assert_array_equal(pyramid_to(other, 300)[0], halve(halve(other)))
+    import weakref
+
+    kept = weakref.ref(other)
     del page, half, quarter, other
+    assert kept() is None  # the halvings never keep their page alive (a 1,000-page stack streams)
     again = np.zeros((1001, 707), np.uint8)  # may reuse a freed page's address: still its own halvings
     assert not pyramid_to(again, 300)[0].any()
 
