@@ -69,13 +69,18 @@ def form_record(store: Store, form: Any, geometry: dict[str, Any]) -> dict[str, 
         "missing": missing,
         "pages": [{"page_no": p["page_no"], "page_id": p["page_id"], "state": p["state"], "image": p["image_path"]}
                   for p in pages],
-        "attachments": [{"page_id": k["page_id"], "image": k["image_path"], "note": _set_aside_words(k["reason"])}
+        "attachments": [{"page_id": k["page_id"], "image": k["image_path"], "note": set_aside_words(k["reason"])}
                         for k in kept],
     }
 
 
-def _set_aside_words(reason: str) -> str:
-    """The person's words of a `set_aside: <words> (by <who>)` reason."""
+def set_aside_reason(words: str, actor: str) -> str:
+    """The page reason of a page a person set aside (`review.set_aside_page`; contract §5)."""
+    return f"set_aside: {words} (by {actor})"
+
+
+def set_aside_words(reason: str) -> str:
+    """The person's words of a `set_aside_reason`."""
     words = reason.removeprefix("set_aside:").strip()
     cut = words.rfind(" (by ")
     return words[:cut] if cut >= 0 and words.endswith(")") else words

@@ -15,6 +15,7 @@ from formkit.ingest.commit import apply_values, reading_json, refresh_form_statu
 from formkit.ingest.worker import Identity, process_page
 from formkit.issuing import form_geometry
 from formkit.qrpayload import normalise_form_id
+from formkit.records import set_aside_reason
 from formkit.store import now_iso
 from formkit.workspace import Workspace
 
@@ -215,7 +216,7 @@ def set_aside_page(ws: Workspace, page_id: int, reason: str, actor: str, form_id
     if form_id:
         form_id = normalise_form_id(form_id)
         form_geom(ws, form_id)  # the form must exist
-    text = f"set_aside: {words} (by {actor})"
+    text = set_aside_reason(words, actor)
     with ws.store.transaction() as db:
         db.execute("UPDATE pages SET state='rejected', reason=?, form_id=?, page_no=NULL WHERE page_id=?",
                    (text, form_id, page_id))
