@@ -184,11 +184,12 @@ class WritingZone:
         >= DASH_EDGE_MM from the zone's edges along that line (or nearer, where the line does not run on beyond
         the printed frame), with no more pieces on the line beyond them; a crease or a streak crosses the zone
         (broken up, its pieces lie on one line), and a photo's grain does not line up (the ward's empty areas:
-        <= 2.5 mm).
+        <= 2.5 mm). The zone's top rows are looked at too (2 px by the frame are not): a dash drawn at the
+        height of a one-line area's label, right of it, lies half on them (an other-hands stress run).
         """
         if self.d is None:
             return 0.0
-        m = np.ascontiguousarray(self.d[2:-2, 2:-2] > self.threshold(floor)).astype(np.uint8)
+        m = np.ascontiguousarray(self.d[:-2, 2:-2] > self.threshold(floor)).astype(np.uint8)
         if cv2.countNonZero(m) < 8:
             return 0.0
         _, labels, stats = component_stats(m)
@@ -393,10 +394,11 @@ class WritingZone:
         return mm2 - rim_residue(kept, self.d, self.res) / self.res ** 2
 
     def _runs_out_at(self, line: tuple, level: bool, end: int, floor: float) -> bool:
-        """`carries_on_outside` for a line fitted on the dash look's pixels (the zone less 2 px all round), at
-        3/4 of the look's threshold: a crease fades along its length, and only a clear stop makes a dash."""
+        """`carries_on_outside` for a line fitted on the dash look's pixels (the zone less 2 px at the sides and
+        bottom), at 3/4 of the look's threshold: a crease fades along its length, and only a clear stop makes
+        a dash."""
         vx, vy, x0, y0 = (float(v) for v in line)
-        x0, y0 = x0 + 2, y0 + 2
+        x0 = x0 + 2
         t = 0.75 * self.threshold(floor)
         if level:  # y = a*x + b
             a = vy / vx

@@ -510,6 +510,20 @@ def test_faint_dash_is_a_short_chain_alone_on_its_line(kind, expect):
     assert (zone.faint_dash_mm() >= DASH_MM) == expect, zone.faint_dash_mm()
 
 
+def test_a_faint_dash_on_the_zones_top_edge_is_a_dash():
+    """A faint-pencil dash drawn at the height of a signature line's label, right of it: half in the label band,
+    half on the zone's top row. The dash look left the zone's top two rows out, and the area read absent,
+    accepted (an other-hands stress run); the band's own look counts only ink >= 1.2 mm2."""
+    from scanner.handwriting import DASH_MM, writing_zone
+
+    res = 4.0
+    grey = np.full((44, int(90 * res)), 245, np.uint8)  # label band 2.5 mm: the zone starts at row 14
+    _dashed(grey, 13, int(50 * res), int(58 * res))
+    _dashed(grey, 14, int(50 * res), int(58 * res))
+    zone = writing_zone(grey, res, label_band_mm=2.5)
+    assert zone.faint_dash_mm() >= DASH_MM, zone.faint_dash_mm()
+
+
 def test_a_crease_across_a_one_line_zone_is_not_a_dash():
     """A faint crease crossing a signature line top to bottom (5.5 mm) and fading before the frame: from one
     end of the zone to the other, not a dash (a rough scan's empty signature went to a person)."""
