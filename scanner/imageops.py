@@ -43,23 +43,6 @@ def darkness(grey: np.ndarray, background: float | np.ndarray) -> np.ndarray:
     return np.clip(d, 0.0, 1.0, out=d)
 
 
-def paper_level(pixels: np.ndarray, q: float = 85.0) -> float:
-    """Paper brightness from a sample that is mostly paper: a high percentile ignores the ink in it."""
-    if pixels.size == 0:
-        return 255.0
-    return float(max(np.percentile(pixels, q), 1.0))
-
-
-def noise_sigma(pixels: np.ndarray, level: float) -> float:
-    """Robust noise (MAD-based sigma) of paper pixels above the median, relative to the paper level."""
-    if pixels.size < 16:
-        return 0.0
-    p = pixels.astype(np.float32)
-    med = float(np.median(p))
-    mad = float(np.median(np.abs(p - med)))
-    return 1.4826 * mad / max(level, 1.0)
-
-
 def halve(img: np.ndarray) -> np.ndarray:
     """Exact 2x area downscale (OpenCV's SIMD fast path needs even sizes: drop an odd last row/col)."""
     h, w = img.shape[:2]
