@@ -451,14 +451,17 @@ def _line_levels(core: np.ndarray, use: np.ndarray) -> tuple[np.ndarray, np.ndar
     return level, spread
 
 
-def _through_lines(mask: np.ndarray, box: tuple[float, float, float, float], share: float = 0.75) -> list[_Line]:
+def _through_lines(mask: np.ndarray, box: tuple[float, float, float, float], share: float = 0.75,
+                   clear: np.ndarray | None = None) -> list[_Line]:
     """Straight lines that cross the whole ROI through the box (folds, creases, streaks at an angle, rules).
 
     A line seen in both side strips (left and right of the box, or above and below) at matching
     positions, with a slope of at most ~6 deg, cannot be a pen mark in the box: a mark does not run
     5 mm straight out of both sides. `share`: how much of each side strip's row the line must cover
     (labels and box outlines in a strip interrupt a crease). A wide band (a fold's shadow) gives one
-    line per row. Returns those lines (to ignore: see `_erase_lines`); an empty list when there are none.
+    line per row. `clear` (bool, optional): where the ROI is surely paper (well under the mask's
+    threshold); a line with a stretch of it in a side strip ends there (`_breaks_off`) and is not one
+    of these. Returns those lines (to ignore: see `_erase_lines`); an empty list when there are none.
     """
     x0, y0, x1, y1 = (int(round(v)) for v in box)
     gap = int(1.5 * RES)
@@ -491,8 +494,46 @@ def _through_lines(mask: np.ndarray, box: tuple[float, float, float, float], sha
             good = q[support >= support.max() - 0.1]
             qq = int(good[np.argmin(np.abs(good - p))])
             ys = np.round(p + (xs - c1) * (qq - p) / (c2 - c1)).astype(int)
-            out.append(_Line(axis, np.clip(ys[None, :] + np.arange(-2, 3)[:, None], 0, m.shape[0] - 1)))
+            rows = np.clip(ys[None, :] + np.arange(-2, 3)[:, None], 0, m.shape[0] - 1)
+            if clear is not None and _breaks_off((clear if axis == 0 else clear.T)[rows, xs].all(axis=0),
+                                                 (2, max(3, a0 - gap)), (min(n - 3, a1 + gap), n - 2)):
+                continue
+            out.append(_Line(axis, rows))
     return out
+
+
+LINE_BREAK_MM = 0.5  # a stretch of clear paper this long on a line in a side strip: the line ends there
+
+
+def _sure_paper(D: np.ndarray, t8: int, painted: np.ndarray | None) -> np.ndarray:
+    """Where darkness map D is surely paper: under half the threshold `t8` its lines are seen at, and
+    not painted out (a streak's stretch is unknown, not paper)."""
+    clear = np.less_equal(D, t8 // 2)
+    return clear if painted is None else clear & ~painted
+
+
+def _breaks_off(clear: np.ndarray, *strips: tuple[int, int]) -> bool:
+    """Whether a line has a stretch of clear paper in a side strip (`clear`: per step along the line,
+    whether all of its width there is surely paper).
+
+    A fold or crease runs on across the sheet; where it crosses a label its print adds to it. A pen
+    stroke struck through a box ends a few mm out, and the strip's label beside it (the word before the
+    box, the option's own label) then fills the rest of the strip: with the share test alone the stroke
+    was taken for a crease, erased, and the box read empty - a silent error. The clear paper between the
+    stroke's end and the label tells them apart. "Clear" is well under the line's own threshold: a faint
+    crease on a noisy scan dips under that threshold here and there, and is still a crease.
+    """
+    need = int(round(LINE_BREAK_MM * RES))
+    for s0, s1 in strips:
+        part = clear[s0:s1]
+        if np.count_nonzero(part) < need:
+            continue
+        run = 0
+        for c in part:
+            run = run + 1 if c else 0
+            if run >= need:
+                return True
+    return False
 
 
 def measure_box(image: np.ndarray, H: np.ndarray, rect_mm: Sequence[float],
@@ -684,7 +725,8 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     t_faint = clamp(FAINT_SIGMAS * sigma, MIN_T_FAINT, t_ink)
     if np.count_nonzero(Dm[iy0:iy1, ix0:ix1] > int(t_faint * 255)):  # only worth it if there is ink inside
         seen = Dm > int(t_faint * 255)
-        lines = _through_lines(seen if painted is None else seen | painted, (bx0, by0, bx1, by1))
+        lines = _through_lines(seen if painted is None else seen | painted, (bx0, by0, bx1, by1),
+                               clear=_sure_paper(Dm, int(t_faint * 255), painted))
         if lines:
             Dm = _erase_lines(Dm, lines, (bx0, by0, bx1, by1), painted)
             pen_line_ink = pen_line_share(Dm0[iy0:iy1, ix0:ix1], Dm[iy0:iy1, ix0:ix1], t8)
@@ -826,7 +868,8 @@ def _trace_look(D: np.ndarray, interior: tuple[slice, slice], box: tuple[float, 
     S = cv2.blur(D, (3, 3))
     worth = TRACE_WORTH * S[interior].size  # less trace than this decides nothing: no need to look closer
     if np.count_nonzero(S[interior] > t_smooth) >= worth or np.count_nonzero(D[interior] > t_faint) >= worth:
-        lines = _through_lines(t_smooth < S if painted is None else (t_smooth < S) | painted, box, TRACE_LINE_SHARE)
+        lines = _through_lines(t_smooth < S if painted is None else (t_smooth < S) | painted, box, TRACE_LINE_SHARE,
+                               _sure_paper(S, t_smooth, painted))
         if lines:
             D = _erase_lines(D, lines, box, painted)
             S = cv2.blur(D, (3, 3))

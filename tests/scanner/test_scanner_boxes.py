@@ -612,6 +612,32 @@ def test_a_crease_as_long_as_that_stroke_still_reads_as_nothing(synth, blank_for
     assert (b.state, fd.status, fd.value) == ("empty", "accepted", None), b.to_dict()
 
 
+@pytest.mark.parametrize("effect", [None, "office200"])
+def test_a_pencil_stroke_through_a_box_between_two_labels_is_not_a_crease(synth, blank_form, effect):
+    """A faint pencil line struck through a box, 2 mm out of both sides, between the word before the
+    box and the option's label (an all-pencil stress run: "Observation [-] <=10").
+
+    The labels fill the rest of both side strips, so the line covered them like a crease that runs on
+    across the sheet: it was erased and the box read empty, accepted. The clear paper between the
+    stroke's ends and the labels says it ends: the box is not read empty without a person.
+    """
+    import cv2
+
+    page = blank_form.copy()
+    x, y, w, h = synth.option_rect("optional", "b")
+    scale = 2.5 * page.s / 22.0  # as Page.text sizes its letters
+    word_mm = cv2.getTextSize("Obs", cv2.FONT_HERSHEY_SIMPLEX, scale, max(1, round(scale * 2)))[0][0] / page.s
+    page.text("Obs", x - 2.45 - word_mm, y + h - 1, 2.5)  # the row's word, ending 0.75 mm before the stroke
+    page.text("min", x + w + 4.0, y + h - 1, 2.5)  # on after the option's own label "b"
+    page.line((x - 1.7, y + h / 2 + 0.1), (x + w + 2.0, y + h / 2 - 0.1), 0.3, (165, 165, 165))
+    img = (synth.jpeg(synth.resample_dpi(cv2.GaussianBlur(page.grey(), (0, 0), 0.8), 300, 200), 80)
+           if effect == "office200" else synth.jpeg(page.img, 80))
+    loc = scanner.locate(img, synth.FURNITURE)
+    fd = scanner.read(img, loc, synth.GEOMETRY["fields"]).fields["optional"]
+    b = next(b for b in fd.boxes if b.value == "b")
+    assert b.state != "empty" and (fd.value, fd.status) != (None, "accepted"), b.to_dict()
+
+
 @pytest.mark.parametrize("colour", [BLUE, (25, 25, 25)])
 def test_a_zigzag_blurred_into_a_blot_is_not_taken_for_a_cancelling_fill(synth, blank_form, colour):
     """A zig-zag with paper between its strokes, as some people answer, comes through a soft scan or a phone
