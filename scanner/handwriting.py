@@ -88,7 +88,8 @@ class TextArea:
     crop: np.ndarray  # upright, includes frame and label band
     strength: float = 0.0  # median darkness of the writing (present areas; faint pencil ~0.15, pen >= 0.4)
     faint_t: float = 0.0  # absent areas: the darkness threshold of the second, noise-only look ...
-    faint_mm2: float = 0.0  # ... and the ink area it found (below ABSENT_MM2, or the area is not absent)
+    faint_mm2: float = 0.0  # ... and the ink area it found, never less than ink_mm2 (below ABSENT_MM2, or the
+    # area is not absent)
     frame: float = -1.0  # contrast of the printed frame where it is weakest (`frame_contrast`; -1: not measured)
 
     def to_dict(self) -> dict:
@@ -784,8 +785,9 @@ def _judge_text_area(field_id: str, crop: np.ndarray, g: np.ndarray, preprinted:
         # ink on a clean photo lies between the two, and is then a question for a person, not an absence
         # the same threshold (noise above the fixed floor) gives the same area: no second count then
         same_t = zone.threshold(FAINT_FLOOR) == zone.threshold(MIN_DARKNESS)
-        low = mm2 if same_t else zone.ink_mm2(FAINT_FLOOR)
-        if low >= PRESENT_MM2:
+        # the lower threshold can find less: strokes that join up there are long enough to be cut as lines
+        low = mm2 if same_t else max(mm2, zone.ink_mm2(FAINT_FLOOR))
+        if low >= ABSENT_MM2:
             return TextArea(field_id, "uncertain", "present", "review", "faint_writing", 0.3, low, crop)
         if bilevel and (zone.raw_mm2() >= VANISHED_SPECKS_MM2 or zone.speck_chain() >= SPECK_CHAIN_MIN):
             return TextArea(field_id, "uncertain", "present", "review", "faint_writing", 0.3, mm2, crop)

@@ -345,6 +345,36 @@ def test_faint_writer_empty_text_and_optional_rows_go_to_review(strengths, noise
         assert page.texts["t"].state == "absent"  # the reading itself (and the fingerprint) is unchanged
 
 
+@pytest.mark.parametrize("kept_mm2,status", [(0.9, "review"), (0.06, "review"), (0.0, "accepted")])
+def test_an_empty_area_that_kept_a_little_ink_on_a_faint_writers_page_goes_to_review(kept_mm2, status):
+    """A faint pencil's initials in a one-line signature area are thin straight strokes, which the cleaning
+    mostly takes for lines: 0.9 mm2 was left, under the absent bar, on a clean scan whose close look would
+    have seen that pen - accepted as no signature (an all-pencil stress run). On a faint writer's page any
+    ink the area's most sensitive look kept is doubted; an area that kept none is still trusted."""
+    from scanner import could_hide, doubt_for_writer
+
+    page = _faint_pencil_page()
+    page.texts["t"] = _text("absent", faint_t=0.05)
+    page.texts["t"].faint_mm2 = page.texts["t"].ink_mm2 = kept_mm2
+    doubt_absence_for_faint_writer(page)
+    assert page.texts["t"].status == status
+    assert could_hide(kept_mm2, 0.05, 0.13) == (status == "review")
+    # the form's other page, which showed no writer of its own, is judged by the same rule
+    other = {"sig": {"state": "absent", "status": "accepted", "faint_t": 0.05, "faint_mm2": kept_mm2}}
+    assert doubt_for_writer(other, page.faint_writer) == (["sig"] if status == "review" else [])
+
+
+def _faint_pencil_page():  # type: ignore[no-untyped-def]
+    """A clean scan of a page whose three clear marks are faint pencil (strength 0.12-0.15)."""
+    import scanner as sc
+
+    page = sc.PageReading()
+    for i, st in enumerate([0.12, 0.14, 0.15]):
+        page.fields[f"r{i}"] = decide_field(f"r{i}", "single", True, [_bd("a", "marked", "ink_in_box", 0.2, st),
+                                                                       _bd("b", "empty", "no_ink")])
+    return page
+
+
 def test_faint_writer_whose_strokes_show_only_when_averaged_is_still_a_faint_writer():
     """A faint-pencil page whose every stroke fell below the per-pixel threshold (traces seen only after
     averaging, strength 0) once showed no writer at all: its empty rows were trusted and two slashes lost."""

@@ -212,6 +212,33 @@ def test_a_crease_through_a_one_line_area_is_not_writing(synth, stroke, expect):
         assert ta.state != "absent" and ta.ink_mm2 >= 3.0, (ta.state, ta.ink_mm2)
 
 
+@pytest.mark.parametrize("grey", [205, 215])
+def test_pencil_initials_of_straight_strokes_in_a_one_line_area_are_not_nothing(synth, grey):
+    """Block initials ("LL") in light pencil in a one-line signature area: each upright spans the ~4.5 mm
+    zone, a thin straight run the cleaning cuts as a line, and the feet lie on the frame's margin. The
+    ink look kept nothing; the noise-only look kept 3.9 mm2 - over three times the absent bar - and the
+    area was still accepted as empty, because that second look had to reach the present bar (4 mm2).
+    What the more sensitive look finds is judged against the same bar as the first: a person looks."""
+    p = synth.Page(300)
+    p.frame(ONE_LINE)
+    p.text("Signatur", ONE_LINE[0] + 1.5, ONE_LINE[1] + 3.2, 2.2)
+    x0, y1 = ONE_LINE[0] + 62, ONE_LINE[1] + ONE_LINE[3] - 0.9
+    for dx in (0, 3.2):
+        p.line((x0 + dx, y1 - 4.6), (x0 + dx, y1), 0.25, (grey,) * 3)
+        p.line((x0 + dx, y1), (x0 + dx + 2.4, y1), 0.25, (grey,) * 3)
+    img = synth.jpeg(synth.noise(p.grey(), 2.5, seed=1), 85)
+    loc = scanner.locate(img, synth.FURNITURE)
+    ta = read_text_area(img, loc.registration.H, "signature", ONE_LINE)
+    assert (ta.state, ta.status, ta.reason) == ("uncertain", "review", "faint_writing"), (ta.ink_mm2, ta.faint_mm2)
+    # the same area left empty stays empty
+    p = synth.Page(300)
+    p.frame(ONE_LINE)
+    p.text("Signatur", ONE_LINE[0] + 1.5, ONE_LINE[1] + 3.2, 2.2)
+    img = synth.jpeg(synth.noise(p.grey(), 2.5, seed=1), 85)
+    ta = read_text_area(img, scanner.locate(img, synth.FURNITURE).registration.H, "signature", ONE_LINE)
+    assert (ta.state, ta.status, ta.faint_mm2) == ("absent", "accepted", 0.0)
+
+
 @pytest.mark.parametrize("dots,bilevel,expect", [(120, True, "review"), (15, True, "accepted"), (15, False, "accepted")])
 def test_writing_cut_to_specks_by_a_1bit_scan_goes_to_review(synth, blank_form, dots, bilevel, expect):
     """A light pencil through a 1-bit scanner: what is left of the words is a scatter of dots.
