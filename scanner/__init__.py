@@ -38,6 +38,7 @@ from scanner.identify import (
 )
 from scanner.imageops import descreen, halved, is_bilevel, is_halftone
 from scanner.measure import BoxMeasure, measure_box, measure_boxes, ring_darkest
+from scanner.on_labels import PRINT_REF_RES, doubt_ink_on_labels
 from scanner.page_trust import (
     doubt_near_missing_corners,
     doubt_washed_out_print,
@@ -65,6 +66,7 @@ __all__ = [
     "QrResult", "Registration", "ScannerError", "SourcePage", "TextArea", "compare_readings",
     "content_fingerprint", "count_pages", "iter_pages", "locate", "read", "rectify", "sniff",
     "NotRegisteredError", "could_hide", "prepare", "doubt_for_writer", "near_missing_corner", "NOTE_MM2",
+    "PRINT_REF_RES",
 ]
 
 NEIGHBOUR_MM = 12.0  # boxes closer than this are masked out of each other's ring analysis
@@ -221,7 +223,8 @@ def _mask_neighbour_overshoot(image: np.ndarray, H: np.ndarray, opts: list[dict]
 
 
 def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
-         printed_mm: list | tuple = (), halftone: bool = False, back_print_mm: list | tuple = ()) -> PageReading:
+         printed_mm: list | tuple = (), halftone: bool = False, back_print_mm: list | tuple = (),
+         print_ref: np.ndarray | None = None) -> PageReading:
     """Measure every box, decide every field, crop and judge every text area of a located page.
 
     `printed_mm`: rects (mm) of printed text and rules on this page, masked like neighbours. Give
@@ -232,6 +235,9 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
     faint pen to white, as a threshold would.
     `back_print_mm`: the print on the other side of the sheet as it would show through, one list of rects (mm)
     per way the sheet may have been turned: writing in a text area lying on it may be its ghost (`read_text_area`).
+    `print_ref`: the page's print as designed (grey, 255 paper, `PRINT_REF_RES` px per mm from the page's
+    top-left corner). With it and `printed_mm`, a mark drawn over an option's label instead of in its box is
+    seen (`on_labels`); without it that row reads empty.
     """
     reg = location.registration
     if not reg.ok or reg.H is None:
@@ -280,6 +286,8 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
     promote_lone_traces(out.fields, required)
     if printed_mm:  # where the print is known, ink beside the boxes can be told from it
         doubt_ink_beside_boxes(out.fields, page_fields, image, H, printed_mm, location.streaks, bilevel)
+        if print_ref is not None:
+            doubt_ink_on_labels(out.fields, page_fields, image, H, printed_mm, print_ref, location.streaks)
 
     def ring_look(fid: str, i: int) -> float:
         rect, nb = box_places[fid][i]

@@ -403,3 +403,31 @@ def test_a_form_seen_through_the_back_of_its_sheet_is_not_read_as_that_form(fk, 
     assert pages["a-back.png"]["state"] == "unidentified" and pages["a-back.png"]["form_id"] is None
     assert pages["a-back.png"]["reason"].startswith("show_through:")
     assert pages["b-front.png"]["state"] in ("recognised", "needs_review") and pages["b-front.png"]["page_no"] == 1
+
+
+def test_a_dash_struck_through_an_options_label_goes_to_review(fk: Cli, tmp_path: Path) -> None:
+    """The answer struck through its label instead of ticked in its box: the reader is given the page's print
+    as designed (rendered from the stored layout) and sees the pen between and past the letters."""
+    import cv2
+    import pypdfium2 as pdfium
+
+    from scanner.beside import label_of
+
+    fk("generate", "-l", "minicex-ntnu-nb", "--trainee", "S002", "--out", str(tmp_path / "f.pdf"))
+    form_id = json.loads(fk("forms", "list", "--json").output)[0]["form_id"]
+    geom = json.loads(fk("forms", "show", form_id, "--json").output)
+    page = pdfium.PdfDocument(str(tmp_path / "f.pdf"))[0].render(scale=300 / 72, grayscale=True).to_numpy()
+    img = np.ascontiguousarray(page[:, :, 0] if page.ndim == 3 else page)
+    printed = [p["rect_mm"] for p in geom["printed_text"] if p["page"] == 1]
+    field = next(f for f in geom["fields"] if f["id"] == "feedback_minutes")
+    x, y, w, h = label_of(next(o for o in field["options"] if o["value"] == "6-10")["rect_mm"], printed)
+    px = 300 / 25.4
+    cv2.line(img, (round((x - 0.8) * px), round((y + 0.55 * h) * px)), (round((x + w + 0.6) * px),
+             round((y + 0.5 * h) * px)), 30, round(0.4 * px), cv2.LINE_AA)
+    cv2.imwrite(str(tmp_path / "scan.png"), img)
+    fk("scan", str(tmp_path / "scan.png"), expect=None)
+    rec = json.loads(fk("export", "--format", "json").output)[0]
+    assert rec["values"]["feedback_minutes"] is None
+    assert rec["review_reasons"]["feedback_minutes"] == "ink_beside_boxes"
+    # (the rest of this unfilled, pure-white page is doubted as a page whose pen may have vanished)
+    assert rec["review_reasons"]["observation_minutes"] == "mostly_blank_page"

@@ -20,6 +20,7 @@ import numpy as np
 import scanner
 from formkit.geometry import MARKERS, QR_QUIET, QR_RECT
 from formkit.issuing import form_geometry
+from formkit.print_reference import page_print
 from formkit.qrpayload import PayloadError, parse_payload, verify
 from scanner.imageops import halved, is_bilevel
 
@@ -81,6 +82,14 @@ class Identity:
                                f"{geom['pages']}")
         subgoals = json.loads(row["print_json"])["subgoals"]
         return p.form_id, p.page, form_geometry(geom, subgoals), dict(row)
+
+    def print_ref(self, layout: str, version: int, subgoals: list, page_no: int) -> np.ndarray | None:
+        """The page's print as designed (`print_reference.page_print`; None: layout unknown or laid out anew)."""
+        r = self.db.execute("SELECT source_yaml, geometry_hash FROM layout_versions WHERE layout=? AND version=?",
+                            (layout, version)).fetchone()
+        if r is None:
+            return None
+        return page_print(r["source_yaml"], r["geometry_hash"], tuple(tuple(s) for s in subgoals), page_no)
 
     def geometry(self, layout: str, version: int) -> dict[str, Any]:
         key = (layout, version)
@@ -249,7 +258,9 @@ def process_page(identity: Identity, file_sha: str, page: scanner.SourcePage,
     printed_text = [p["rect_mm"] for p in geom.get("printed_text", []) if p["page"] == page_no]
     try:
         reading = scanner.read(img, loc, page_fields, printed_text, halftone=halftone,
-                               back_print_mm=back_print(geom, page_no, printed))
+                               back_print_mm=back_print(geom, page_no, printed),
+                               print_ref=identity.print_ref(row["layout"], row["version"],
+                                                            json.loads(row["print_json"])["subgoals"], page_no))
     except Exception as e:  # a reader bug: this page goes to a person whole, the stack goes on
         out.state, out.reason = "needs_review", f"{reader_error(e)}; no box on this page was read"
         return _all_to_a_person(out, page_fields, "reader_error")

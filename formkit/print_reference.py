@@ -1,0 +1,47 @@
+"""The print of a form page as designed, rasterised for the reader (`scanner.read(..., print_ref=...)`).
+
+The reader leaves printed text out when it looks for pen ink beside the boxes, so a mark drawn over an
+option's label was invisible to it. With the page rendered exactly as it was printed (the same layout
+version, the same subgoal labels, no personal values: those lie in text frames, never on labels), it can
+tell the label's strokes from a pen's. One render per layout version, page and subgoal set, cached.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+
+import numpy as np
+import pypdfium2 as pdfium
+import yaml
+
+from formkit.geometry import build_geometry, geometry_hash
+from formkit.layouts import parse_layout
+from formkit.render import FormToPrint, render_pdf
+from scanner import PRINT_REF_RES
+
+_PLACEHOLDER_ID = "0000-0000"
+
+
+@lru_cache(maxsize=8)
+def page_print(source_yaml: str, stored_hash: str, subgoals: tuple[tuple[str, str], ...],
+               page_no: int) -> np.ndarray | None:
+    """Page `page_no` of the layout stored as `source_yaml`, grey (255 paper), PRINT_REF_RES px per mm.
+
+    None when this formkit lays the stored layout out differently from when it was issued (its geometry
+    hash differs): the reader then works without the reference, as before, rather than against print
+    that is not on the paper.
+    """
+    layout = parse_layout(yaml.safe_load(source_yaml), "stored layout")
+    geom = build_geometry(layout)
+    if geometry_hash(geom.core()) != stored_hash or not 1 <= page_no <= geom.page_count:
+        return None
+    buf = io.BytesIO()
+    render_pdf([(geom, FormToPrint(_PLACEHOLDER_ID, ["-"] * geom.page_count, {}, list(subgoals)))], buf)
+    pdf = pdfium.PdfDocument(buf.getvalue())
+    try:
+        bitmap = pdf[page_no - 1].render(scale=PRINT_REF_RES * 25.4 / 72.0, grayscale=True)
+        img = bitmap.to_numpy()
+    finally:
+        pdf.close()
+    return np.ascontiguousarray(img[:, :, 0] if img.ndim == 3 else img)

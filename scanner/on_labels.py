@@ -1,0 +1,142 @@
+"""Pen on a printed label: ink the beside check cannot see, because it lies where the print is.
+
+The beside check (`beside`) leaves every printed rect out, grown by half a millimetre: print is not
+a pen. A mark drawn over an option's label - a tick, a cross or a dash on the words instead of in the
+box - lies almost all inside that rect, and the row read empty, accepted (other-hands stress runs with
+answers marked beside the boxes: 5 rows in 1,710 fields). Given the page's print as designed
+(`print_ref`: the form rendered without pen, at RES px per mm), the label's own strokes are known: what
+is dark between and around them is a pen.
+
+Each label of a row read empty is warped from the scan, matched to the print (within half a millimetre:
+registration and the box's snap leave less), and the print's strokes are grown by what the scan's
+blur added to them (a soft scan or photo widens every letter; the row's median, so that a pen on one
+label does not hide itself), plus a quarter of a millimetre. Ink darker than the page's ink threshold
+outside that, in pieces that are neither specks nor lines crossing the whole patch (a crease, a streak),
+is pen. Rows with a mark in a box are left to the box: its overshoot may reach its label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+from scanner.beside import label_of
+from scanner.decide import FieldDecision
+from scanner.geometry import warp_rect_grey
+from scanner.imageops import clamp, component_stats
+from scanner.measure import INK_SIGMAS, MAX_T_INK, MIN_T_INK, RES, LocalPaper
+
+PRINT_REF_RES = RES  # px per mm of the print reference the caller renders
+PATCH_MM = (2.0, 1.0)  # a label is looked at with this much paper around its rect (x, y): a stroke struck
+# through it runs on past its ends; the rows above and below (3.5 mm apart) stay out
+ALIGN_PX = 4  # the print is matched to the scan within this many pixels (0.5 mm) each way
+PRINT_INK = 96  # reference darkness (0-255) from which a pixel is print
+GROW_PX = 2  # print strokes are grown by this (0.25 mm: the print's own edge, JPEG ringing) ...
+MAX_BLUR_PX = 4  # ... plus the blur the scan added to them, measured, up to this
+NEAR_PX = 6  # scan ink within this of the print counts towards that blur
+SPECK_PX = 8  # pieces of ink smaller than this (0.12 mm2) are noise
+LABEL_INK_MM2 = 0.25  # pen ink on a label from this much (clean labels in the ward's scans: 0 on grey office
+# scans, <= 0.44 on photos and rough scans before the blur allowance)
+
+Rect = Sequence[float]
+
+
+def doubt_ink_on_labels(fields: dict[str, FieldDecision], page_fields: list[dict], image: np.ndarray,
+                        H: np.ndarray, printed: Sequence[Rect], print_ref: np.ndarray,
+                        streaks: dict | None = None) -> None:
+    """Send rows read empty and accepted whose option labels carry pen ink to review (`ink_beside_boxes`).
+
+    `print_ref`: the page's print as designed, grey (255 paper), PRINT_REF_RES px per mm from the page's
+    top-left corner.
+    """
+    for f in page_fields:
+        fd = fields.get(str(f.get("id")))
+        if (fd is None or f.get("kind") not in ("single", "multi") or fd.status != "accepted"
+                or any(b.state != "empty" for b in fd.boxes)):
+            continue
+        snaps = {b.value: b.measures.get("snap_mm", (0.0, 0.0)) for b in fd.boxes}
+        places = []
+        for o in f.get("options", []):
+            lab = label_of(o["rect_mm"], printed)
+            if lab is not None:
+                dx, dy = (float(v) for v in snaps.get(str(o["value"]), (0.0, 0.0)))
+                places.append(((lab[0] + dx, lab[1] + dy, lab[2], lab[3]), lab))
+        if max(row_label_ink_mm2(image, H, places, print_ref, streaks), default=0.0) >= LABEL_INK_MM2:
+            fd.status, fd.reason, fd.confidence = "review", "ink_beside_boxes", min(fd.confidence, 0.5)
+
+
+def row_label_ink_mm2(image: np.ndarray, H: np.ndarray, places: Sequence[tuple[Rect, Rect]],
+                      print_ref: np.ndarray, streaks: dict | None = None) -> list[float]:
+    """Pen ink (mm2) on each label of a row: `places` holds (rect on the scan, rect in `print_ref`) per label.
+
+    The scan's blur is the row's: the median of what it added to each label's strokes (a pen on one label
+    widens that label's print to the measure, not the row's).
+    """
+    looks = [_look(image, H, where, designed, print_ref, streaks) for where, designed in places]
+    seen = [lk for lk in looks if lk is not None]
+    if not seen:
+        return []
+    blur = int(np.median([_blur_px(drawn, ink) for drawn, ink in seen]))
+    return [_pen_mm2(drawn, ink, blur) for drawn, ink in seen]
+
+
+def _look(image: np.ndarray, H: np.ndarray, where: Rect, designed: Rect, print_ref: np.ndarray,
+          streaks: dict | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """(the print's strokes matched onto the scan's patch, the scan's ink there) of one label, or None."""
+    mx, my = PATCH_MM
+    g = warp_rect_grey(image, H, [where[0] - mx, where[1] - my, where[2] + 2 * mx, where[3] + 2 * my], RES,
+                       streaks=streaks or None, perspective=True)
+    L8, sigma = LocalPaper(g).maps()
+    ref = _reference(print_ref, designed, g.shape)
+    scan_f = L8.astype(np.float32)
+    if ref is None or not scan_f.any():
+        return None
+    match = cv2.matchTemplate(ref, scan_f, cv2.TM_CCORR_NORMED)
+    _, _, _, (ox, oy) = cv2.minMaxLoc(match)
+    drawn = ref[oy:oy + g.shape[0], ox:ox + g.shape[1]] >= PRINT_INK
+    if not drawn.any():
+        return None
+    return drawn, np.greater(L8, int(255 * clamp(INK_SIGMAS * sigma, MIN_T_INK, MAX_T_INK)))
+
+
+def _pen_mm2(drawn: np.ndarray, ink: np.ndarray, blur: int) -> float:
+    """Ink outside the print's strokes grown by GROW_PX + `blur`, in pieces that are neither specks nor lines
+    crossing the patch (a crease, a streak)."""
+    grown = cv2.dilate(drawn.astype(np.uint8), _disc(GROW_PX + blur)).astype(bool)
+    pen = cv2.medianBlur((ink & ~grown).astype(np.uint8) * 255, 3)
+    if not cv2.countNonZero(pen):
+        return 0.0
+    n, _, stats = component_stats(pen // 255)
+    h, w = pen.shape
+    area = 0
+    for x, y, bw, bh, a in stats[1:n]:
+        if a >= SPECK_PX and not (x == 0 and x + bw >= w) and not (y == 0 and y + bh >= h):
+            area += int(a)
+    return area / (RES * RES)
+
+
+def _reference(print_ref: np.ndarray, rect: Rect, shape: tuple[int, ...]) -> np.ndarray | None:
+    """The print's darkness (float32) around `rect`, ALIGN_PX larger each way than a patch of `shape`."""
+    s = PRINT_REF_RES / RES
+    r0 = int(round((float(rect[1]) - PATCH_MM[1]) * PRINT_REF_RES)) - ALIGN_PX
+    c0 = int(round((float(rect[0]) - PATCH_MM[0]) * PRINT_REF_RES)) - ALIGN_PX
+    hh, ww = shape[0] + 2 * ALIGN_PX, shape[1] + 2 * ALIGN_PX
+    if s != 1.0 or r0 < 0 or c0 < 0 or r0 + hh > print_ref.shape[0] or c0 + ww > print_ref.shape[1]:
+        return None
+    return (255.0 - print_ref[r0:r0 + hh, c0:c0 + ww]).astype(np.float32)
+
+
+def _blur_px(drawn: np.ndarray, ink: np.ndarray) -> int:
+    """How many pixels the scan widened the print's strokes by: the extra ink near them over their outline."""
+    near = cv2.dilate(drawn.astype(np.uint8), _disc(NEAR_PX)).astype(bool)
+    outline = np.count_nonzero(drawn & ~cv2.erode(drawn.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool))
+    extra = np.count_nonzero(ink & near) - np.count_nonzero(drawn)
+    if outline == 0 or extra <= 0:
+        return 0
+    return int(min(MAX_BLUR_PX, np.ceil(extra / outline)))
+
+
+def _disc(r: int) -> np.ndarray:
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))

@@ -1,0 +1,83 @@
+"""A pen mark drawn over an option's printed label, instead of in its box, goes to a person."""
+
+from __future__ import annotations
+
+import itertools
+
+import cv2
+import numpy as np
+import pytest
+
+import scanner
+from scanner.beside import label_of
+from scanner.on_labels import PRINT_REF_RES
+
+
+def _print_ref(blank) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """The page's print as designed: the blank synthetic page at the reference's resolution."""
+    w, h = (round(v * PRINT_REF_RES) for v in (210, 297))
+    return cv2.resize(blank.grey(), (w, h), interpolation=cv2.INTER_AREA)
+
+
+def _read(synth, img, ref):  # type: ignore[no-untyped-def]
+    loc = scanner.locate(img, synth.FURNITURE)
+    return scanner.read(img, loc, synth.GEOMETRY["fields"], synth.Page(300).printed, print_ref=ref).fields["focus"]
+
+
+def _over_label(page, how: str, colour=(30, 30, 30)) -> None:  # type: ignore[no-untyped-def]
+    from scanner_synth import option_rect
+
+    x, y, w, h = label_of(option_rect("focus", "diagnosis"), page.printed)
+    if how == "dash":  # struck through the word and a little past it
+        page.line((x - 0.8, y + h * 0.55), (x + w + 0.6, y + h * 0.5), 0.4, colour)
+    elif how == "cross":  # a small cross on the word's middle
+        cx, cy, s = x + w / 2, y + h / 2, 1.1
+        page.line((cx - s, cy - s), (cx + s, cy + s), 0.4, colour)
+        page.line((cx + s, cy - s), (cx - s, cy + s), 0.4, colour)
+    else:  # a zig-zag over the word, from above its letters to below them
+        pts = [(x + 0.3 + i * (w - 0.6) / 5, y + (-0.2 if i % 2 else 1.1) * h) for i in range(6)]
+        for a, b in itertools.pairwise(pts):
+            page.line(a, b, 0.35, colour)
+
+
+@pytest.mark.parametrize("how", ["dash", "cross", "zigzag"])
+def test_a_mark_over_a_label_sends_its_empty_row_to_review(synth, blank_form, how: str) -> None:  # type: ignore[no-untyped-def]
+    """An other-hands stress run marked 2.5 % of its answers on the label's words: the beside check leaves
+    printed rects out, so those rows read empty and were accepted (5 in 1,710 fields). With the print as
+    designed, the pen between and around the letters is seen. Without it, the row still reads empty."""
+    page = blank_form.copy()
+    _over_label(page, how)
+    img = synth.jpeg(page.grey(), 85)
+    fd = _read(synth, img, _print_ref(blank_form))
+    assert (fd.value, fd.status, fd.reason) == ([], "review", "ink_beside_boxes")
+    assert _read(synth, img, None).status == "accepted"
+
+
+@pytest.mark.parametrize("effect", ["grey", "jpeg", "soft150", "phone", "noise"])
+def test_clean_labels_stay_clean_against_the_print(synth, blank_form, effect: str) -> None:  # type: ignore[no-untyped-def]
+    """The print's own strokes, widened by the scan's blur, are not a pen: the print adds no doubt of its own.
+    (This synthetic print, blurred soft or photographed, already spreads past the beside check's print masks.)"""
+    img = blank_form.grey()
+    if effect == "jpeg":
+        img = synth.jpeg(img, 40)
+    elif effect == "soft150":
+        img = synth.jpeg(synth.resample_dpi(cv2.GaussianBlur(img, (0, 0), 1.5), 300, 150), 70)
+    elif effect == "phone":
+        img = synth.phone_photo(blank_form.img, seed=3)
+    elif effect == "noise":
+        img = synth.noise(img, 8, seed=2)
+    fd = _read(synth, img, _print_ref(blank_form))
+    without = _read(synth, img, None)
+    assert (fd.value, fd.status, fd.reason) == (without.value, without.status, without.reason)
+    if effect in ("grey", "jpeg", "noise"):
+        assert (fd.value, fd.status) == ([], "accepted")
+
+
+def test_a_mark_in_a_box_leaves_the_row_to_the_box(synth, blank_form) -> None:  # type: ignore[no-untyped-def]
+    """Only rows read empty are looked at: a tick in a box with its overshoot on the label is that box's."""
+    from scanner_synth import option_rect
+
+    page = blank_form.copy()
+    page.mark("tick", option_rect("focus", "exam"), width_mm=0.45)
+    fd = _read(synth, synth.jpeg(page.grey(), 85), _print_ref(blank_form))
+    assert (fd.value, fd.status) == (["exam"], "accepted")
