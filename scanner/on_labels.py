@@ -12,7 +12,8 @@ registration and the box's snap leave less), and the print's strokes are grown b
 blur added to them (a soft scan or photo widens every letter; the row's median, so that a pen on one
 label does not hide itself), plus a quarter of a millimetre. Ink darker than the page's ink threshold
 outside that, in pieces that are neither specks nor lines crossing the whole patch (a crease, a streak),
-is pen. Rows with a mark in a box are left to the box: its overshoot may reach its label.
+is pen. A single-choice row with a mark in a box is left to the box; in a multiple-choice row the labels
+of its empty boxes are looked at, the marked boxes' overshoot left out.
 """
 
 from __future__ import annotations
@@ -22,21 +23,26 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from scanner.beside import label_of
+from scanner.beside import MARK_MASK_MM, label_of
 from scanner.decide import FieldDecision
 from scanner.geometry import warp_rect_grey
 from scanner.imageops import clamp, component_stats
-from scanner.measure import INK_SIGMAS, MAX_T_INK, MIN_T_INK, RES, LocalPaper
+from scanner.measure import CREASE_MAX_DARK, INK_SIGMAS, MAX_T_INK, MIN_T_INK, RES, LocalPaper
 
 PRINT_REF_RES = RES  # px per mm of the print reference the caller renders
-PATCH_MM = (2.0, 1.0)  # a label is looked at with this much paper around its rect (x, y): a stroke struck
-# through it runs on past its ends; the rows above and below (3.5 mm apart) stay out
+PATCH_MM = (2.0, 1.0)  # pen is looked for on a label and this much paper around its rect (x, y): a stroke
+# struck through it runs on past its ends; the rows above and below (3.5 mm apart) stay out
+FOLD_LOOK_MM = 3.0  # ... and this much further sideways for whether a pale line carries on (a fold does)
 ALIGN_PX = 4  # the print is matched to the scan within this many pixels (0.5 mm) each way
 PRINT_INK = 96  # reference darkness (0-255) from which a pixel is print
 GROW_PX = 2  # print strokes are grown by this (0.25 mm: the print's own edge, JPEG ringing) ...
 MAX_BLUR_PX = 4  # ... plus the blur the scan added to them, measured, up to this
 NEAR_PX = 6  # scan ink within this of the print counts towards that blur
 SPECK_PX = 8  # pieces of ink smaller than this (0.12 mm2) are noise
+FOLD_BAND_PX = 3  # a fold across a label: its ink within this of one straight line (0.4 mm) ...
+FOLD_SHARE = 0.9  # ... this much of it ...
+FOLD_MAX_SLOPE = 0.2  # ... no steeper than this (~11 degrees), from one side of the patch to the other ...
+FOLD_SPAN_MM = 15.0  # ... or along this much of it (no pen stroke struck through a label runs on so far)
 LABEL_INK_MM2 = 0.25  # pen ink on a label from this much (clean labels in the ward's scans: 0 on grey office
 # scans, <= 0.44 on photos and rough scans before the blur allowance)
 
@@ -46,46 +52,61 @@ Rect = Sequence[float]
 def doubt_ink_on_labels(fields: dict[str, FieldDecision], page_fields: list[dict], image: np.ndarray,
                         H: np.ndarray, printed: Sequence[Rect], print_ref: np.ndarray,
                         streaks: dict | None = None) -> None:
-    """Send rows read empty and accepted whose option labels carry pen ink to review (`ink_beside_boxes`).
+    """Send accepted rows with pen ink on the label of a box read empty to review (`ink_beside_boxes`).
 
+    Single-choice rows are looked at when every box is empty (a mark in a box is the answer; ink on
+    another label beside it is its overshoot or a second thought the box rules already weigh); multiple-
+    choice rows at the labels of their empty boxes (one answer ticked, another marked on its label, read
+    as one answer: a stress run), with each marked box's overshoot (MARK_MASK_MM) left out.
     `print_ref`: the page's print as designed, grey (255 paper), PRINT_REF_RES px per mm from the page's
     top-left corner.
     """
     for f in page_fields:
         fd = fields.get(str(f.get("id")))
-        if (fd is None or f.get("kind") not in ("single", "multi") or fd.status != "accepted"
-                or any(b.state != "empty" for b in fd.boxes)):
+        if fd is None or f.get("kind") not in ("single", "multi") or fd.status != "accepted":
             continue
-        snaps = {b.value: b.measures.get("snap_mm", (0.0, 0.0)) for b in fd.boxes}
-        places = []
+        inked = [b for b in fd.boxes if b.state != "empty"]
+        if inked and f.get("kind") == "single":
+            continue
+        boxes = {b.value: b for b in fd.boxes}
+        places, masks = [], []
         for o in f.get("options", []):
+            b = boxes.get(str(o["value"]))
+            dx, dy = (float(v) for v in (b.measures.get("snap_mm", (0.0, 0.0)) if b is not None else (0.0, 0.0)))
+            if b is not None and b.state != "empty":
+                x, y, w, h = (float(v) for v in o["rect_mm"])
+                masks.append((x + dx - MARK_MASK_MM, y + dy - MARK_MASK_MM, w + 2 * MARK_MASK_MM,
+                              h + 2 * MARK_MASK_MM))
+                continue
             lab = label_of(o["rect_mm"], printed)
             if lab is not None:
-                dx, dy = (float(v) for v in snaps.get(str(o["value"]), (0.0, 0.0)))
                 places.append(((lab[0] + dx, lab[1] + dy, lab[2], lab[3]), lab))
-        if max(row_label_ink_mm2(image, H, places, print_ref, streaks), default=0.0) >= LABEL_INK_MM2:
+        if max(row_label_ink_mm2(image, H, places, print_ref, streaks, masks), default=0.0) >= LABEL_INK_MM2:
             fd.status, fd.reason, fd.confidence = "review", "ink_beside_boxes", min(fd.confidence, 0.5)
 
 
 def row_label_ink_mm2(image: np.ndarray, H: np.ndarray, places: Sequence[tuple[Rect, Rect]],
-                      print_ref: np.ndarray, streaks: dict | None = None) -> list[float]:
-    """Pen ink (mm2) on each label of a row: `places` holds (rect on the scan, rect in `print_ref`) per label.
+                      print_ref: np.ndarray, streaks: dict | None = None,
+                      masks: Sequence[Rect] = ()) -> list[float]:
+    """Pen ink (mm2) on each label of a row: `places` holds (rect on the scan, rect in `print_ref`) per label;
+    ink within `masks` (mm, on the scan) is left out.
 
     The scan's blur is the row's: the median of what it added to each label's strokes (a pen on one label
     widens that label's print to the measure, not the row's).
     """
-    looks = [_look(image, H, where, designed, print_ref, streaks) for where, designed in places]
+    looks = [_look(image, H, where, designed, print_ref, streaks, masks) for where, designed in places]
     seen = [lk for lk in looks if lk is not None]
     if not seen:
         return []
-    blur = int(np.median([_blur_px(drawn, ink) for drawn, ink in seen]))
-    return [_pen_mm2(drawn, ink, blur) for drawn, ink in seen]
+    blur = int(np.median([_blur_px(drawn, ink) for drawn, ink, _ in seen]))
+    return [_pen_mm2(drawn, ink, dark, blur) for drawn, ink, dark in seen]
 
 
 def _look(image: np.ndarray, H: np.ndarray, where: Rect, designed: Rect, print_ref: np.ndarray,
-          streaks: dict | None) -> tuple[np.ndarray, np.ndarray] | None:
-    """(the print's strokes matched onto the scan's patch, the scan's ink there) of one label, or None."""
-    mx, my = PATCH_MM
+          streaks: dict | None, masks: Sequence[Rect] = ()) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(the print's strokes matched onto the scan's patch, the scan's ink there, its darkness against the
+    local paper) of one label, or None."""
+    mx, my = PATCH_MM[0] + FOLD_LOOK_MM, PATCH_MM[1]
     g = warp_rect_grey(image, H, [where[0] - mx, where[1] - my, where[2] + 2 * mx, where[3] + 2 * my], RES,
                        streaks=streaks or None, perspective=True)
     L8, sigma = LocalPaper(g).maps()
@@ -98,16 +119,25 @@ def _look(image: np.ndarray, H: np.ndarray, where: Rect, designed: Rect, print_r
     drawn = ref[oy:oy + g.shape[0], ox:ox + g.shape[1]] >= PRINT_INK
     if not drawn.any():
         return None
-    return drawn, np.greater(L8, int(255 * clamp(INK_SIGMAS * sigma, MIN_T_INK, MAX_T_INK)))
+    ink = np.greater(L8, int(255 * clamp(INK_SIGMAS * sigma, MIN_T_INK, MAX_T_INK)))
+    ox_mm, oy_mm = where[0] - mx, where[1] - my
+    for x, y, w, h in masks:
+        c0, r0 = max(0, int((x - ox_mm) * RES)), max(0, int((y - oy_mm) * RES))
+        ink[r0:max(r0, int(np.ceil((y + h - oy_mm) * RES))), c0:max(c0, int(np.ceil((x + w - ox_mm) * RES)))] = False
+    return drawn, ink, L8
 
 
-def _pen_mm2(drawn: np.ndarray, ink: np.ndarray, blur: int) -> float:
+def _pen_mm2(drawn: np.ndarray, ink: np.ndarray, dark: np.ndarray, blur: int) -> float:
     """Ink outside the print's strokes grown by GROW_PX + `blur`, in pieces that are neither specks nor lines
-    crossing the patch (a crease, a streak)."""
+    crossing the patch (a crease, a streak; `_a_fold_across`)."""
     grown = cv2.dilate(drawn.astype(np.uint8), _disc(GROW_PX + blur)).astype(bool)
     pen = cv2.medianBlur((ink & ~grown).astype(np.uint8) * 255, 3)
     if not cv2.countNonZero(pen):
         return 0.0
+    if _a_fold_across(pen > 0, dark):
+        return 0.0
+    side = int(round(FOLD_LOOK_MM * RES))
+    pen = np.ascontiguousarray(pen[:, side:pen.shape[1] - side])  # the fold look's margins hold no label
     n, _, stats = component_stats(pen // 255)
     h, w = pen.shape
     area = 0
@@ -117,11 +147,35 @@ def _pen_mm2(drawn: np.ndarray, ink: np.ndarray, blur: int) -> float:
     return area / (RES * RES)
 
 
+def _a_fold_across(pen: np.ndarray, dark: np.ndarray) -> bool:
+    """Whether all of a patch's pen ink is one pale straight line running on into both of its side margins.
+
+    A crease across a label is cut into pieces by the print it crosses, and pieces between letters do not
+    touch the patch's edges; along a subgoal's long label slot a faint one comes through in dashes that
+    reach neither edge but run on for FOLD_SPAN_MM (a rough scan's crease through "STa4" sent its row to a
+    person). A fold's line
+    is paler than a pen's (CREASE_MAX_DARK); a ruler line struck through a label is not; a pencil stroke
+    through a label ends within 5 mm of it (FOLD_LOOK_MM beyond PATCH_MM), as the clear paper in the
+    through-line rule of the boxes says too (`measure._breaks_off`).
+    """
+    ys, xs = np.nonzero(pen)
+    w = pen.shape[1]
+    side = FOLD_LOOK_MM * RES
+    across = xs.min() < side and xs.max() >= w - side  # on in both margins beyond the label's own patch
+    if xs.size < 2 * FOLD_BAND_PX or not (across or xs.max() - xs.min() >= FOLD_SPAN_MM * RES):
+        return False
+    slope, icept = np.polyfit(xs.astype(np.float64), ys.astype(np.float64), 1)
+    if abs(slope) > FOLD_MAX_SLOPE:
+        return False
+    on = np.abs(ys - (slope * xs + icept)) <= FOLD_BAND_PX
+    return bool(on.mean() >= FOLD_SHARE and np.median(dark[ys, xs]) < CREASE_MAX_DARK * 255)
+
+
 def _reference(print_ref: np.ndarray, rect: Rect, shape: tuple[int, ...]) -> np.ndarray | None:
     """The print's darkness (float32) around `rect`, ALIGN_PX larger each way than a patch of `shape`."""
     s = PRINT_REF_RES / RES
     r0 = int(round((float(rect[1]) - PATCH_MM[1]) * PRINT_REF_RES)) - ALIGN_PX
-    c0 = int(round((float(rect[0]) - PATCH_MM[0]) * PRINT_REF_RES)) - ALIGN_PX
+    c0 = int(round((float(rect[0]) - PATCH_MM[0] - FOLD_LOOK_MM) * PRINT_REF_RES)) - ALIGN_PX
     hh, ww = shape[0] + 2 * ALIGN_PX, shape[1] + 2 * ALIGN_PX
     if s != 1.0 or r0 < 0 or c0 < 0 or r0 + hh > print_ref.shape[0] or c0 + ww > print_ref.shape[1]:
         return None

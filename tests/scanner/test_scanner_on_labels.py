@@ -81,3 +81,34 @@ def test_a_mark_in_a_box_leaves_the_row_to_the_box(synth, blank_form) -> None:  
     page.mark("tick", option_rect("focus", "exam"), width_mm=0.45)
     fd = _read(synth, synth.jpeg(page.grey(), 85), _print_ref(blank_form))
     assert (fd.value, fd.status) == (["exam"], "accepted")
+
+
+def test_a_second_answer_marked_on_its_label_in_a_multiple_choice_row(synth, blank_form) -> None:  # type: ignore[no-untyped-def]
+    """One answer ticked in its box, another struck through on its label: read as one answer, accepted (an
+    other-hands stress run). The labels of the row's empty boxes are looked at, the tick's overshoot not."""
+    from scanner_synth import option_rect
+
+    page = blank_form.copy()
+    page.mark("tick", option_rect("focus", "exam"), width_mm=0.45)
+    _over_label(page, "dash")
+    fd = _read(synth, synth.jpeg(page.grey(), 85), _print_ref(blank_form))
+    assert (fd.value, fd.status, fd.reason) == (["exam"], "review", "ink_beside_boxes")
+
+
+@pytest.mark.parametrize("dashed", [False, True])
+def test_a_fold_across_the_labels_is_not_a_pen(synth, blank_form, dashed: bool) -> None:  # type: ignore[no-untyped-def]
+    """A fold's pale line through a row's labels: the print cuts it into pieces that do not reach the
+    patch's edges, and a faint one on a rough scan comes through in dashes (a rough scan's crease through
+    "STa4 Etik" sent its row to a person). One pale straight line across the patch is a fold."""
+    page = blank_form.copy()
+    y = 111.6
+    if dashed:
+        for x0 in np.arange(12.0, 198.0, 3.0):
+            page.line((x0, y), (x0 + 1.6, y + 0.01), 0.25, (185, 185, 185))
+    else:
+        page.line((5.0, y), (205.0, y + 0.6), 0.25, (185, 185, 185))
+    img = synth.jpeg(page.grey(), 85)
+    fd, without = _read(synth, img, _print_ref(blank_form)), _read(synth, img, None)
+    assert (fd.status, fd.reason) == (without.status, without.reason)  # the labels add no doubt
+    if not dashed:  # (dashes through the boxes themselves are the boxes' business: a person looks)
+        assert (fd.value, fd.status) == ([], "accepted")
