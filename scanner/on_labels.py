@@ -43,8 +43,8 @@ FOLD_BAND_PX = 3  # a fold across a label: its ink within this of one straight l
 FOLD_SHARE = 0.9  # ... this much of it ...
 FOLD_MAX_SLOPE = 0.2  # ... no steeper than this (~11 degrees), from one side of the patch to the other ...
 FOLD_SPAN_MM = 15.0  # ... or along this much of it (no pen stroke struck through a label runs on so far)
-LABEL_INK_MM2 = 0.25  # pen ink on a label from this much (clean labels in the ward's scans: 0 on grey office
-# scans, <= 0.44 on photos and rough scans before the blur allowance)
+LABEL_INK_MM2 = 0.25  # pen ink on a label from this much (clean labels of the ward's six scan profiles: 0;
+# of photos at a grow of 1 px: <= 0.22)
 
 Rect = Sequence[float]
 
@@ -153,10 +153,9 @@ def _a_fold_across(pen: np.ndarray, dark: np.ndarray) -> bool:
     A crease across a label is cut into pieces by the print it crosses, and pieces between letters do not
     touch the patch's edges; along a subgoal's long label slot a faint one comes through in dashes that
     reach neither edge but run on for FOLD_SPAN_MM (a rough scan's crease through "STa4" sent its row to a
-    person). A fold's line
-    is paler than a pen's (CREASE_MAX_DARK); a ruler line struck through a label is not; a pencil stroke
-    through a label ends within 5 mm of it (FOLD_LOOK_MM beyond PATCH_MM), as the clear paper in the
-    through-line rule of the boxes says too (`measure._breaks_off`).
+    person). A fold's line is paler than a pen's (CREASE_MAX_DARK): a ruler line struck through a label is
+    not one. A pencil stroke through a label ends within 5 mm of it (FOLD_LOOK_MM beyond PATCH_MM), as in
+    the boxes' through-line rule (`measure._breaks_off`).
     """
     ys, xs = np.nonzero(pen)
     w = pen.shape[1]
@@ -173,11 +172,10 @@ def _a_fold_across(pen: np.ndarray, dark: np.ndarray) -> bool:
 
 def _reference(print_ref: np.ndarray, rect: Rect, shape: tuple[int, ...]) -> np.ndarray | None:
     """The print's darkness (float32) around `rect`, ALIGN_PX larger each way than a patch of `shape`."""
-    s = PRINT_REF_RES / RES
     r0 = int(round((float(rect[1]) - PATCH_MM[1]) * PRINT_REF_RES)) - ALIGN_PX
     c0 = int(round((float(rect[0]) - PATCH_MM[0] - FOLD_LOOK_MM) * PRINT_REF_RES)) - ALIGN_PX
     hh, ww = shape[0] + 2 * ALIGN_PX, shape[1] + 2 * ALIGN_PX
-    if s != 1.0 or r0 < 0 or c0 < 0 or r0 + hh > print_ref.shape[0] or c0 + ww > print_ref.shape[1]:
+    if r0 < 0 or c0 < 0 or r0 + hh > print_ref.shape[0] or c0 + ww > print_ref.shape[1]:
         return None
     return (255.0 - print_ref[r0:r0 + hh, c0:c0 + ww]).astype(np.float32)
 

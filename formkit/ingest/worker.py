@@ -66,6 +66,7 @@ class Identity:
         self.workspace_id = workspace_id
         self.secret = secret
         self._geom: dict[tuple[str, int], dict[str, Any]] = {}
+        self._sources: dict[tuple[str, int], sqlite3.Row | None] = {}
 
     def resolve(self, qr_text: str) -> tuple[str, int, dict[str, Any], dict[str, Any]]:
         """(form_id, page_no, form geometry, form row) or PayloadError with a reason."""
@@ -85,8 +86,11 @@ class Identity:
 
     def print_ref(self, layout: str, version: int, subgoals: list, page_no: int) -> np.ndarray | None:
         """The page's print as designed (`print_reference.page_print`; None: layout unknown or laid out anew)."""
-        r = self.db.execute("SELECT source_yaml, geometry_hash FROM layout_versions WHERE layout=? AND version=?",
-                            (layout, version)).fetchone()
+        key = (layout, version)
+        if key not in self._sources:
+            self._sources[key] = self.db.execute(
+                "SELECT source_yaml, geometry_hash FROM layout_versions WHERE layout=? AND version=?", key).fetchone()
+        r = self._sources[key]
         if r is None:
             return None
         return page_print(r["source_yaml"], r["geometry_hash"], tuple(tuple(s) for s in subgoals), page_no)
