@@ -27,8 +27,8 @@ import numpy as np
 
 from scanner.decide import FieldDecision
 from scanner.geometry import chord, fit_line, warp_rect_grey
-from scanner.imageops import clamp, component_stats
-from scanner.measure import CREASE_MAX_DARK, INK_SIGMAS, MAX_T_INK, MIN_T_INK, RES, LocalPaper
+from scanner.imageops import component_stats
+from scanner.measure import CREASE_MAX_DARK, MIN_T_INK, RES, LocalPaper, ink_threshold
 
 PAD_MM = 1.6  # the zone reaches this far above and below the row's boxes (1.0 missed an underline sloping
 # away below its label on a rough scan; +6 false alarms in ~11,500 re-read fields)
@@ -230,7 +230,7 @@ def beside_ink_mm2(image: np.ndarray, H: np.ndarray, zone: Rect, masks: Sequence
     g = warp_rect_grey(image, H, zone, RES, streaks=streaks or None, perspective=True)
     free = _free(g.shape, zone, masks, RES)
     L8, sigma = LocalPaper(g).maps()
-    t = clamp(INK_SIGMAS * sigma, MIN_T_INK, MAX_T_INK)
+    t = ink_threshold(sigma)
     raw = np.greater(L8, int(t * 255)).astype(np.uint8)
     # the local level is a median over 1.25 mm: inside a felt-tip stroke it is the ink itself, which
     # leaves holes. Against the lightest paper within 2 mm (a shaded band's edge adds <= 0.06) the

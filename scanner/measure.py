@@ -622,6 +622,11 @@ def neighbour_boxes_px(neighbours_mm: Sequence[Sequence[float]], ox: float, oy: 
     return out
 
 
+def ink_threshold(sigma: float) -> float:
+    """The darkness (share of the paper's) from which a pixel is ink, given the paper's noise `sigma`."""
+    return clamp(INK_SIGMAS * sigma, MIN_T_INK, MAX_T_INK)
+
+
 def snap_trust(sigma: float) -> float:
     """Darkness of the printed outline from which its found position is trusted over the mapping.
 
@@ -705,7 +710,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     paper = hist.copy()
     paper[:lo] = 0
     sigma = 1.4826 * hist_median_mad(paper)[1] / bg
-    t_ink = clamp(INK_SIGMAS * sigma, MIN_T_INK, MAX_T_INK)
+    t_ink = ink_threshold(sigma)
     # darkness 0..255 relative to the paper level, by table lookup (one pass over the ROI)
     D8 = cv2.LUT(g, _darkness_lut(bg))
     dx, dy, outline = _snap(cv2.blur(D8, (3, 3)), (x0, y0, x1, y1), int(round(SNAP_MM * RES)))

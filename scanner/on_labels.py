@@ -26,8 +26,8 @@ import numpy as np
 from scanner.beside import MARK_MASK_MM, label_of
 from scanner.decide import FieldDecision
 from scanner.geometry import warp_rect_grey
-from scanner.imageops import clamp, component_stats
-from scanner.measure import CREASE_MAX_DARK, INK_SIGMAS, MAX_T_INK, MIN_T_INK, RES, LocalPaper
+from scanner.imageops import component_stats
+from scanner.measure import CREASE_MAX_DARK, RES, LocalPaper, ink_threshold
 
 PRINT_REF_RES = RES  # px per mm of the print reference the caller renders
 PATCH_MM = (2.0, 1.0)  # pen is looked for on a label and this much paper around its rect (x, y): a stroke
@@ -119,7 +119,7 @@ def _look(image: np.ndarray, H: np.ndarray, where: Rect, designed: Rect, print_r
     drawn = ref[oy:oy + g.shape[0], ox:ox + g.shape[1]] >= PRINT_INK
     if not drawn.any():
         return None
-    ink = np.greater(L8, int(255 * clamp(INK_SIGMAS * sigma, MIN_T_INK, MAX_T_INK)))
+    ink = np.greater(L8, int(255 * ink_threshold(sigma)))
     ox_mm, oy_mm = where[0] - mx, where[1] - my
     for x, y, w, h in masks:
         c0, r0 = max(0, int((x - ox_mm) * RES)), max(0, int((y - oy_mm) * RES))
