@@ -37,7 +37,14 @@ from scanner.identify import (
     read_qr_page,
 )
 from scanner.imageops import descreen, halved, is_bilevel, is_halftone
-from scanner.measure import BoxMeasure, measure_box, measure_boxes, ring_darkest
+from scanner.measure import (
+    CREASE_MAX_DARK,
+    HALFTONE_PEN_DARK,
+    BoxMeasure,
+    measure_box,
+    measure_boxes,
+    ring_darkest,
+)
 from scanner.on_labels import PRINT_REF_RES, doubt_ink_on_labels
 from scanner.page_trust import (
     doubt_near_missing_corners,
@@ -198,7 +205,8 @@ def _grow(rect, mm: float) -> list[float]:
 
 
 def _mask_neighbour_overshoot(image: np.ndarray, H: np.ndarray, opts: list[dict], boxes: list[BoxDecision],
-                              neighbours: list[list], streaks: dict | None) -> None:
+                              neighbours: list[list], streaks: dict | None,
+                              pen_dark: float = CREASE_MAX_DARK) -> None:
     """A partial ring next to a clearly marked sibling: measure it again with the mark's overshoot masked.
 
     A tick or cross overshoots its box by up to ~2 mm, often into the ring of the next box, where
@@ -216,7 +224,7 @@ def _mask_neighbour_overshoot(image: np.ndarray, H: np.ndarray, opts: list[dict]
             continue
         grown = {tuple(float(v) for v in opts[j]["rect_mm"]) for j in marked}
         nbs = [_grow(r, OVERSHOOT_MM) if tuple(float(v) for v in r) in grown else r for r in neighbours[i]]
-        m = measure_box(image, H, opts[i]["rect_mm"], nbs, streaks or None)
+        m = measure_box(image, H, opts[i]["rect_mm"], nbs, streaks or None, pen_dark)
         state, conf, why = classify_box(m)
         if state == "empty":
             boxes[i] = BoxDecision(b.value, "empty", min(conf, 0.75), "ring_is_siblings_mark", m.to_dict())
@@ -249,6 +257,7 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
                  for o in f.get("options", [])]
     neighbours = _neighbour_lists(all_rects, printed_mm)
     bilevel = is_bilevel(image)
+    pen_dark = HALFTONE_PEN_DARK if halftone else CREASE_MAX_DARK  # a line through a box this dark is a pen's
     k = 0
     out = PageReading(registration_quality=reg.quality)
     poor = reg.quality == "poor"
@@ -261,14 +270,15 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
             boxes = []
             opts = f.get("options", [])
             measures = measure_boxes(image, H, [o["rect_mm"] for o in opts], neighbours[k:k + len(opts)],
-                                     location.streaks or None)
+                                     location.streaks or None, pen_dark)
             box_places[fid] = list(zip([o["rect_mm"] for o in opts], neighbours[k:k + len(opts)], strict=True))
             k += len(opts)
             for o, m in zip(opts, measures, strict=True):
                 state, conf, why = classify_box(m)
                 boxes.append(BoxDecision(str(o["value"]), state, conf, why, m.to_dict()))
             if kind == "single":
-                _mask_neighbour_overshoot(image, H, opts, boxes, neighbours[k - len(opts):k], location.streaks)
+                _mask_neighbour_overshoot(image, H, opts, boxes, neighbours[k - len(opts):k], location.streaks,
+                                          pen_dark)
             required[fid] = bool(f.get("required", False))
             out.fields[fid] = decide_field(fid, kind, required[fid], boxes)
         elif kind == "text" and f.get("rect_mm"):

@@ -804,8 +804,7 @@ def _judge_text_area(field_id: str, crop: np.ndarray, g: np.ndarray, preprinted:
         if zone.band_ink_mm2(MIN_DARKNESS) >= ABSENT_MM2:
             # written high, beside the label or on the zone's top edge: not nothing, for a person to see
             return TextArea(field_id, "uncertain", "present", "review", "uncertain_writing", 0.3, mm2, crop)
-        if not (bilevel or halftone) and max(zone.faint_dash_mm(),
-                                             0.0 if same_t else zone.faint_dash_mm(FAINT_FLOOR)) >= DASH_MM:
+        if not bilevel and max(zone.faint_dash_mm(), 0.0 if same_t else zone.faint_dash_mm(FAINT_FLOOR)) >= DASH_MM:
             # a faint pencil dash, one pixel wide here: the cleaning's median took it. Looked for with the
             # noise's own threshold too, as "empty" is: a faint-pencil dash 0.06-0.15 dark on a clean scan
             # broke into pieces under 3 px at the ink floor and read absent, accepted (other-hands stress

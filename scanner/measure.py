@@ -357,6 +357,10 @@ def _ring_sectors(ink: np.ndarray, box: tuple[int, int, int, int],
 FILL_LIGHT_FROM = 0.7  # a box inked over this much of its interior, in solid blobs: how even is the ink?
 PEN_LINE_CORE_Q = 90  # a line's core: this percentile of the darkness of the pixels erased with it
 CREASE_MAX_DARK = 0.45  # a fold's line is fainter than this (fold shadows ~0.1-0.35): a darker one is a pen's
+HALFTONE_PEN_DARK = 0.3  # ... on a page descreened from halftone dots, whose thin strokes kept about half their
+# darkness: a blue ballpoint dash struck through a box and on into both labels came out 0.42 at its core and
+# was erased as a fold, the box read empty (other-hands stress runs, 2 rows in 2,565 fields; the ward's
+# halftone pages erased nothing darker than 0.18)
 LINE_INK_PLUS = 12  # pen ink on a line through a box is darker than the line's own level by more than this
 LINE_INK_SPREADS = 4  # ... or than this many of the line's own spreads (a fold varies along its length)
 LINE_LEVEL_Q = 25  # a line's level: this percentile of its core outside the box (labels it crosses add to it)
@@ -425,7 +429,7 @@ def _erase_lines(Dm: np.ndarray, lines: list[_Line], box: tuple[float, float, fl
     return out
 
 
-def pen_line_share(before: np.ndarray, after: np.ndarray, t8: int) -> float:
+def pen_line_share(before: np.ndarray, after: np.ndarray, t8: int, pen_dark: float = CREASE_MAX_DARK) -> float:
     """Share of an interior whose ink the through-line erase took, when that ink is as dark as a pen's.
 
     The erase is for folds, creases and shaded bands, all paler than CREASE_MAX_DARK at their core (the
@@ -433,10 +437,11 @@ def pen_line_share(before: np.ndarray, after: np.ndarray, t8: int) -> float:
     fringe, whose median is a fold's). A line that dark through a box is a pen's: a dash struck through
     the box and on across its label fills the side strips like a crease (with the label's letters), and
     erased, the box read empty - a silent error.
-    On a 1-bit page every line is black: a fold through a box there goes to a person too.
+    On a 1-bit page every line is black: a fold through a box there goes to a person too. `pen_dark`: the
+    darkness from which the line is a pen's (lower on a descreened page: HALFTONE_PEN_DARK).
     """
     gone = (before > t8) & (after <= t8)
-    if not gone.any() or np.percentile(before[gone], PEN_LINE_CORE_Q) < CREASE_MAX_DARK * 255:
+    if not gone.any() or np.percentile(before[gone], PEN_LINE_CORE_Q) < pen_dark * 255:
         return 0.0
     return float(np.count_nonzero(gone)) / gone.size
 
@@ -532,19 +537,22 @@ def _breaks_off(clear: np.ndarray, *strips: tuple[int, int]) -> bool:
 
 
 def measure_box(image: np.ndarray, H: np.ndarray, rect_mm: Sequence[float],
-                neighbours_mm: Sequence[Sequence[float]] = (), streaks: dict | None = None) -> BoxMeasure:
+                neighbours_mm: Sequence[Sequence[float]] = (), streaks: dict | None = None,
+                pen_dark: float = CREASE_MAX_DARK) -> BoxMeasure:
     """Measure one printed box (rect_mm = outer edge of its outline) on a registered image.
 
     neighbours_mm: other printed boxes near this one; they are masked out of the ring analysis.
+    pen_dark: a line through the box this dark is a pen's, not a fold's (`pen_line_share`).
     """
     x, y, w, h = (float(v) for v in rect_mm)
     m = SNAP_MM + RING_OUT_MM
     g, painted = warp_rect_grey_painted(image, H, [x - m, y - m, w + 2 * m, h + 2 * m], RES, streaks=streaks)
-    return _measure_roi(g, x - m, y - m, rect_mm, neighbours_mm, painted=painted)
+    return _measure_roi(g, x - m, y - m, rect_mm, neighbours_mm, painted=painted, pen_dark=pen_dark)
 
 
 def measure_boxes(image: np.ndarray, H: np.ndarray, rects_mm: Sequence[Sequence[float]],
-                  neighbours_mm: Sequence[Sequence[Sequence[float]]], streaks: dict | None = None) -> list[BoxMeasure]:
+                  neighbours_mm: Sequence[Sequence[Sequence[float]]], streaks: dict | None = None,
+                  pen_dark: float = CREASE_MAX_DARK) -> list[BoxMeasure]:
     """`measure_box` for the boxes of one field from a single warp of the band around them.
 
     One perspective warp of the field band replaces a warp per box; each box's ROI is a slice of it
@@ -559,7 +567,7 @@ def measure_boxes(image: np.ndarray, H: np.ndarray, rects_mm: Sequence[Sequence[
     fx1, fy1 = float((a[:, 0] + a[:, 2]).max()) + m, float((a[:, 1] + a[:, 3]).max()) + m
     own = float(((a[:, 2] + 2 * m) * (a[:, 3] + 2 * m)).sum())
     if len(a) == 1 or (fx1 - fx0) * (fy1 - fy0) > 1.5 * own:
-        return [measure_box(image, H, r, nb, streaks) for r, nb in zip(rects_mm, neighbours_mm, strict=True)]
+        return [measure_box(image, H, r, nb, streaks, pen_dark) for r, nb in zip(rects_mm, neighbours_mm, strict=True)]
     band, painted = warp_rect_grey_painted(image, H, [fx0, fy0, fx1 - fx0 + 1.0 / RES, fy1 - fy0 + 1.0 / RES], RES,
                                            streaks=streaks, perspective=True)
     out = []
@@ -570,7 +578,8 @@ def measure_boxes(image: np.ndarray, H: np.ndarray, rects_mm: Sequence[Sequence[
         rows, cols = slice(r0, r0 + int(round((h + 2 * m) * RES))), slice(c0, c0 + int(round((w + 2 * m) * RES)))
         g = np.ascontiguousarray(band[rows, cols])
         out.append(_measure_roi(g, fx0 + c0 / RES, fy0 + r0 / RES, r, nb, local.view(r0, c0, *g.shape),
-                                painted=_any_or_none(painted[rows, cols]) if painted is not None else None))
+                                painted=_any_or_none(painted[rows, cols]) if painted is not None else None,
+                                pen_dark=pen_dark))
     return out
 
 
@@ -683,7 +692,8 @@ def _darkness_lut(bg: float) -> np.ndarray:
 
 def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
                  neighbours_mm: Sequence[Sequence[float]], local: Callable | None = None,
-                 paper_at: float | None = None, painted: np.ndarray | None = None) -> BoxMeasure:
+                 paper_at: float | None = None, painted: np.ndarray | None = None,
+                 pen_dark: float = CREASE_MAX_DARK) -> BoxMeasure:
     """Measure a box on `g`, its ROI warped at RES with the top-left pixel's corner at (ox, oy) mm.
 
     local: the local paper level for this ROI (`LocalPaper.view`), when it comes from a shared band.
@@ -691,6 +701,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     painted: where a scanner streak was painted out of the ROI (bool): not paper but unknown, so a crease
     or fold is still found running through the box where a streak along it cut a stretch out of it (a
     crease along a painted-out streak row, read as a tick on a rough scan).
+    pen_dark: a line through the box this dark is a pen's, not a fold's (`pen_line_share`).
     A box with ink inside whose surrounding paper is much darker on one side than another (a hard
     shadow's edge: the light, not the pen, changes there) is measured a second time against the darker
     side (`in_shade`); `decide` sends it to a person when the two readings disagree.
@@ -729,7 +740,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
                                clear=_sure_paper(Dm, int(t_faint * 255), painted))
         if lines:
             Dm = _erase_lines(Dm, lines, (bx0, by0, bx1, by1), painted)
-            pen_line_ink = pen_line_share(Dm0[iy0:iy1, ix0:ix1], Dm[iy0:iy1, ix0:ix1], t8)
+            pen_line_ink = pen_line_share(Dm0[iy0:iy1, ix0:ix1], Dm[iy0:iy1, ix0:ix1], t8, pen_dark)
     inner = Dm[iy0:iy1, ix0:ix1]
     ink_i = inner > t8
     n_in = max(ink_i.size, 1)
@@ -812,7 +823,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
         m.paper_step, darkest = paper_sides(g, zone, neighbour_boxes_px(neighbours_mm, ox, oy, dx, dy))
         if m.paper_step >= PAPER_STEP:
             m.in_shade = _measure_roi(g, ox, oy, rect_mm, neighbours_mm, local, paper_at=darkest,
-                                       painted=painted)
+                                       painted=painted, pen_dark=pen_dark)
     return m
 
 

@@ -78,3 +78,26 @@ def test_an_empty_area_on_a_faint_writers_halftone_page_is_doubted(synth, blank_
     # the area anyway: the screen's residue leaves a faint trace in every box, four rows of broken marks)
     plain = scanner.read(img, loc, synth.geometry()["fields"]).texts["signature"]
     assert sig.faint_t == 2 * plain.faint_t
+
+
+BLUE = (200, 80, 30)  # BGR blue ballpoint
+
+
+@pytest.mark.parametrize("colour", [BLUE, (185, 185, 185)])
+def test_a_dash_through_a_box_on_a_halftone_page_is_a_pen_not_a_fold(synth, blank_form, colour):
+    """A blue ballpoint dash struck through a box and on past its label (an other-hands stress run: "Pasient
+    [-]-Ny"). Averaged over the screen's cells the thin stroke keeps about half its darkness, its core came
+    out a fold's (< CREASE_MAX_DARK), the line was erased like one and the box read empty, accepted. On a
+    descreened page a line from HALFTONE_PEN_DARK is a pen's: a person looks. A line in a fold's grey is not."""
+    page = blank_form.copy()
+    x, y, w, h = synth.option_rect("optional", "b")
+    page.line((x - 6, y + h / 2), (x + w + 7, y + h / 2 + 0.3), 0.3, colour)
+    img, halftone = scanner.prepare(synth.dither(page.img, "random", seed=2))
+    assert halftone
+    loc = scanner.locate(img, synth.FURNITURE)
+    fd = scanner.read(img, loc, synth.geometry()["fields"], halftone=True).fields["optional"]
+    b = next(b for b in fd.boxes if b.value == "b")
+    if colour == BLUE:
+        assert (b.state, b.why, fd.status) == ("uncertain", "pen_line_through", "review"), b.to_dict()
+    else:
+        assert b.why != "pen_line_through" and b.measures["pen_line_ink"] == 0.0, b.to_dict()
