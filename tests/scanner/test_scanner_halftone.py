@@ -101,3 +101,19 @@ def test_a_dash_through_a_box_on_a_halftone_page_is_a_pen_not_a_fold(synth, blan
         assert (b.state, b.why, fd.status) == ("uncertain", "pen_line_through", "review"), b.to_dict()
     else:
         assert b.why != "pen_line_through" and b.measures["pen_line_ink"] == 0.0, b.to_dict()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_a_dash_in_a_signature_area_of_a_halftone_page_is_not_read_as_nothing(synth, blank_form, seed):
+    """A short ballpoint dash where the signature goes (an other-hands stress run). Descreened, a straight
+    stroke 10 mm long is taken out with the lines (streaks, rules) and the area could read empty, accepted.
+    The pen-line look (a straight stroke the line removal took that stops short of the zone's edges, as
+    dark as ink) now runs on descreened pages too: the writing is seen, or a person looks."""
+    page = blank_form.copy()
+    for field, value in (("setting", "ward"), ("rating", "5")):  # a writer seen in the boxes, not a faint one
+        page.mark("tick", synth.option_rect(field, value), colour=(160, 160, 160), width_mm=0.35)
+    page.line((20, 229), (30, 229.2), 0.3, BLUE)
+    img, halftone = scanner.prepare(synth.dither(page.img, "random", seed=seed))
+    loc = scanner.locate(img, synth.FURNITURE)
+    sig = scanner.read(img, loc, synth.geometry()["fields"], halftone=True).texts["signature"]
+    assert sig.state == "present" or sig.status == "review", (sig.state, sig.status, sig.reason)
