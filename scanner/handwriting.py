@@ -59,6 +59,7 @@ DASHED_MIN_MM = 8.0  # ... and never less than this (a one-line area is left to 
 PEN_LINE_DARK = 0.50  # a straight line this dark (share of the paper) is a pen's, not a fold's (<= ~0.4) ...
 PEN_LINE_PIECE_MM = 4.0  # ... in pieces this long (a fold near that darkness breaks into dashes) ...
 EDGE_LINE_SLACK_MM = 1.0  # ... unless its line, followed to the zone's edges, meets dark ink within this there
+STRIKE_MM = 15.0  # ... and crosses the zone this far (the area struck out) or runs on past the frame (a fold)
 PEN_LINE_MM2 = 2.0  # ... this much of it (a 5 mm stroke), clear of the frame, is a question for a person
 BAND_FRAME_MM = 0.8  # the label band's ink is looked for from this far below the frame's top line ...
 BAND_BELOW_MM = 1.0  # ... to this far into the zone (what only touches the zone's top edge is dropped there)
@@ -235,7 +236,7 @@ class WritingZone:
         if not cv2.countNonZero(dark):
             return 0.0
         whole = dark
-        dark = _drop_components(dark, self.res, count=True, lines=False)
+        dark = _drop_components(dark, self.res, count=True, lines=False, across_kept=True)
         n, labels, stats = component_stats(dark)
         zh, zw = dark.shape
         r = max(1, int(round(EDGE_LINE_SLACK_MM * self.res)))
@@ -245,10 +246,31 @@ class WritingZone:
             x, y, w, h, area = (int(v) for v in stats[i])
             if max(w, h) < PEN_LINE_PIECE_MM * self.res or (y == 0 and y + h >= zh) or (x == 0 and x + w >= zw):
                 continue
-            if _runs_edge_to_edge(labels == i, near):
+            if _runs_edge_to_edge(labels == i, near) and self._a_crossing_line(labels == i, dark_from):
                 continue  # a piece of a line crossing the zone (a streak or fold broken up by the threshold)
             total += area
         return float(total) / self.res ** 2
+
+    def _a_crossing_line(self, piece: np.ndarray, dark_from: float) -> bool:
+        """Whether a piece whose line meets ink at both of the zone's edges is a line across the area: one
+        that crosses it the long way (STRIKE_MM: the area struck out, a streak) or runs on past the printed
+        frame at both ends (a fold across a one-line area).
+
+        A one-line signature zone is ~5.5 mm tall: faint pencil initials "LL" filled it top to bottom, each
+        upright was cut as a thin run and each foot, on the zone's bottom edge, as a border sliver; the
+        pen-line look then took the uprights for a line crossing the zone and the area read absent,
+        accepted (an other-hands stress run on a sharpened scan).
+        """
+        ys, xs = np.nonzero(piece)
+        zh, zw = piece.shape
+        vx, vy, x0, y0 = fit_line(xs, ys)
+        t0, t1 = chord(x0, y0, vx, vy, zw, zh)
+        if t1 - t0 >= STRIKE_MM * self.res:
+            return True
+        down = abs(vy) >= abs(vx)
+        a, b = (vx / vy, x0 - vx / vy * y0) if down else (vy / vx, y0 - vy / vx * x0)
+        return self.carries_on_outside(down, float(a), float(b),
+                                       0.75 * min(dark_from, self.threshold(MIN_DARKNESS)))
 
     def steady_ink_mm2(self, floor: float = MIN_DARKNESS, near: float = 0.0) -> float:
         """`ink_mm2` counting only ink darker than the shadiest paper around it, too.
@@ -654,12 +676,14 @@ def _collinear_residue(kept: np.ndarray, res: float) -> int:
 
 
 def _drop_components(ink: np.ndarray, res: float, count: bool, lines: bool = True,
-                     strong: np.ndarray | None = None):
+                     strong: np.ndarray | None = None, across_kept: bool = False):
     """Remove straight-line components (and, when counting, specks and border slivers).
 
     Returns the cleaned mask (with count=True: after dropping specks and border slivers too;
     lines=False keeps the straight lines). `strong`: pixels dark enough that a stroke of them touching a
     line is kept from it (`_writing_on_a_line`); without it a line-shaped component goes whole.
+    `across_kept`: a thin piece touching an edge is a sliver only when it lies along that edge (the frame's
+    remains); one standing across it is a stroke (an upright of initials standing on the zone's bottom).
     """
     n, labels, stats = component_stats(ink)
     if n <= 1:
@@ -679,7 +703,10 @@ def _drop_components(ink: np.ndarray, res: float, count: bool, lines: bool = Tru
             return ink
         lut = np.r_[0, (~straight).astype(np.uint8)]
         return lut[labels].astype(np.uint8)
-    touches = (x == 0) | (y == 0) | (x + ww >= zw) | (y + hh >= zh)
+    if across_kept:
+        touches = (((y == 0) | (y + hh >= zh)) & (ww >= hh)) | (((x == 0) | (x + ww >= zw)) & (hh >= ww))
+    else:
+        touches = (x == 0) | (y == 0) | (x + ww >= zw) | (y + hh >= zh)
     thin = np.minimum(ww, hh) < 0.8 * res
     keep = (area >= SPECK_MM2 * res * res) & ~(touches & thin) & (~straight if lines else True)
     return np.r_[0, keep.astype(np.uint8)][labels].astype(np.uint8)

@@ -162,7 +162,7 @@ def test_partial_ring_beside_marked_sibling_is_remeasured_with_overshoot_masked(
     neighbours = [[r for r in rects if r != own] for own in rects]
     seen = []
 
-    def fake_measure(image, H, rect, nbs, streaks=None):
+    def fake_measure(image, H, rect, nbs, streaks=None, pen_dark=None):
         seen.append((rect, nbs))
         return _measure(0.0, 0.0, -1)  # nothing left in the ring once the sibling's strokes are masked
 

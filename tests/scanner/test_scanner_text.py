@@ -239,6 +239,35 @@ def test_pencil_initials_of_straight_strokes_in_a_one_line_area_are_not_nothing(
     assert (ta.state, ta.status, ta.faint_mm2) == ("absent", "accepted", 0.0)
 
 
+@pytest.mark.parametrize("pen", ["initials", "fold"])
+def test_uprights_standing_in_a_one_line_zone_are_not_a_line_across_it(synth, pen):
+    """Thin pencil initials "LL" on a sharpened scan, each upright ~4 mm of the ~5.5 mm zone standing on its
+    bottom edge (an other-hands stress run: absent, accepted). The cleaning cuts the uprights as thin straight
+    runs and the feet as border slivers; the pen-line look then dropped the uprights too, as pieces of a line
+    crossing the zone (their line meets ink at both of its edges) and as slivers of its bottom edge. A line
+    across a one-line zone is a fold only when it runs on past the printed frame at both ends; a piece standing
+    across an edge is no sliver of it. A fold's line across the area still reads as nothing."""
+    import cv2
+
+    p = synth.Page(300)
+    p.frame(ONE_LINE)
+    x0, y1 = ONE_LINE[0] + 62, ONE_LINE[1] + ONE_LINE[3] - 0.9
+    if pen == "initials":
+        for dx in (0, 3.2):
+            p.line((x0 + dx, y1 - 4.5), (x0 + dx, y1), 0.2, (140,) * 3)
+            p.line((x0 + dx, y1), (x0 + dx + 2.4, y1), 0.2, (140,) * 3)
+    else:
+        p.line((x0, ONE_LINE[1] - 8), (x0 + 0.3, ONE_LINE[1] + ONE_LINE[3] + 8), 0.3, (150,) * 3)
+    g = synth.noise(p.grey(), 2.5, seed=1).astype(np.float32)
+    img = synth.jpeg(np.clip(g + (g - cv2.GaussianBlur(g, (0, 0), 1.0)), 0, 255).astype(np.uint8), 40)
+    loc = scanner.locate(img, synth.FURNITURE)
+    ta = read_text_area(img, loc.registration.H, "signature", ONE_LINE, label_band_mm=3.6)
+    if pen == "initials":
+        assert (ta.state, ta.status, ta.reason) == ("uncertain", "review", "pen_line"), ta.ink_mm2
+    else:
+        assert (ta.state, ta.status) == ("absent", "accepted"), (ta.reason, ta.ink_mm2)
+
+
 @pytest.mark.parametrize("dots,bilevel,expect", [(120, True, "review"), (15, True, "accepted"), (15, False, "accepted")])
 def test_writing_cut_to_specks_by_a_1bit_scan_goes_to_review(synth, blank_form, dots, bilevel, expect):
     """A light pencil through a 1-bit scanner: what is left of the words is a scatter of dots.
