@@ -36,6 +36,10 @@ bench/other_scanners.py): --hands other draws the answers with a second renderer
 ward's (other shapes, other strokes); --profiles whiten,sharp_lowq,grey_paper,dark_gamma,office400 runs
 scanner settings the ward's profiles do not use (background removal, sharpening with a harsh JPEG, recycled
 grey paper, a darker gamma, 400 dpi).
+
+--subgoals varied gives each Swedish form its own one to three delmål (as trainees' plans differ) instead of
+the same two on every form: each form page then carries its own subgoal labels, as in a real stack, which the
+reader's print reference must render (the stack differs from the default one: the ward's draws shift).
 """
 
 from __future__ import annotations
@@ -88,6 +92,15 @@ CHUNK_PAGES = 100  # form pages of one layout simulated at once: the simulator h
 # written as several stack files (100 one-page or 50 two-page forms each), each with its own stranger page,
 # shuffled within itself; up to 150 forms per profile give the same stacks as before
 NAMES = ["Åsa Öberg", "Áile Ŋuvttis", "Kari Nordmann", "Per Ødegård", "Märta Lindström", "Ole Čađa"]
+DELMAL = ["STa1", "STa2", "STa3", "STa4", "STa5", "STa6", "STa7", "STb1", "STb2", "STb3", "STb4"]
+
+
+def subgoals_of(i: int, varied: bool = False) -> list[str]:
+    """The i-th Swedish form's delmål: the same two on every form, or (`varied`) one to three of its own."""
+    if not varied:
+        return ["STb1", "STa4"]
+    n = 1 + (i // 3) % 3
+    return [DELMAL[(5 * i + 3 * k) % len(DELMAL)] for k in range(n)]
 
 
 class WorkerMemory:
@@ -160,14 +173,14 @@ def stress_styles(pens: dict[str, float] | None, beside: float) -> Styles | None
 
 def run_profile(profile: str, container: str, n_forms: int, jobs: int, seed: int, tmp: Path,
                 pens: dict[str, float] | None = None, beside: float = 0.0, punched: float = 0.0,
-                back_notes: float = 0.0) -> dict:
+                back_notes: float = 0.0, varied_subgoals: bool = False) -> dict:
     ws = init_workspace(tmp / f"ws-{profile}")
     with ws.store.transaction():
         for i in range(n_forms):
             reg = "HSLF-FS 2021:8" if i % 3 == 2 else None
             ws.store.upsert_trainee(f"T{i:03d}", NAMES[i % len(NAMES)], "Bench", reg, {})
     nb = [FormRequest(f"T{i:03d}", "Poliklinikk", "Dr. A", "2026-11-01") for i in range(n_forms) if i % 3 != 2]
-    sv = [FormRequest(f"T{i:03d}", "Akutmottagning", "Dr. B", "2026-11-02", subgoals=["STb1", "STa4"])
+    sv = [FormRequest(f"T{i:03d}", "Akutmottagning", "Dr. B", "2026-11-02", subgoals=subgoals_of(i, varied_subgoals))
           for i in range(n_forms) if i % 3 == 2]
     rng = np.random.default_rng(seed)
     files: list[Path] = []
@@ -250,13 +263,16 @@ def main() -> None:
                     "note written on them (every profile then gets blank backs), e.g. 0.3")
     ap.add_argument("--hands", choices=("ward", "other"), default="ward", help="stress test: 'other' draws the "
                     "answers with a second renderer the reader was not tuned on (bench/other_hands.py)")
+    ap.add_argument("--subgoals", choices=("fixed", "varied"), default="fixed", help="'varied': each Swedish form "
+                    "its own delmål, as in a real stack (the default keeps the same two, comparable across runs)")
     args = ap.parse_args()
     rows = []
     hands = other_hands.other_hands() if args.hands == "other" else contextlib.nullcontext()
     with tempfile.TemporaryDirectory() as tmp, hands:
         for prof in args.profiles.split(","):
             rows.append(run_profile(prof, PROFILES[prof], args.forms, args.jobs, args.seed, Path(tmp),
-                                    parse_pens(args.pens), args.beside, args.punched, args.back_notes))
+                                    parse_pens(args.pens), args.beside, args.punched, args.back_notes,
+                                    args.subgoals == "varied"))
             r = rows[-1]
             print(f"  … {prof}: {r['pages']} pages in {r['wall_s']:.1f} s", file=sys.stderr)
     own, kids = peak_mb(), max(r["worker_mb"] for r in rows)
@@ -264,7 +280,8 @@ def main() -> None:
           + (f", pens {args.pens}" if args.pens else "") + (f", beside {args.beside}" if args.beside else "")
           + (f", punched {args.punched}" if args.punched else "")
           + (f", back notes {args.back_notes}" if args.back_notes else "")
-          + (", other hands" if args.hands == "other" else ""))
+          + (", other hands" if args.hands == "other" else "")
+          + (", varied subgoals" if args.subgoals == "varied" else ""))
     print(f"{'profile':<11}{'container':<11}{'pages':>6}{'pages/s':>9}{'ms/page':>9}{'decode ms/p':>12}"
           f"{'fields':>8}{'review %':>9}{'reader %':>9}{'silent':>7}{'lost':>5}{'state≠':>7}{'ids':>8}")
     for r in rows:

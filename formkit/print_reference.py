@@ -3,7 +3,8 @@
 The reader leaves printed text out when it looks for pen ink beside the boxes, so a mark drawn over an
 option's label was invisible to it. With the page rendered exactly as it was printed (the same layout
 version, the same subgoal labels, no personal values: those lie in text frames, never on labels), it can
-tell the label's strokes from a pen's. One render per layout version, page and subgoal set, cached.
+tell the label's strokes from a pen's. One render per layout version and page (and subgoal set, on the
+page that prints them), cached.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 import pypdfium2 as pdfium
 import yaml
 
-from formkit.geometry import build_geometry, geometry_hash
+from formkit.geometry import Geometry, build_geometry, geometry_hash
 from formkit.layouts import parse_layout
 from formkit.render import FormToPrint, render_pdf
 from scanner import PRINT_REF_RES
@@ -23,19 +24,37 @@ from scanner import PRINT_REF_RES
 _PLACEHOLDER_ID = "0000-0000"
 
 
-@lru_cache(maxsize=8)
+SUBGOAL_OPS = ("slot", "slots_empty")  # the only drawing that depends on the form (its subgoal labels)
+
+
+@lru_cache(maxsize=4)
+def _laid_out(source_yaml: str) -> tuple[Geometry, str]:
+    """The stored layout laid out by this formkit, and that geometry's hash (parsing and laying out cost
+    ~15-35 ms: once per layout version, not once per subgoal set)."""
+    geom = build_geometry(parse_layout(yaml.safe_load(source_yaml), "stored layout"))
+    return geom, geometry_hash(geom.core())
+
+
 def page_print(source_yaml: str, stored_hash: str, subgoals: tuple[tuple[str, str], ...],
                page_no: int) -> np.ndarray | None:
     """Page `page_no` of the layout stored as `source_yaml`, grey (255 paper), PRINT_REF_RES px per mm.
 
     None when this formkit lays the stored layout out differently from when it was issued (its geometry
     hash differs): the reader then works without the reference, as before, rather than against print
-    that is not on the paper.
+    that is not on the paper. A page that prints no subgoal labels is rendered once whatever the form's
+    subgoals: a Swedish stack's trainees each have their own, and a render per form cost ~30 ms a page.
     """
-    layout = parse_layout(yaml.safe_load(source_yaml), "stored layout")
-    geom = build_geometry(layout)
-    if geometry_hash(geom.core()) != stored_hash or not 1 <= page_no <= geom.page_count:
+    geom, got_hash = _laid_out(source_yaml)
+    if got_hash != stored_hash or not 1 <= page_no <= geom.page_count:
         return None
+    plan = geom.pages[page_no - 1]
+    shown = subgoals if any(o.kind in SUBGOAL_OPS for o in plan.static + plan.dynamic) else ()
+    return _render(source_yaml, shown, page_no)
+
+
+@lru_cache(maxsize=8)
+def _render(source_yaml: str, subgoals: tuple[tuple[str, str], ...], page_no: int) -> np.ndarray:
+    geom, _ = _laid_out(source_yaml)
     buf = io.BytesIO()
     render_pdf([(geom, FormToPrint(_PLACEHOLDER_ID, ["-"] * geom.page_count, {}, list(subgoals)))], buf)
     pdf = pdfium.PdfDocument(buf.getvalue())

@@ -1,0 +1,81 @@
+"""The page's print as designed (`formkit.print_reference`): the same labels as on the issued paper, and
+rendered once per page, not once per form, where nothing on the page depends on the form."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pypdfium2 as pdfium
+
+from formkit.print_reference import page_print
+from scanner import PRINT_REF_RES
+from scanner.beside import label_of
+from tests.conftest import Cli
+
+
+def _issued(fk: Cli, tmp_path: Path, trainee: str, goals: list[str]) -> tuple[str, list[np.ndarray]]:
+    out = tmp_path / f"{trainee}-{'-'.join(goals)}.pdf"
+    fk("generate", "-l", "minicex-st-sv", "--trainee", trainee, "--subgoals", ";".join(goals), "--out", str(out))
+    form_id = json.loads(fk("forms", "list", "--json").output)[-1]["form_id"]
+    pdf = pdfium.PdfDocument(str(out))
+    pages = []
+    for p in pdf:
+        a = p.render(scale=PRINT_REF_RES * 25.4 / 72.0, grayscale=True).to_numpy()
+        pages.append(np.ascontiguousarray(a[:, :, 0] if a.ndim == 3 else a))
+    pdf.close()
+    return form_id, pages
+
+
+def _stored(fk: Cli, form_id: str) -> tuple[str, str, tuple, dict]:
+    db = fk.ws.store.db
+    row = db.execute("SELECT layout, version, print_json FROM forms WHERE form_id=?", (form_id,)).fetchone()
+    src = db.execute("SELECT source_yaml, geometry_hash FROM layout_versions WHERE layout=? AND version=?",
+                     (row["layout"], row["version"])).fetchone()
+    subgoals = tuple(tuple(s) for s in json.loads(row["print_json"])["subgoals"])
+    geom = json.loads(fk("forms", "show", form_id, "--json").output)
+    return src["source_yaml"], src["geometry_hash"], subgoals, geom
+
+
+def test_the_reference_shows_every_option_label_as_printed(fk: Cli, tmp_path: Path) -> None:
+    form_id, paper = _issued(fk, tmp_path, "ST01", ["STb1", "STa4"])
+    source, digest, subgoals, geom = _stored(fk, form_id)
+    assert subgoals and subgoals[0][0] == "STb1"
+    compared: list[str] = []
+    for page_no, printed_page in enumerate(paper, start=1):
+        ref = page_print(source, digest, subgoals, page_no)
+        assert ref is not None and ref.shape == printed_page.shape
+        printed = [p["rect_mm"] for p in geom["printed_text"] if p["page"] == page_no]
+        for f in geom["fields"]:
+            if f.get("page") != page_no:
+                continue
+            for o in f.get("options", []):
+                lab = label_of(o["rect_mm"], printed)
+                if lab is None:
+                    continue
+                x, y, w, h = (int(round(float(v) * PRINT_REF_RES)) for v in lab)
+                a, b = ref[y:y + h, x:x + w].astype(int), printed_page[y:y + h, x:x + w].astype(int)
+                assert np.abs(a - b).max() <= 8, (page_no, f["id"], o["value"])
+                assert a.min() < 128  # there is print in the rect: the comparison is not of blank paper
+                compared.append(f["id"])
+    assert len(compared) >= 15 and "subgoals" in compared  # the form's own subgoal labels among them
+
+
+def test_a_page_without_subgoal_labels_is_rendered_once_for_all_forms(fk: Cli, tmp_path: Path) -> None:
+    first, _ = _issued(fk, tmp_path, "ST01", ["STb1", "STa4"])
+    second, _ = _issued(fk, tmp_path, "ST01", ["STa2"])
+    a, b = _stored(fk, first), _stored(fk, second)
+    assert a[:2] == b[:2] and a[2] != b[2]
+    slot_page = next(f["page"] for f in a[3]["fields"] if f["id"] == "subgoals")
+    other = 3 - slot_page  # the form has two pages
+    assert page_print(a[0], a[1], a[2], other) is page_print(b[0], b[1], b[2], other)  # one cached render
+    on_a, on_b = page_print(a[0], a[1], a[2], slot_page), page_print(b[0], b[1], b[2], slot_page)
+    assert on_a is not None and on_b is not None and not np.array_equal(on_a, on_b)  # each form's own labels
+
+
+def test_no_reference_for_a_layout_laid_out_differently_or_a_page_it_does_not_have(fk: Cli, tmp_path: Path) -> None:
+    form_id, _ = _issued(fk, tmp_path, "ST01", ["STb1"])
+    source, digest, subgoals, _ = _stored(fk, form_id)
+    assert page_print(source, "0" * len(digest), subgoals, 1) is None
+    assert page_print(source, digest, subgoals, 3) is None
