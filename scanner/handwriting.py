@@ -246,24 +246,25 @@ class WritingZone:
             x, y, w, h, area = (int(v) for v in stats[i])
             if max(w, h) < PEN_LINE_PIECE_MM * self.res or (y == 0 and y + h >= zh) or (x == 0 and x + w >= zw):
                 continue
-            if _runs_edge_to_edge(labels == i, near) and self._a_crossing_line(labels == i, dark_from):
+            ys, xs = np.nonzero(labels == i)
+            line = fit_line(xs, ys)
+            if _runs_edge_to_edge(line, near) and self._a_crossing_line(line, dark_from):
                 continue  # a piece of a line crossing the zone (a streak or fold broken up by the threshold)
             total += area
         return float(total) / self.res ** 2
 
-    def _a_crossing_line(self, piece: np.ndarray, dark_from: float) -> bool:
-        """Whether a piece whose line meets ink at both of the zone's edges is a line across the area: one
-        that crosses it the long way (STRIKE_MM: the area struck out, a streak) or runs on past the printed
-        frame at both ends (a fold across a one-line area).
+    def _a_crossing_line(self, line: tuple, dark_from: float) -> bool:
+        """Whether a piece whose `line` (`fit_line`) meets ink at both of the zone's edges is a line across the
+        area: one that crosses it the long way (STRIKE_MM: the area struck out, a streak) or runs on past the
+        printed frame at both ends (a fold across a one-line area).
 
         A one-line signature zone is ~5.5 mm tall: faint pencil initials "LL" filled it top to bottom, each
         upright was cut as a thin run and each foot, on the zone's bottom edge, as a border sliver; the
         pen-line look then took the uprights for a line crossing the zone and the area read absent,
         accepted (an other-hands stress run on a sharpened scan).
         """
-        ys, xs = np.nonzero(piece)
-        zh, zw = piece.shape
-        vx, vy, x0, y0 = fit_line(xs, ys)
+        vx, vy, x0, y0 = line
+        zh, zw = self.d.shape
         t0, t1 = chord(x0, y0, vx, vy, zw, zh)
         if t1 - t0 >= STRIKE_MM * self.res:
             return True
@@ -587,10 +588,9 @@ def _clean_ink(d: np.ndarray, t: float, res: float,
     return float(np.count_nonzero(kept) - _collinear_residue(kept, res)) / (res * res), kept
 
 
-def _runs_edge_to_edge(piece: np.ndarray, ink: np.ndarray) -> bool:
-    """True when the straight line through `piece` finds `ink` where it enters and leaves the zone."""
-    ys, xs = np.nonzero(piece)
-    vx, vy, x0, y0 = fit_line(xs, ys)
+def _runs_edge_to_edge(line: tuple, ink: np.ndarray) -> bool:
+    """True when a piece's straight `line` (`fit_line`) finds `ink` where it enters and leaves the zone."""
+    vx, vy, x0, y0 = line
     zh, zw = ink.shape
     t0, t1 = chord(x0, y0, vx, vy, zw, zh)  # where the line enters and leaves the zone
     ends = []
