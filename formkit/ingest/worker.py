@@ -251,7 +251,8 @@ def process_page(identity: Identity, file_sha: str, page: scanner.SourcePage,
     if not 1 <= page_no <= geom["pages"]:
         out.state, out.reason = "unidentified", f"malformed: page {page_no} does not exist on this form"
         return out
-    printed = json.loads(row["print_json"])["values"]
+    as_printed = json.loads(row["print_json"])  # what the form was printed with: values, subgoals
+    printed = as_printed["values"]
     # a frame the generator printed a value into holds print, not handwriting: the scanner keeps its crop
     page_fields = [{**f, "preprinted": True} if f["kind"] == "text" and printed.get(f.get("source") or "") else f
                    for f in geom["fields"] if f["page"] == page_no]
@@ -263,8 +264,8 @@ def process_page(identity: Identity, file_sha: str, page: scanner.SourcePage,
     try:
         reading = scanner.read(img, loc, page_fields, printed_text, halftone=halftone,
                                back_print_mm=back_print(geom, page_no, printed),
-                               print_ref=identity.print_ref(row["layout"], row["version"],
-                                                            json.loads(row["print_json"])["subgoals"], page_no))
+                               print_ref=identity.print_ref(row["layout"], row["version"], as_printed["subgoals"],
+                                                            page_no))
     except Exception as e:  # a reader bug: this page goes to a person whole, the stack goes on
         out.state, out.reason = "needs_review", f"{reader_error(e)}; no box on this page was read"
         return _all_to_a_person(out, page_fields, "reader_error")
