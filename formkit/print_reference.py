@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from functools import lru_cache
 
+import cv2
 import numpy as np
 import pypdfium2 as pdfium
 import yaml
@@ -24,6 +25,9 @@ from scanner import PRINT_REF_RES
 _PLACEHOLDER_ID = "0000-0000"
 
 
+SUPERSAMPLE = 2  # rendered at this many times PRINT_REF_RES and averaged down: rendered at PRINT_REF_RES, the
+# letters' stems are snapped to whole pixels (font hinting), up to half a pixel off where the scan shows them,
+# and the reader's model of the print (`scanner.print_model`) took every stem's edge for pen (+12 ms a render)
 SUBGOAL_OPS = ("slot", "slots_empty")  # the only drawing that depends on the form (its subgoal labels)
 
 
@@ -59,8 +63,16 @@ def _render(source_yaml: str, subgoals: tuple[tuple[str, str], ...], page_no: in
     render_pdf([(geom, FormToPrint(_PLACEHOLDER_ID, ["-"] * geom.page_count, {}, list(subgoals)))], buf)
     pdf = pdfium.PdfDocument(buf.getvalue())
     try:
-        bitmap = pdf[page_no - 1].render(scale=PRINT_REF_RES * 25.4 / 72.0, grayscale=True)
-        img = bitmap.to_numpy()
+        return raster(pdf[page_no - 1])
     finally:
         pdf.close()
-    return np.ascontiguousarray(img[:, :, 0] if img.ndim == 3 else img)
+
+
+def raster(page: pdfium.PdfPage) -> np.ndarray:
+    """A PDF page as the reader's print reference: grey, PRINT_REF_RES px per mm, rendered at SUPERSAMPLE
+    times that and averaged down (padded with paper to whole output pixels: the size of a plain render)."""
+    img = page.render(scale=SUPERSAMPLE * PRINT_REF_RES * 25.4 / 72.0, grayscale=True).to_numpy()
+    img = np.ascontiguousarray(img[:, :, 0] if img.ndim == 3 else img)
+    h, w = img.shape
+    img = cv2.copyMakeBorder(img, 0, -h % SUPERSAMPLE, 0, -w % SUPERSAMPLE, cv2.BORDER_CONSTANT, value=255)
+    return cv2.resize(img, (img.shape[1] // SUPERSAMPLE, img.shape[0] // SUPERSAMPLE), interpolation=cv2.INTER_AREA)

@@ -900,9 +900,11 @@ class LocalPaper:
     one warped band, so they share one computation; each box takes its slice (`view`).
     """
 
-    def __init__(self, g: np.ndarray) -> None:
+    def __init__(self, g: np.ndarray, win_mm: float = LOCAL_WIN_MM) -> None:
         self.g = g
+        self.win_mm = win_mm  # wider for dense print (a label's bold letters are no minority over 1.25 mm)
         self._maps: tuple[np.ndarray, float] | None = None
+        self._raw: np.ndarray | None = None
 
     def maps(self) -> tuple[np.ndarray, float]:
         """(darkness uint8 against the local level, median-filtered; the paper's noise sigma)."""
@@ -911,13 +913,18 @@ class LocalPaper:
             h, w = g.shape
             # at half the resolution (0.25 mm pixels; coarser smears the edge of a shaded band into a
             # faint line along it), with a 5x5 median: many times faster than a larger one
-            k = int(round(LOCAL_WIN_MM * RES / 2)) | 1
+            k = int(round(self.win_mm * RES / 2)) | 1
             P = cv2.resize(cv2.medianBlur(cv2.resize(g, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA),
                                           k), (w, h), interpolation=cv2.INTER_LINEAR)
             P = np.maximum(P, 1)
-            L8 = cv2.medianBlur(cv2.divide(cv2.subtract(P, g), P, scale=255.0), 3)
-            self._maps = (L8, residual_noise(P, g))
+            self._raw = cv2.divide(cv2.subtract(P, g), P, scale=255.0)
+            self._maps = (cv2.medianBlur(self._raw, 3), residual_noise(P, g))
         return self._maps
+
+    def darkness(self) -> np.ndarray:
+        """Darkness (uint8) against the local level, not median-filtered: thin print keeps its true profile."""
+        self.maps()
+        return self._raw
 
     def view(self, r0: int, c0: int, h: int, w: int) -> Callable[[], tuple[np.ndarray, float]]:
         """The darkness map and noise for the ROI at rows r0:r0+h, cols c0:c0+w of the area."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pypdfium2 as pdfium
 
-from formkit.print_reference import page_print
+from formkit.print_reference import SUPERSAMPLE, page_print, raster
 from scanner import PRINT_REF_RES
 from scanner.beside import label_of
 from tests.conftest import Cli
@@ -20,10 +20,7 @@ def _issued(fk: Cli, tmp_path: Path, trainee: str, goals: list[str]) -> tuple[st
     fk("generate", "-l", "minicex-st-sv", "--trainee", trainee, "--subgoals", ";".join(goals), "--out", str(out))
     form_id = json.loads(fk("forms", "list", "--json").output)[-1]["form_id"]
     pdf = pdfium.PdfDocument(str(out))
-    pages = []
-    for p in pdf:
-        a = p.render(scale=PRINT_REF_RES * 25.4 / 72.0, grayscale=True).to_numpy()
-        pages.append(np.ascontiguousarray(a[:, :, 0] if a.ndim == 3 else a))
+    pages = [raster(p) for p in pdf]  # as the reference is rasterised: what differs is what is drawn
     pdf.close()
     return form_id, pages
 
@@ -79,3 +76,29 @@ def test_no_reference_for_a_layout_laid_out_differently_or_a_page_it_does_not_ha
     source, digest, subgoals, _ = _stored(fk, form_id)
     assert page_print(source, "0" * len(digest), subgoals, 1) is None
     assert page_print(source, digest, subgoals, 3) is None
+
+
+def test_the_reference_is_averaged_down_from_a_finer_render(fk: Cli, tmp_path: Path) -> None:
+    """Rendered straight at PRINT_REF_RES, the letters' stems are snapped to whole pixels (font hinting):
+    the reader's model of the print then took every stem's edge for pen. The reference's labels are the
+    page rendered SUPERSAMPLE times finer and averaged down."""
+    form_id, _ = _issued(fk, tmp_path, "ST01", ["STb1"])
+    source, digest, subgoals, geom = _stored(fk, form_id)
+    ref = page_print(source, digest, subgoals, 1)
+    page = pdfium.PdfDocument(str(tmp_path / "ST01-STb1.pdf"))[0]
+    fine = page.render(scale=SUPERSAMPLE * PRINT_REF_RES * 25.4 / 72.0, grayscale=True).to_numpy()
+    fine = np.ascontiguousarray(fine[:, :, 0] if fine.ndim == 3 else fine).astype(np.float64)
+    plain = page.render(scale=PRINT_REF_RES * 25.4 / 72.0, grayscale=True).to_numpy()
+    plain = np.ascontiguousarray(plain[:, :, 0] if plain.ndim == 3 else plain).astype(np.float64)
+    assert SUPERSAMPLE >= 2 and ref is not None and ref.shape == plain.shape
+    printed = [p["rect_mm"] for p in geom["printed_text"] if p["page"] == 1]
+    labels = [lab for f in geom["fields"] if f.get("page") == 1 for o in f.get("options", [])
+              if (lab := label_of(o["rect_mm"], printed)) is not None]
+    assert len(labels) >= 10
+    k, off_plain = SUPERSAMPLE, 0.0
+    for lab in labels:
+        x, y, w, h = (int(round(float(v) * PRINT_REF_RES)) for v in lab)
+        averaged = fine[y * k:(y + h) * k, x * k:(x + w) * k].reshape(h, k, w, k).mean(axis=(1, 3))
+        assert np.abs(ref[y:y + h, x:x + w] - averaged).max() <= 1.0
+        off_plain = max(off_plain, float(np.abs(plain[y:y + h, x:x + w] - averaged).max()))
+    assert off_plain > 40  # the plain render's stems are where the finer one does not put them

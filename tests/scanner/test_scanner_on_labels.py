@@ -112,3 +112,34 @@ def test_a_fold_across_the_labels_is_not_a_pen(synth, blank_form, dashed: bool) 
     assert (fd.status, fd.reason) == (without.status, without.reason)  # the labels add no doubt
     if not dashed:  # (dashes through the boxes themselves are the boxes' business: a person looks)
         assert (fd.value, fd.status) == ([], "accepted")
+
+
+def _along_label(page, width_mm: float, colour=(30, 30, 30)) -> None:  # type: ignore[no-untyped-def]
+    """A squiggle along the word's letters, within their height: how other hands struck through a label."""
+    from scanner_synth import option_rect
+
+    x, y, w, h = label_of(option_rect("focus", "diagnosis"), page.printed)
+    pts = [(x + 0.15 * w + i * 0.7 * w / 8, y + h * (0.42 if i % 2 else 0.62)) for i in range(9)]
+    for a, b in itertools.pairwise(pts):
+        page.line(a, b, width_mm, colour)
+
+
+@pytest.mark.parametrize("width_mm", [0.3, 0.5])
+def test_a_squiggle_along_a_labels_letters_is_seen_over_the_print(synth, blank_form, width_mm: float) -> None:  # type: ignore[no-untyped-def]
+    """Struck along the letters, a pen stays within the print grown by the scan's blur: the look outside
+    the print saw none of it (stress runs: "≤10", "40-64" scribbled over, rows accepted empty). Against a
+    model of how the scan shows the print, the pen between and over the letters is plain."""
+    from scanner_synth import option_rect
+
+    from scanner import on_labels
+
+    page = blank_form.copy()
+    _along_label(page, width_mm)
+    img = synth.jpeg(page.grey(), 85)
+    ref = _print_ref(blank_form)
+    fd = _read(synth, img, ref)
+    assert (fd.value, fd.status, fd.reason) == ([], "review", "ink_beside_boxes")
+    loc = scanner.locate(img, synth.FURNITURE)
+    lab = label_of(option_rect("focus", "diagnosis"), page.printed)
+    (outside, over), = on_labels.row_label_ink_mm2(img, loc.registration.H, [(lab, lab)], ref)
+    assert outside < on_labels.LABEL_INK_MM2 <= on_labels.OVER_PRINT_MM2 <= over
