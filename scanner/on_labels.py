@@ -50,6 +50,7 @@ FOLD_BAND_PX = 3  # a fold across a label: its ink within this of one straight l
 FOLD_SHARE = 0.9  # ... this much of it ...
 FOLD_MAX_SLOPE = 0.2  # ... no steeper than this (~11 degrees), from one side of the patch to the other ...
 FOLD_SPAN_MM = 15.0  # ... or along this much of it (no pen stroke struck through a label runs on so far)
+FOLD_PRINT_SHARE = 0.75  # a fold's line is paler than this share of the label's print (a pen's is about as dark)
 LABEL_INK_MM2 = 0.25  # pen ink on a label from this much (clean labels of the ward's six scan profiles: 0;
 # of photos at a grow of 1 px: <= 0.22)
 PRINT_PAPER_MM = 3.0  # the paper under a label for the print's model: median over this (its letters are a minority)
@@ -113,7 +114,7 @@ def row_label_ink_mm2(image: np.ndarray, H: np.ndarray, places: Sequence[tuple[R
     if not seen:
         return []
     blur = int(np.median([_blur_px(lk.drawn, lk.ink) for lk in seen]))
-    outside = [_pen_mm2(lk.drawn, lk.ink, lk.dark, blur) for lk in seen]
+    outside = [_pen_mm2(lk.drawn, lk.ink, lk.dark, blur, lk.print_dark) for lk in seen]
     return list(zip(outside, _over_print_mm2(seen), strict=True))
 
 
@@ -129,6 +130,8 @@ class _Look:
     raw: np.ndarray
     ref: np.ndarray
     masked: np.ndarray
+    print_dark: float  # the darkness of the label's print strokes' cores on the scan (0-255, `dark`) ...
+    print_raw: float  # ... and in `raw`
 
 
 def _look(image: np.ndarray, H: np.ndarray, where: Rect, designed: Rect, print_ref: np.ndarray,
@@ -155,7 +158,9 @@ def _look(image: np.ndarray, H: np.ndarray, where: Rect, designed: Rect, print_r
         masked[r0:max(r0, int(np.ceil((y + h - oy_mm) * RES))), c0:max(c0, int(np.ceil((x + w - ox_mm) * RES)))] = True
     ink[masked] = False
     raw = LocalPaper(g, PRINT_PAPER_MM).darkness().astype(np.float32)
-    return _Look(drawn, ink, L8, raw, ref, masked)
+    core = cv2.erode(drawn.astype(np.uint8), _K3).astype(bool)
+    core = core if core.any() else drawn
+    return _Look(drawn, ink, L8, raw, ref, masked, float(np.median(L8[core])), float(np.median(raw[core])))
 
 
 def _over_print_mm2(looks: Sequence[_Look]) -> list[float]:
@@ -171,23 +176,23 @@ def _over_print_mm2(looks: Sequence[_Look]) -> list[float]:
     out = []
     for lk, (raw, printed) in zip(looks, pairs, strict=True):
         pen = (fit.residual(raw, printed) > bar) & ~lk.masked
-        out.append(_pen_pieces_mm2(cv2.medianBlur(pen.astype(np.uint8) * 255, 3), lk.dark))
+        out.append(_pen_pieces_mm2(cv2.medianBlur(pen.astype(np.uint8) * 255, 3), raw, lk.print_raw))
     return out
 
 
-def _pen_mm2(drawn: np.ndarray, ink: np.ndarray, dark: np.ndarray, blur: int) -> float:
+def _pen_mm2(drawn: np.ndarray, ink: np.ndarray, dark: np.ndarray, blur: int, print_dark: float = 255.0) -> float:
     """Ink outside the print's strokes grown by GROW_PX + `blur`, in pieces that are neither specks nor lines
     crossing the patch (a crease, a streak; `_a_fold_across`)."""
     grown = cv2.dilate(drawn.astype(np.uint8), _disc(GROW_PX + blur)).astype(bool)
-    return _pen_pieces_mm2(cv2.medianBlur((ink & ~grown).astype(np.uint8) * 255, 3), dark)
+    return _pen_pieces_mm2(cv2.medianBlur((ink & ~grown).astype(np.uint8) * 255, 3), dark, print_dark)
 
 
-def _pen_pieces_mm2(pen: np.ndarray, dark: np.ndarray) -> float:
+def _pen_pieces_mm2(pen: np.ndarray, dark: np.ndarray, print_dark: float = 255.0) -> float:
     """mm2 of the pieces of a pen mask (uint8 0/255) on the label's own patch that are neither specks nor
     lines crossing the patch (a crease, a streak)."""
     if not cv2.countNonZero(pen):
         return 0.0
-    if _a_fold_across(pen > 0, dark):
+    if _a_fold_across(pen > 0, dark, print_dark):
         return 0.0
     side = int(round(FOLD_LOOK_MM * RES))
     pen = np.ascontiguousarray(pen[:, side:pen.shape[1] - side])  # the fold look's margins hold no label
@@ -200,7 +205,7 @@ def _pen_pieces_mm2(pen: np.ndarray, dark: np.ndarray) -> float:
     return area / (RES * RES)
 
 
-def _a_fold_across(pen: np.ndarray, dark: np.ndarray) -> bool:
+def _a_fold_across(pen: np.ndarray, dark: np.ndarray, print_dark: float = 255.0) -> bool:
     """Whether all of a patch's pen ink is one pale straight line running on into both of its side margins.
 
     A crease across a label is cut into pieces by the print it crosses, and pieces between letters do not
@@ -208,7 +213,9 @@ def _a_fold_across(pen: np.ndarray, dark: np.ndarray) -> bool:
     reach neither edge but run on for FOLD_SPAN_MM (a rough scan's crease through "STa4" sent its row to a
     person). A fold's line is paler than a pen's (CREASE_MAX_DARK): a ruler line struck through a label is
     not one. A pencil stroke through a label ends within 5 mm of it (FOLD_LOOK_MM beyond PATCH_MM), as in
-    the boxes' through-line rule (`measure._breaks_off`).
+    the boxes' through-line rule (`measure._breaks_off`). Pale is also against the label's own print
+    (`print_dark`, FOLD_PRINT_SHARE): on a low-contrast scan a blue ballpoint struck along "Klinisk undersøkelse"
+    came out under CREASE_MAX_DARK, as dark as the letters, and was taken for a fold (its row accepted empty).
     """
     ys, xs = np.nonzero(pen)
     w = pen.shape[1]
@@ -220,7 +227,8 @@ def _a_fold_across(pen: np.ndarray, dark: np.ndarray) -> bool:
     if abs(slope) > FOLD_MAX_SLOPE:
         return False
     on = np.abs(ys - (slope * xs + icept)) <= FOLD_BAND_PX
-    return bool(on.mean() >= FOLD_SHARE and np.median(dark[ys, xs]) < CREASE_MAX_DARK * 255)
+    level = float(np.median(dark[ys, xs]))
+    return bool(on.mean() >= FOLD_SHARE and level < CREASE_MAX_DARK * 255 and level < FOLD_PRINT_SHARE * print_dark)
 
 
 def _reference(print_ref: np.ndarray, rect: Rect, shape: tuple[int, ...]) -> np.ndarray | None:
@@ -241,6 +249,9 @@ def _blur_px(drawn: np.ndarray, ink: np.ndarray) -> int:
     if outline == 0 or extra <= 0:
         return 0
     return int(min(MAX_BLUR_PX, np.ceil(extra / outline)))
+
+
+_K3 = np.ones((3, 3), np.uint8)
 
 
 def _disc(r: int) -> np.ndarray:

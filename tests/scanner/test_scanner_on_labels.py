@@ -143,3 +143,18 @@ def test_a_squiggle_along_a_labels_letters_is_seen_over_the_print(synth, blank_f
     lab = label_of(option_rect("focus", "diagnosis"), page.printed)
     (outside, over), = on_labels.row_label_ink_mm2(img, loc.registration.H, [(lab, lab)], ref)
     assert outside < on_labels.LABEL_INK_MM2 <= on_labels.OVER_PRINT_MM2 <= over
+
+
+def test_a_pale_stroke_along_a_long_label_is_a_pen_when_the_print_is_as_pale(synth, blank_form) -> None:  # type: ignore[no-untyped-def]
+    """A fold's line is pale and runs along a long label; so did a blue ballpoint struck along "Klinisk
+    undersøkelse" on a low-contrast rough scan (under CREASE_MAX_DARK), and its row was accepted empty. Against
+    the label's own print - here as pale as the pen - it is a pen's; the fold test's line, far paler than the
+    print, stays a fold."""
+    from scanner_synth import option_rect
+
+    page = blank_form.copy()
+    page.img = (255 - (255 - page.img.astype(np.int16)) // 2).astype(np.uint8)  # print at half its darkness
+    x, y, w, h = label_of(option_rect("focus", "management"), page.printed)
+    page.line((x + 0.3, y + h * 0.55), (x + w - 0.3, y + h * 0.5), 0.35, (150, 150, 150))
+    fd = _read(synth, synth.jpeg(page.grey(), 85), _print_ref(blank_form))
+    assert (fd.value, fd.status, fd.reason) == ([], "review", "ink_beside_boxes")
