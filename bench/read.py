@@ -302,7 +302,7 @@ def main() -> None:
     if args.breakdown:
         for r in rows:
             print(f"review breakdown [{r['profile']}]: {sum(r['breakdown'].values())} field(s)")
-            for (reason, kinds), n in r["breakdown"].most_common(12):
+            for (reason, kinds), n in r["breakdown"].most_common(40):
                 print(f"  {n:>4}  {reason:<22} {kinds}")
     if args.json:
         for r in rows:
