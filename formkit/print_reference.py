@@ -17,7 +17,7 @@ import numpy as np
 import pypdfium2 as pdfium
 import yaml
 
-from formkit.geometry import Geometry, build_geometry, geometry_hash
+from formkit.geometry import Geometry, PagePlan, build_geometry, geometry_hash
 from formkit.layouts import parse_layout
 from formkit.render import FormToPrint, render_pdf
 from scanner import PRINT_REF_RES
@@ -58,21 +58,52 @@ def page_print(source_yaml: str, stored_hash: str, subgoals: tuple[tuple[str, st
 
 @lru_cache(maxsize=8)
 def _render(source_yaml: str, subgoals: tuple[tuple[str, str], ...], page_no: int) -> np.ndarray:
+    """The page rasterised; with subgoals, only the band that prints them is rasterised for this form and
+    laid into the page rendered without them (cached): each form of a Swedish stack paid a whole page."""
     geom, _ = _laid_out(source_yaml)
     buf = io.BytesIO()
     render_pdf([(geom, FormToPrint(_PLACEHOLDER_ID, ["-"] * geom.page_count, {}, list(subgoals)))], buf)
     pdf = pdfium.PdfDocument(buf.getvalue())
     try:
-        return raster(pdf[page_no - 1])
+        if not subgoals:
+            return raster(pdf[page_no - 1])
+        page = _render(source_yaml, (), page_no).copy()
+        r0, r1 = _subgoal_rows(geom.pages[page_no - 1], page.shape[0])
+        page[r0:r1] = raster(pdf[page_no - 1], rows=(r0, r1))
+        return page
     finally:
         pdf.close()
 
 
-def raster(page: pdfium.PdfPage) -> np.ndarray:
+SUBGOAL_BAND_MM = 3.0  # the band rasterised per form reaches this far above and below the subgoal slots
+
+
+def _subgoal_rows(plan: PagePlan, height: int) -> tuple[int, int]:
+    """Rows (of the reference) of the band holding everything the form's subgoals change on the page."""
+    ys: list[float] = []
+    for o in plan.static + plan.dynamic:
+        if o.kind == "slot":
+            x, y, w, h = o.args["rect"]
+            ys += [y, y + h, o.args["label_y"]]
+        elif o.kind == "slots_empty":
+            ys.append(o.args["y"])
+    r0 = max(0, int(np.floor((min(ys) - SUBGOAL_BAND_MM) * PRINT_REF_RES)))
+    return r0, min(height, int(np.ceil((max(ys) + SUBGOAL_BAND_MM) * PRINT_REF_RES)))
+
+
+def raster(page: pdfium.PdfPage, rows: tuple[int, int] | None = None) -> np.ndarray:
     """A PDF page as the reader's print reference: grey, PRINT_REF_RES px per mm, rendered at SUPERSAMPLE
-    times that and averaged down (padded with paper to whole output pixels: the size of a plain render)."""
-    img = page.render(scale=SUPERSAMPLE * PRINT_REF_RES * 25.4 / 72.0, grayscale=True).to_numpy()
+    times that and averaged down (padded with paper to whole output pixels: the size of a plain render).
+    `rows`: only these rows of it (the page cropped to them before rasterising)."""
+    scale = SUPERSAMPLE * PRINT_REF_RES * 25.4 / 72.0  # render px per PDF point
+    crop = (0.0, 0.0, 0.0, 0.0)
+    if rows is not None:
+        top = rows[0] * SUPERSAMPLE / scale
+        bottom = max(0.0, page.get_height() - rows[1] * SUPERSAMPLE / scale)
+        crop = (0.0, bottom, 0.0, top)
+    img = page.render(scale=scale, grayscale=True, crop=crop).to_numpy()
     img = np.ascontiguousarray(img[:, :, 0] if img.ndim == 3 else img)
     h, w = img.shape
     img = cv2.copyMakeBorder(img, 0, -h % SUPERSAMPLE, 0, -w % SUPERSAMPLE, cv2.BORDER_CONSTANT, value=255)
-    return cv2.resize(img, (img.shape[1] // SUPERSAMPLE, img.shape[0] // SUPERSAMPLE), interpolation=cv2.INTER_AREA)
+    out = cv2.resize(img, (img.shape[1] // SUPERSAMPLE, img.shape[0] // SUPERSAMPLE), interpolation=cv2.INTER_AREA)
+    return out if rows is None else out[:rows[1] - rows[0]]

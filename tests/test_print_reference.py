@@ -102,3 +102,24 @@ def test_the_reference_is_averaged_down_from_a_finer_render(fk: Cli, tmp_path: P
         assert np.abs(ref[y:y + h, x:x + w] - averaged).max() <= 1.0
         off_plain = max(off_plain, float(np.abs(plain[y:y + h, x:x + w] - averaged).max()))
     assert off_plain > 40  # the plain render's stems are where the finer one does not put them
+
+
+def test_a_forms_subgoal_band_is_laid_into_the_shared_page_pixel_for_pixel(fk: Cli, tmp_path: Path) -> None:
+    """Only the band that prints the form's subgoals is rasterised per form (a whole page per Swedish form
+    cost ~40 ms); laid into the page rendered without them, it gives the page a whole render gives."""
+    import io
+
+    from formkit import print_reference as pr
+    from formkit.render import FormToPrint, render_pdf
+
+    form_id, _ = _issued(fk, tmp_path, "ST01", ["STb1", "STa4", "STc7"])
+    source, digest, subgoals, geom_json = _stored(fk, form_id)
+    slot_page = next(f["page"] for f in geom_json["fields"] if f["id"] == "subgoals")
+    got = page_print(source, digest, subgoals, slot_page)
+    geom, _ = pr._laid_out(source)
+    buf = io.BytesIO()
+    render_pdf([(geom, FormToPrint(pr._PLACEHOLDER_ID, ["-"] * geom.page_count, {}, list(subgoals)))], buf)
+    whole = raster(pdfium.PdfDocument(buf.getvalue())[slot_page - 1])
+    assert got is not None and got.shape == whole.shape and np.array_equal(got, whole)
+    r0, r1 = pr._subgoal_rows(geom.pages[slot_page - 1], whole.shape[0])
+    assert 0 < r1 - r0 < whole.shape[0] // 4  # a band, not the page
