@@ -924,6 +924,7 @@ class LocalPaper:
     def darkness(self) -> np.ndarray:
         """Darkness (uint8) against the local level, not median-filtered: thin print keeps its true profile."""
         self.maps()
+        assert self._raw is not None
         return self._raw
 
     def view(self, r0: int, c0: int, h: int, w: int) -> Callable[[], tuple[np.ndarray, float]]:

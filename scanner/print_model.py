@@ -24,7 +24,7 @@ TILE_PRINT_MIN = 20 * 255  # ... and only when it holds this much print (darknes
 BLURS_PX = (0.5, 0.8, 1.2, 1.8)  # the scan's blur of the print (Gaussian sigma) tried ...
 GAMMAS = (1.0, 0.6, 0.35)  # ... and how much its thin strokes spread (printer and scanner darken them)
 FIT_STRIDE = 2  # the fit looks at every other pixel each way (a quarter of the work; the model is smooth)
-TONE_BINS = 16  # the tone curve: the scan's median darkness per bin of the modelled print's darkness
+TONE_BINS = 16  # the tone curve: the scan's mean darkness per bin of the modelled print's darkness
 NEAR_PRINT = 8  # the fit is scored where the model or the scan has this much darkness (0-255)
 
 
