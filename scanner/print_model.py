@@ -64,9 +64,13 @@ def aligned_print(ref: np.ndarray, scan: np.ndarray, margin: int) -> np.ndarray:
     return out
 
 
+def _spread(printed: np.ndarray, gamma: float) -> np.ndarray:
+    """The print's darkness with its thin strokes darkened (gamma < 1), as a printer and scanner do."""
+    return printed if gamma == 1.0 else 255.0 * np.power(printed / 255.0, gamma)
+
+
 def _blurred(printed: np.ndarray, blur: float, gamma: float) -> np.ndarray:
-    spread = printed if gamma == 1.0 else 255.0 * np.power(printed / 255.0, gamma)
-    return cv2.GaussianBlur(spread.astype(np.float32), (0, 0), blur)
+    return cv2.GaussianBlur(_spread(printed, gamma).astype(np.float32), (0, 0), blur)
 
 
 class ToneFit:
@@ -76,8 +80,7 @@ class ToneFit:
         """pairs: (scan darkness, aligned print darkness), float32, per label of the row."""
         k = FIT_STRIDE
         scan = np.concatenate([s[::k, ::k].ravel() for s, _ in pairs])
-        spread = {gamma: [p if gamma == 1.0 else 255.0 * np.power(p / 255.0, gamma) for _, p in pairs]
-                  for gamma in GAMMAS}
+        spread = {gamma: [_spread(p, gamma) for _, p in pairs] for gamma in GAMMAS}
         best: tuple[float, float, float, np.ndarray] | None = None
         for blur in BLURS_PX:
             for gamma in GAMMAS:
