@@ -31,11 +31,13 @@ shadow (a hand, the phone) cutting across rows of boxes; --profiles stain, offic
 coffee rings on them; --profiles bilevel200,bilevel150, 1-bit scans at 200 dpi (a common MFP default for
 scan-to-email) and 150 dpi, where pencil writing may vanish whole.
 
-Marks and scanners the reader was not tuned on (stress runs; see bench/other_hands.py and
-bench/other_scanners.py): --hands other draws the answers with a second renderer, written apart from the
-ward's (other shapes, other strokes); --profiles whiten,sharp_lowq,grey_paper,dark_gamma,office400 runs
-scanner settings the ward's profiles do not use (background removal, sharpening with a harsh JPEG, recycled
-grey paper, a darker gamma, 400 dpi).
+Marks, scanners and printers the reader was not tuned on (stress runs; see bench/other_hands.py,
+bench/other_scanners.py, bench/other_printers.py): --hands other draws the answers with a second renderer,
+written apart from the ward's (other shapes, other strokes); --profiles whiten,sharp_lowq,grey_paper,dark_gamma,
+office400 runs scanner settings the ward's profiles do not use (background removal, sharpening with a harsh
+JPEG, recycled grey paper, a darker gamma, 400 dpi); --printer laser-bold|laser-normal|laser-light prints the
+forms as a 600-dpi laser printer does (poppler's rasteriser, not the reader's pdfium; toner or paper, grey as
+a dot screen; toner spread, as rendered or light).
 
 --subgoals varied gives each Swedish form its own one to three delmål (as trainees' plans differ) instead of
 the same two on every form: each form page then carries its own subgoal labels, as in a real stack, which the
@@ -58,6 +60,7 @@ from pathlib import Path
 
 import numpy as np
 import other_hands
+import other_printers
 import other_scanners
 
 import scanner
@@ -265,10 +268,15 @@ def main() -> None:
                     "answers with a second renderer the reader was not tuned on (bench/other_hands.py)")
     ap.add_argument("--subgoals", choices=("fixed", "varied"), default="fixed", help="'varied': each Swedish form "
                     "its own delmål, as in a real stack (the default keeps the same two, comparable across runs)")
+    ap.add_argument("--printer", choices=("ward", *(f"laser-{t}" for t in other_printers.TONERS)), default="ward",
+                    help="stress test: the forms printed by a 600-dpi laser printer rendering with another "
+                    "rasteriser, with bold, normal or light toner (bench/other_printers.py)")
     args = ap.parse_args()
     rows = []
     hands = other_hands.other_hands() if args.hands == "other" else contextlib.nullcontext()
-    with tempfile.TemporaryDirectory() as tmp, hands:
+    printer = (other_printers.laser_printer(args.printer.removeprefix("laser-")) if args.printer != "ward"
+               else contextlib.nullcontext())
+    with tempfile.TemporaryDirectory() as tmp, hands, printer:
         for prof in args.profiles.split(","):
             rows.append(run_profile(prof, PROFILES[prof], args.forms, args.jobs, args.seed, Path(tmp),
                                     parse_pens(args.pens), args.beside, args.punched, args.back_notes,
@@ -281,7 +289,8 @@ def main() -> None:
           + (f", punched {args.punched}" if args.punched else "")
           + (f", back notes {args.back_notes}" if args.back_notes else "")
           + (", other hands" if args.hands == "other" else "")
-          + (", varied subgoals" if args.subgoals == "varied" else ""))
+          + (", varied subgoals" if args.subgoals == "varied" else "")
+          + (f", printer {args.printer}" if args.printer != "ward" else ""))
     print(f"{'profile':<11}{'container':<11}{'pages':>6}{'pages/s':>9}{'ms/page':>9}{'decode ms/p':>12}"
           f"{'fields':>8}{'review %':>9}{'reader %':>9}{'silent':>7}{'lost':>5}{'state≠':>7}{'ids':>8}")
     for r in rows:

@@ -1,0 +1,99 @@
+"""Other printers: the forms printed the way an office laser printer does, for stress runs (`--printer laser`).
+
+The ward renders each form with pdfium, the same engine that renders the reader's print reference, so the
+print on its sheets is the reference's own anti-aliased grey. A laser printer does not print grey: its
+raster image processor (another rasteriser, with its own font hinting and stem widths) renders the page at
+600 dpi, and every pixel is toner or paper - text solid, the shaded rows a halftone dot screen. Its toner
+then spreads (dot gain: strokes a pixel bolder) or runs light (strokes a pixel thinner), and the sheet is
+scanned at the profile's dpi from there.
+
+Here each form page is rendered by poppler (`pdftoppm`, FreeType hinting: not the reader's pdfium), screened
+to 1 bit at 600 dpi with a 45-degree clustered-dot screen, given the printer's toner (bold, normal or light,
+per stack), and area-averaged to the ward's dpi. The marks, the scanner and the truth are the ward's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pypdf
+
+import formkit.simulate.ward as ward
+
+PRINTER_DPI = 600
+SCREEN_LPI = 106  # lines per inch of the printer's halftone screen (a common 600-dpi laser default)
+TONERS = ("bold", "normal", "light")
+
+
+def _screen(h: int, w: int) -> np.ndarray:
+    """A 45-degree clustered-dot threshold screen (0-255): a grey prints as dots growing from cell centres."""
+    period = PRINTER_DPI / SCREEN_LPI
+    k = 2 * np.pi / period / np.sqrt(2.0)
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    u, v = (x + y) * k, (x - y) * k
+    dot = (np.cos(u) + np.cos(v)) * 0.25 + 0.5  # 1 at a dot's centre, 0 between dots
+    return (dot * 254 + 1).astype(np.uint8)
+
+
+def laser_print(grey600: np.ndarray, toner: str) -> np.ndarray:
+    """A 600-dpi grey rendering printed to toner (0) or paper (255), with the toner's dot gain or loss."""
+    ink = (255 - grey600.astype(np.int16)) > (255 - _screen(*grey600.shape)).astype(np.int16)
+    ink = ink.astype(np.uint8)
+    if toner == "bold":
+        ink = cv2.dilate(ink, np.ones((2, 2), np.uint8))
+    elif toner == "light":
+        k = np.ones((2, 2), np.uint8)
+        hairline = ink & ~cv2.morphologyEx(ink, cv2.MORPH_OPEN, k)  # 1 px wide: kept, or it would vanish
+        ink = cv2.erode(ink, k) | hairline
+    return np.where(ink > 0, 0, 255).astype(np.uint8)
+
+
+def rasterise_laser(pdf: str | Path | bytes, dpi: float = 150, *, colour: bool = False,
+                    pages: Sequence[int] | None = None, toner: str = "normal") -> list[np.ndarray]:
+    """`ward.rasterise_pdf`'s contract (uint8 pages at `dpi`), printed by a laser printer (`laser_print`)."""
+    with tempfile.TemporaryDirectory() as d:
+        src = Path(d) / "form.pdf"
+        if isinstance(pdf, bytes):
+            src.write_bytes(pdf)
+        else:
+            src = Path(pdf)
+        out: list[np.ndarray] = []
+        for i in (list(pages) if pages is not None else range(_count(src))):
+            stem = Path(d) / f"p{i}"
+            subprocess.run(["pdftoppm", "-gray", "-r", str(PRINTER_DPI), "-f", str(i + 1), "-l", str(i + 1),
+                            "-singlefile", str(src), str(stem)], check=True, capture_output=True)
+            g = cv2.imread(str(stem) + ".pgm", cv2.IMREAD_GRAYSCALE)
+            printed = laser_print(g, toner)
+            h, w = printed.shape
+            size = (max(1, round(w * dpi / PRINTER_DPI)), max(1, round(h * dpi / PRINTER_DPI)))
+            page = cv2.resize(printed, size, interpolation=cv2.INTER_AREA)
+            out.append(np.repeat(page[:, :, None], 3, axis=2) if colour else page)
+        return out
+
+
+def _count(pdf: Path) -> int:
+    return len(pypdf.PdfReader(str(pdf)).pages)
+
+
+@contextlib.contextmanager
+def laser_printer(toner: str = "normal") -> Iterator[None]:
+    """Within this block the ward prints its forms on a laser printer with `toner` (see the module)."""
+    if toner not in TONERS:
+        raise ValueError(f"toner must be one of {TONERS}")
+    saved = ward.rasterise_pdf
+
+    def rasterise(pdf: str | Path | bytes, dpi: float = 150, *, colour: bool = False,
+                  pages: Sequence[int] | None = None) -> list[np.ndarray]:
+        return rasterise_laser(pdf, dpi, colour=colour, pages=pages, toner=toner)
+
+    ward.rasterise_pdf = rasterise
+    try:
+        yield
+    finally:
+        ward.rasterise_pdf = saved
