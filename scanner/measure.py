@@ -266,9 +266,35 @@ def loop_look(g: np.ndarray) -> tuple[np.ndarray, int]:
     along it, which this low threshold would join into arcs. Threshold: SMOOTH_SIGMAS of the residual's
     noise, at least SMOOTH_T_MIN.
     """
-    P = np.maximum(cv2.medianBlur(g, int(round(LOOP_WIN_MM * RES)) | 1), 1)
+    return _loop_look(g, _loop_paper(g))
+
+
+def _loop_paper(g: np.ndarray) -> np.ndarray:
+    """The paper level right around each pixel: the median over LOOP_WIN_MM (>= 1)."""
+    return np.maximum(cv2.medianBlur(g, int(round(LOOP_WIN_MM * RES)) | 1), 1)
+
+
+def _loop_look(g: np.ndarray, P: np.ndarray) -> tuple[np.ndarray, int]:
     loop = cv2.blur(cv2.divide(cv2.subtract(P, g), P, scale=255.0), (3, 3))
     return loop, int(255 * max(SMOOTH_T_MIN, SMOOTH_SIGMAS * residual_noise(P, g)))
+
+
+@dataclass
+class _Tone:
+    """Where a box's surroundings lie on a tone (a printed tint, as dark as ink against the row's white): the
+    paper level right around the pixel is itself at least TONE_LEVEL of the ink threshold dark. `stray`: the
+    tone's pixels that do not stand out from that level (`loop_look`): tint, not pen."""
+
+    loop: np.ndarray
+    t_loop8: int
+    stray: np.ndarray
+
+    @classmethod
+    def of(cls, g: np.ndarray, bg: float, t8: int) -> _Tone:
+        P = _loop_paper(g)
+        loop, t_loop8 = _loop_look(g, P)
+        level = cv2.LUT(P, _darkness_lut(bg))
+        return cls(loop, t_loop8, (level >= TONE_LEVEL * t8) & (loop <= t_loop8))
 
 
 def residual_noise(P: np.ndarray, g: np.ndarray) -> float:
@@ -352,6 +378,48 @@ def _ring_sectors(ink: np.ndarray, box: tuple[int, int, int, int],
     arcs = big[labels] & (band > 0)
     counts = np.bincount(smap[arcs], minlength=8)
     return int((counts >= 2).sum()), ring_ink, arcs
+
+
+TONE_LEVEL = 0.5  # the paper right around a pixel is a tone from this share of the ink threshold's darkness
+TONE_LOOK_FROM = 0.05  # a ring this much inked (against the row's paper) is checked for a tone under it ...
+TONE_SHARE = 0.04  # ... which it is when this share of it is tone (`_Tone.stray`)
+TONE_STROKE_DARK = 0.15  # arcs found only against the paper around them count from this darkness there (a dot
+# screen's texture: median 0.05, 99th percentile 0.10 over 193 boxes of a dark-toner stack; a ballpoint circle 0.3)
+
+
+def _ring_off_tone(ink: np.ndarray, looped: np.ndarray | None, tone: _Tone,
+                   box: tuple[int, int, int, int], masked: list[tuple[int, int, int, int]],
+                   seen: tuple[int, float, np.ndarray | None]) -> tuple[int, float, np.ndarray | None]:
+    """The ring's look again without the tone under it, where there is one.
+
+    Against the ring's paper level (the white above and below the row) a shaded row is just below the ink
+    threshold, as the form prints it. A laser printer's dark toner prints its light tint as a dot screen up
+    to twice as dark: every box of an empty row saw ink all around it and read as maybe circled (other-printer
+    stress runs: 155 of 855 fields to a person), and a circle drawn round a box in such a row was lost with
+    the tint, which the printed-rule look takes out whole. Where TONE_SHARE of the ring is tone (`_Tone`: a
+    pixel whose own paper level is dark and which does not stand out from it), the ring is looked at again
+    without it; a faint pencil loop stands out from the tint and stays (`looped`, the faint loop look's ink,
+    is kept whole). The new look may take directions away. Directions it adds are a stroke the tint hid (a
+    ballpoint circle in a tint of 20 % cover was read as an empty box) or the dot screen's own texture, which
+    stands out too and made whole rings: only arcs as dark as a pen's (TONE_STROKE_DARK) count, and make at
+    most a maybe-circle (a person looks).
+    """
+    h, w = ink.shape[0] // 2, ink.shape[1] // 2
+    band = _ring_band((h, w), box, tuple(masked)).astype(bool)
+    stray = cv2.resize((ink & tone.stray).astype(np.uint8) * 255, (w, h), interpolation=cv2.INTER_AREA)[band]
+    if np.count_nonzero(stray) < TONE_SHARE * max(np.count_nonzero(band), 1):
+        return seen
+    own = ink & ~tone.stray
+    if looped is not None:
+        own |= looped
+    again = _ring_sectors(own.astype(np.uint8), box, masked)
+    if again[0] < seen[0]:
+        return again  # the tone's ring taken out
+    if again[0] > seen[0] and again[0] >= CIRCLE_MIN_SECTORS and again[2] is not None and again[2].any():
+        small = cv2.resize(tone.loop, (w, h), interpolation=cv2.INTER_AREA)
+        if median(small[again[2]]) / 255.0 >= TONE_STROKE_DARK:  # a stroke the tint hid: a person looks
+            return min(again[0], FAINT_LOOP_SECTORS - 1), again[1], again[2]
+    return seen
 
 
 FILL_LIGHT_FROM = 0.7  # a box inked over this much of its interior, in solid blobs: how even is the ink?
@@ -802,12 +870,17 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
             ink_all = ink_all | (int(255 * clamp(INK_SIGMAS * sigma_l, MIN_T_RING, MAX_T_INK)) < L8)
             Dring = np.maximum(Dm, L8)
         sectors, ring_ink, arcs = _ring_sectors(ink_all.astype(np.uint8), box_px, masked)
+        looped = None
         if sectors < FAINT_LOOP_SECTORS and faint_loop_hint(Dm, int(255 * MIN_T_RING), t8, box_px, masked):
             loop, t_loop8 = loop_look(g)
             seen = _ring_sectors((ink_all | (loop > t_loop8)).astype(np.uint8), box_px, masked)
             if seen[0] >= FAINT_LOOP_SECTORS:  # a loop all around, or nothing: the look is for faint loops only
                 sectors, ring_ink, arcs = seen
                 Dring = np.maximum(Dring, loop)
+                looped = loop > t_loop8
+        if ring_ink >= TONE_LOOK_FROM:
+            sectors, ring_ink, arcs = _ring_off_tone(ink_all, looped, _Tone.of(g, bg, t8), box_px, masked,
+                                                     (sectors, ring_ink, arcs))
         if arcs is not None and sectors >= CIRCLE_MIN_SECTORS and arcs.any():
             small = cv2.resize(Dring, (Dring.shape[1] // 2, Dring.shape[0] // 2), interpolation=cv2.INTER_AREA)
             ring_strength = median(small[arcs]) / 255.0
