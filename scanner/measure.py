@@ -381,8 +381,10 @@ def _ring_sectors(ink: np.ndarray, box: tuple[int, int, int, int],
 
 
 TONE_LEVEL = 0.5  # the paper right around a pixel is a tone from this share of the ink threshold's darkness
-TONE_LOOK_FROM = 0.05  # a ring this much inked (against the row's paper) is checked for a tone under it ...
-TONE_SHARE = 0.04  # ... which it is when this share of it is tone (`_Tone.stray`)
+TONE_LOOK_FROM = 0.05  # a ring this much inked (against the row's paper), or seen as a circle, is checked for a
+# tone under it ...
+TONE_SHARE = 0.02  # ... which it is when this share of it is tone (`_Tone.stray`) ...
+TONE_INK_SHARE = 0.3  # ... and at least this share of its ink is
 TONE_STROKE_DARK = 0.15  # arcs found only against the paper around them count from this darkness there (a dot
 # screen's texture: median 0.05, 99th percentile 0.10 over 193 boxes of a dark-toner stack; a ballpoint circle 0.3)
 
@@ -396,8 +398,11 @@ def _ring_off_tone(ink: np.ndarray, looped: np.ndarray | None, tone: _Tone,
     threshold, as the form prints it. A laser printer's dark toner prints its light tint as a dot screen up
     to twice as dark: every box of an empty row saw ink all around it and read as maybe circled (other-printer
     stress runs: 155 of 855 fields to a person), and a circle drawn round a box in such a row was lost with
-    the tint, which the printed-rule look takes out whole. Where TONE_SHARE of the ring is tone (`_Tone`: a
-    pixel whose own paper level is dark and which does not stand out from it), the ring is looked at again
+    the tint, which the printed-rule look takes out whole; the tint's speckle along a box's outline joined it
+    all round, as a loop drawn tight round the box does, and an empty box was read as circled (the only mark
+    of its row on a faint writer's page: accepted, a silent error). Where the ring is tone (TONE_SHARE of it,
+    and TONE_INK_SHARE of its ink; `_Tone`: a pixel whose own paper level is dark and which does not stand
+    out from it), the ring is looked at again
     without it; a faint pencil loop stands out from the tint and stays (`looped`, the faint loop look's ink,
     is kept whole). The new look may take directions away. Directions it adds are a stroke the tint hid (a
     ballpoint circle in a tint of 20 % cover was read as an empty box) or the dot screen's own texture, which
@@ -406,8 +411,11 @@ def _ring_off_tone(ink: np.ndarray, looped: np.ndarray | None, tone: _Tone,
     """
     h, w = ink.shape[0] // 2, ink.shape[1] // 2
     band = _ring_band((h, w), box, tuple(masked)).astype(bool)
-    stray = cv2.resize((ink & tone.stray).astype(np.uint8) * 255, (w, h), interpolation=cv2.INTER_AREA)[band]
-    if np.count_nonzero(stray) < TONE_SHARE * max(np.count_nonzero(band), 1):
+    half = (w, h)
+    stray = np.count_nonzero(cv2.resize((ink & tone.stray).astype(np.uint8) * 255, half,
+                                        interpolation=cv2.INTER_AREA)[band])
+    inked = np.count_nonzero(cv2.resize(ink.astype(np.uint8) * 255, half, interpolation=cv2.INTER_AREA)[band])
+    if stray < TONE_SHARE * max(np.count_nonzero(band), 1) or stray < TONE_INK_SHARE * inked:
         return seen
     own = ink & ~tone.stray
     if looped is not None:
@@ -878,7 +886,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
                 sectors, ring_ink, arcs = seen
                 Dring = np.maximum(Dring, loop)
                 looped = loop > t_loop8
-        if ring_ink >= TONE_LOOK_FROM:
+        if ring_ink >= TONE_LOOK_FROM or sectors >= CIRCLE_MIN_SECTORS:
             sectors, ring_ink, arcs = _ring_off_tone(ink_all, looped, _Tone.of(g, bg, t8), box_px, masked,
                                                      (sectors, ring_ink, arcs))
         if arcs is not None and sectors >= CIRCLE_MIN_SECTORS and arcs.any():

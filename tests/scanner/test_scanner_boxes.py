@@ -452,21 +452,24 @@ def _dark_screened_row(synth, blank_form, cover: float):
     return page
 
 
-@pytest.mark.parametrize("cover,effect", [(0.15, "jpeg"), (0.2, "jpeg"), (0.3, "jpeg"), (0.3, "noise")])
+@pytest.mark.parametrize("cover,effect", [(0.12, "noise"), (0.15, "jpeg"), (0.16, "noise"), (0.2, "jpeg"),
+                                          (0.3, "jpeg"), (0.3, "noise")])
 def test_a_dark_printed_tint_around_empty_boxes_is_paper(synth, blank_form, cover, effect):
     """A light tint printed as dots with a dark toner's dot gain reaches the ink threshold against the white
     paper above and below the row: every box of the empty row saw ink all around it and read as maybe
-    circled (other-printer stress runs: 155 of 855 fields to a person). Against the paper right around it a
-    tint is no ink: the row reads empty (a required row: `no_mark`). A ballpoint loop drawn round a box in
-    the same row was lost with the tint (taken out whole as print): it goes to a person."""
+    circled (other-printer stress runs: 155 of 855 fields to a person), or its speckle joined a box's outline
+    all round like a tight loop: circled. Against the paper right around it a tint is no ink: the row reads
+    empty (a required row: `no_mark`; on a noisy scan a box may still be a maybe). A ballpoint loop drawn
+    round a box in the same row was lost with the tint (taken out whole as print): it goes to a person."""
     import cv2
 
     page = _dark_screened_row(synth, blank_form, cover)
     img = _scanned(synth, cv2.GaussianBlur(page.grey(), (0, 0), 0.7), effect)
     loc = scanner.locate(img, synth.FURNITURE)
     fd = scanner.read(img, loc, synth.GEOMETRY["fields"]).fields["rating"]
-    assert all(b.state == "empty" and b.measures["ring_sectors"] < 4 for b in fd.boxes), \
-        [(b.value, b.state, b.why, b.measures["ring_sectors"]) for b in fd.boxes]
+    seen = [(b.value, b.state, b.why, b.measures["ring_sectors"]) for b in fd.boxes]
+    assert all(b.state != "marked" and b.measures["ring_sectors"] < 7 for b in fd.boxes), seen
+    assert effect == "noise" or all(b.state == "empty" and b.measures["ring_sectors"] < 4 for b in fd.boxes), seen
     page = _dark_screened_row(synth, blank_form, cover)
     x, y, w, h = synth.option_rect("rating", "3")
     cv2.ellipse(page.img, (page.px(x + w / 2), page.px(y + h / 2)), (page.px(w / 2 + 1.4), page.px(h / 2 + 1.2)),
