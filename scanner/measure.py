@@ -878,16 +878,16 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
             ink_all = ink_all | (int(255 * clamp(INK_SIGMAS * sigma_l, MIN_T_RING, MAX_T_INK)) < L8)
             Dring = np.maximum(Dm, L8)
         sectors, ring_ink, arcs = _ring_sectors(ink_all.astype(np.uint8), box_px, masked)
-        looped = None
+        looped, tint = None, None  # tint: the look against the paper right around each pixel, made once
         if sectors < FAINT_LOOP_SECTORS and faint_loop_hint(Dm, int(255 * MIN_T_RING), t8, box_px, masked):
-            loop, t_loop8 = loop_look(g)
-            seen = _ring_sectors((ink_all | (loop > t_loop8)).astype(np.uint8), box_px, masked)
+            tint = _Tone.of(g, bg, t8)
+            seen = _ring_sectors((ink_all | (tint.loop > tint.t_loop8)).astype(np.uint8), box_px, masked)
             if seen[0] >= FAINT_LOOP_SECTORS:  # a loop all around, or nothing: the look is for faint loops only
                 sectors, ring_ink, arcs = seen
-                Dring = np.maximum(Dring, loop)
-                looped = loop > t_loop8
+                Dring = np.maximum(Dring, tint.loop)
+                looped = tint.loop > tint.t_loop8
         if ring_ink >= TONE_LOOK_FROM or sectors >= CIRCLE_MIN_SECTORS:
-            sectors, ring_ink, arcs = _ring_off_tone(ink_all, looped, _Tone.of(g, bg, t8), box_px, masked,
+            sectors, ring_ink, arcs = _ring_off_tone(ink_all, looped, tint or _Tone.of(g, bg, t8), box_px, masked,
                                                      (sectors, ring_ink, arcs))
         if arcs is not None and sectors >= CIRCLE_MIN_SECTORS and arcs.any():
             small = cv2.resize(Dring, (Dring.shape[1] // 2, Dring.shape[0] // 2), interpolation=cv2.INTER_AREA)
