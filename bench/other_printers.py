@@ -1,4 +1,4 @@
-"""Other printers: the forms printed the way an office laser printer does, for stress runs (`--printer laser`).
+"""Other printers: the forms printed the way an office laser printer does, for stress runs (`--printer laser-*`).
 
 The ward renders each form with pdfium, the same engine that renders the reader's print reference, so the
 print on its sheets is the reference's own anti-aliased grey. A laser printer does not print grey: its
@@ -15,6 +15,7 @@ per stack), and area-averaged to the ward's dpi. The marks, the scanner and the 
 from __future__ import annotations
 
 import contextlib
+import functools
 import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -31,13 +32,15 @@ SCREEN_LPI = 106  # lines per inch of the printer's halftone screen (a common 60
 TONERS = ("bold", "normal", "light")
 
 
+@functools.lru_cache(maxsize=2)
 def _screen(h: int, w: int) -> np.ndarray:
-    """A 45-degree clustered-dot threshold screen (0-255): a grey prints as dots growing from cell centres."""
-    period = PRINTER_DPI / SCREEN_LPI
-    k = 2 * np.pi / period / np.sqrt(2.0)
-    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
-    u, v = (x + y) * k, (x - y) * k
-    dot = (np.cos(u) + np.cos(v)) * 0.25 + 0.5  # 1 at a dot's centre, 0 between dots
+    """A 45-degree clustered-dot threshold screen (0-255): a grey prints as dots growing from cell centres.
+
+    cos(k(x+y)) + cos(k(x-y)) = 2 cos(kx) cos(ky): one outer product, not four page-sized arrays.
+    """
+    k = np.float32(2 * np.pi / (PRINTER_DPI / SCREEN_LPI) / np.sqrt(2.0))
+    cx, cy = np.cos(k * np.arange(w, dtype=np.float32)), np.cos(k * np.arange(h, dtype=np.float32))
+    dot = np.outer(cy * np.float32(0.5), cx) + np.float32(0.5)  # 1 at a dot's centre, 0 between dots
     return (dot * 254 + 1).astype(np.uint8)
 
 
