@@ -402,12 +402,11 @@ def _ring_off_tone(ink: np.ndarray, looped: np.ndarray | None, tone: _Tone,
     all round, as a loop drawn tight round the box does, and an empty box was read as circled (the only mark
     of its row on a faint writer's page: accepted, a silent error). Where the ring is tone (TONE_SHARE of it,
     and TONE_INK_SHARE of its ink; `_Tone`: a pixel whose own paper level is dark and which does not stand
-    out from it), the ring is looked at again
-    without it; a faint pencil loop stands out from the tint and stays (`looped`, the faint loop look's ink,
-    is kept whole). The new look may take directions away. Directions it adds are a stroke the tint hid (a
-    ballpoint circle in a tint of 20 % cover was read as an empty box) or the dot screen's own texture, which
-    stands out too and made whole rings: only arcs as dark as a pen's (TONE_STROKE_DARK) count, and make at
-    most a maybe-circle (a person looks).
+    out from it), the ring is looked at again without it; a faint pencil loop stands out from the tint and
+    stays (`looped`, the faint loop look's ink, is kept whole). The new look may take directions away.
+    Directions it adds are a stroke the tint hid (a ballpoint circle in a tint of 20 % cover was read as an
+    empty box) or the dot screen's own texture, which stands out too and made whole rings: only arcs as dark
+    as a pen's (TONE_STROKE_DARK) count, and make at most a maybe-circle (a person looks).
     """
     h, w = ink.shape[0] // 2, ink.shape[1] // 2
     band = _ring_band((h, w), box, tuple(masked)).astype(bool)
@@ -424,7 +423,7 @@ def _ring_off_tone(ink: np.ndarray, looped: np.ndarray | None, tone: _Tone,
     if again[0] < seen[0]:
         return again  # the tone's ring taken out
     if again[0] > seen[0] and again[0] >= CIRCLE_MIN_SECTORS and again[2] is not None and again[2].any():
-        small = cv2.resize(tone.loop, (w, h), interpolation=cv2.INTER_AREA)
+        small = cv2.resize(tone.loop, half, interpolation=cv2.INTER_AREA)
         if median(small[again[2]]) / 255.0 >= TONE_STROKE_DARK:  # a stroke the tint hid: a person looks
             return min(again[0], FAINT_LOOP_SECTORS - 1), again[1], again[2]
     return seen
