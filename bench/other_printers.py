@@ -10,6 +10,9 @@ scanned at the profile's dpi from there.
 Here each form page is rendered by poppler (`pdftoppm`, FreeType hinting: not the reader's pdfium), screened
 to 1 bit at 600 dpi with a 45-degree clustered-dot screen, given the printer's toner (bold, normal or light,
 per stack), and area-averaged to the ward's dpi. The marks, the scanner and the truth are the ward's.
+
+An inkjet (`inkjet`) screens greys as scattered droplets instead (a fixed random threshold per pixel: no
+regular dot pattern to beat with the scanner's grid), and each droplet wicks a little into the paper.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ import formkit.simulate.ward as ward
 PRINTER_DPI = 600
 SCREEN_LPI = 106  # lines per inch of the printer's halftone screen (a common 600-dpi laser default)
 TONERS = ("bold", "normal", "light")
+PRINTERS = (*(f"laser-{t}" for t in TONERS), "inkjet")
+INK_WICK_PX = 0.8  # an inkjet droplet's spread into the paper (Gaussian sigma, 600-dpi pixels: ~0.03 mm)
 
 
 @functools.lru_cache(maxsize=2)
@@ -57,9 +62,29 @@ def laser_print(grey600: np.ndarray, toner: str) -> np.ndarray:
     return np.where(ink > 0, 0, 255).astype(np.uint8)
 
 
+@functools.lru_cache(maxsize=2)
+def _fm_screen(h: int, w: int) -> np.ndarray:
+    """An inkjet's frequency-modulated screen: a fixed random threshold (1-255) per pixel."""
+    return np.random.default_rng(600).integers(1, 256, size=(h, w), dtype=np.uint8)
+
+
+def inkjet_print(grey600: np.ndarray) -> np.ndarray:
+    """A 600-dpi grey rendering printed by an inkjet: ink or paper per pixel by a random screen, then wicked."""
+    ink = (255 - grey600.astype(np.int16)) >= (255 - _fm_screen(*grey600.shape)).astype(np.int16) + 1
+    return cv2.GaussianBlur(np.where(ink, 0, 255).astype(np.uint8), (0, 0), INK_WICK_PX)
+
+
 def rasterise_laser(pdf: str | Path | bytes, dpi: float = 150, *, colour: bool = False,
                     pages: Sequence[int] | None = None, toner: str = "normal") -> list[np.ndarray]:
     """`ward.rasterise_pdf`'s contract (uint8 pages at `dpi`), printed by a laser printer (`laser_print`)."""
+    return rasterise_printed(pdf, dpi, colour=colour, pages=pages, printer=f"laser-{toner}")
+
+
+def rasterise_printed(pdf: str | Path | bytes, dpi: float = 150, *, colour: bool = False,
+                      pages: Sequence[int] | None = None, printer: str = "laser-normal") -> list[np.ndarray]:
+    """`ward.rasterise_pdf`'s contract (uint8 pages at `dpi`), printed by `printer` (one of PRINTERS)."""
+    if printer not in PRINTERS:
+        raise ValueError(f"printer must be one of {PRINTERS}")
     with tempfile.TemporaryDirectory() as d:
         src = Path(d) / "form.pdf"
         if isinstance(pdf, bytes):
@@ -72,7 +97,7 @@ def rasterise_laser(pdf: str | Path | bytes, dpi: float = 150, *, colour: bool =
             subprocess.run(["pdftoppm", "-gray", "-r", str(PRINTER_DPI), "-f", str(i + 1), "-l", str(i + 1),
                             "-singlefile", str(src), str(stem)], check=True, capture_output=True)
             g = cv2.imread(str(stem) + ".pgm", cv2.IMREAD_GRAYSCALE)
-            printed = laser_print(g, toner)
+            printed = inkjet_print(g) if printer == "inkjet" else laser_print(g, printer.removeprefix("laser-"))
             h, w = printed.shape
             size = (max(1, round(w * dpi / PRINTER_DPI)), max(1, round(h * dpi / PRINTER_DPI)))
             page = cv2.resize(printed, size, interpolation=cv2.INTER_AREA)
@@ -84,16 +109,23 @@ def _count(pdf: Path) -> int:
     return len(pypdf.PdfReader(str(pdf)).pages)
 
 
-@contextlib.contextmanager
-def laser_printer(toner: str = "normal") -> Iterator[None]:
+def laser_printer(toner: str = "normal") -> contextlib.AbstractContextManager[None]:
     """Within this block the ward prints its forms on a laser printer with `toner` (see the module)."""
     if toner not in TONERS:
         raise ValueError(f"toner must be one of {TONERS}")
+    return printed_by(f"laser-{toner}")
+
+
+@contextlib.contextmanager
+def printed_by(printer: str) -> Iterator[None]:
+    """Within this block the ward prints its forms on `printer` (one of PRINTERS; see the module)."""
+    if printer not in PRINTERS:
+        raise ValueError(f"printer must be one of {PRINTERS}")
     saved = ward.rasterise_pdf
 
     def rasterise(pdf: str | Path | bytes, dpi: float = 150, *, colour: bool = False,
                   pages: Sequence[int] | None = None) -> list[np.ndarray]:
-        return rasterise_laser(pdf, dpi, colour=colour, pages=pages, toner=toner)
+        return rasterise_printed(pdf, dpi, colour=colour, pages=pages, printer=printer)
 
     ward.rasterise_pdf = rasterise
     try:

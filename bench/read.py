@@ -37,7 +37,8 @@ written apart from the ward's (other shapes, other strokes); --profiles whiten,s
 office400 runs scanner settings the ward's profiles do not use (background removal, sharpening with a harsh
 JPEG, recycled grey paper, a darker gamma, 400 dpi); --printer laser-bold|laser-normal|laser-light prints the
 forms as a 600-dpi laser printer does (poppler's rasteriser, not the reader's pdfium; toner or paper, grey as
-a dot screen; toner spread, as rendered or light).
+a dot screen; toner spread, as rendered or light), --printer inkjet as an inkjet does (greys as scattered
+droplets, each wicking a little into the paper).
 
 --subgoals varied gives each Swedish form its own one to three delmål (as trainees' plans differ) instead of
 the same two on every form: each form page then carries its own subgoal labels, as in a real stack, which the
@@ -268,14 +269,13 @@ def main() -> None:
                     "answers with a second renderer the reader was not tuned on (bench/other_hands.py)")
     ap.add_argument("--subgoals", choices=("fixed", "varied"), default="fixed", help="'varied': each Swedish form "
                     "its own delmål, as in a real stack (the default keeps the same two, comparable across runs)")
-    ap.add_argument("--printer", choices=("ward", *(f"laser-{t}" for t in other_printers.TONERS)), default="ward",
-                    help="stress test: the forms printed by a 600-dpi laser printer rendering with another "
-                    "rasteriser, with bold, normal or light toner (bench/other_printers.py)")
+    ap.add_argument("--printer", choices=("ward", *other_printers.PRINTERS), default="ward",
+                    help="stress test: the forms printed at 600 dpi from another rasteriser, by a laser printer "
+                    "with bold, normal or light toner, or by an inkjet (bench/other_printers.py)")
     args = ap.parse_args()
     rows = []
     hands = other_hands.other_hands() if args.hands == "other" else contextlib.nullcontext()
-    printer = (other_printers.laser_printer(args.printer.removeprefix("laser-")) if args.printer != "ward"
-               else contextlib.nullcontext())
+    printer = other_printers.printed_by(args.printer) if args.printer != "ward" else contextlib.nullcontext()
     with tempfile.TemporaryDirectory() as tmp, hands, printer:
         for prof in args.profiles.split(","):
             rows.append(run_profile(prof, PROFILES[prof], args.forms, args.jobs, args.seed, Path(tmp),

@@ -1,5 +1,6 @@
-"""The benchmark's laser printer (bench/other_printers.py): toner or paper only, grey printed as dots, the
-toners ordered by how much they print, the page at the ward's size, and the ward itself again afterwards."""
+"""The benchmark's printers (bench/other_printers.py): a laser prints toner or paper only, grey as dots, its
+toners ordered by how much they print; an inkjet scatters its droplets; the page at the ward's size, and the
+ward itself again afterwards."""
 
 import shutil
 import sys
@@ -62,3 +63,22 @@ def test_the_ward_prints_on_the_laser_only_within_the_block(pdf):
     assert ward.rasterise_pdf is saved
     with pytest.raises(ValueError), other_printers.laser_printer("toner-saver"):
         pass
+
+
+def test_an_inkjet_scatters_a_tint_and_keeps_text_solid():
+    grey = np.full((200, 200), 255, np.uint8)
+    grey[:, :60] = 0
+    grey[:, 60:140] = 178  # 30 % grey
+    out = other_printers.inkjet_print(grey)
+    assert (out[:, :55] < 40).all() and (out[:, 150:] > 215).all()
+    band = out[:, 70:130]
+    assert 0.2 < 1 - band.mean() / 255 < 0.4, band.mean()  # the droplets cover about the tint's share
+    rows = (band < 128).mean(axis=1)
+    assert rows.std() < 0.08  # scattered, not a regular screen of lines
+
+
+def test_a_printer_is_one_of_those_known(pdf):
+    assert other_printers.rasterise_printed(pdf, 150, printer="inkjet")[0].shape[:2] == \
+        other_printers.rasterise_printed(pdf, 150, printer="laser-normal")[0].shape[:2]
+    with pytest.raises(ValueError):
+        other_printers.rasterise_printed(pdf, 150, printer="dot-matrix")
