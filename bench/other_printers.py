@@ -11,8 +11,9 @@ Here each form page is rendered by poppler (`pdftoppm`, FreeType hinting: not th
 to 1 bit at 600 dpi with a 45-degree clustered-dot screen, given the printer's toner (bold, normal or light,
 per stack), and area-averaged to the ward's dpi. The marks, the scanner and the truth are the ward's.
 
-An inkjet (`inkjet`) screens greys as scattered droplets instead (a fixed random threshold per pixel: no
-regular dot pattern to beat with the scanner's grid), and each droplet wicks a little into the paper.
+An inkjet (`inkjet`) screens greys as scattered droplets instead (a fixed blue-noise threshold per pixel, as
+error diffusion spreads them: no regular dot pattern to beat with the scanner's grid), and each droplet wicks
+a little into the paper.
 """
 
 from __future__ import annotations
@@ -62,10 +63,21 @@ def laser_print(grey600: np.ndarray, toner: str) -> np.ndarray:
     return np.where(ink > 0, 0, 255).astype(np.uint8)
 
 
+FM_TILE = 128  # the inkjet's screen tile (600-dpi pixels)
+
+
 @functools.lru_cache(maxsize=2)
 def _fm_screen(h: int, w: int) -> np.ndarray:
-    """An inkjet's frequency-modulated screen: a fixed random threshold (1-255) per pixel."""
-    return np.random.default_rng(600).integers(1, 256, size=(h, w), dtype=np.uint8)
+    """An inkjet's frequency-modulated screen: a fixed threshold (1-255) per pixel, blue noise as error diffusion
+    gives (droplets spread evenly, few clumps): white noise high-passed, ranked within a tile, the tile repeated."""
+    noise = np.random.default_rng(600).standard_normal((FM_TILE, FM_TILE)).astype(np.float32)
+    pad = 8  # a periodic tile: blurred with its own wrap-around as the border
+    wrapped = np.pad(noise, pad, mode="wrap")
+    high = noise - cv2.GaussianBlur(wrapped, (0, 0), 1.5)[pad:-pad, pad:-pad]
+    rank = np.empty(high.size, np.int64)
+    rank[np.argsort(high, axis=None)] = np.arange(high.size)
+    tile = (1 + rank * 255 // high.size).astype(np.uint8).reshape(high.shape)
+    return np.tile(tile, (h // FM_TILE + 1, w // FM_TILE + 1))[:h, :w]
 
 
 def inkjet_print(grey600: np.ndarray) -> np.ndarray:
