@@ -50,10 +50,14 @@ def _screen(h: int, w: int) -> np.ndarray:
     return (dot * 254 + 1).astype(np.uint8)
 
 
+def _screened(grey600: np.ndarray, screen: np.ndarray) -> np.ndarray:
+    """Where a pixel prints (bool): its cover (255 - grey) is above the screen's threshold there."""
+    return (255 - grey600.astype(np.int16)) > (255 - screen.astype(np.int16))
+
+
 def laser_print(grey600: np.ndarray, toner: str) -> np.ndarray:
     """A 600-dpi grey rendering printed to toner (0) or paper (255), with the toner's dot gain or loss."""
-    ink = (255 - grey600.astype(np.int16)) > (255 - _screen(*grey600.shape)).astype(np.int16)
-    ink = ink.astype(np.uint8)
+    ink = _screened(grey600, _screen(*grey600.shape)).astype(np.uint8)
     if toner == "bold":
         ink = cv2.dilate(ink, np.ones((2, 2), np.uint8))
     elif toner == "light":
@@ -81,8 +85,8 @@ def _fm_screen(h: int, w: int) -> np.ndarray:
 
 
 def inkjet_print(grey600: np.ndarray) -> np.ndarray:
-    """A 600-dpi grey rendering printed by an inkjet: ink or paper per pixel by a random screen, then wicked."""
-    ink = (255 - grey600.astype(np.int16)) >= (255 - _fm_screen(*grey600.shape)).astype(np.int16) + 1
+    """A 600-dpi grey rendering printed by an inkjet: ink or paper per pixel by a blue-noise screen, then wicked."""
+    ink = _screened(grey600, _fm_screen(*grey600.shape))
     return cv2.GaussianBlur(np.where(ink, 0, 255).astype(np.uint8), (0, 0), INK_WICK_PX)
 
 
