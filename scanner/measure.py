@@ -76,6 +76,7 @@ class BoxMeasure:
     # mark inside); a tick, cross, slash, dot or fill passes through it, an outline traced inside the box does not
     trace_strength: float = 0.0  # median darkness of the faint trace (a stroke below the ink threshold)
     ring_strength: float = 0.0  # median darkness of the strokes counted around the box (0: none counted)
+    ring_tone: float = -1.0  # share of those strokes lying on a printed tone (a tinted row; -1: none counted)
     trace_runs_out: bool = False  # the faint trace is a straight line that carries on well outside the box
     reach_mm: float = -1.0  # how far beyond the outline pale ink joined to the mark's runs (`pale_reach_mm`; -1:
     # not measured - only boxes with a mark inside)
@@ -288,13 +289,14 @@ class _Tone:
     loop: np.ndarray
     t_loop8: int
     stray: np.ndarray
+    level: np.ndarray  # the paper level right around each pixel, as darkness against the row's paper (uint8)
 
     @classmethod
     def of(cls, g: np.ndarray, bg: float, t8: int) -> _Tone:
         P = _loop_paper(g)
         loop, t_loop8 = _loop_look(g, P)
         level = cv2.LUT(P, _darkness_lut(bg))
-        return cls(loop, t_loop8, (level >= TONE_LEVEL * t8) & (loop <= t_loop8))
+        return cls(loop, t_loop8, (level >= TONE_LEVEL * t8) & (loop <= t_loop8), level)
 
 
 def residual_noise(P: np.ndarray, g: np.ndarray) -> float:
@@ -364,7 +366,11 @@ def _ring_sectors(ink: np.ndarray, box: tuple[int, int, int, int],
         bx, by, bw, bh = stats[k, 0], stats[k, 1], stats[k, 2], stats[k, 3]
         reach = min(x0 - bx, y0 - by, bx + bw - x1, by + bh - y1)
         if reach >= TIGHT_LOOP_PX and max(bw, bh) <= 2.5 * max(x1 - x0, y1 - y0):
-            return 8, ring_ink, (labels == k) & (band > 0)
+            arcs = (labels == k) & (band > 0)
+            if int((np.bincount(smap[arcs], minlength=8) >= 2).sum()) >= CIRCLE_MIN_SECTORS:
+                return 8, ring_ink, arcs
+            # else the outline's fringe, not a loop: a tint's texture joined to the outline all round reaches past
+            # it as far, but hardly into the ring (looked at below as any other ink)
     pen = allink & band
     if int((np.bincount(smap[pen.astype(bool)], minlength=8) >= 2).sum()) < CIRCLE_MIN_SECTORS:
         return 0, float(np.count_nonzero(pen)) / max(ring_px, 1), None
@@ -867,7 +873,8 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
         gaps, holes = paper_pockets(region)
         x_arms, x_between = cross_profile(region)
         thick = stroke_width(region)
-    sectors, ring_ink, ring_strength = -1, -1.0, 0.0  # not measured: a box with ink inside is decided by its interior
+    # not measured: a box with ink inside is decided by its interior
+    sectors, ring_ink, ring_strength, ring_tone = -1, -1.0, 0.0, -1.0
     if coverage < CIRCLE_ONLY_BELOW:
         masked = neighbour_boxes_px(neighbours_mm, ox, oy, dx, dy)
         ink_all = Dm > t8  # against the ring's level: a shaded band is just below the ink threshold
@@ -886,16 +893,19 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
                 Dring = np.maximum(Dring, tint.loop)
                 looped = tint.loop > tint.t_loop8
         if ring_ink >= TONE_LOOK_FROM or sectors >= CIRCLE_MIN_SECTORS:
-            sectors, ring_ink, arcs = _ring_off_tone(ink_all, looped, tint or _Tone.of(g, bg, t8), box_px, masked,
-                                                     (sectors, ring_ink, arcs))
+            tint = tint or _Tone.of(g, bg, t8)
+            sectors, ring_ink, arcs = _ring_off_tone(ink_all, looped, tint, box_px, masked, (sectors, ring_ink, arcs))
         if arcs is not None and sectors >= CIRCLE_MIN_SECTORS and arcs.any():
-            small = cv2.resize(Dring, (Dring.shape[1] // 2, Dring.shape[0] // 2), interpolation=cv2.INTER_AREA)
-            ring_strength = median(small[arcs]) / 255.0
+            half = (Dring.shape[1] // 2, Dring.shape[0] // 2)
+            ring_strength = median(cv2.resize(Dring, half, interpolation=cv2.INTER_AREA)[arcs]) / 255.0
+            level = cv2.resize((tint or _Tone.of(g, bg, t8)).level, half, interpolation=cv2.INTER_AREA)
+            ring_tone = float(np.count_nonzero(level[arcs] >= TONE_LEVEL * t8)) / float(np.count_nonzero(arcs))
     m = BoxMeasure(coverage=coverage, faint=faint, faint_smooth=faint_smooth, darkness=darkness, strength=strength,
                    solid=solid, ring_sectors=sectors, ring_ink=ring_ink, background=bg, noise=sigma, t_ink=t_ink,
                    snap_mm=(dx / RES, dy / RES), outline=outline, gaps=gaps,
                    edge_paper=edge, x_arms=x_arms, x_between=x_between,
                    stroke_mm=thick, holes=holes, trace_strength=look.strength, ring_strength=ring_strength,
+                   ring_tone=ring_tone,
                    trace_runs_out=runs_out, tone=tone, reach_mm=reach, centre_ink=centre,
                    peak=look.peak if coverage < CIRCLE_ONLY_BELOW else -1.0, pen_line_ink=pen_line_ink,
                    fill_light=fill_light)

@@ -23,6 +23,9 @@ LONE_TRACE_SMOOTH = (0.06, 0.10)  # ... or: this share per pixel, and the stroke
 LONE_TRACE_MAX_INK = 0.5  # a faint mark over this much of the interior at the ink threshold (or FAINT_FILL_SMOOTH
 # of it averaged) is a faint fill, not a lone stroke (11,834 lone traces promoted in kept stacks: <= 0.31, <= 0.62)
 LONE_TRACE_WRITER = 0.6  # ... and its ink strength, as a share of the writer's clear marks on the page
+LONE_RING_ON_TONE = 0.5  # a faint ring with this share of its strokes on a printed tone is not promoted: an inkjet's
+# droplets and a laser's dot screen stand out from their tint as faint pencil does and join into rings round empty
+# boxes (other-printer stress runs: a row left empty on a faint writer's page accepted with such a ring as its answer)
 PALE_MARK_SHARE = 0.4  # a mark fainter than this share of the writer's clear marks is erased residue, maybe
 PALE_MARK_WRITER_MIN = 3  # ... judged on pages with at least this many clear marks (their median is the pen)
 FAINT_WRITER = 0.18  # median ink strength of a page's marks below which empty text areas are doubted
@@ -325,7 +328,8 @@ def promote_lone_traces(fields: dict[str, FieldDecision], required: dict[str, bo
     * it carries a stroke's worth of trace (>= LONE_TRACE_MIN of the interior above noise: a speck,
       dust or a pen rest stays below; or, for a trace with next to no ink at the ink threshold,
       >= 6 % per pixel where the averaged look joins the pieces into >= 10 %: a thin pencil stroke
-      at 150-200 dpi), or a loop all around the box (`faint_ring`);
+      at 150-200 dpi), or a loop all around the box (`faint_ring`) drawn on paper, not on a tinted row
+      (LONE_RING_ON_TONE: a printer's tint makes such rings of its own);
     * every other box of the row is clean (state empty): one candidate, no competing ink; in a
       multiple-choice row every other box is clean or clearly marked, and every faint one qualifies;
     * it is not much fainter than the writer: where the page holds >= 2 clear pen marks (ticks and
@@ -369,6 +373,8 @@ def _trace_strength(b: BoxDecision) -> float | None:
     """Ink strength of a faint mark that may stand as a lone trace, or None if it is not one."""
     m = b.measures
     if b.why == "faint_ring":
+        if float(m.get("ring_tone", -1.0)) >= LONE_RING_ON_TONE:
+            return None  # on a tinted row: a printer's tint has a texture of its own that makes such faint rings
         return float(m.get("ring_strength", 0.0))
     if b.why not in BROKEN_WHY:
         return None

@@ -279,6 +279,24 @@ def _ring(value, state, why, ring_strength):
                        {"faint": 0.0, "strength": 0.0, "t_ink": 0.1, "ring_sectors": 8, "ring_strength": ring_strength})
 
 
+@pytest.mark.parametrize("ring_tone,status", [(-1.0, "accepted"), (0.0, "accepted"), (0.3, "accepted"),
+                                              (0.6, "review"), (1.0, "review")])
+def test_a_lone_faint_ring_on_a_tinted_row_is_not_promoted(ring_tone, status):
+    """A faint-pencil writer's page, a required row left empty: an inkjet's droplets in the row's tint joined into
+    a faint ring round one box, the row's only doubt, as dark as the writer's faint marks - promoted and accepted
+    as an answer nobody gave (inkjet stress run, office 300 dpi). A ring drawn on a tint cannot be told from the
+    tint's texture by its darkness: it is promoted only where its strokes lie on paper (`ring_tone`)."""
+    ring = _ring("2", "uncertain", "faint_ring", 0.11)
+    ring.measures["ring_tone"] = ring_tone
+    rows = {"r": [_bd("1", "empty", "no_ink"), ring, _bd("3", "empty", "no_ink")],
+            "f0": [_bd("a", "uncertain", "faint_ink", 0.2, 0.12), _bd("b", "empty", "no_ink")],
+            "f1": [_bd("a", "empty", "no_ink"), _bd("b", "uncertain", "little_ink", 0.16, 0.11)]}
+    fields = _fields(rows)
+    promote_lone_traces(fields, {k: True for k in rows})
+    assert fields["r"].status == status and fields["r"].value == ("2" if status == "accepted" else None)
+    assert fields["f0"].value == "a"  # the writer's faint ticks on paper still stand
+
+
 @pytest.mark.parametrize("writer,status", [(0.15, "accepted"), (0.5, "review")])
 def test_faint_marks_in_a_multiple_choice_row_are_judged_against_the_writer(writer, status):
     """In a multiple-choice row each faint mark (a trace in the box, a loop around it) stands when it is
