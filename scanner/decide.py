@@ -186,7 +186,7 @@ def _classify(m: BoxMeasure) -> tuple[str, float, str]:
     if m.pen_line_ink >= EMPTY_MAX:
         return "uncertain", 0.3, "pen_line_through"  # a stroke through the box and on: the answer, or a strike?
     if circled:
-        if 0 < m.ring_strength < FAINT_STRENGTH:
+        if m.ring_strength < FAINT_STRENGTH:  # (0: no stroke was measured - no loop to vouch for)
             return "uncertain", 0.3, "faint_ring"  # as faint as an erased loop: judged against the writer
         conf = _margin(m.ring_sectors - CIRCLE_SECTORS + 0.5, 1.5)
         return "marked", min(conf, _margin(MARK_MIN - c, 0.05)), "circled"

@@ -79,6 +79,18 @@ def _measure(coverage, solid, gaps, strength=0.8):
                       outline=0.6, gaps=gaps)
 
 
+@pytest.mark.parametrize("ring_strength,state,why", [(0.0, "uncertain", "faint_ring"), (0.1, "uncertain", "faint_ring"),
+                                                     (0.35, "marked", "circled")])
+def test_a_ring_with_no_stroke_measured_is_not_a_confident_circle(ring_strength, state, why):
+    """A ring seen all round but with no stroke to measure (strength 0: an inkjet tint's droplets joined to the
+    outline once made one) has nothing to vouch for it: it is doubted like a faint loop, never read circled."""
+    from scanner.decide import classify_box
+
+    m = _measure(0.0, 0.0, -1)
+    m.ring_sectors, m.ring_ink, m.ring_strength = 8, 0.06, ring_strength
+    assert classify_box(m)[0::2] == (state, why)
+
+
 @pytest.mark.parametrize("coverage,solid,gaps,state,why", [
     (0.55, 0.40, 2, "marked", "heavy_strokes"),  # felt-tip tick
     (0.65, 0.45, 4, "marked", "heavy_strokes"),  # felt-tip cross
