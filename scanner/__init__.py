@@ -66,6 +66,7 @@ from scanner.writer import (
     doubt_washed_out_writing,
     paper_whitened,
     promote_lone_traces,
+    quiet_tint_rings,
 )
 
 __all__ = [
@@ -294,6 +295,7 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
                 ta.status, ta.reason = "review", "poor_registration"
     doubt_pale_marks(out.fields, required)
     promote_lone_traces(out.fields, required)
+    quiet_tint_rings(out.fields, required)
     if printed_mm:  # where the print is known, ink beside the boxes can be told from it
         doubt_ink_beside_boxes(out.fields, page_fields, image, H, printed_mm, location.streaks, bilevel)
         if print_ref is not None:

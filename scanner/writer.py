@@ -369,6 +369,34 @@ def promote_lone_traces(fields: dict[str, FieldDecision], required: dict[str, bo
         fd.value, fd.status, fd.reason, fd.confidence = nd.value, nd.status, nd.reason, min(nd.confidence, 0.6)
 
 
+
+def quiet_tint_rings(fields: dict[str, FieldDecision], required: dict[str, bool]) -> None:
+    """A faint ring on a tinted row beside the row's one clear mark is the tint's texture, not a second answer.
+
+    A printer's tint (an inkjet's droplets, a dark toner's dot screen) joins into faint and partial rings round
+    empty boxes; beside a clear tick in the same row each sent the row to a person (dark-toner office scans:
+    ~30 of 87 reviewed fields). In a single-choice row with exactly one clear pen mark, rings whose strokes lie
+    on the tint (LONE_RING_ON_TONE) and are fainter than PALE_MARK_SHARE of that mark's ink (an erased loop
+    keeps 10-30 % of its darkness too) are read as empty, and the row's answer stands with a capped confidence.
+    Any other doubt in the row - a trace in a box, a ring on paper, a ring as dark as a pen - keeps it with a person.
+    """
+    for fid, fd in fields.items():
+        if fd.kind != "single" or fd.status != "review" or fd.reason != "uncertain_mark":
+            continue
+        clear = [b for b in fd.boxes if b.state == "marked" and b.why in ("ink_in_box", "heavy_strokes")]
+        rings = [b for b in fd.boxes if b.state == "uncertain"]
+        if len(clear) != 1 or not rings:
+            continue
+        bar = PALE_MARK_SHARE * float(clear[0].measures.get("strength", 0.0))
+        if not all(b.why in ("faint_ring", "partial_ring")
+                   and float(b.measures.get("ring_tone", -1.0)) >= LONE_RING_ON_TONE
+                   and 0.0 < float(b.measures.get("ring_strength", 0.0)) < bar for b in rings):
+            continue
+        for b in rings:
+            b.state, b.confidence, b.why = "empty", 0.6, "tint_ring"
+        nd = decide_field(fid, fd.kind, required.get(fid, False), fd.boxes)
+        fd.value, fd.status, fd.reason, fd.confidence = nd.value, nd.status, nd.reason, min(nd.confidence, 0.7)
+
 def _trace_strength(b: BoxDecision) -> float | None:
     """Ink strength of a faint mark that may stand as a lone trace, or None if it is not one."""
     m = b.measures

@@ -7,6 +7,7 @@ from scanner.writer import (
     doubt_mostly_blank_page,
     doubt_pale_marks,
     promote_lone_traces,
+    quiet_tint_rings,
 )
 
 
@@ -307,6 +308,35 @@ def test_a_lone_faint_ring_on_a_tinted_row_is_not_promoted(ring_tone, status):
     promote_lone_traces(fields, {k: True for k in rows})
     assert fields["r"].status == status and fields["r"].value == ("2" if status == "accepted" else None)
     assert fields["f0"].value == "a"  # the writer's faint ticks on paper still stand
+
+
+def _tint_ring(value, why, ring_strength, ring_tone):
+    b = _ring(value, "uncertain", why, ring_strength)
+    b.measures["ring_tone"] = ring_tone
+    return b
+
+
+@pytest.mark.parametrize("rings,kind,status", [
+    ([_tint_ring("2", "partial_ring", 0.1, 0.9)], "single", "accepted"),  # the tint's texture beside a tick
+    ([_tint_ring("2", "faint_ring", 0.1, 0.9), _tint_ring("4", "partial_ring", 0.12, 1.0)], "single", "accepted"),
+    ([_tint_ring("2", "partial_ring", 0.1, 0.2)], "single", "review"),  # a ring on paper: maybe a second answer
+    ([_tint_ring("2", "partial_ring", 0.3, 0.9)], "single", "review"),  # as dark as a pen: a second answer?
+    ([_tint_ring("2", "partial_ring", 0.1, 0.9), _bd("4", "uncertain", "little_ink", 0.16, 0.11)], "single", "review"),
+    ([_tint_ring("2", "partial_ring", 0.1, 0.9)], "multi", "review"),  # in a multiple-choice row it may be one more
+])
+def test_a_faint_ring_on_a_tinted_row_beside_a_clear_mark_is_the_tint(rings, kind, status):
+    """A dark toner's dot screen and an inkjet's droplets make faint and partial rings round empty boxes of the
+    tinted rows; beside the row's one clear tick they sent it to a person (dark-toner office scans: 87 -> 60
+    fields to a person, 92 kept stacks: no value changed but to the truth). A ring fainter than 0.4 of the tick
+    on the tint is read empty; any other doubt keeps the row with a person."""
+    row = [_bd("1", "marked", "ink_in_box", 0.3, 0.6)] + [r.__class__(**r.__dict__) for r in rings]
+    fields = {"r": decide_field("r", kind, True, row)}
+    quiet_tint_rings(fields, {"r": True})
+    fd = fields["r"]
+    assert fd.status == status, fd.to_dict()
+    if status == "accepted":
+        assert fd.value == "1" and fd.confidence <= 0.7
+        assert {b.why for b in fd.boxes if b.value != "1"} == {"tint_ring"}
 
 
 @pytest.mark.parametrize("writer,status", [(0.15, "accepted"), (0.5, "review")])
