@@ -369,6 +369,10 @@ def promote_lone_traces(fields: dict[str, FieldDecision], required: dict[str, bo
         fd.value, fd.status, fd.reason, fd.confidence = nd.value, nd.status, nd.reason, min(nd.confidence, 0.6)
 
 
+def _on_tint(b: BoxDecision) -> bool:
+    """The strokes of the ring counted round the box lie on a printed tone (a tinted row), not on paper."""
+    return float(b.measures.get("ring_tone", -1.0)) >= LONE_RING_ON_TONE
+
 
 def quiet_tint_rings(fields: dict[str, FieldDecision], required: dict[str, bool]) -> None:
     """A faint ring on a tinted row beside the row's one clear mark is the tint's texture, not a second answer.
@@ -388,8 +392,7 @@ def quiet_tint_rings(fields: dict[str, FieldDecision], required: dict[str, bool]
         if len(clear) != 1 or not rings:
             continue
         bar = PALE_MARK_SHARE * float(clear[0].measures.get("strength", 0.0))
-        if not all(b.why in ("faint_ring", "partial_ring")
-                   and float(b.measures.get("ring_tone", -1.0)) >= LONE_RING_ON_TONE
+        if not all(b.why in ("faint_ring", "partial_ring") and _on_tint(b)
                    and 0.0 < float(b.measures.get("ring_strength", 0.0)) < bar for b in rings):
             continue
         for b in rings:
@@ -397,11 +400,12 @@ def quiet_tint_rings(fields: dict[str, FieldDecision], required: dict[str, bool]
         nd = decide_field(fid, fd.kind, required.get(fid, False), fd.boxes)
         fd.value, fd.status, fd.reason, fd.confidence = nd.value, nd.status, nd.reason, min(nd.confidence, 0.7)
 
+
 def _trace_strength(b: BoxDecision) -> float | None:
     """Ink strength of a faint mark that may stand as a lone trace, or None if it is not one."""
     m = b.measures
     if b.why == "faint_ring":
-        if float(m.get("ring_tone", -1.0)) >= LONE_RING_ON_TONE:
+        if _on_tint(b):
             return None  # on a tinted row: a printer's tint has a texture of its own that makes such faint rings
         return float(m.get("ring_strength", 0.0))
     if b.why not in BROKEN_WHY:
