@@ -144,7 +144,8 @@ class WritingZone:
     res: float
     crop: np.ndarray | None = None  # the whole crop (grey): the frame and 1 mm beyond it all round ...
     origin: tuple[int, int] = (0, 0)  # ... and where the zone starts in it (row, column)
-    _counted: dict = field(default_factory=dict)  # threshold -> (ink mm2, the cleaned ink mask)
+    _counted: dict = field(default_factory=dict)  # threshold -> (ink mm2, the cleaned ink mask, that mask before
+    # its specks and border slivers were dropped)
 
     def threshold(self, floor: float) -> float:
         return clamp(self.noise_t, floor, MAX_DARKNESS)
@@ -318,7 +319,7 @@ class WritingZone:
 
     def share_within(self, rects_px: Sequence[tuple[int, int, int, int]], floor: float = MIN_DARKNESS) -> float:
         """Share of the counted ink (`ink_mm2`'s cleaned mask) inside `rects_px` ((x0, y0, x1, y1) zone px)."""
-        kept = self._counted.get(self.threshold(floor), (0.0, None))[1] if self.d is not None else None
+        kept = self._counted.get(self.threshold(floor), (0.0, None, None))[1] if self.d is not None else None
         n = int(np.count_nonzero(kept)) if kept is not None else 0
         if not n:
             return 0.0
@@ -387,6 +388,21 @@ class WritingZone:
         keep = (area >= BAND_SPECK_MM2 * r * r) & ~frame
         return float(area[keep].sum()) / r ** 2
 
+    def standing_mm2(self, floor: float = MIN_DARKNESS) -> float:
+        """Ink (mm2) that `ink_mm2` dropped as border slivers though it stands across the zone's edge.
+
+        A sliver of the frame lies along the edge it touches; a thin stroke standing on it - an upright of
+        faint pencil initials in a ~3 mm one-line zone, its foot below the zone - is writing cut off by the
+        zone's edge. Not counted as writing (a crease's end stands so too), but not nothing either: faint
+        pencil initials "LL" in a one-line department area read absent, accepted (an other-hands stress run).
+        """
+        self.ink_mm2(floor)
+        kept, before = self._counted[self.threshold(floor)][1:]
+        if before is None:
+            return 0.0
+        across = _drop_components(before, self.res, count=True, across_kept=True)
+        return float(np.count_nonzero(across & ~kept.astype(bool))) / self.res ** 2
+
     def raw_mm2(self, floor: float = MIN_DARKNESS) -> float:
         """Everything darker than the ink threshold, specks and lines included (mm2)."""
         return 0.0 if self.d is None else float(np.count_nonzero(self.d > self.threshold(floor))) / self.res ** 2
@@ -408,7 +424,7 @@ class WritingZone:
         Not looked for when the ink left would be `enough` whatever the rims took.
         """
         mm2 = self.ink_mm2(floor)
-        kept = self._counted.get(self.threshold(floor), (0.0, None))[1]
+        kept = self._counted.get(self.threshold(floor), (0.0, None, None))[1]
         if kept is None:
             return mm2
         # a rim is pale (median <= RIM_DARK): it takes at most twice the pale ink with it
@@ -541,12 +557,12 @@ def _ink_mm2(d: np.ndarray, t: float, res: float, zone: WritingZone | None = Non
 
 
 def _clean_ink(d: np.ndarray, t: float, res: float,
-               zone: WritingZone | None = None) -> tuple[float, np.ndarray | None]:
-    """(`_ink_mm2`, the cleaned ink mask it counted; None when there was no ink at all)."""
+               zone: WritingZone | None = None) -> tuple[float, np.ndarray | None, np.ndarray | None]:
+    """(`_ink_mm2`, the cleaned ink mask it counted, that mask before step 3; None when there was no ink)."""
     ink = (d > t).astype(np.uint8)
     ink = cv2.medianBlur(ink * 255, 3) // 255
     if not cv2.countNonZero(ink):
-        return 0.0, None  # most empty areas: nothing below is worth running
+        return 0.0, None, None  # most empty areas: nothing below is worth running
     # 1. whole components that are straight lines (a streak or fold crossing an empty area), and thin
     #    ones crossing the zone edge to edge that carry on beyond the printed frame (a crease through a
     #    one-line area, too short there to look straight)
@@ -580,12 +596,15 @@ def _clean_ink(d: np.ndarray, t: float, res: float,
     L = int(round(4.0 * res))
     t = max(2, int(round(0.8 * res)))
     for kl, kt in (((L, 1), (1, t)), ((1, L), (t, 1))):
-        run = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kl))
+        # the zone's edges are paper here: by default an opening takes the image's border for ink, and an
+        # upright standing on the zone's bottom edge would count as a run reaching on below it
+        run = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kl),
+                               borderType=cv2.BORDER_CONSTANT, borderValue=0)
         thick = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kt))
         ink &= ~cv2.dilate(run & ~thick, np.ones((3, 3), np.uint8)) & 1
     # 3. what is left: specks, border slivers and line fragments out, the rest is writing
     kept = _drop_components(ink, res, count=True, strong=strong)
-    return float(np.count_nonzero(kept) - _collinear_residue(kept, res)) / (res * res), kept
+    return float(np.count_nonzero(kept) - _collinear_residue(kept, res)) / (res * res), kept, ink
 
 
 def _runs_edge_to_edge(line: tuple, ink: np.ndarray) -> bool:
@@ -834,6 +853,10 @@ def _judge_text_area(field_id: str, crop: np.ndarray, g: np.ndarray, preprinted:
         if zone.band_ink_mm2(MIN_DARKNESS) >= ABSENT_MM2:
             # written high, beside the label or on the zone's top edge: not nothing, for a person to see
             return TextArea(field_id, "uncertain", "present", "review", "uncertain_writing", 0.3, mm2, crop)
+        if mm2 + zone.standing_mm2() >= ABSENT_MM2 or (
+                not same_t and zone.ink_mm2(FAINT_FLOOR) + zone.standing_mm2(FAINT_FLOOR) >= ABSENT_MM2):
+            # thin strokes standing on the zone's edge, their feet beyond it: initials in a one-line area
+            return TextArea(field_id, "uncertain", "present", "review", "faint_writing", 0.3, mm2, crop)
         if not (bilevel or halftone) and max(zone.faint_dash_mm(),
                                              0.0 if same_t else zone.faint_dash_mm(FAINT_FLOOR)) >= DASH_MM:
             # a faint pencil dash, one pixel wide here: the cleaning's median took it. Looked for with the

@@ -268,6 +268,29 @@ def test_uprights_standing_in_a_one_line_zone_are_not_a_line_across_it(synth, pe
         assert (ta.state, ta.status) == ("absent", "accepted"), (ta.reason, ta.ink_mm2)
 
 
+HEADER_CELL = [110, 240, 85, 8.5]  # a header cell ("department"): its writing zone is ~3 mm tall
+
+
+@pytest.mark.parametrize("foot_mm", [0.9, 1.1, 1.3])
+@pytest.mark.parametrize("grey", [205, 215])
+def test_faint_initials_standing_on_a_header_cells_zone_edge_are_not_nothing(synth, foot_mm, grey):
+    """Faint-pencil initials "LL" ~2.6 mm tall in a header cell, whose writing zone is ~3 mm tall, read absent,
+    accepted (an other-hands stress run, twice in 855 fields). With their feet on the zone's bottom edge, the
+    thin-run cut took each upright for a 4 mm run, the image's border counting as ink below it, and the feet
+    went as border slivers; with their feet just below the zone, each upright was dropped as a sliver of the
+    edge it stands on. Either way: a person looks."""
+    p = synth.Page(300)
+    p.frame(HEADER_CELL)
+    p.text("Sykehus / avdeling", HEADER_CELL[0] + 1.5, HEADER_CELL[1] + 3.2, 2.2)
+    x0, y1 = HEADER_CELL[0] + 30, HEADER_CELL[1] + HEADER_CELL[3] - foot_mm
+    for dx in (0, 2.6):
+        p.line((x0 + dx, y1 - 2.6), (x0 + dx, y1), 0.15, (grey,) * 3)
+        p.line((x0 + dx, y1), (x0 + dx + 1.8, y1), 0.15, (grey,) * 3)
+    img = synth.jpeg(synth.noise(p.grey(), 2.5, seed=1), 85)
+    ta = read_text_area(img, scanner.locate(img, synth.FURNITURE).registration.H, "department", HEADER_CELL)
+    assert ta.status == "review" and ta.value == "present", (ta.state, ta.ink_mm2)
+
+
 @pytest.mark.parametrize("dots,bilevel,expect", [(120, True, "review"), (15, True, "accepted"), (15, False, "accepted")])
 def test_writing_cut_to_specks_by_a_1bit_scan_goes_to_review(synth, blank_form, dots, bilevel, expect):
     """A light pencil through a 1-bit scanner: what is left of the words is a scatter of dots.
