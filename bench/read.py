@@ -63,6 +63,7 @@ import numpy as np
 import other_hands
 import other_printers
 import other_scanners
+import third_hands
 
 import scanner
 from formkit.accuracy import compare
@@ -265,8 +266,9 @@ def main() -> None:
                     "(dark discs: a feeder's black backing), e.g. 1")
     ap.add_argument("--back-notes", type=float, default=0.0, help="stress test: share of duplex backs with a "
                     "note written on them (every profile then gets blank backs), e.g. 0.3")
-    ap.add_argument("--hands", choices=("ward", "other"), default="ward", help="stress test: 'other' draws the "
-                    "answers with a second renderer the reader was not tuned on (bench/other_hands.py)")
+    ap.add_argument("--hands", choices=("ward", "other", "third"), default="ward", help="stress test: 'other' draws "
+                    "the answers with a second renderer the reader was not tuned on (bench/other_hands.py), 'third' "
+                    "with a third (bench/third_hands.py)")
     ap.add_argument("--subgoals", choices=("fixed", "varied"), default="fixed", help="'varied': each Swedish form "
                     "its own delmål, as in a real stack (the default keeps the same two, comparable across runs)")
     ap.add_argument("--printer", choices=("ward", *other_printers.PRINTERS), default="ward",
@@ -274,7 +276,8 @@ def main() -> None:
                     "with bold, normal or light toner, or by an inkjet (bench/other_printers.py)")
     args = ap.parse_args()
     rows = []
-    hands = other_hands.other_hands() if args.hands == "other" else contextlib.nullcontext()
+    hands = {"other": other_hands.other_hands, "third": third_hands.third_hands}.get(args.hands,
+                                                                                  contextlib.nullcontext)()
     printer = other_printers.printed_by(args.printer) if args.printer != "ward" else contextlib.nullcontext()
     with tempfile.TemporaryDirectory() as tmp, hands, printer:
         for prof in args.profiles.split(","):
@@ -288,7 +291,7 @@ def main() -> None:
           + (f", pens {args.pens}" if args.pens else "") + (f", beside {args.beside}" if args.beside else "")
           + (f", punched {args.punched}" if args.punched else "")
           + (f", back notes {args.back_notes}" if args.back_notes else "")
-          + (", other hands" if args.hands == "other" else "")
+          + (f", {args.hands} hands" if args.hands != "ward" else "")
           + (", varied subgoals" if args.subgoals == "varied" else "")
           + (f", printer {args.printer}" if args.printer != "ward" else ""))
     print(f"{'profile':<11}{'container':<11}{'pages':>6}{'pages/s':>9}{'ms/page':>9}{'decode ms/p':>12}"
