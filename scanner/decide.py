@@ -67,6 +67,7 @@ OUTLINE_INKED = 0.25  # ink over >= 75 % of the strip inside the outline (`edge_
 RING_CENTRE_MAX = 0.15  # ... nor, around a clear middle of the box (ticks and slashes pass close by) ...
 RING_EDGE_PAPER_MAX = 0.35  # ... ink over >= 65 % of that strip (marks read in 6,268 boxes of every profile
 # and pen: edge_paper >= 0.35, and >= 0.56 with a clear middle; fills a local 1-bit threshold hollowed: 0-0.31)
+SIDE_INK_MM = 1.5  # ink between the outline and the interior along this much of a side (`side_ink_mm`): a stroke
 OUTLINE_MIN = 0.15  # mean darkness on the printed outline; below it we may be measuring the wrong place
 SNAP_LIMIT_MM = 1.4  # an outline found at the edge of the search window is not trusted either
 
@@ -196,6 +197,8 @@ def _classify(m: BoxMeasure) -> tuple[str, float, str]:
         return "uncertain", 0.3, "faint_trace"
     if maybe_circled:
         return "uncertain", 0.3, "partial_ring"
+    if m.side_ink_mm >= SIDE_INK_MM:
+        return "uncertain", 0.3, "ink_inside_outline"  # a stroke along a side, where the interior does not look
     conf = min(_margin(EMPTY_MAX - c, 0.025), _margin(CIRCLE_MAYBE - m.ring_sectors - 0.5, 2.0),
                _margin(FAINT_TRACE - max(m.faint, m.faint_smooth), 0.03))
     return "empty", conf, "no_ink"

@@ -238,3 +238,14 @@ def line_kernels(length: int) -> tuple[np.ndarray, ...]:
         k[off, np.arange(length)] = 1
         out += [k, np.ascontiguousarray(k.T)]
     return tuple(out)
+
+
+def true_runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of each run of True in a 1-D mask (half-open)."""
+    idx = np.flatnonzero(mask)
+    if idx.size == 0:
+        return []
+    cuts = np.flatnonzero(np.diff(idx) > 1)
+    starts = np.r_[idx[0], idx[cuts + 1]]
+    ends = np.r_[idx[cuts], idx[-1]] + 1
+    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]

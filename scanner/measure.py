@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from scanner.geometry import warp_rect_grey, warp_rect_grey_painted
-from scanner.imageops import clamp, hist_median_mad, hist_quantile, line_kernels, median
+from scanner.imageops import clamp, hist_median_mad, hist_quantile, line_kernels, median, true_runs
 
 RES = 8.0  # px per mm of the measuring grid (203 dpi): a 0.3 mm pencil line is still 2-3 px
 SNAP_MM = 1.5  # search radius for the printed outline
@@ -90,6 +90,8 @@ class BoxMeasure:
     # darkness (-1: not measured - only boxes inked like a fill). Scribbled solid ~1; strokes with paper between <<1
     pen_line_ink: float = 0.0  # share of the interior whose ink went with a line through the box as dark as a pen
     # (a stroke struck through the box and on across its label, not a fold: `pen_line_share`)
+    side_ink_mm: float = -1.0  # longest stretch along one side of ink between the outline and the interior, above
+    # those strips' own level (`side_ink_mm`: a stroke along the box's floor; -1: not measured)
     in_shade: BoxMeasure | None = None  # the box measured again against the darker paper (paper_step large)
 
     def to_dict(self) -> dict:
@@ -900,6 +902,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
             ring_strength = median(cv2.resize(Dring, half, interpolation=cv2.INTER_AREA)[arcs]) / 255.0
             level = cv2.resize((tint or _Tone.of(g, bg, t8)).level, half, interpolation=cv2.INTER_AREA)
             ring_tone = float(np.count_nonzero(level[arcs] >= TONE_LEVEL * t8)) / float(np.count_nonzero(arcs))
+    side = side_ink_mm(Dm, (bx0, by0, bx1, by1), (ix0, iy0, ix1, iy1), t8) if coverage < CIRCLE_ONLY_BELOW else -1.0
     m = BoxMeasure(coverage=coverage, faint=faint, faint_smooth=faint_smooth, darkness=darkness, strength=strength,
                    solid=solid, ring_sectors=sectors, ring_ink=ring_ink, background=bg, noise=sigma, t_ink=t_ink,
                    snap_mm=(dx / RES, dy / RES), outline=outline, gaps=gaps,
@@ -908,13 +911,84 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
                    ring_tone=ring_tone,
                    trace_runs_out=runs_out, tone=tone, reach_mm=reach, centre_ink=centre,
                    peak=look.peak if coverage < CIRCLE_ONLY_BELOW else -1.0, pen_line_ink=pen_line_ink,
-                   fill_light=fill_light)
+                   fill_light=fill_light, side_ink_mm=side)
     if paper_at is None and (max(coverage, faint, faint_smooth) >= STEP_FROM or sectors >= CIRCLE_MIN_SECTORS):
         m.paper_step, darkest = paper_sides(g, zone, neighbour_boxes_px(neighbours_mm, ox, oy, dx, dy))
         if m.paper_step >= PAPER_STEP:
             m.in_shade = _measure_roi(g, ox, oy, rect_mm, neighbours_mm, local, paper_at=darkest,
                                        painted=painted, pen_dark=pen_dark)
     return m
+
+
+OUTLINE_CLEAR_MM = 0.35  # the printed outline (0.25 mm, drawn inside the box's rect) and its edge
+
+
+def side_ink_mm(D: np.ndarray, box: tuple[float, float, float, float], inner: tuple[int, int, int, int], t8: int,
+                res: float = RES) -> float:
+    """Longest stretch (mm) along one side of the box of ink between its printed outline and its interior.
+
+    The interior leaves out 15 % of the box on every side, so that the outline never counts as ink; a stroke
+    drawn there - along the box's floor, hugging a side - is not seen by it, and a pencil stroke along the floor
+    of a box read empty, accepted (a third-hands stress run). Across each side, from outside the outline inwards,
+    the outline is the darkest point near the box's edge and the paper beyond it only gets lighter; ink in the
+    strip either rises again by `t8` after that (a stroke apart from the outline) or makes the outline's band of
+    ink (darker than `t8`) THICK_PX wider than its median over the four sides (a stroke laid against it). Blur, a
+    heavy print and a box shifted by a pixel or two move or widen the outline on all sides alike. A line along
+    a side that runs on past the box at both ends is a crease or a fold (rough scans: 12 of 273,632 empty boxes).
+    """
+    bx0, by0, bx1, by1 = (int(round(v)) for v in box)
+    ix0, iy0, ix1, iy1 = inner
+    c = int(round(STRIP_FROM_MM * res))
+    if (np.count_nonzero(D[by0 + c:by1 - c, bx0 + c:bx1 - c] > t8)
+            - np.count_nonzero(D[iy0:iy1, ix0:ix1] > t8) < STRIP_MIN_PX):
+        return 0.0  # the strips' inner half is paper (nearly every empty box): nothing to look at
+    m = OUTSIDE_PX
+    if min(bx0, by0) < m or by1 + m > D.shape[0] or bx1 + m > D.shape[1] or ix1 <= ix0 or iy1 <= iy0:
+        return -1.0
+    rows = ((by0 - m, iy0 + 1), (iy1 - 1, by1 + m))  # the top and bottom strips' rows, the side strips' columns
+    cols = ((bx0 - m, ix0 + 1), (ix1 - 1, bx1 + m))
+    bands = (D[slice(*rows[0]), ix0:ix1].T, D[slice(*rows[1]), ix0:ix1][::-1].T,
+             D[iy0:iy1, slice(*cols[0])], D[iy0:iy1, slice(*cols[1])][:, ::-1])
+    if min(b.shape[1] for b in bands) <= m + int(round(OUTLINE_CLEAR_MM * res)):
+        return -1.0
+    b0, b1 = int(round(PAST_BOX_MM[0] * res)), int(round(PAST_BOX_MM[1] * res))
+    if min(bx0, by0) < b1 or by1 + b1 > D.shape[0] or bx1 + b1 > D.shape[1]:
+        return -1.0
+    # the same strips beyond the box at both ends (positions along the side x depth): a crease along the side
+    k = int(round(PAST_SLACK_MM * res))  # a crease runs a little askew: looked for a bit further out there
+    wide_rows, wide_cols = ((rows[0][0] - k, rows[0][1]), (rows[1][0], rows[1][1] + k)), \
+        ((cols[0][0] - k, cols[0][1]), (cols[1][0], cols[1][1] + k))
+    past = [(D[slice(*r), bx0 - b1:bx0 - b0].T, D[slice(*r), bx1 + b0:bx1 + b1].T) for r in wide_rows] + \
+           [(D[by0 - b1:by0 - b0, slice(*c)], D[by1 + b0:by1 + b1, slice(*c)]) for c in wide_cols]
+    rises, widths = [], []
+    for b, ends in zip(bands, past, strict=True):
+        if all(np.count_nonzero(e.max(axis=1) > t8 // 2) >= PAST_BOX_SHARE * e.shape[0] for e in ends):
+            rises.append(np.zeros(b.shape[0], np.int16))  # a line along the side runs on past the box at
+            widths.append(np.zeros(b.shape[0], np.int64))  # both ends: a crease or a fold, not a stroke in it
+            continue
+        b = b.astype(np.int16)
+        depth = np.arange(b.shape[1])
+        look = min(b.shape[1], m + int(round(OUTLINE_CLEAR_MM * res)) + 1)
+        o = b[:, :look].argmax(axis=1)
+        peak = b[np.arange(b.shape[0]), o]
+        after = depth[None, :] >= o[:, None]
+        b2 = np.where(after, b, peak[:, None])
+        rises.append((b2 - np.minimum.accumulate(b2, axis=1)).max(axis=1))
+        light = after & (b2 < t8)
+        widths.append(np.where(light.any(axis=1), light.argmax(axis=1), b.shape[1]) - o)
+    wide = float(np.median(np.concatenate([w for w in widths if w.any()] or [np.zeros(1)]))) + THICK_PX
+    return max((e - a for r, w in zip(rises, widths, strict=True)
+                for a, e in true_runs((r >= t8) | (w >= wide))), default=0) / res
+
+
+STRIP_FROM_MM = 0.5  # a stroke in the strip reaches this far in from the box's edge (the outline's ink: <= 0.4)
+STRIP_MIN_PX = 4  # ... over this many pixels at least, or the strips are not looked at
+OUTSIDE_PX = 2  # the bands across the sides start this far outside the box's edge
+THICK_PX = 3  # a stroke laid against the outline widens its dark band by this much (0.375 mm) at least
+PAST_BOX_MM = (0.5, 1.5)  # beyond the box's corners, clear of its outline: where a crease along a side runs on ...
+PAST_BOX_SHARE = 0.8  # ... darker than half the ink threshold (fainter outside than the stretch counted inside)
+# along this share of the way, at both ends, within PAST_SLACK_MM further out (a crease runs a little askew)
+PAST_SLACK_MM = 0.5
 
 
 LOCAL_WIN_MM = 1.25  # the local paper level: median over this window (wider than a pencil or ballpoint stroke)

@@ -10,20 +10,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from scanner.imageops import ink_grey, pyramid_to
+from scanner.imageops import ink_grey, pyramid_to, true_runs
 
 STREAK_CONTRAST = 10  # grey levels darker than the neighbourhood across the line
 STREAK_COVER = 0.95  # of the image length; printed rules stop at the margins (<= 90 % of A4 width)
-
-
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    idx = np.flatnonzero(mask)
-    if idx.size == 0:
-        return []
-    cuts = np.flatnonzero(np.diff(idx) > 1)
-    starts = np.r_[idx[0], idx[cuts + 1]]
-    ends = np.r_[idx[cuts], idx[-1]] + 1
-    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
 
 
 def find_streaks(image: np.ndarray) -> dict[str, list[tuple[int, int]]]:
@@ -36,7 +26,7 @@ def find_streaks(image: np.ndarray) -> dict[str, list[tuple[int, int]]]:
         bg = cv2.dilate(g, cv2.getStructuringElement(cv2.MORPH_RECT, k))
         dark = (cv2.subtract(bg, g) > STREAK_CONTRAST).astype(np.uint8)
         frac = cv2.reduce(dark, 0 if axis == 1 else 1, cv2.REDUCE_AVG, dtype=cv2.CV_32F).ravel()
-        for a, b in _runs(frac >= STREAK_COVER):
+        for a, b in true_runs(frac >= STREAK_COVER):
             if b - a <= 3:  # streaks are thin; a wide dark band is a page edge or a shadow
                 out[key].append((int(np.floor(a / f)) - 1, int(np.ceil(b / f)) + 1))
     return out
