@@ -921,6 +921,14 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
 
 
 OUTLINE_CLEAR_MM = 0.35  # the printed outline (0.25 mm, drawn inside the box's rect) and its edge
+STRIP_FROM_MM = 0.5  # a stroke in the strip reaches this far in from the box's edge (the outline's ink: <= 0.4)
+STRIP_MIN_PX = 4  # ... over this many pixels at least, or the strips are not looked at
+OUTSIDE_PX = 2  # the bands across the sides start this far outside the box's edge
+THICK_PX = 3  # a stroke laid against the outline widens its dark band by this much (0.375 mm) at least
+PAST_BOX_MM = (0.5, 1.5)  # beyond the box's corners, clear of its outline: where a crease along a side runs on ...
+PAST_BOX_SHARE = 0.8  # ... darker than half the ink threshold (fainter outside than the stretch counted inside)
+# along this share of the way, at both ends, within PAST_SLACK_MM further out (a crease runs a little askew)
+PAST_SLACK_MM = 0.5
 
 
 def side_ink_mm(D: np.ndarray, box: tuple[float, float, float, float], inner: tuple[int, int, int, int], t8: int,
@@ -979,16 +987,6 @@ def side_ink_mm(D: np.ndarray, box: tuple[float, float, float, float], inner: tu
     wide = float(np.median(np.concatenate([w for w in widths if w.any()] or [np.zeros(1)]))) + THICK_PX
     return max((e - a for r, w in zip(rises, widths, strict=True)
                 for a, e in true_runs((r >= t8) | (w >= wide))), default=0) / res
-
-
-STRIP_FROM_MM = 0.5  # a stroke in the strip reaches this far in from the box's edge (the outline's ink: <= 0.4)
-STRIP_MIN_PX = 4  # ... over this many pixels at least, or the strips are not looked at
-OUTSIDE_PX = 2  # the bands across the sides start this far outside the box's edge
-THICK_PX = 3  # a stroke laid against the outline widens its dark band by this much (0.375 mm) at least
-PAST_BOX_MM = (0.5, 1.5)  # beyond the box's corners, clear of its outline: where a crease along a side runs on ...
-PAST_BOX_SHARE = 0.8  # ... darker than half the ink threshold (fainter outside than the stretch counted inside)
-# along this share of the way, at both ends, within PAST_SLACK_MM further out (a crease runs a little askew)
-PAST_SLACK_MM = 0.5
 
 
 LOCAL_WIN_MM = 1.25  # the local paper level: median over this window (wider than a pencil or ballpoint stroke)
