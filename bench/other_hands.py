@@ -12,12 +12,11 @@ digits or a tick, where the ward writes lines of words. The truth is the ward's 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 
 import cv2
 import numpy as np
+from hands import drawn_by, keeps_the_wards_fill
 
-import formkit.simulate.fill as ward_fill
 from formkit.simulate.marks import PENS, MarkInfo, Pen, Rect
 
 STYLES = ("corner_tick", "long_check", "dash", "small_x", "retraced", "vee", "big_dot", "zigzag", "heavy_x", "hook")
@@ -69,12 +68,10 @@ def shape(style: str, rng: np.random.Generator, h_mm: float, w_mm: float, oversh
     raise ValueError(f"unknown style {style!r}; expected one of {STYLES}")
 
 
-def draw_other_mark(image: np.ndarray, rect_px: Rect, dpi: float, kind: str, rng: np.random.Generator,
-                    pen: Pen | str = "ballpoint_black", *, max_overshoot_mm: float = 2.0) -> MarkInfo:
+@keeps_the_wards_fill
+def draw_other_mark(image: np.ndarray, rect_px: Rect, dpi: float, kind: str, rng: np.random.Generator, pen: Pen, *,
+                    max_overshoot_mm: float = 2.0) -> MarkInfo:
     """`marks.draw_mark`'s signature; `kind` "fill" (a cancellation) is the ward's, any other an other hand's."""
-    if kind == "fill":
-        return _WARD_DRAW_MARK(image, rect_px, dpi, kind, rng, pen, max_overshoot_mm=max_overshoot_mm)
-    pen = PENS[pen] if isinstance(pen, str) else pen
     style = STYLES[int(rng.integers(len(STYLES)))]
     ppm = dpi / 25.4
     x0, y0, x1, y1 = rect_px
@@ -193,19 +190,6 @@ def draw_other_writing(image: np.ndarray, rect_px: Rect, dpi: float, rng: np.ran
     return MarkInfo(style, pen.name, opacity)
 
 
-_WARD_DRAW_MARK = ward_fill.draw_mark
-
-
-_WARD_DRAW_HANDWRITING = ward_fill.draw_handwriting
-
-
-@contextlib.contextmanager
-def other_hands(writing: bool = True) -> Iterator[None]:
+def other_hands(writing: bool = True) -> contextlib.AbstractContextManager[None]:
     """While open, the ward fills forms with other hands' marks (and, `writing`, their few words)."""
-    ward_fill.draw_mark = draw_other_mark
-    if writing:
-        ward_fill.draw_handwriting = draw_other_writing
-    try:
-        yield
-    finally:
-        ward_fill.draw_mark, ward_fill.draw_handwriting = _WARD_DRAW_MARK, _WARD_DRAW_HANDWRITING
+    return drawn_by(draw_other_mark, draw_other_writing if writing else None)

@@ -19,12 +19,11 @@ form's convention). The truth is the ward's answers, unchanged.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 
 import cv2
 import numpy as np
+from hands import drawn_by, keeps_the_wards_fill
 
-import formkit.simulate.fill as ward_fill
 from formkit.simulate.marks import PENS, MarkInfo, Pen, Rect
 
 STYLES = ("slash", "tiny_tick", "inner_o", "plus", "loose_scribble", "far_check", "tap_dot", "offset_x", "floor_line")
@@ -146,12 +145,10 @@ def _tooth_for(image: np.ndarray, pen: Pen, ppm: float) -> np.ndarray | None:
     return paper_tooth(image.shape, ppm) if pen.name in ("pencil", "faint_pencil") else None
 
 
-def draw_third_mark(image: np.ndarray, rect_px: Rect, dpi: float, kind: str, rng: np.random.Generator,
-                    pen: Pen | str = "ballpoint_black", *, max_overshoot_mm: float = 2.0) -> MarkInfo:
+@keeps_the_wards_fill
+def draw_third_mark(image: np.ndarray, rect_px: Rect, dpi: float, kind: str, rng: np.random.Generator, pen: Pen, *,
+                    max_overshoot_mm: float = 2.0) -> MarkInfo:
     """`marks.draw_mark`'s signature; `kind` "fill" (a cancellation) is the ward's, any other a third hand's."""
-    if kind == "fill":
-        return _WARD_DRAW_MARK(image, rect_px, dpi, kind, rng, pen, max_overshoot_mm=max_overshoot_mm)
-    pen = PENS[pen] if isinstance(pen, str) else pen
     style = STYLES[int(rng.integers(len(STYLES)))]
     ppm = dpi / 25.4
     x0, y0, x1, y1 = rect_px
@@ -218,17 +215,6 @@ def draw_third_writing(image: np.ndarray, rect_px: Rect, dpi: float, rng: np.ran
     return MarkInfo(style, pen.name, opacity)
 
 
-_WARD_DRAW_MARK = ward_fill.draw_mark
-_WARD_DRAW_HANDWRITING = ward_fill.draw_handwriting
-
-
-@contextlib.contextmanager
-def third_hands(writing: bool = True) -> Iterator[None]:
+def third_hands(writing: bool = True) -> contextlib.AbstractContextManager[None]:
     """While open, the ward fills forms with third hands' marks (and, `writing`, their writing)."""
-    ward_fill.draw_mark = draw_third_mark
-    if writing:
-        ward_fill.draw_handwriting = draw_third_writing
-    try:
-        yield
-    finally:
-        ward_fill.draw_mark, ward_fill.draw_handwriting = _WARD_DRAW_MARK, _WARD_DRAW_HANDWRITING
+    return drawn_by(draw_third_mark, draw_third_writing if writing else None)
