@@ -148,15 +148,23 @@ def _tooth_for(image: np.ndarray, pen: Pen, ppm: float) -> np.ndarray | None:
 @keeps_the_wards_fill
 def draw_third_mark(image: np.ndarray, rect_px: Rect, dpi: float, kind: str, rng: np.random.Generator, pen: Pen, *,
                     max_overshoot_mm: float = 2.0) -> MarkInfo:
-    """`marks.draw_mark`'s signature; `kind` "fill" (a cancellation) is the ward's, any other a third hand's."""
-    style = STYLES[int(rng.integers(len(STYLES)))]
+    """`marks.draw_mark`'s signature; `kind` "fill" (a cancellation) is the ward's, "circle" (round a box, or a label
+    when the answer is marked beside the box) a third hand's loop, any other one of its STYLES."""
     ppm = dpi / 25.4
     x0, y0, x1, y1 = rect_px
     a = np.deg2rad(rng.normal(0, 5))
     rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
     width = float(rng.uniform(*pen.width_mm))
-    paths = [((p - 0.5) @ rot.T + 0.5) * [x1 - x0, y1 - y0] + [x0, y0]
-             for p in mark_paths(style, rng, (x1 - x0) / ppm, width)]
+    if kind == "circle":  # a loop round the box or a label (an answer marked beside the box): its own loop
+        style = "loop"
+        gap = float(rng.uniform(0.8, 1.6))  # mm between the rect and the loop
+        a0 = float(rng.uniform(0, 2 * np.pi))
+        shapes = [_arc(0.5, 0.5, 0.5 + gap * ppm / (x1 - x0), 0.5 + gap * ppm / (y1 - y0), a0,
+                       a0 + 2 * np.pi * rng.uniform(1.02, 1.15), 48)]
+    else:
+        style = STYLES[int(rng.integers(len(STYLES)))]
+        shapes = mark_paths(style, rng, (x1 - x0) / ppm, width)
+    paths = [((p - 0.5) @ rot.T + 0.5) * [x1 - x0, y1 - y0] + [x0, y0] for p in shapes]
     width *= 2.2 if style == "tap_dot" else 1.0
     opacity = lay_strokes(image, paths, width * ppm, pen, rng, ppm, _tooth_for(image, pen, ppm))
     return MarkInfo(style, pen.name, opacity)

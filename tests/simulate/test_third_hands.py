@@ -63,3 +63,13 @@ def test_a_cancellation_is_the_wards_fill_and_the_ward_comes_back():
         assert ward_fill.draw_mark is third_hands.draw_third_mark
         assert ward_fill.draw_handwriting is third_hands.draw_third_writing
     assert (ward_fill.draw_mark, ward_fill.draw_handwriting) == ward
+
+
+def test_a_circle_round_a_label_is_a_loop_round_it_not_a_mark_on_its_letters():
+    """An answer marked beside the box circles the label: the third hand draws its own loop round the rect,
+    leaving the rect's middle (the label's letters) alone."""
+    img = np.full((300, 600), 255, np.uint8)
+    label = (150.0, 120.0, 450.0, 180.0)  # a 25 x 5 mm label at 300 dpi
+    info = third_hands.draw_third_mark(img, label, 300.0, "circle", np.random.default_rng(4), "ballpoint_blue")
+    ink = img < 200
+    assert info.kind == "loop" and not ink[130:170, 170:430].any() and ink.sum() > 300
