@@ -127,14 +127,14 @@ def lay_strokes(image: np.ndarray, strokes_px: list[Path], width_px: float, pen:
     return opacity
 
 
-_TOOTH: dict[tuple[int, int], np.ndarray] = {}
+_TOOTH: dict[tuple[int, int, float], np.ndarray] = {}
 
 
 def paper_tooth(shape: tuple[int, ...], ppm: float) -> np.ndarray:
-    """A fixed texture per sheet size: where graphite catches (0.35-1), grains ~0.1 mm."""
-    key = (int(shape[0]), int(shape[1]))
+    """A fixed texture per sheet size and resolution: where graphite catches (0.35-1), grains ~0.1 mm."""
+    key = (int(shape[0]), int(shape[1]), round(float(ppm), 3))
     if key not in _TOOTH:
-        g = np.random.default_rng(20261124).random(key, dtype=np.float32)
+        g = np.random.default_rng(20261124).random(key[:2], dtype=np.float32)
         g = cv2.GaussianBlur(g, (0, 0), max(0.5, 0.05 * ppm))
         g = (g - g.mean()) / (g.std() + 1e-6)
         _TOOTH[key] = np.clip(0.75 + 0.25 * g, 0.35, 1.0).astype(np.float32)

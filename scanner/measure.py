@@ -957,7 +957,8 @@ def side_ink_mm(D: np.ndarray, box: tuple[float, float, float, float], inner: tu
     cols = ((bx0 - m, ix0 + 1), (ix1 - 1, bx1 + m))
     bands = (D[slice(*rows[0]), ix0:ix1].T, D[slice(*rows[1]), ix0:ix1][::-1].T,
              D[iy0:iy1, slice(*cols[0])], D[iy0:iy1, slice(*cols[1])][:, ::-1])
-    if min(b.shape[1] for b in bands) <= m + int(round(OUTLINE_CLEAR_MM * res)):
+    clear = int(round(OUTLINE_CLEAR_MM * res))
+    if min(b.shape[1] for b in bands) <= m + clear:
         return -1.0
     b0, b1 = int(round(PAST_BOX_MM[0] * res)), int(round(PAST_BOX_MM[1] * res))
     if min(bx0, by0) < b1 or by1 + b1 > D.shape[0] or bx1 + b1 > D.shape[1]:
@@ -968,25 +969,21 @@ def side_ink_mm(D: np.ndarray, box: tuple[float, float, float, float], inner: tu
         ((cols[0][0] - k, cols[0][1]), (cols[1][0], cols[1][1] + k))
     past = [(D[slice(*r), bx0 - b1:bx0 - b0].T, D[slice(*r), bx1 + b0:bx1 + b1].T) for r in wide_rows] + \
            [(D[by0 - b1:by0 - b0, slice(*c)], D[by1 + b0:by1 + b1, slice(*c)]) for c in wide_cols]
-    rises, widths = [], []
+    looks = []  # per side not a crease: (how far ink rises again past the outline, the outline's ink width)
     for b, ends in zip(bands, past, strict=True):
         if all(np.count_nonzero(e.max(axis=1) > t8 // 2) >= PAST_BOX_SHARE * e.shape[0] for e in ends):
-            rises.append(np.zeros(b.shape[0], np.int16))  # a line along the side runs on past the box at
-            widths.append(np.zeros(b.shape[0], np.int64))  # both ends: a crease or a fold, not a stroke in it
-            continue
+            continue  # a line along the side runs on past the box at both ends: a crease or a fold
         b = b.astype(np.int16)
         depth = np.arange(b.shape[1])
-        look = min(b.shape[1], m + int(round(OUTLINE_CLEAR_MM * res)) + 1)
-        o = b[:, :look].argmax(axis=1)
+        o = b[:, :min(b.shape[1], m + clear + 1)].argmax(axis=1)
         peak = b[np.arange(b.shape[0]), o]
         after = depth[None, :] >= o[:, None]
         b2 = np.where(after, b, peak[:, None])
-        rises.append((b2 - np.minimum.accumulate(b2, axis=1)).max(axis=1))
         light = after & (b2 < t8)
-        widths.append(np.where(light.any(axis=1), light.argmax(axis=1), b.shape[1]) - o)
-    wide = float(np.median(np.concatenate([w for w in widths if w.any()] or [np.zeros(1)]))) + THICK_PX
-    return max((e - a for r, w in zip(rises, widths, strict=True)
-                for a, e in true_runs((r >= t8) | (w >= wide))), default=0) / res
+        looks.append(((b2 - np.minimum.accumulate(b2, axis=1)).max(axis=1),
+                      np.where(light.any(axis=1), light.argmax(axis=1), b.shape[1]) - o))
+    wide = float(np.median(np.concatenate([w for _, w in looks if w.any()] or [np.zeros(1)]))) + THICK_PX
+    return max((e - a for r, w in looks for a, e in true_runs((r >= t8) | (w >= wide))), default=0) / res
 
 
 LOCAL_WIN_MM = 1.25  # the local paper level: median over this window (wider than a pencil or ballpoint stroke)
