@@ -347,7 +347,8 @@ def _pdf_page_image(pdf, i: int) -> tuple[np.ndarray, float | None]:
         except pdfium.PdfiumError:
             objs = []
         images = [o for o in objs if o.type == raw.FPDF_PAGEOBJ_IMAGE]
-        others = [o for o in objs if o.type not in (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM)]
+        others = [o for o in objs if o.type not in (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM)
+                  and not _invisible_text(o)]
         dpi: float | None = None
         if len(images) == 1 and not others:
             img, dpi = _native_image(images[0], pw, ph)
@@ -364,6 +365,23 @@ def _pdf_page_image(pdf, i: int) -> tuple[np.ndarray, float | None]:
         return img, dpi
     finally:
         page.close()
+
+
+def _invisible_text(obj) -> bool:
+    """Text drawn in render mode 3 (invisible): the OCR layer of a "searchable PDF" from a scanner or OCRmyPDF.
+
+    It paints nothing, so the page is still one scanned image. Counted as drawing, it sent every page of such
+    a stack to PDFium's renderer: resampled to 300 dpi (a 200-dpi scan grew 2.25x in pixels) and decoded
+    the slow way, instead of taking the scanner's own pixels.
+    """
+    import pypdfium2.raw as raw
+
+    if obj.type != raw.FPDF_PAGEOBJ_TEXT:
+        return False
+    try:
+        return raw.FPDFTextObj_GetTextRenderMode(obj.raw) == raw.FPDF_TEXTRENDERMODE_INVISIBLE
+    except Exception:  # an object PDFium cannot describe: treat it as drawing (the page is rendered)
+        return False
 
 
 def _native_image(obj, pw: float, ph: float) -> tuple[np.ndarray | None, float | None]:

@@ -257,3 +257,46 @@ def test_jpeg_pdf_pixels_as_pdfium_decodes_them(tmp_path, mode):
     pdf.close()
     page = next(iter_pages(p))
     assert page.ok and page.image.shape[:2] == (90, 70)
+
+
+def _searchable_pdf(tmp_path, render_mode: int):
+    """A 200-dpi grey JPEG page with a text layer on top, as a scanner's "searchable PDF" (OCR) writes it."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    rng = np.random.default_rng(3)
+    page = np.clip(rng.normal(235, 4, (2339, 1654)), 0, 255).astype(np.uint8)
+    page[100:300, 100:300] = 20
+    buf = io.BytesIO()
+    Image.fromarray(page).save(buf, "JPEG", quality=85)
+    p = tmp_path / f"searchable-{render_mode}.pdf"
+    c = canvas.Canvas(str(p), pagesize=A4)
+    c.drawImage(ImageReader(io.BytesIO(buf.getvalue())), 0, 0, A4[0], A4[1])
+    t = c.beginText(72, 700)
+    t.setTextRenderMode(render_mode)
+    t.setFont("Helvetica", 12)
+    t.textLine("Mini-CEX vurderingsskjema")
+    c.drawText(t)
+    c.save()
+    return p, buf.getvalue()
+
+
+def test_a_searchable_pdf_gives_the_scanners_own_pixels(tmp_path):
+    """An OCR text layer (invisible text) paints nothing: the page is still its scanned image, at its own
+    200 dpi and pixel for pixel as the JPEG holds it, not re-rendered by PDFium at 300 dpi."""
+    import cv2
+
+    p, jpeg = _searchable_pdf(tmp_path, render_mode=3)
+    (pg,) = list(iter_pages(p))
+    assert pg.ok and pg.image.shape == (2339, 1654) and pg.dpi == pytest.approx(200, abs=0.5)
+    np.testing.assert_array_equal(pg.image, cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_UNCHANGED))
+
+
+def test_visible_text_over_a_scan_is_kept_by_rendering_the_page(tmp_path):
+    """Text that is drawn (a stamp, an annotation burnt in) is part of the page: rendered, at 300 dpi."""
+    p, _ = _searchable_pdf(tmp_path, render_mode=0)
+    (pg,) = list(iter_pages(p))
+    assert pg.ok and pg.image.shape[0] == 3508 and pg.dpi == pytest.approx(300)
