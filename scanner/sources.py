@@ -110,8 +110,22 @@ def count_pages(path: str | os.PathLike[str]) -> int:
     if kind in IMAGE_KINDS:
         with _open_image(p, kind) as im:
             return int(getattr(im, "n_frames", 1)) if kind in ("tiff", "gif", "webp") else 1
-    raise errors.UnsupportedTypeError(
+    raise _unsupported(p)
+
+
+def _unsupported(p: Path) -> errors.UnsupportedTypeError:
+    """The error for a file formkit cannot read, with what to do about it (a phone's HEIC photo named)."""
+    with open(p, "rb") as fh:
+        head = fh.read(16)
+    if head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS:
+        return errors.UnsupportedTypeError(
+            f"{p.name} is a HEIC/HEIF photo (an iPhone's default). Send or export it as JPEG (on the iPhone: "
+            "Settings > Camera > Formats > Most Compatible), then scan that file.", path=str(p))
+    return errors.UnsupportedTypeError(
         f"{p.name} is not a PDF, TIFF, PNG or JPEG file. Save the scan in one of those formats.", path=str(p))
+
+
+HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
 
 
 def _iter_folder(root: Path) -> Iterator[SourcePage]:
@@ -138,9 +152,7 @@ def _iter_file(p: Path, start: int = 0, stop: int | None = None) -> Iterator[Sou
     elif kind in IMAGE_KINDS:
         yield from _iter_image(p, kind, start, stop)
     else:
-        raise errors.UnsupportedTypeError(
-            f"{p.name} is not a PDF, TIFF, PNG or JPEG file. Save the scan in one of those formats.",
-            path=str(p))
+        raise _unsupported(p)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -64,6 +64,20 @@ def test_not_an_image(tmp_path):
     assert ei.value.reason == "unsupported_type"
 
 
+def test_an_iphone_heic_photo_is_named_with_what_to_do(tmp_path):
+    """A small clinic photographs pages with an iPhone, whose camera saves HEIC: the clerk is told to send JPEG."""
+    p = tmp_path / "IMG_0412.HEIC"
+    p.write_bytes(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64))
+    with pytest.raises(errors.UnsupportedTypeError) as ei:
+        list(iter_pages(p))
+    assert ei.value.reason == "unsupported_type"
+    assert "HEIC" in str(ei.value) and "JPEG" in str(ei.value) and "Most Compatible" in str(ei.value)
+    other = tmp_path / "clip.mp4"
+    other.write_bytes(b"\x00\x00\x00\x18ftypisom" + bytes(64))
+    with pytest.raises(errors.UnsupportedTypeError, match="is not a PDF, TIFF, PNG or JPEG file"):
+        list(iter_pages(other))
+
+
 def test_corrupt_pdf(tmp_path):
     p = tmp_path / "bad.pdf"
     p.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 20 + b"\n%%EOF\n")
