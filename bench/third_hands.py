@@ -24,9 +24,11 @@ import cv2
 import numpy as np
 from hands import drawn_by, keeps_the_wards_fill
 
-from formkit.simulate.marks import PENS, MarkInfo, Pen, Rect
+from formkit.simulate.marks import BESIDE_TICK, PENS, MarkInfo, Pen, Rect
 
 STYLES = ("slash", "tiny_tick", "inner_o", "plus", "loose_scribble", "far_check", "tap_dot", "offset_x", "floor_line")
+BESIDE_STYLES = tuple(s for s in STYLES if s != "tap_dot")  # an answer ticked next to its box: not a tapped dot,
+# which is what a pen resting on the paper leaves (0.2-0.8 mm2: a person could not read it as the answer either)
 WRITING = ("flourish", "small_word", "number_unit", "on_the_line")
 
 Path = np.ndarray  # (n, 2) points, box units (u right, v down; the box is [0, 1]^2) or mm for writing
@@ -149,7 +151,8 @@ def _tooth_for(image: np.ndarray, pen: Pen, ppm: float) -> np.ndarray | None:
 def draw_third_mark(image: np.ndarray, rect_px: Rect, dpi: float, kind: str, rng: np.random.Generator, pen: Pen, *,
                     max_overshoot_mm: float = 2.0) -> MarkInfo:
     """`marks.draw_mark`'s signature; `kind` "fill" (a cancellation) is the ward's, "circle" (round a box, or a label
-    when the answer is marked beside the box) a third hand's loop, any other one of its STYLES."""
+    when the answer is marked beside the box) a third hand's loop, a tick beside a box (`BESIDE_TICK`) one of its
+    BESIDE_STYLES, any other one of its STYLES."""
     ppm = dpi / 25.4
     x0, y0, x1, y1 = rect_px
     a = np.deg2rad(rng.normal(0, 5))
@@ -162,7 +165,8 @@ def draw_third_mark(image: np.ndarray, rect_px: Rect, dpi: float, kind: str, rng
         shapes = [_arc(0.5, 0.5, 0.5 + gap * ppm / (x1 - x0), 0.5 + gap * ppm / (y1 - y0), a0,
                        a0 + 2 * np.pi * rng.uniform(1.02, 1.15), 48)]
     else:
-        style = STYLES[int(rng.integers(len(STYLES)))]
+        styles = BESIDE_STYLES if kind == BESIDE_TICK else STYLES
+        style = styles[int(rng.integers(len(styles)))]
         shapes = mark_paths(style, rng, (x1 - x0) / ppm, width)
     paths = [((p - 0.5) @ rot.T + 0.5) * [x1 - x0, y1 - y0] + [x0, y0] for p in shapes]
     width *= 2.2 if style == "tap_dot" else 1.0

@@ -22,7 +22,17 @@ import cv2
 import numpy as np
 
 from .effects import to_grey
-from .marks import DEFAULT_PEN_WEIGHTS, PENS, Pen, Rect, choose_pen, draw_handwriting, draw_line, draw_mark
+from .marks import (
+    BESIDE_TICK,
+    DEFAULT_PEN_WEIGHTS,
+    PENS,
+    Pen,
+    Rect,
+    choose_pen,
+    draw_handwriting,
+    draw_line,
+    draw_mark,
+)
 from .render import rect_mm_to_px
 
 Value = str | list[str] | None
@@ -307,7 +317,7 @@ def _mark_beside(
         r = (x, y0 - 0.5 * ppm, x + side, y0 - 0.5 * ppm + side)
         ya, yb, xa, xb = int(r[1] - clear), int(r[3] + clear), int(r[0] - clear), int(r[2] + clear)
         if xa > 8 * ppm and xb < img.shape[1] - 8 * ppm and not (to_grey(clean[max(0, ya):yb, xa:xb]) < 128).any():
-            draw_mark(img, r, dpi, "tick", rng, hand.pen, max_overshoot_mm=0.3)
+            draw_mark(img, r, dpi, BESIDE_TICK, rng, hand.pen, max_overshoot_mm=0.3)
             return kind, r
     return None
 

@@ -25,6 +25,9 @@ import cv2
 import numpy as np
 
 MARK_KINDS: tuple[str, ...] = ("tick", "cross", "slash", "dot", "fill", "circle")
+BESIDE_TICK = "tick_beside"
+"""A tick drawn in free space next to a box, as the answer (`fill.Styles.beside_marks`): the ward draws it as a
+tick; another hand (bench/third_hands.py) draws it only in a shape a person would read as an answer there."""
 """Box-mark shapes. `fill` is the solid scribble that means *cancelled* by convention."""
 
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in pixels (float, sub-pixel)
@@ -403,6 +406,8 @@ def draw_mark(
     `rect_px` is the printed box outline (x0, y0, x1, y1) in pixels. Ink stays within the box
     grown by `max_overshoot_mm`.
     """
+    if kind == BESIDE_TICK:
+        kind = "tick"
     if kind not in MARK_KINDS:
         raise ValueError(f"unknown mark kind {kind!r}; expected one of {MARK_KINDS}")
     pen = PENS[pen] if isinstance(pen, str) else pen

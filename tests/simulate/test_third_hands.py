@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import third_hands  # noqa: E402
 
 import formkit.simulate.fill as ward_fill  # noqa: E402
+from formkit.simulate.marks import BESIDE_TICK, draw_mark  # noqa: E402
 
 BOX = (80.0, 80.0, 133.0, 133.0)  # a 4.5 mm box at 300 dpi
 
@@ -24,6 +25,25 @@ def test_every_style_inks_its_box(style, monkeypatch):
     info = third_hands.draw_third_mark(img, BOX, 300.0, "tick", np.random.default_rng(1), "ballpoint_black")
     inside = img[80:134, 80:134]
     assert info.kind == style and (inside < 160).sum() >= 40, (style, int((inside < 160).sum()))
+
+
+def test_an_answer_ticked_beside_its_box_is_never_a_tapped_dot():
+    """A dot next to a box is what a resting pen leaves: drawn as the answer, the bench's truth asked the reader
+    for what a person could not read either (a hunt: 0.2 mm2 beside a box, read as an empty row). In a box, the
+    third hand still taps dots."""
+    beside = {third_hands.draw_third_mark(np.full((200, 200), 255, np.uint8), BOX, 300.0, BESIDE_TICK,
+                                          np.random.default_rng(seed), "ballpoint_black").kind for seed in range(60)}
+    assert "tap_dot" not in beside and len(beside) >= 6
+    inside = {third_hands.draw_third_mark(np.full((200, 200), 255, np.uint8), BOX, 300.0, "tick",
+                                          np.random.default_rng(seed), "ballpoint_black").kind for seed in range(60)}
+    assert "tap_dot" in inside
+
+
+def test_the_ward_draws_a_tick_beside_a_box_as_its_tick():
+    a, b = (np.full((200, 200), 255, np.uint8) for _ in range(2))
+    draw_mark(a, BOX, 300.0, "tick", np.random.default_rng(4), "pencil", max_overshoot_mm=0.3)
+    draw_mark(b, BOX, 300.0, BESIDE_TICK, np.random.default_rng(4), "pencil", max_overshoot_mm=0.3)
+    assert np.array_equal(a, b) and (a < 200).any()
 
 
 def test_a_loose_scribble_leaves_paper_between_its_passes_even_in_felt_tip(monkeypatch):
