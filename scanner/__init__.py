@@ -306,7 +306,7 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
         return ring_darkest(image, H, rect, nb, out.fields[fid].boxes[i].measures.get("snap_mm", (0.0, 0.0)),
                             location.streaks or None)
 
-    clipped = bilevel or halftone or paper_whitened(out.fields)  # a faint pen may be gone without a trace
+    clipped = bilevel or halftone or paper_whitened(out.fields, out.texts)  # a faint pen may be gone without a trace
     doubt_absence_for_faint_writer(out, one_bit=clipped, ring_look=ring_look,
                                    beside_look=faint_ink_beside(out.fields, page_fields, image, H, printed_mm,
                                                                 location.streaks))

@@ -9,12 +9,14 @@ form's other pages inherit the doubt (`doubt_for_writer`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
 from scanner.beside import QUIET_SPECK_MM2
 from scanner.decide import EMPTY_MAX, FAINT_FILL_SMOOTH, BoxDecision, FieldDecision, decide_field
+from scanner.handwriting import TextArea
+from scanner.imageops import hist_median_mad, hist_quantile, ink_grey
 from scanner.reading import PageReading
 
 LONE_TRACE_MIN = 0.10  # share of a box interior a faint trace must cover to be a stroke (= decide.MARK_MIN) ...
@@ -190,11 +192,21 @@ def _is_faint_trace(b: BoxDecision) -> bool:
     return b.why in ("faint_trace", "lone_trace")
 
 
+def crop_paper(crop: np.ndarray) -> tuple[float, float]:
+    """(paper level, noise relative to it) of a text area's crop, taken as `measure` takes a box's ring's:
+    the 85th percentile of the grey levels, and the spread (MAD) of those within 15 % of it."""
+    g = ink_grey(crop) if crop.ndim == 3 else crop
+    hist = np.bincount(g.ravel(), minlength=256)
+    bg = max(hist_quantile(hist, 0.85), 1.0)
+    hist[:int(bg * 0.85)] = 0
+    return bg, 1.4826 * hist_median_mad(hist)[1] / bg
+
+
 WHITE_PAPER = 254.0  # the paper around the boxes at least this light ...
 WHITE_NOISE = 0.002  # ... and no noisier than this (medians over the page's boxes): the scanner whitened it
 
 
-def paper_whitened(fields: dict[str, FieldDecision]) -> bool:
+def paper_whitened(fields: dict[str, FieldDecision], texts: Mapping[str, TextArea] | None = None) -> bool:
     """True when the scanner took the paper to pure white (a driver's background removal).
 
     Paper comes through a grey scan at 235-252 with noise; clipped to 255 with none, it says that
@@ -202,9 +214,15 @@ def paper_whitened(fields: dict[str, FieldDecision]) -> bool:
     may this. A stress run of such scans lost faint-pencil answers whole: the optional rows read empty,
     accepted, with eight required rows on the same page left for a person. Such a page is judged as a
     1-bit one by the writer's rules (`doubt_mostly_blank_page`, and no empty box vouches for itself).
+    The paper is measured around the boxes; a page without boxes (a form's back page of comments and
+    signatures) is measured in its text areas' crops (`texts`) the same way: taken for a grey page, the
+    faint-pencil comments on one, cut by the whitening (to a person as faint writing), did not make its
+    signature, whitened away whole, doubtful - read absent, accepted (a stress run).
     """
     levels = [(b.measures["background"], b.measures["noise"]) for fd in fields.values() for b in fd.boxes
               if "background" in b.measures and "noise" in b.measures]
+    if not levels:
+        levels = [crop_paper(ta.crop) for ta in (texts or {}).values() if ta.crop is not None and ta.crop.size]
     if not levels:
         return False
     bg, noise = np.median(np.asarray(levels, dtype=np.float64), axis=0)

@@ -173,6 +173,45 @@ def test_two_marker_page_is_trusted_only_when_its_print_confirms_the_mapping(syn
         assert r.fields["setting"].status == r.fields["rating"].status == "review"
 
 
+@pytest.mark.parametrize("grey_level", [205, 215, 222])
+@pytest.mark.parametrize("effect,status", [("grey", "accepted"), ("whitened", "review")])
+def test_a_whitened_page_of_text_areas_only_doubts_its_empty_ones(synth, grey_level, effect, status):
+    """A form's back page holds only comments and signatures: no box to measure the paper around. A driver's
+    background removal (paper 255, no noise) cut the faint pencil of one comment (to a person as faint or
+    uncertain writing) and may have taken a signature whole: the empty signature is not vouched for (a
+    stress run read one absent and accepted it, on a page judged grey for want of boxes). The same page
+    scanned in grey keeps its paper's grain: the empty signature stands."""
+    fields = [f for f in synth.geometry()["fields"] if f["kind"] == "text"]
+    p = synth.Page(300)
+    x, y, _, _ = next(f["rect_mm"] for f in fields if f["id"] == "went_well")
+    p.line((x + 10, y + 20), (x + 11, y + 24), 0.25, (grey_level,) * 3)  # a short faint-pencil hook
+    p.line((x + 11, y + 24), (x + 12.5, y + 23.5), 0.25, (grey_level,) * 3)
+    g = p.grey().astype(np.float32) * 0.96
+    img = (synth.noise(g.astype(np.uint8), 2) if effect == "grey"
+           else np.clip(g * 255 / 225, 0, 255).astype(np.uint8))  # levels: paper and light grey -> 255
+    r = scanner.read(img, scanner.locate(img, synth.FURNITURE), fields)
+    assert (r.texts["went_well"].state, r.texts["went_well"].status) == ("uncertain", "review")
+    sig = r.texts["signature"]
+    assert (sig.state, sig.status) == ("absent", status)
+    if status == "review":
+        assert sig.reason == "faint_writer"
+
+
+def test_the_paper_of_a_text_areas_crop():
+    """`crop_paper` measures a crop's paper as a box's ring is measured: grain on a grey scan, none when whitened."""
+    from scanner.writer import WHITE_NOISE, WHITE_PAPER, crop_paper
+
+    rng = np.random.default_rng(2)
+    crop = np.clip(rng.normal(244, 2.0, (96, 700)), 0, 255).astype(np.uint8)
+    crop[20:25, 30:400] = 40  # a printed label
+    bg, noise = crop_paper(crop)
+    assert 243 <= bg <= 247 and noise > 2 * WHITE_NOISE
+    white = np.full((96, 700), 255, np.uint8)
+    white[20:25, 30:400] = 40
+    assert crop_paper(white) == (255.0, 0.0) and crop_paper(white)[0] >= WHITE_PAPER
+    assert crop_paper(np.dstack([white] * 3)) == (255.0, 0.0)  # a colour crop (a phone photo's) is made grey
+
+
 @pytest.mark.parametrize("effect,status", [("bilevel", "review"), ("grey", "accepted"), ("whitened", "review")])
 def test_a_bilevel_page_with_most_required_rows_blank_trusts_nothing(synth, blank_form, effect, status):
     """Through a 1-bit scanner a faint pen vanishes; when most required rows come out blank, the one
