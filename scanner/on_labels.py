@@ -45,7 +45,9 @@ PRINT_INK = 96  # reference darkness (0-255) from which a pixel is print
 GROW_PX = 2  # print strokes are grown by this (0.25 mm: the print's own edge, JPEG ringing) ...
 MAX_BLUR_PX = 4  # ... plus the blur the scan added to them, measured, up to this
 NEAR_PX = 6  # scan ink within this of the print counts towards that blur
-SPECK_PX = 8  # pieces of ink smaller than this (0.12 mm2) are noise
+SPECK_PX = 8  # pieces of ink smaller than this (0.12 mm2) are noise ...
+CHAIN_MIN = 3  # ... unless this many of them (of >= 2 px) lie on one line (within FOLD_BAND_PX) ...
+CHAIN_SPAN_MM = 2.0  # ... spread along this much of it: a pale pen struck through the letters, seen in the gaps
 FOLD_BAND_PX = 3  # a fold across a label: its ink within this of one straight line (0.4 mm) ...
 FOLD_SHARE = 0.9  # ... this much of it ...
 FOLD_MAX_SLOPE = 0.2  # ... no steeper than this (~11 degrees), from one side of the patch to the other ...
@@ -201,10 +203,47 @@ def _pen_pieces_mm2(pen: np.ndarray, dark: np.ndarray, print_dark: float = 255.0
     n, _, stats = component_stats(pen // 255)
     h, w = pen.shape
     area = 0
+    specks = []
     for x, y, bw, bh, a in stats[1:n]:
-        if a >= SPECK_PX and not (x == 0 and x + bw >= w) and not (y == 0 and y + bh >= h):
+        if (x == 0 and x + bw >= w) or (y == 0 and y + bh >= h):
+            continue
+        if a >= SPECK_PX:
             area += int(a)
-    return area / (RES * RES)
+        else:
+            specks.append((x + bw / 2.0, y + bh / 2.0, float(a)))
+    return (area + _chained_px(specks)) / (RES * RES)
+
+
+def _chained_px(specks: list[tuple[float, float, float]]) -> float:
+    """Pixels of the specks (centre x, centre y, pixels) that line up: >= CHAIN_MIN of them within FOLD_BAND_PX of
+    one line, spread along >= CHAIN_SPAN_MM of it (the most such a line holds).
+
+    A pale pen struck through a label's letters shows only in the gaps between them, each piece smaller than a
+    speck: six pieces of 2-8 px in a row, 0.44 mm2 together, were dropped one by one and the row was accepted
+    empty (a synthetic gel line along "management"; the nineteenth session's open case). Clean labels leave no
+    such chain (ward scans at 300 and 200 dpi, rough, inkjet and dark-toner prints, phone photos, sharpened
+    and grey-paper scans: 0 in 895 label looks), and a crease's dashes across the patch are a fold first.
+    """
+    if len(specks) < CHAIN_MIN:
+        return 0.0
+    p = np.asarray(specks, dtype=np.float64)
+    xy = p[:, :2]
+    best = 0.0
+    for i in range(len(p) - 1):
+        for j in range(i + 1, len(p)):
+            d = xy[j] - xy[i]
+            length = float(np.hypot(*d))
+            if length < 1.0:
+                continue
+            u = d / length
+            rel = xy - xy[i]
+            on = np.abs(rel @ np.array([-u[1], u[0]])) <= FOLD_BAND_PX
+            if np.count_nonzero(on) < CHAIN_MIN:
+                continue
+            along = rel[on] @ u
+            if along.max() - along.min() >= CHAIN_SPAN_MM * RES:
+                best = max(best, float(p[on, 2].sum()))
+    return best
 
 
 def _a_fold_across(pen: np.ndarray, dark: np.ndarray, print_dark: float = 255.0) -> bool:

@@ -174,3 +174,30 @@ def test_a_pale_pen_struck_along_a_long_label_that_stops_at_its_ends_is_not_a_fo
     page.line((x + 1.0, y + h * 0.55), (x + w - 1.0, y + h * 0.5), 0.3, (grey,) * 3)
     fd = _read(synth, synth.jpeg(page.grey(), 85), _print_ref(blank_form))
     assert (fd.value, fd.status, fd.reason) == ([], "review", "ink_beside_boxes")
+
+
+def test_a_paler_pen_through_the_letters_seen_only_in_their_gaps_is_seen(synth, blank_form) -> None:  # type: ignore[no-untyped-def]
+    """Paler again (0.41 dark), the line shows only in the gaps between the letters: six pieces of 2-8 px in a
+    row, each smaller than a speck, 0.44 mm2 together. Dropped one by one, the row was accepted empty; lined up,
+    they are a pen's stroke."""
+    from scanner_synth import option_rect
+
+    page = blank_form.copy()
+    x, y, w, h = label_of(option_rect("focus", "management"), page.printed)
+    page.line((x + 1.0, y + h * 0.55), (x + w - 1.0, y + h * 0.5), 0.3, (150, 150, 150))
+    fd = _read(synth, synth.jpeg(page.grey(), 85), _print_ref(blank_form))
+    assert (fd.value, fd.status, fd.reason) == ([], "review", "ink_beside_boxes")
+
+
+def test_specks_count_only_when_they_line_up() -> None:
+    from scanner.on_labels import CHAIN_SPAN_MM, RES, _chained_px
+
+    step = CHAIN_SPAN_MM * RES / 4
+    row = [(10 + i * step, 20 + (i % 2), 5.0) for i in range(5)]  # five specks along a line, 2 mm and more
+    assert _chained_px(row) == 25.0
+    assert _chained_px(row[:2]) == 0.0  # two specks are not a chain
+    assert _chained_px([(10, 20, 5.0), (11, 21, 5.0), (12, 20, 5.0)]) == 0.0  # a cluster, not spread along a line
+    scattered = [(10, 5, 4.0), (30, 40, 4.0), (55, 12, 4.0), (70, 60, 4.0)]
+    assert _chained_px(scattered) == 0.0
+    slanted = [(10 + i * step, 20 + 0.5 * i * step, 3.0) for i in range(5)]  # a slanted stroke's pieces too
+    assert _chained_px(slanted) == 15.0
