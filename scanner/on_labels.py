@@ -46,7 +46,8 @@ GROW_PX = 2  # print strokes are grown by this (0.25 mm: the print's own edge, J
 MAX_BLUR_PX = 4  # ... plus the blur the scan added to them, measured, up to this
 NEAR_PX = 6  # scan ink within this of the print counts towards that blur
 SPECK_PX = 8  # pieces of ink smaller than this (0.12 mm2) are noise ...
-CHAIN_MIN = 3  # ... unless this many of them (of >= 2 px) lie on one line (within FOLD_BAND_PX) ...
+CHAIN_MIN = 3  # ... unless this many of them (of >= CHAIN_PIECE_PX) lie on one line (within FOLD_BAND_PX) ...
+CHAIN_PIECE_PX = 2
 CHAIN_SPAN_MM = 2.0  # ... spread along this much of it: a pale pen struck through the letters, seen in the gaps
 FOLD_BAND_PX = 3  # a fold across a label: its ink within this of one straight line (0.4 mm) ...
 FOLD_SHARE = 0.9  # ... this much of it ...
@@ -209,7 +210,7 @@ def _pen_pieces_mm2(pen: np.ndarray, dark: np.ndarray, print_dark: float = 255.0
             continue
         if a >= SPECK_PX:
             area += int(a)
-        else:
+        elif a >= CHAIN_PIECE_PX:
             specks.append((x + bw / 2.0, y + bh / 2.0, float(a)))
     return (area + _chained_px(specks)) / (RES * RES)
 
