@@ -85,23 +85,6 @@ def stored_layout(ws: Workspace, layout_id: str, version: int) -> tuple[Layout, 
     return layout, geom
 
 
-def form_geometry(contract: dict[str, Any], subgoals: list[list[str]] | list[tuple[str, str]]) -> dict[str, Any]:
-    """The geometry of one issued form: per-form slots bound to their codes, unbound slots removed."""
-    out = dict(contract)
-    fields = []
-    for f in contract["fields"]:
-        if f.get("options_from"):
-            opts = []
-            for i, o in enumerate(f["options"]):
-                if i < len(subgoals):
-                    code, title = subgoals[i]
-                    opts.append({**o, "value": code, "label": f"{code} {title}"})
-            f = {**f, "options": opts}
-        fields.append(f)
-    out["fields"] = fields
-    return out
-
-
 def check_subgoals(layout: Layout, trainee: Any, req: FormRequest) -> list[tuple[str, str]]:
     if not req.subgoals:
         return []

@@ -9,6 +9,7 @@ import json
 from datetime import date
 from typing import Any
 
+from formkit.form_geometry import form_geometry
 from formkit.store import Store
 from formkit.workspace import Workspace
 
@@ -89,7 +90,6 @@ def set_aside_words(reason: str) -> str:
 def records(ws: Workspace, trainee: str | None = None, date_from: date | None = None,
             date_to: date | None = None) -> list[dict[str, Any]]:
     """One record per form with at least one scanned page, in trainee/encounter order."""
-    from formkit.issuing import form_geometry
 
     store = ws.store
     out = []

@@ -2,6 +2,8 @@
 
 A decided value is stored as `verified` with who and when; machine readings never overwrite it.
 The CLI and the web review page both call these functions, so the rules live in one place.
+The reader, the scan's commit step and the issuing code are imported by the functions that re-read or
+re-derive something: listing what waits for a person (`formkit review list`) starts without them.
 """
 
 from __future__ import annotations
@@ -9,11 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import scanner
 from formkit.errors import InputDataError, NotFound
-from formkit.ingest.commit import apply_values, reading_json, refresh_form_status, save_evidence, spread_faint_writer
-from formkit.ingest.worker import Identity, process_page
-from formkit.issuing import form_geometry
+from formkit.form_geometry import form_geometry
 from formkit.qrpayload import normalise_form_id
 from formkit.records import set_aside_reason
 from formkit.store import now_iso
@@ -102,6 +101,7 @@ def parse_value(field: dict[str, Any], raw: str) -> Any:
 
 
 def set_value(ws: Workspace, form_id: str, field_id: str, raw: str, actor: str, reason: str | None = None) -> Any:
+    from formkit.ingest.commit import refresh_form_status
     form_id = normalise_form_id(form_id)
     _row, geom = form_geom(ws, form_id)
     field = next((f for f in geom["fields"] if f["id"] == field_id), None)
@@ -164,6 +164,8 @@ def _page(ws: Workspace, page_id: int) -> Any:
 
 
 def reread(ws: Workspace, row: Any, forced: tuple[str, int] | None) -> Any:
+    import scanner
+    from formkit.ingest.worker import Identity, process_page
     path = ws.root / row["archived_path"]
     pages = list(scanner.iter_pages(path, start=row["page_index"], stop=row["page_index"] + 1))
     if not pages:
@@ -174,6 +176,13 @@ def reread(ws: Workspace, row: Any, forced: tuple[str, int] | None) -> Any:
 
 def assign_page(ws: Workspace, page_id: int, form_id: str, page_no: int, actor: str) -> dict[str, Any]:
     """A person says which form and page an unidentified page is; it is then read with that geometry."""
+    from formkit.ingest.commit import (
+        apply_values,
+        reading_json,
+        refresh_form_status,
+        save_evidence,
+        spread_faint_writer,
+    )
     form_id = normalise_form_id(form_id)
     row = _page(ws, page_id)
     if row["state"] not in ("unidentified", "rejected", "blank"):
@@ -227,6 +236,7 @@ def set_aside_page(ws: Workspace, page_id: int, reason: str, actor: str, form_id
 
 def resolve_conflict(ws: Workspace, page_id: int, keep: str, actor: str) -> None:
     """For a conflict page: keep 'new' (this page's marks) or 'old' (the page read first)."""
+    from formkit.ingest.commit import apply_values, refresh_form_status, spread_faint_writer
     row = _page(ws, page_id)
     if row["state"] != "conflict":
         raise InputDataError(f"page {page_id} is '{row['state']}', not a conflict")

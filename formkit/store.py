@@ -79,6 +79,10 @@ CREATE TABLE IF NOT EXISTS scan_runs(
 """
 
 
+PAGE_STATES = ("recognised", "needs_review", "blank", "duplicate", "conflict", "unidentified", "rejected")
+"""Every scanned page ends in exactly one of these (`formkit scan`, `formkit pages`)."""
+
+
 def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 

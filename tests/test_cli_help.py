@@ -54,3 +54,15 @@ def test_init_creates_the_workspace_the_user_named(tmp_path, monkeypatch) -> Non
     assert (tmp_path / "given" / "secret.key").exists() and not (tmp_path / "named2").exists()
     assert runner.invoke(cli, ["init"]).exit_code == 0
     assert (tmp_path / "secret.key").exists()
+
+
+def test_the_command_line_starts_without_the_reader_and_the_pdf_libraries() -> None:
+    """`formkit --help`, `review list` or `pages` need the store, not NumPy, OpenCV, reportlab or openpyxl: imported
+    at the top of the command modules, they cost every command ~0.6 s before it did anything."""
+    import subprocess
+    import sys
+
+    heavy = ("numpy", "cv2", "reportlab", "openpyxl", "scanner", "pypdfium2", "flask")
+    probe = f"import sys, formkit.cli; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 
-from formkit import reporting
 from formkit.cli.main import cli, get_ws
 from formkit.errors import InputDataError, NotFound
 from formkit.records import records
@@ -48,6 +47,7 @@ def export_cmd(ctx: click.Context, fmt: str, out: Path | None, trainee: str | No
       formkit export --format csv --out records.csv --from 2026-01-01 --to 2026-06-30
       formkit export --format fhir --trainee S001 --out s001-fhir.json
     """
+    from formkit import reporting
     ws = get_ws(ctx)
     d0, d1 = parse_day(date_from, "--from"), parse_day(date_to, "--to")
     if fmt == "json" and out is None:

@@ -12,9 +12,7 @@ from formkit.cli.main import cli, get_ws
 from formkit.cli.progress import LazyBar
 from formkit.csvinput import read_plan
 from formkit.errors import InputDataError, NotFound, UsageErrorLike
-from formkit.issuing import FormRequest, issue_forms, reprint
 from formkit.qrpayload import normalise_form_id
-from formkit.reporting import issued_forms
 from formkit.review import form_geom
 
 
@@ -45,6 +43,7 @@ def generate(ctx: click.Context, layout_name: str, plan: Path | None, trainee: s
       formkit generate --layout minicex-st-sv --plan plan.csv --out forms/ --per-trainee --duplex
       formkit generate --layout minicex-ntnu-nb --trainee S001 --count 3 --setting "Poliklinikk" --out s001.pdf
     """
+    from formkit.issuing import FormRequest, issue_forms
     ws = get_ws(ctx)
     if bool(plan) == bool(trainee):
         raise UsageErrorLike("give either --plan FILE or --trainee ID")
@@ -85,6 +84,7 @@ def reprint_cmd(ctx: click.Context, form_id: str, out: Path, duplex: bool) -> No
     Example:
       formkit reprint 7K2Q-9XDM --out replacement.pdf
     """
+    from formkit.issuing import reprint
     pages = reprint(get_ws(ctx), normalise_form_id(form_id), out, duplex)
     click.echo(f"Reprinted {normalise_form_id(form_id)}: {pages} page(s) → {out}")
 
@@ -107,6 +107,7 @@ def forms_list(ctx: click.Context, trainee: str | None, outstanding: bool, as_js
       formkit forms list --trainee S001
       formkit forms list --outstanding
     """
+    from formkit.reporting import issued_forms
     ws = get_ws(ctx)
     if trainee and ws.store.trainee(trainee) is None:
         raise NotFound(f"unknown trainee '{trainee}'")

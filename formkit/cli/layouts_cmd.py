@@ -9,7 +9,6 @@ import click
 
 from formkit.cli.main import cli
 from formkit.errors import NoWorkspace
-from formkit.geometry import build_geometry
 from formkit.layouts import layout_paths, load_layout, load_layout_file
 from formkit.workspace import find_workspace
 
@@ -36,6 +35,7 @@ def layouts_list(ctx: click.Context, as_json: bool) -> None:
     Example:
       formkit layouts list
     """
+    from formkit.geometry import build_geometry
     out = []
     for path in layout_paths(_extra_dirs(ctx)).values():
         lay = load_layout_file(path)
@@ -62,6 +62,7 @@ def layouts_show(ctx: click.Context, name: str, as_json: bool) -> None:
       formkit layouts show minicex-st-sv
       formkit layouts show minicex-ntnu-nb --json > geometry.json
     """
+    from formkit.geometry import build_geometry
     geom = build_geometry(load_layout(name, _extra_dirs(ctx)))
     contract = geom.contract()
     if as_json:
@@ -84,5 +85,6 @@ def layouts_check(file: Path) -> None:
     Example:
       formkit layouts check my-clinic/layouts/minicex-local.yaml
     """
+    from formkit.geometry import build_geometry
     geom = build_geometry(load_layout_file(file))
     click.echo(f"OK: {geom.layout.id} v{geom.layout.version}, {geom.page_count} page(s), {len(geom.fields)} fields")

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from formkit import reporting
 from formkit.cli.export import parse_day
 from formkit.cli.main import cli, get_ws
 
@@ -29,6 +28,7 @@ def report_trainee(ctx: click.Context, trainee_id: str, out: Path, date_from: st
     Example:
       formkit report trainee S001 --out s001.pdf
     """
+    from formkit import reporting
     reporting.trainee_report(get_ws(ctx), trainee_id, out, parse_day(date_from, "--from"), parse_day(date_to, "--to"))
     click.echo(f"Wrote {out}")
 
@@ -48,6 +48,7 @@ def report_cohort(ctx: click.Context, out: Path, target: int | None, date_from: 
     Example:
       formkit report cohort --out cohort.pdf --target 8
     """
+    from formkit import reporting
     reporting.cohort_report(get_ws(ctx), out, target, parse_day(date_from, "--from"), parse_day(date_to, "--to"))
     click.echo(f"Wrote {out}")
 
@@ -63,5 +64,6 @@ def report_encounter(ctx: click.Context, form_id: str, out: Path) -> None:
     Example:
       formkit report encounter 7K2Q-9XDM --out encounter.pdf
     """
+    from formkit import reporting
     reporting.encounter_report(get_ws(ctx), form_id, out)
     click.echo(f"Wrote {out}")

@@ -6,14 +6,18 @@ import getpass
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from formkit.cli.main import cli, get_ws
 from formkit.cli.progress import LazyBar
 from formkit.errors import ExitCode
-from formkit.ingest import PAGE_STATES, ScanSummary, scan
 from formkit.review import assign_page, pending, resolve_conflict, set_aside_page
+from formkit.store import PAGE_STATES
+
+if TYPE_CHECKING:
+    from formkit.ingest import ScanSummary
 
 
 def actor_option(f):  # type: ignore[no-untyped-def]
@@ -62,6 +66,7 @@ def scan_cmd(ctx: click.Context, paths: tuple[Path, ...], jobs: int | None, as_j
       formkit scan stack.pdf
       formkit scan --jobs 2 /srv/scanner/2026-11-22/
     """
+    from formkit.ingest import scan
     ws = get_ws(ctx)
     if jobs is None:
         jobs = int(ws.config().get("scan", {}).get("jobs", 0))

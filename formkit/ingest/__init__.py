@@ -28,12 +28,11 @@ import scanner
 from formkit.errors import InputDataError
 from formkit.ingest.commit import commit_page, refresh_form_status, write_atomic
 from formkit.ingest.worker import PageOutcome, init_worker, run_task
-from formkit.store import now_iso
+from formkit.store import PAGE_STATES, now_iso
 from formkit.workspace import Workspace
 
 IN_FLIGHT_PER_JOB = 3  # tasks queued or running per worker process (bounds memory, keeps workers fed)
 CHUNK = 4  # pages per worker task: small, so both cores stay busy to the end (opening the file costs < 1 ms)
-PAGE_STATES = ("recognised", "needs_review", "blank", "duplicate", "conflict", "unidentified", "rejected")
 
 
 @dataclass

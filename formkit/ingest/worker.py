@@ -18,8 +18,8 @@ import cv2
 import numpy as np
 
 import scanner
+from formkit.form_geometry import form_geometry
 from formkit.geometry import MARKERS, QR_QUIET, QR_RECT
-from formkit.issuing import form_geometry
 from formkit.print_reference import page_print
 from formkit.qrpayload import PayloadError, parse_payload, verify
 from scanner.imageops import halved, is_bilevel
