@@ -58,7 +58,7 @@ def test_init_creates_the_workspace_the_user_named(tmp_path, monkeypatch) -> Non
 
 def test_the_command_line_starts_without_the_reader_and_the_pdf_libraries() -> None:
     """`formkit --help`, `review list` or `pages` need the store, not NumPy, OpenCV, reportlab or openpyxl: imported
-    at the top of the command modules, they cost every command ~0.6 s before it did anything."""
+    at the top of the command modules, they cost every command ~1 s before it did anything."""
     import subprocess
     import sys
 

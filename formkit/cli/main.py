@@ -1,7 +1,7 @@
 """Entry point, global options and the single place where failures become messages and exit codes.
 
 The command modules import the reader, the PDF renderer and the report and export libraries inside the
-commands that use them: at the top, every `formkit` command (`--help`, `review list`) first paid ~0.6 s
+commands that use them: at the top, every `formkit` command (`--help`, `review list`) first paid ~1 s
 for NumPy, OpenCV, reportlab and openpyxl (tests/test_cli_help.py keeps it so).
 """
 
