@@ -66,12 +66,15 @@ def scan_cmd(ctx: click.Context, paths: tuple[Path, ...], jobs: int | None, as_j
       formkit scan stack.pdf
       formkit scan --jobs 2 /srv/scanner/2026-11-22/
     """
-    from formkit.ingest import scan
     ws = get_ws(ctx)
     if jobs is None:
         jobs = int(ws.config().get("scan", {}).get("jobs", 0))
     if jobs == 0:
         jobs = os.cpu_count() or 1
+    if jobs > 1:  # the workers' server imports the reader while this process does (two cores: ~0.4 s sooner)
+        from formkit.forkserver import start_early
+        start_early()
+    from formkit.ingest import scan
     with LazyBar("Reading pages") as bar:
         summary = scan(ws, list(paths), jobs=jobs, progress=lambda state, done, total: bar.set(done, total))
     if as_json:

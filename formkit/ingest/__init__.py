@@ -13,19 +13,17 @@ import json
 import os
 import re
 import shutil
-import sys
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from multiprocessing import get_context
-from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
 import scanner
 from formkit.errors import InputDataError
+from formkit.forkserver import worker_context
 from formkit.ingest.commit import commit_page, refresh_form_status, write_atomic
 from formkit.ingest.worker import PageOutcome, init_worker, run_task
 from formkit.store import PAGE_STATES, now_iso
@@ -202,50 +200,8 @@ def _guarded_task(task: Task, poison: str = "") -> list[PageOutcome]:
     return run_task(task)
 
 
-def _context() -> BaseContext:
-    """A fork server where the platform has one, else spawn; never a plain fork of this process.
-
-    The fork server imports the reader once (NumPy, OpenCV, zxing: ~0.3 s of CPU) and every worker
-    is a fork of that clean process, instead of a fresh interpreter importing it all again. Like
-    spawn, workers inherit nothing of this process (its SQLite connection, its threads).
-    """
-    try:
-        ctx = get_context("forkserver")
-    except ValueError:
-        return get_context("spawn")
-    ctx.set_forkserver_preload(["formkit.ingest.worker"])
-    _start_fork_server_on_our_code()
-    return ctx
-
-
-def _start_fork_server_on_our_code() -> None:
-    """Start the fork server (once per process) so that it imports the reader from where this process did.
-
-    The fork server is started as `python -c ...`, which puts the current folder first on its import path,
-    and CPython's fork server does not take the parent's path: run from a folder holding another `formkit`
-    or `scanner` package (a second checkout, an unpacked older version), the workers read every page with
-    that code while this process stores the results as its own (found when an A/B benchmark of two versions,
-    run from the repository, timed the same code twice). So it starts without the current folder
-    (PYTHONSAFEPATH) and with the folders this process's packages came from first (PYTHONPATH).
-    """
-    from multiprocessing import forkserver
-
-    roots = list(dict.fromkeys(str(Path(m.__file__).resolve().parents[1]) for m in (sys.modules["formkit"], scanner)))
-    saved = {k: os.environ.get(k) for k in ("PYTHONSAFEPATH", "PYTHONPATH")}
-    os.environ["PYTHONSAFEPATH"] = "1"
-    os.environ["PYTHONPATH"] = os.pathsep.join(roots + ([saved["PYTHONPATH"]] if saved["PYTHONPATH"] else []))
-    try:
-        forkserver.ensure_running()
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 def _pool(jobs: int, args: tuple) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=init_worker, initargs=args)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=worker_context(), initializer=init_worker, initargs=args)
 
 
 def _warm_up() -> None:
