@@ -48,6 +48,7 @@ NEAR_PX = 6  # scan ink within this of the print counts towards that blur
 SPECK_PX = 8  # pieces of ink smaller than this (0.12 mm2) are noise ...
 CHAIN_MIN = 3  # ... unless this many of them (of >= CHAIN_PIECE_PX) lie on one line (within FOLD_BAND_PX) ...
 CHAIN_PIECE_PX = 2
+CHAIN_MAX_SPECKS = 60  # the largest this many specks are looked at (pairs of them make the candidate lines)
 CHAIN_SPAN_MM = 2.0  # ... spread along this much of it: a pale pen struck through the letters, seen in the gaps
 FOLD_BAND_PX = 3  # a fold across a label: its ink within this of one straight line (0.4 mm) ...
 FOLD_SHARE = 0.9  # ... this much of it ...
@@ -228,6 +229,8 @@ def _chained_px(specks: list[tuple[float, float, float]]) -> float:
     if len(specks) < CHAIN_MIN:
         return 0.0
     p = np.asarray(specks, dtype=np.float64)
+    if len(p) > CHAIN_MAX_SPECKS:  # a patch speckled all over (never seen: <= 9 on the kept stacks) stays cheap
+        p = p[np.argsort(-p[:, 2], kind="stable")[:CHAIN_MAX_SPECKS]]
     xy = p[:, :2]
     best = 0.0
     for i in range(len(p) - 1):
