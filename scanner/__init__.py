@@ -307,6 +307,7 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
                             location.streaks or None)
 
     clipped = bilevel or halftone or paper_whitened(out.fields, out.texts)  # a faint pen may be gone without a trace
+    out.clipped = bool(clipped)
     doubt_absence_for_faint_writer(out, one_bit=clipped, ring_look=ring_look,
                                    beside_look=faint_ink_beside(out.fields, page_fields, image, H, printed_mm,
                                                                 location.streaks))

@@ -17,6 +17,7 @@ class PageReading:
     print_verified: bool = False  # a poor marker fit, but every printed box was found where it maps to
     writer_seen: bool = False  # the page shows its writer's pen: an inked box or writing in a text area
     faint_writer: float = 0.0  # ... and that pen is faint: its ink strength (0: not a faint writer)
+    clipped: bool = False  # 1-bit, dithered or whitened: whatever was lighter than the scanner's level is gone
 
     @property
     def review(self) -> dict[str, str]:
@@ -35,5 +36,6 @@ class PageReading:
         """JSON-able audit record (text crops are not included: save them with `texts[id].crop`)."""
         return {"registration_quality": self.registration_quality, "print_verified": self.print_verified,
                 "fingerprint": self.fingerprint, "writer_seen": self.writer_seen, "faint_writer": self.faint_writer,
+                "clipped": self.clipped,
                 "fields": {k: v.to_dict() for k, v in self.fields.items()},
                 "texts": {k: v.to_dict() for k, v in self.texts.items()}}

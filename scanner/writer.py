@@ -161,17 +161,22 @@ def could_hide(faint_mm2: float, faint_t: float, writer: float) -> bool:
     return faint_mm2 > 0 or writer < WRITER_SEEN * faint_t
 
 
-def doubt_for_writer(texts: dict[str, dict], faint_writer: float) -> list[str]:
+def doubt_for_writer(texts: dict[str, dict], faint_writer: float, clipped: bool = False) -> list[str]:
     """Text areas of a page that showed no writer of its own, doubtful given the form's faint writer.
 
     `texts`: {field_id: TextArea.to_dict()} of that page; `faint_writer`: the faint pen's strength
     seen on another page of the same form (`PageReading.faint_writer`). A back page holding only
     text areas, all read as empty, cannot tell a faint pencil from no writing; the front page can
     (a stress test lost a faint pencil signature that way). Returns the areas to send to review.
+    `clipped`: that page came through a 1-bit threshold, a dither or a driver's whitening
+    (`PageReading.clipped`). Its areas' most sensitive look measured the scan's noise after the scanner
+    had already erased what was lighter than its level, so it vouches for nothing: every empty area is
+    doubted (a whitened back page lost a faint-pencil word, digits and a tick whole, and its empty areas,
+    whose noise-only look sat at 0.05 under the front's 0.10 pen, were trusted: a stress run).
     """
     return [fid for fid, t in texts.items()
             if t.get("state") == "absent" and t.get("status") == "accepted"
-            and could_hide(float(t.get("faint_mm2", 0.0)), float(t.get("faint_t", 1.0)), faint_writer)]
+            and (clipped or could_hide(float(t.get("faint_mm2", 0.0)), float(t.get("faint_t", 1.0)), faint_writer))]
 
 
 def _ink_strength(b: BoxDecision) -> float:

@@ -184,7 +184,8 @@ def spread_faint_writer(store: Store, form_id: str) -> list[str]:
         if rd.get("writer", {}).get("seen", True):
             continue  # the page judged its own writer
         texts = {fid: d for fid, d in rd.get("fields", {}).items() if "boxes" not in d}
-        here = [fid for fid in scanner.doubt_for_writer(texts, writer) if store.db.execute(
+        clipped = bool(rd.get("writer", {}).get("clipped", False))
+        here = [fid for fid in scanner.doubt_for_writer(texts, writer, clipped) if store.db.execute(
             "UPDATE field_values SET status='review', reason='faint_writer' "
             "WHERE form_id=? AND field_id=? AND page_id=? AND status='accepted'", (form_id, fid, page_id)).rowcount]
         if here:

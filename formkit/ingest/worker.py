@@ -270,7 +270,7 @@ def process_page(identity: Identity, file_sha: str, page: scanner.SourcePage,
         out.state, out.reason = "needs_review", f"{reader_error(e)}; no box on this page was read"
         return _all_to_a_person(out, page_fields, "reader_error")
     out.fingerprint = reading.fingerprint
-    out.writer = {"seen": reading.writer_seen, "faint": reading.faint_writer}
+    out.writer = {"seen": reading.writer_seen, "faint": reading.faint_writer, "clipped": reading.clipped}
     for fid, fd in reading.fields.items():
         out.fields[fid] = fd.to_dict()
     for fid, ta in reading.texts.items():

@@ -782,3 +782,17 @@ def test_marks_of_one_pen_and_pages_with_few_marks_stand(strengths):
     fields = _fields(_clear_rows(strengths))
     doubt_pale_marks(fields, {})
     assert all(f.status == "accepted" and f.boxes[0].state == "marked" for f in fields.values())
+
+
+def test_an_empty_area_on_a_clipped_back_page_does_not_vouch_for_itself() -> None:
+    """A whitened (or 1-bit) back page: the driver erased what was lighter than its level before the area's most
+    sensitive look measured the noise that was left, so that look vouches for nothing. A whitened back lost a
+    faint-pencil word, digits and a tick whole; its empty areas (noise-only look at 0.05, under the front's 0.10
+    pen) were trusted. Given the form's faint writer, every empty area of a clipped page goes to a person."""
+    from scanner import doubt_for_writer
+
+    back = {"sig": {"state": "absent", "status": "accepted", "faint_t": 0.05, "faint_mm2": 0.0},
+            "plan": {"state": "absent", "status": "accepted", "faint_t": 0.05, "faint_mm2": 0.0},
+            "comment": {"state": "present", "status": "accepted", "faint_t": 0.0, "faint_mm2": 0.0}}
+    assert doubt_for_writer(back, 0.104) == []  # a grey scan whose close look would have seen a 0.10 pen
+    assert doubt_for_writer(back, 0.104, clipped=True) == ["sig", "plan"]
