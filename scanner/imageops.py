@@ -199,6 +199,18 @@ def hist_quantile(hist: np.ndarray, q: float) -> float:
     return float(np.searchsorted(c, q * c[-1]))
 
 
+def paper_level(hist: np.ndarray, level: float | None = None) -> tuple[float, float]:
+    """(paper grey level, its noise sigma relative to that level) from grey-level counts (bin i = value i).
+
+    The level is the 85th percentile (print and ink are a minority), unless given; the noise is the MAD of
+    the counts within 15 % of it (a box's ring in `measure`, a text area's crop in `writer.crop_paper`).
+    """
+    bg = max(level if level is not None else hist_quantile(hist, 0.85), 1.0)
+    paper = hist.copy()
+    paper[:int(bg * 0.85)] = 0
+    return bg, 1.4826 * hist_median_mad(paper)[1] / bg
+
+
 def hist_median_mad(hist: np.ndarray) -> tuple[float, float]:
     """(median, median absolute deviation) of the values counted in `hist` (bin i = value i).
 

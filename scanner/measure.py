@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from scanner.geometry import warp_rect_grey, warp_rect_grey_painted
-from scanner.imageops import clamp, hist_median_mad, hist_quantile, line_kernels, median, true_runs
+from scanner.imageops import clamp, hist_median_mad, line_kernels, median, paper_level, true_runs
 
 RES = 8.0  # px per mm of the measuring grid (203 dpi): a 0.3 mm pencil line is still 2-3 px
 SNAP_MM = 1.5  # search radius for the printed outline
@@ -799,11 +799,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     box_zone = g[zone[1]:zone[3], zone[0]:zone[2]]
     if box_zone.size:
         hist -= _hist256(box_zone)
-    bg = max(paper_at if paper_at is not None else hist_quantile(hist, 0.85), 1.0)
-    lo = int(bg * 0.85)
-    paper = hist.copy()
-    paper[:lo] = 0
-    sigma = 1.4826 * hist_median_mad(paper)[1] / bg
+    bg, sigma = paper_level(hist, paper_at)
     t_ink = ink_threshold(sigma)
     # darkness 0..255 relative to the paper level, by table lookup (one pass over the ROI)
     D8 = cv2.LUT(g, _darkness_lut(bg))

@@ -16,7 +16,7 @@ import numpy as np
 from scanner.beside import QUIET_SPECK_MM2
 from scanner.decide import EMPTY_MAX, FAINT_FILL_SMOOTH, BoxDecision, FieldDecision, decide_field
 from scanner.handwriting import TextArea
-from scanner.imageops import hist_median_mad, hist_quantile, ink_grey
+from scanner.imageops import ink_grey, paper_level
 from scanner.reading import PageReading
 
 LONE_TRACE_MIN = 0.10  # share of a box interior a faint trace must cover to be a stroke (= decide.MARK_MIN) ...
@@ -201,10 +201,7 @@ def crop_paper(crop: np.ndarray) -> tuple[float, float]:
     """(paper level, noise relative to it) of a text area's crop, taken as `measure` takes a box's ring's:
     the 85th percentile of the grey levels, and the spread (MAD) of those within 15 % of it."""
     g = ink_grey(crop) if crop.ndim == 3 else crop
-    hist = np.bincount(g.ravel(), minlength=256)
-    bg = max(hist_quantile(hist, 0.85), 1.0)
-    hist[:int(bg * 0.85)] = 0
-    return bg, 1.4826 * hist_median_mad(hist)[1] / bg
+    return paper_level(np.bincount(g.ravel(), minlength=256))
 
 
 WHITE_PAPER = 254.0  # the paper around the boxes at least this light ...
