@@ -218,7 +218,19 @@ def issue_forms(ws: Workspace, layout_name: str, requests: list[FormRequest], ou
         for tmp, _ in temps:
             with contextlib.suppress(OSError):
                 tmp.unlink()
+    _warm_print_cache(ws, layout)
     return IssueResult([r["form_id"] for r in rows], list(groups), pages, batch)
+
+
+def _warm_print_cache(ws: Workspace, layout: Layout) -> None:
+    """Render the reader's print references of this layout version now, once, rather than in every scan worker
+    (`print_reference.warm_cache`). The forms are issued by now: a failure here only leaves the scan slower."""
+    from formkit.print_reference import warm_cache  # the rasteriser and the reader: only once forms are issued
+
+    row = ws.store.layout_version(layout.id, layout.version)
+    if row is not None:
+        with contextlib.suppress(Exception):
+            warm_cache(row["source_yaml"], row["geometry_hash"], ws.cache_dir)
 
 
 def reprint(ws: Workspace, form_id: str, out: Path, duplex: bool = False) -> int:

@@ -54,6 +54,11 @@ class Workspace:
         return self.root / "crops"
 
     @property
+    def cache_dir(self) -> Path:
+        """What can be made again from the rest (the print references the reader compares scans with)."""
+        return self.root / "cache"
+
+    @property
     def layouts_dir(self) -> Path:
         """A clinic's own layout files; they may add layouts or override built-in ones."""
         return self.root / "layouts"

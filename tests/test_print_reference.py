@@ -123,3 +123,54 @@ def test_a_forms_subgoal_band_is_laid_into_the_shared_page_pixel_for_pixel(fk: C
     assert got is not None and got.shape == whole.shape and np.array_equal(got, whole)
     r0, r1 = pr._subgoal_rows(geom.pages[slot_page - 1], whole.shape[0])
     assert 0 < r1 - r0 < whole.shape[0] // 4  # a band, not the page
+
+
+def test_issuing_keeps_the_references_in_the_workspace_and_a_scan_worker_reads_them(fk: Cli, tmp_path: Path,
+                                                                                    monkeypatch) -> None:
+    """Forms issued leave their layout's pages (as laid out without subgoals) in the workspace's cache, so a scan
+    worker reads them instead of rendering each one (~0.25 s before its first form page); what it reads is
+    the render, pixel for pixel."""
+    from formkit import print_reference as pr
+
+    form_id, _ = _issued(fk, tmp_path, "ST01", ["STb1", "STa4"])
+    source, digest, subgoals, geom = _stored(fk, form_id)
+    cache = fk.ws.cache_dir
+    kept = sorted(cache.glob("print-*.npy"))
+    assert len(kept) == len({f["page"] for f in geom["fields"]}) == 2
+    pr._render.cache_clear()
+    rendered = [pr._render(source, (), p) for p in (1, 2)]  # no cache: rendered here
+    pr._render.cache_clear()
+
+    def no_render(*_a: object, **_k: object) -> None:
+        raise AssertionError("rendered although the workspace keeps the page")
+
+    monkeypatch.setattr(pr, "raster", no_render)
+    for p in (1, 2):
+        got = pr._render(source, (), p, cache)
+        assert got.shape == rendered[p - 1].shape and np.array_equal(got, rendered[p - 1])
+    pr._render.cache_clear()
+
+
+def test_a_damaged_reference_in_the_cache_is_rendered_again_not_trusted(fk: Cli, tmp_path: Path) -> None:
+    from formkit import print_reference as pr
+
+    form_id, _ = _issued(fk, tmp_path, "ST01", ["STb1", "STa4"])
+    source, digest, subgoals, _ = _stored(fk, form_id)
+    path = pr.cache_path(fk.ws.cache_dir, source, 2)
+    good = np.load(path)
+    path.write_bytes(path.read_bytes()[:200])  # cut short, as by a full disk
+    pr._render.cache_clear()
+    got = page_print(source, digest, subgoals, 2, fk.ws.cache_dir)
+    assert got is not None and np.array_equal(got, good)
+    assert np.array_equal(np.load(path), good)  # and written whole again
+    pr._render.cache_clear()
+
+
+def test_the_cache_is_named_by_what_shapes_the_render(tmp_path: Path, monkeypatch) -> None:
+    """Another formkit version (its renderer, its fonts) renders afresh rather than reading another's print."""
+    from formkit import print_reference as pr
+
+    a = pr.cache_path(tmp_path, "layout: a", 1)
+    assert a != pr.cache_path(tmp_path, "layout: a", 2) != pr.cache_path(tmp_path, "layout: b", 1)
+    monkeypatch.setattr(pr, "__version__", "9.9.9")
+    assert pr.cache_path(tmp_path, "layout: a", 1) != a

@@ -22,6 +22,7 @@ from formkit.form_geometry import form_geometry
 from formkit.geometry import MARKERS, QR_QUIET, QR_RECT
 from formkit.print_reference import page_print
 from formkit.qrpayload import PayloadError, parse_payload, verify
+from formkit.workspace import Workspace
 from scanner.imageops import halved, is_bilevel
 
 FURNITURE = {"markers": [dict(m) for m in MARKERS], "qr": {"rect_mm": list(QR_RECT), "quiet_mm": QR_QUIET},
@@ -65,6 +66,7 @@ class Identity:
         self.db.row_factory = sqlite3.Row
         self.workspace_id = workspace_id
         self.secret = secret
+        self.cache_dir = Workspace(Path(db_path).parent).cache_dir
         self._geom: dict[tuple[str, int], dict[str, Any]] = {}
         self._sources: dict[tuple[str, int], sqlite3.Row | None] = {}
 
@@ -93,7 +95,8 @@ class Identity:
         r = self._sources[key]
         if r is None:
             return None
-        return page_print(r["source_yaml"], r["geometry_hash"], tuple(tuple(s) for s in subgoals), page_no)
+        return page_print(r["source_yaml"], r["geometry_hash"], tuple(tuple(s) for s in subgoals), page_no,
+                          self.cache_dir)
 
     def geometry(self, layout: str, version: int) -> dict[str, Any]:
         key = (layout, version)
