@@ -274,12 +274,17 @@ def main() -> None:
     ap.add_argument("--printer", choices=("ward", *other_printers.PRINTERS), default="ward",
                     help="stress test: the forms printed at 600 dpi from another rasteriser, by a laser printer "
                     "with bold, normal or light toner, or by an inkjet (bench/other_printers.py)")
+    ap.add_argument("--keep", type=Path, help="keep the stacks, their truth and the workspaces in this folder "
+                    "(to look into a silent error or a review); by default they go with the run")
     args = ap.parse_args()
     rows = []
     hands = {"other": other_hands.other_hands, "third": third_hands.third_hands}.get(args.hands,
                                                                                   contextlib.nullcontext)()
     printer = other_printers.printed_by(args.printer) if args.printer != "ward" else contextlib.nullcontext()
-    with tempfile.TemporaryDirectory() as tmp, hands, printer:
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+    place = contextlib.nullcontext(str(args.keep)) if args.keep else tempfile.TemporaryDirectory()
+    with place as tmp, hands, printer:
         for prof in args.profiles.split(","):
             rows.append(run_profile(prof, PROFILES[prof], args.forms, args.jobs, args.seed, Path(tmp),
                                     parse_pens(args.pens), args.beside, args.punched, args.back_notes,
