@@ -17,9 +17,11 @@ import cv2
 import numpy as np
 from hands import drawn_by, keeps_the_wards_fill
 
-from formkit.simulate.marks import PENS, MarkInfo, Pen, Rect
+from formkit.simulate.marks import LABEL_MARK, PENS, MarkInfo, Pen, Rect
 
 STYLES = ("corner_tick", "long_check", "dash", "small_x", "retraced", "vee", "big_dot", "zigzag", "heavy_x", "hook")
+LABEL_STYLES = tuple(s for s in STYLES if s != "big_dot")  # an answer marked on its label: a dot there sits in the
+# letters as a smudge of ~1 mm (a pencil one, seen on a scan, was no answer a person could read either)
 MAX_WIDTH_MM = 1.3  # a heavy hand, not a marker: wider, a cross in a 4.5 mm box is a blot (a fill to any eye)
 
 Polylines = list[np.ndarray]
@@ -71,8 +73,10 @@ def shape(style: str, rng: np.random.Generator, h_mm: float, w_mm: float, oversh
 @keeps_the_wards_fill
 def draw_other_mark(image: np.ndarray, rect_px: Rect, dpi: float, kind: str, rng: np.random.Generator, pen: Pen, *,
                     max_overshoot_mm: float = 2.0) -> MarkInfo:
-    """`marks.draw_mark`'s signature; `kind` "fill" (a cancellation) is the ward's, any other an other hand's."""
-    style = STYLES[int(rng.integers(len(STYLES)))]
+    """`marks.draw_mark`'s signature; `kind` "fill" (a cancellation) is the ward's, any other an other hand's (on a
+    label, `LABEL_MARK`, one of its LABEL_STYLES)."""
+    styles = LABEL_STYLES if kind == LABEL_MARK else STYLES
+    style = styles[int(rng.integers(len(styles)))]
     ppm = dpi / 25.4
     x0, y0, x1, y1 = rect_px
     pen_mm = float(rng.uniform(*pen.width_mm))

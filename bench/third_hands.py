@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 from hands import drawn_by, keeps_the_wards_fill
 
-from formkit.simulate.marks import BESIDE_TICK, PENS, MarkInfo, Pen, Rect
+from formkit.simulate.marks import BESIDE_TICK, LABEL_MARK, PENS, MarkInfo, Pen, Rect
 
 STYLES = ("slash", "tiny_tick", "inner_o", "plus", "loose_scribble", "far_check", "tap_dot", "offset_x", "floor_line")
 BESIDE_STYLES = tuple(s for s in STYLES if s != "tap_dot")  # an answer ticked next to its box: not a tapped dot,
@@ -158,7 +158,7 @@ def draw_third_mark(image: np.ndarray, rect_px: Rect, dpi: float, kind: str, rng
     a = np.deg2rad(rng.normal(0, 5))
     rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
     width = float(rng.uniform(*pen.width_mm))
-    if kind == "circle":  # a loop round the box or a label (an answer marked beside the box): its own loop
+    if kind in ("circle", LABEL_MARK):  # a loop round the box or a label (an answer marked beside the box)
         style = "loop"
         gap = float(rng.uniform(0.8, 1.6))  # mm between the rect and the loop
         a0 = float(rng.uniform(0, 2 * np.pi))

@@ -25,6 +25,7 @@ from .effects import to_grey
 from .marks import (
     BESIDE_TICK,
     DEFAULT_PEN_WEIGHTS,
+    LABEL_MARK,
     PENS,
     Pen,
     Rect,
@@ -301,7 +302,7 @@ def _mark_beside(
     kind = _pick(rng, {"label_circle": 0.5, "label_underline": 0.15, "tick_beside": 0.35} if label
                  else {"tick_beside": 1.0})
     if kind == "label_circle":
-        draw_mark(img, label, dpi, "circle", rng, hand.pen, max_overshoot_mm=2.0)
+        draw_mark(img, label, dpi, LABEL_MARK, rng, hand.pen, max_overshoot_mm=2.0)
         return kind, label
     if kind == "label_underline":  # about the word's length, a little below it, nearly level
         y = label[3] + rng.uniform(0.5, 1.0) * ppm

@@ -25,10 +25,14 @@ import cv2
 import numpy as np
 
 MARK_KINDS: tuple[str, ...] = ("tick", "cross", "slash", "dot", "fill", "circle")
+"""Box-mark shapes. `fill` is the solid scribble that means *cancelled* by convention."""
 BESIDE_TICK = "tick_beside"
 """A tick drawn in free space next to a box, as the answer (`fill.Styles.beside_marks`): the ward draws it as a
 tick; another hand (bench/third_hands.py) draws it only in a shape a person would read as an answer there."""
-"""Box-mark shapes. `fill` is the solid scribble that means *cancelled* by convention."""
+LABEL_MARK = "label_circle"
+"""An answer marked on its option's label instead of in the box (`fill.Styles.beside_marks`): the ward circles
+the word; another hand marks it in its own way, but never with a dot, which sits in the letters as a smudge
+(bench/other_hands.py)."""
 
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in pixels (float, sub-pixel)
 
@@ -408,6 +412,8 @@ def draw_mark(
     """
     if kind == BESIDE_TICK:
         kind = "tick"
+    elif kind == LABEL_MARK:
+        kind = "circle"
     if kind not in MARK_KINDS:
         raise ValueError(f"unknown mark kind {kind!r}; expected one of {MARK_KINDS}")
     pen = PENS[pen] if isinstance(pen, str) else pen

@@ -45,3 +45,27 @@ def test_a_cancellation_is_the_wards_fill_and_the_ward_comes_back():
         assert ward_fill.draw_mark is other_hands.draw_other_mark
         assert ward_fill.draw_handwriting is other_hands.draw_other_writing
     assert (ward_fill.draw_mark, ward_fill.draw_handwriting) == ward
+
+
+def test_an_answer_marked_on_its_label_is_never_a_dot():
+    """A dot on a word sits in its letters as a smudge (a pencil one on "Mann" was no answer a person could read):
+    the other hand marks a label in any of its other shapes."""
+    from formkit.simulate.marks import LABEL_MARK
+
+    label = (150.0, 120.0, 450.0, 180.0)
+    kinds = {other_hands.draw_other_mark(np.full((300, 600), 255, np.uint8), label, 300.0, LABEL_MARK,
+                                         np.random.default_rng(seed), "pencil").kind for seed in range(80)}
+    assert "big_dot" not in kinds and len(kinds) >= 6
+    in_boxes = {other_hands.draw_other_mark(np.full((300, 600), 255, np.uint8), (250.0, 120.0, 310.0, 180.0), 300.0,
+                                            "circle", np.random.default_rng(seed), "pencil").kind for seed in range(80)}
+    assert "big_dot" in in_boxes  # in a box a dot is an answer
+
+
+def test_the_ward_circles_a_label_as_it_circles_a_box():
+    from formkit.simulate.marks import LABEL_MARK, draw_mark
+
+    label = (150.0, 120.0, 450.0, 180.0)
+    a, b = (np.full((300, 600), 255, np.uint8) for _ in range(2))
+    draw_mark(a, label, 300.0, LABEL_MARK, np.random.default_rng(3), "pencil")
+    draw_mark(b, label, 300.0, "circle", np.random.default_rng(3), "pencil")
+    assert np.array_equal(a, b) and (a < 200).sum() > 300
