@@ -60,6 +60,8 @@ HEAVY_MIN_STRENGTH = 0.25  # marks read by their heavy shape are pressed in ink 
 # shaped like a cross - a highlighter's cancelling fill over its cross - read as the answer it cancelled
 HEAVY_GAPS = 2  # a heavy mark (thick pen) with >= 2 separate clear areas between its strokes is a mark ...
 HEAVY_GAPS_DENSE = 3  # ... above MARK_COVERAGE_MAX it takes >= 3 (the four pockets of a cross)
+SHADE_EDGE_SHARE = 0.25  # pale ink whose sharpest edge against the paper right around it (`local_peak`) is under
+# this share of its darkness has no edge: shade (soft shadows: 0.07-0.15; pencil marks, dots' rims included: >= 0.38)
 CIRCLE_SECTORS = 7  # a circle drawn around the box reaches >= 7 of 8 directions
 CIRCLE_MAYBE = 4  # 4-6: maybe a circle, maybe a label plus a stray: uncertain (unmarked boxes measured <= 3)
 
@@ -137,6 +139,16 @@ def classify_box(m: BoxMeasure) -> tuple[str, float, str]:
     return state, conf, why
 
 
+def _shade(m: BoxMeasure) -> bool:
+    """Ink without an edge: the shade of a soft shadow across the box, darker than the ring's lit paper, not a pen.
+
+    A phone photo's shadow ran past an empty box's corner; against the ring's paper, lit where the labels are (and
+    left out of the sides compared for a step), the shaded part was ink and the optional row read as that answer,
+    accepted. A pen's stroke, or a dot's rim, stands out from the paper right beside it (`local_peak`).
+    """
+    return 0 <= m.local_peak < SHADE_EDGE_SHARE * m.strength
+
+
 def _classify(m: BoxMeasure) -> tuple[str, float, str]:
     c, s = m.coverage, m.solid
     if m.outline < OUTLINE_MIN:
@@ -158,6 +170,8 @@ def _classify(m: BoxMeasure) -> tuple[str, float, str]:
             return "uncertain", 0.3, "between_mark_and_fill"
         if 0 <= m.fill_light < FILL_EVEN:
             return "uncertain", 0.3, "uneven_fill"  # strokes with paper between them, run together in the scan
+        if _shade(m):
+            return "uncertain", 0.3, "uneven_light"
         return "filled", conf, "solid_fill"
     if c >= MARK_MIN and 0 <= m.edge_paper <= RING_EDGE_PAPER_MAX and (
             m.edge_paper <= OUTLINE_INKED or 0 <= m.centre_ink <= RING_CENTRE_MAX):
@@ -172,6 +186,8 @@ def _classify(m: BoxMeasure) -> tuple[str, float, str]:
             return "uncertain", 0.3, "mark_on_tone"
         if m.reach_mm >= PALE_RUNS_ON_MM:
             return "uncertain", 0.3, "pale_ink_runs_on"
+        if _shade(m):
+            return "uncertain", 0.3, "uneven_light"
         if s >= STROKE_SOLID_MAX or c >= MARK_COVERAGE_MAX:
             # a felt-tip tick or cross is heavy, but its arms leave separate pockets of paper between
             # them; a cancelling fill blots the box out (at most one strip where the scribble fell short)

@@ -86,6 +86,10 @@ class BoxMeasure:
     # lightest (a shadow's edge; measured only for boxes with ink or a trace)
     peak: float = -1.0  # darkest point of the interior after 3x3 averaging, lines through the box erased (-1: not
     # measured - boxes with ink inside): on an empty box, the most any pen stroke could have left there
+    local_peak: float = -1.0  # the interior's sharpest ink against the paper right around each pixel (`LocalPaper`;
+    # 99th percentile of that darkness), measured for pale ink only (-1: not measured). A pen's stroke, or a dot's
+    # rim, stands out from the paper beside it by about half its darkness; a soft shadow's shade, wider than the
+    # window, is that paper and hardly stands out at all
     fill_light: float = -1.0  # a fill's paler parts against its darker ones: 20th / 80th percentile of the interior's
     # darkness (-1: not measured - only boxes inked like a fill). Scribbled solid ~1; strokes with paper between <<1
     pen_line_ink: float = 0.0  # share of the interior whose ink went with a line through the box as dark as a pen
@@ -855,6 +859,10 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
                                   int(255 * max(SMOOTH_T_MIN, SMOOTH_SIGMAS * sigma_l)))
     darkness = float(D8[iy0:iy1, ix0:ix1].mean()) / 255.0 if ink_i.size else 0.0
     strength = median(inner[ink_i]) / 255.0 if n_ink else 0.0
+    local_peak = -1.0
+    if coverage >= CIRCLE_ONLY_BELOW and strength < PALE_MARK_STRENGTH:
+        L8p, _ = (local or LocalPaper(g).view(0, 0, *g.shape))()
+        local_peak = float(np.percentile(L8p[iy0:iy1, ix0:ix1], 99)) / 255.0
     solid = 0.0
     if coverage > 0.25:
         m8 = cv2.morphologyEx(ink_i.astype(np.uint8), cv2.MORPH_CLOSE, _K3)
@@ -907,7 +915,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
                    ring_tone=ring_tone,
                    trace_runs_out=runs_out, tone=tone, reach_mm=reach, centre_ink=centre,
                    peak=look.peak if coverage < CIRCLE_ONLY_BELOW else -1.0, pen_line_ink=pen_line_ink,
-                   fill_light=fill_light, side_ink_mm=side)
+                   fill_light=fill_light, side_ink_mm=side, local_peak=local_peak)
     if paper_at is None and (max(coverage, faint, faint_smooth) >= STEP_FROM or sectors >= CIRCLE_MIN_SECTORS):
         m.paper_step, darkest = paper_sides(g, zone, neighbour_boxes_px(neighbours_mm, ox, oy, dx, dy))
         if m.paper_step >= PAPER_STEP:
@@ -982,6 +990,8 @@ def side_ink_mm(D: np.ndarray, box: tuple[float, float, float, float], inner: tu
     return max((e - a for r, w in looks for a, e in true_runs((r >= t8) | (w >= wide))), default=0) / res
 
 
+PALE_MARK_STRENGTH = 0.40  # ink inside a box paler than this (pencil, a shadow's shade) is also looked at against
+# the paper right around it (`local_peak`); pens and felt tips are darker
 LOCAL_WIN_MM = 1.25  # the local paper level: median over this window (wider than a pencil or ballpoint stroke)
 LOCAL_LOOK_SIGMA = MIN_T_FAINT / 6  # below this ring noise the faint look is at its floor: the local look adds nothing
 LOCAL_GAIN = 1.5  # ... and unless the local paper is this much quieter than the ring, it adds too little

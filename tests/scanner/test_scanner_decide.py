@@ -796,3 +796,20 @@ def test_an_empty_area_on_a_clipped_back_page_does_not_vouch_for_itself() -> Non
             "comment": {"state": "present", "status": "accepted", "faint_t": 0.0, "faint_mm2": 0.0}}
     assert doubt_for_writer(back, 0.104) == []  # a grey scan whose close look would have seen a 0.10 pen
     assert doubt_for_writer(back, 0.104, clipped=True) == ["sig", "plan"]
+
+
+@pytest.mark.parametrize("local_peak,state,why", [
+    (0.043, "uncertain", "uneven_light"),  # a soft shadow's shade across an empty box (phone photo, shadow profile)
+    (0.02, "uncertain", "uneven_light"),
+    (-1.0, "marked", "ink_in_box"),  # not measured (ink darker than PALE_MARK_STRENGTH): the box rules decide
+    (0.15, "marked", "ink_in_box"),  # a pencil mark: its rim stands out from the paper beside it
+])
+def test_pale_ink_without_an_edge_is_shade_not_a_mark(local_peak, state, why):
+    """A shadow profile found an empty optional row read as "21-30", accepted: a soft shadow's edge crossed the box,
+    its shade 0.28 dark against the ring's lit paper (coverage 0.28, solid 0.27). A pen stands out from the paper
+    right beside it; the shade did not (0.043)."""
+    from scanner.decide import classify_box
+
+    m = _measure(0.28, 0.27, -1, 0.28)
+    m.edge_paper, m.centre_ink, m.local_peak = 0.73, 0.28, local_peak
+    assert classify_box(m)[0::2] == (state, why)

@@ -187,3 +187,61 @@ def test_a_rim_clipping_the_corner_of_an_empty_box_is_not_a_slash(synth, blank_f
     assert r_.fields["optional"].status == "review"
     exam = next(b for b in r_.fields["focus"].boxes if b.value == "exam")
     assert exam.state == "marked" and 0 < exam.measures["reach_mm"] < 2.0, exam.to_dict()
+
+
+RES_ROI = 12.0  # px per mm of the synthetic patch below
+
+
+def _soft_shadow_patch(past_corner_mm: float, soft_mm: float, pen: str = "") -> np.ndarray:
+    """A 40 mm patch at 12 px/mm: a 5 mm box at (15, 15) between labels, a row's label above it, and a soft
+    shadow's edge running diagonally past the box's upper-right corner (lit beyond it, 200 against 140)."""
+    n = int(40 * RES_ROI)
+    yy, xx = np.mgrid[0:n, 0:n] / RES_ROI
+    d = ((xx - 20.0) - (yy - 15.0)) / np.sqrt(2) - past_corner_mm
+    paper = 140.0 + 60.0 / (1 + np.exp(-d / (soft_mm / 4)))
+    ink = np.zeros((n, n), np.uint8)
+    px = int(round(0.25 * RES_ROI))
+    cv2.rectangle(ink, (int(15 * RES_ROI), int(15 * RES_ROI)), (int(20 * RES_ROI), int(20 * RES_ROI)), 255, px)
+    for x0, y0, w in ((21.5, 16.0, 9.0), (3.0, 16.0, 9.0), (14.0, 9.0, 13.0)):  # labels: letter-like strokes
+        for k in range(int(w / 1.6)):
+            cv2.putText(ink, "8", (int((x0 + 1.6 * k) * RES_ROI), int((y0 + 3) * RES_ROI)), cv2.FONT_HERSHEY_SIMPLEX,
+                        RES_ROI / 30, 255, max(1, int(0.3 * RES_ROI)))
+    img = paper * (1 - 0.85 * ink / 255.0)
+    if pen:  # pencil, 0.4 mm, about 0.35 dark
+        strokes = np.zeros((n, n), np.uint8)
+        if pen == "tick":
+            pts = np.array([[16.2, 17.4], [17.3, 19.0], [19.3, 15.8]]) * RES_ROI
+            cv2.polylines(strokes, [pts.astype(np.int32)], False, 255, int(0.4 * RES_ROI), cv2.LINE_AA)
+        else:  # a dot, 1.6 mm across
+            cv2.circle(strokes, (int(17.5 * RES_ROI), int(17.5 * RES_ROI)), int(0.8 * RES_ROI), 255, -1, cv2.LINE_AA)
+        img = img * (1 - 0.35 * strokes / 255.0)
+    img = img + np.random.default_rng(1).normal(0, 3, (n, n))
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+LABELS_MM = [[21.5, 15.5, 9.0, 4.0], [3.0, 15.5, 9.0, 4.0], [14.0, 8.5, 13.0, 4.0]]
+
+
+@pytest.mark.parametrize("past_corner_mm,soft_mm", [(0.5, 1.0), (0.5, 2.0), (1.0, 2.0), (0.5, 3.0), (1.0, 3.0)])
+def test_a_soft_shadow_edge_past_a_box_between_labels_is_not_a_mark(past_corner_mm, soft_mm):
+    """A shadow profile found an empty optional row read as "21-30", accepted: a soft shadow's edge ran past the
+    box's corner, its shade darker than the ring's lit paper, and the lit sides of the ring were the labels' (left
+    out when the paper's sides are compared, so no step was seen). The shade has no edge against the paper right
+    beside it; a pen's stroke does."""
+    from scanner.decide import classify_box
+    from scanner.measure import measure_box
+
+    H = np.array([[RES_ROI, 0, 0], [0, RES_ROI, 0], [0, 0, 1.0]])
+    m = measure_box(_soft_shadow_patch(past_corner_mm, soft_mm), H, [15, 15, 5, 5], LABELS_MM)
+    assert m.coverage >= 0.1 and m.paper_step < 0.18  # ink against the ring's paper, and no step seen
+    assert classify_box(m)[0] != "marked" and classify_box(m)[0] != "filled", m.to_dict()
+
+
+@pytest.mark.parametrize("pen", ["tick", "dot"])
+def test_a_pencil_mark_in_that_shade_is_still_read(pen):
+    from scanner.decide import classify_box
+    from scanner.measure import measure_box
+
+    H = np.array([[RES_ROI, 0, 0], [0, RES_ROI, 0], [0, 0, 1.0]])
+    m = measure_box(_soft_shadow_patch(6.0, 2.0, pen), H, [15, 15, 5, 5], LABELS_MM)  # the edge well past the box
+    assert m.local_peak >= 0 and classify_box(m)[0] == "marked", m.to_dict()
