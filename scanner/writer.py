@@ -288,7 +288,10 @@ def doubt_breaking_pen(out: PageReading, one_bit: bool = True) -> None:
     signatures as absent, cut to nothing, beside one such area (or two broken rows) on the page. On a
     1-bit page a loop that came through as a few arcs (`partial_ring`) is a broken row too, and an area
     of writing cut up counts as one towards the rows' doubt: a pencil loop round an optional row's box
-    vanished beside one such loop and a signature cut to a few strokes (a 1-bit office mix).
+    vanished beside one such loop and a signature cut to a few strokes (a 1-bit office mix). Beside such a sign,
+    a required row read with no mark at all counts as well: the pen gone whole rather than in pieces (a 1-bit
+    200-dpi stress run: pencil slashes in two boxes of a multiple-choice row, one left as a fragment and read as
+    the only answer, the other gone, beside one broken row and two required rows read blank).
     A grey page (`one_bit` False) shows its faint pen itself (`doubt_absence_for_faint_writer`), unless
     something dark passes for the writer's ink - a shadow read as two filled boxes on a phone photo of
     a faint-pencil writer, whose circled label and written department then read as nothing (an
@@ -299,7 +302,10 @@ def doubt_breaking_pen(out: PageReading, one_bit: bool = True) -> None:
     broken = [fd for fd in out.fields.values() if fd.status == "review" and fd.reason == "uncertain_mark"
               and any(b.state == "uncertain" and b.why in why for b in fd.boxes)]
     cut = one_bit and any(ta.status == "review" and ta.reason in BROKEN_TEXT_WHY for ta in out.texts.values())
-    if len(broken) + cut >= (BROKEN_ROWS_MIN if one_bit else BROKEN_TEXT_MIN):
+    signs = len(broken) + cut
+    if one_bit and signs:  # beside a broken stroke, a required row read blank is the same pen gone whole
+        signs += sum(fd.reason == "no_mark" and all(b.state == "empty" for b in fd.boxes) for fd in out.fields.values())
+    if signs >= (BROKEN_ROWS_MIN if one_bit else BROKEN_TEXT_MIN):
         for fd in out.fields.values():
             states = {b.state for b in fd.boxes}
             empty_row = not fd.value and "marked" not in states

@@ -813,3 +813,28 @@ def test_pale_ink_without_an_edge_is_shade_not_a_mark(local_peak, state, why):
     m = _measure(0.28, 0.27, -1, 0.28)
     m.edge_paper, m.centre_ink, m.local_peak = 0.73, 0.28, local_peak
     assert classify_box(m)[0::2] == (state, why)
+
+
+@pytest.mark.parametrize("broken,blank,one_bit,status", [(1, 2, True, "review"), (1, 1, True, "review"),
+                                                         (0, 2, True, "accepted"), (1, 0, True, "accepted"),
+                                                         (1, 2, False, "accepted")])
+def test_required_rows_read_blank_beside_a_broken_stroke_are_the_pen_gone_whole(broken, blank, one_bit, status):
+    """A 1-bit 200-dpi stress run: pencil slashes in two boxes of a multiple-choice row, one left as a fragment
+    and read as the only answer (accepted), the other gone; beside it one row broken into a little ink and two
+    required rows read blank, their marks gone whole. A blank required row counts with a broken one; blank rows
+    alone are an assessor who left them (the mostly-blank rule judges those), and a grey page shows its pen."""
+    import scanner as sc
+
+    page = sc.PageReading()
+    for i in range(broken):
+        page.fields[f"b{i}"] = decide_field(f"b{i}", "single", True, [_bd("1", "uncertain", "little_ink", 0.06),
+                                                                       _bd("2", "empty", "no_ink")])
+    for i in range(blank):
+        page.fields[f"r{i}"] = decide_field(f"r{i}", "single", True, [_bd("1", "empty", "no_ink"),
+                                                                       _bd("2", "empty", "no_ink")])
+    page.fields["multi"] = decide_field("multi", "multi", False, [_bd("a", "marked", "ink_in_box", 0.12, 1.0),
+                                                                  _bd("b", "empty", "no_ink")])
+    doubt_breaking_pen(page, one_bit=one_bit)
+    assert page.fields["multi"].status == status
+    if status == "review":
+        assert page.fields["multi"].reason == "faint_writer" and page.fields["multi"].value == ["a"]
