@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 
 from .effects import PROFILES, Scan, apply_profile, map_points, print_texture, to_grey
@@ -145,7 +146,8 @@ def _visible(
     mark: DrawnMark, filled: np.ndarray | None, clean: np.ndarray | None, scan: Scan, dpi: float,
     clean_scan: Scan | None = None,
 ) -> bool:
-    """Does this mark survive the scan? Only bilevel scans lose marks (faint ink below threshold).
+    """Does this mark survive the scan? Bilevel scans lose marks (faint ink below threshold); a grey scan only
+    a mark it leaves no trace of (`_visible_grey`).
 
     At least ~1 mm^2 of new black pixels around the box (a tick of 0.3 mm x 5 mm is 1.5 mm^2), counted
     on the scan itself against `clean_scan`, the same scan (same random draws) of the page unfilled:
@@ -153,23 +155,51 @@ def _visible(
     dpi, where a signature can vanish whole though its pixels at the render resolution pass the cut.
     Dithered scans: see `_visible_dithered`.
     """
-    if not scan.bilevel or filled is None or clean is None:
+    if clean is None:
+        return True
+    if not scan.bilevel:
+        return clean_scan is None or _visible_grey(mark, scan, clean_scan, dpi)
+    if filled is None:
         return True
     ppm = dpi / 25.4
     if "dither" in scan.meta:
         return _visible_dithered(mark, filled, clean, scan, ppm)
     if clean_scan is None:
         raise ValueError("a thresholded 1-bit scan's marks are judged against the same scan of the unfilled page")
+    ya, yb, xa, xb = _scanned_area(mark, scan, ppm)
+    new_black = (scan.image[ya:yb, xa:xb] == 0) & (clean_scan.image[ya:yb, xa:xb] != 0)
+    ppm_out = scan.dpi / 25.4
+    return int(np.count_nonzero(new_black)) >= ppm_out * ppm_out * 1.0
+
+
+def _scanned_area(mark: DrawnMark, scan: Scan, ppm: float) -> tuple[int, int, int, int]:
+    """Rows and columns (ya, yb, xa, xb) of the scan holding the mark's rect, grown by 2 mm."""
     g = 2.0 * ppm
     x0, y0, x1, y1 = mark.rect_px
     corners = np.array([[x0 - g, y0 - g], [x1 + g, y0 - g], [x0 - g, y1 + g], [x1 + g, y1 + g]])
     q = map_points(scan.meta["matrix"], corners)
     h, w = scan.image.shape[:2]
     xa, ya = (max(0, int(v)) for v in q.min(axis=0))
-    xb, yb = min(w, int(q[:, 0].max()) + 1), min(h, int(q[:, 1].max()) + 1)
-    new_black = (scan.image[ya:yb, xa:xb] == 0) & (clean_scan.image[ya:yb, xa:xb] != 0)
+    return ya, min(h, int(q[:, 1].max()) + 1), xa, min(w, int(q[:, 0].max()) + 1)
+
+
+GREY_TRACE_LEVELS = 8.0  # a grey scan keeps a trace of a mark where it is this many grey levels darker (3x3 mean)
+GREY_TRACE_MM2 = 0.1  # ... over at least this much of the page than the same scan of the page unfilled
+
+
+def _visible_grey(mark: DrawnMark, scan: Scan, clean_scan: Scan, dpi: float) -> bool:
+    """Whether a grey scan kept any trace of the mark: against `clean_scan` (the same scan, same random draws, of
+    the page unfilled) the scanner's noise cancels, and what is left is the mark as scanned. A faint-pencil
+    mark an assessor put on a label came through a 150-dpi scan as nothing at all - not at 4x contrast - and the
+    truth still counted it as the answer. Only a mark gone without a trace is hidden; a faint one stays."""
+    ya, yb, xa, xb = _scanned_area(mark, scan, dpi / 25.4)
+    a = to_grey(scan.image[ya:yb, xa:xb]).astype(np.float32)
+    b = to_grey(clean_scan.image[ya:yb, xa:xb]).astype(np.float32)
+    if a.size == 0 or a.shape != b.shape:
+        return True
+    darker = cv2.blur(b - a, (3, 3)) >= GREY_TRACE_LEVELS
     ppm_out = scan.dpi / 25.4
-    return int(np.count_nonzero(new_black)) >= ppm_out * ppm_out * 1.0
+    return int(np.count_nonzero(darker)) >= GREY_TRACE_MM2 * ppm_out * ppm_out
 
 
 def _visible_dithered(mark: DrawnMark, filled: np.ndarray, clean: np.ndarray, scan: Scan, ppm: float) -> bool:
@@ -264,8 +294,9 @@ def simulate_stack(
             base = print_texture(base, dpi, rng)  # the printer's toner and halftone, under the ink
             log: list[DrawnMark] = []
             filled = fill_page(base, dpi, page_fields(form.fields, k), answers, rng, hand, log=log)
-            # the pre-scan images are kept only where visibility must be checked (1-bit scans)
-            filled_by_key[(form.form_id, k)] = (filled, base, log) if bilevel_scan else (None, None, log)
+            # the pre-scan images: the unfilled page, scanned again with the same draws, tells what a scan kept of
+            # each mark; the filled one only where a 1-bit scan's visibility is judged on it (dithered)
+            filled_by_key[(form.form_id, k)] = (filled, base, log) if bilevel_scan else (None, base, log)
             holes = punch_holes(rng) if punched and rng.random() < punched else None
             if holes:
                 filled = draw_holes(filled, dpi, holes, back=False)
@@ -305,7 +336,7 @@ def simulate_stack(
     for p in pages:
         key = (p.form_id, p.page_no) if p.form_id is not None and p.page_no is not None else None
         replay = None
-        if key is not None and key not in seen and bilevel_scan and profile != "dither":
+        if key is not None and key not in seen and profile != "dither":
             replay = np.random.Generator(type(rng.bit_generator)())  # the same draws, for the unfilled page
             replay.bit_generator.state = rng.bit_generator.state
         scan = apply_profile(profile, p.clean, dpi, rng, rotation)

@@ -193,3 +193,26 @@ def test_one_bit_truth_at_150_dpi_is_what_the_scan_shows(geometry: dict, tmp_pat
         hidden[pen] = {m["field_id"] for m in t["marks"] if not m["visible"] and m["role"] != "stray"}
         assert all(t["expected"][f] in (None, []) for f in hidden[pen] if f in ("setting", "focus"))
     assert hidden["felt_tip"] == set() and {"setting", "focus"} <= hidden["pencil"]
+
+
+def test_grey_truth_hides_only_a_mark_the_scan_kept_no_trace_of(geometry: dict, tmp_path: Path, monkeypatch) -> None:
+    """A faint-pencil mark on a label came through a 150-dpi scan as nothing at all (not at 4x contrast), and the
+    truth still counted it as the answer: a grey scan's truth now asks the scan itself, against the same scan
+    of the unfilled page. A pen that leaves nothing is hidden; a ballpoint's marks all stay."""
+    from formkit.simulate.marks import PENS, Pen
+
+    monkeypatch.setitem(PENS, "ghost", Pen("ghost", (252, 252, 252), (0.2, 0.25), (0.2, 0.3), 0.5))
+    answers = {"setting": "ward", "patient_type": None, "focus": ["history"], "problem": None,
+               "history_taking": "3", "physical_exam": "4", "overall": "5", "went_well": None, "improve": None}
+    seen = {}
+    for pen in ("ballpoint_black", "ghost"):
+        form = _forms(geometry, ["GGGG-7777"])[0]
+        form.answers = Answers(values=dict(answers))
+        stack = simulate_stack([form], "dpi150", np.random.default_rng(3), tmp_path / pen, container="jpeg_pdf",
+                               styles=Styles(pen_weights={pen: 1.0}), rotation=0)
+        t = stack.truth["forms"]["GGGG-7777"]
+        seen[pen] = [m["visible"] for m in t["marks"] if m["role"] == "answer"]
+        if pen == "ghost":
+            assert t["expected"]["setting"] is None and t["expected"]["focus"] == []
+    assert seen["ballpoint_black"] and all(seen["ballpoint_black"])
+    assert seen["ghost"] and not any(seen["ghost"])
