@@ -313,8 +313,7 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
                                                                 location.streaks))
     doubt_washed_out_writing(out)
     doubt_breaking_pen(out, one_bit=clipped)
-    if clipped:
-        doubt_mostly_blank_page(out, required)
+    doubt_mostly_blank_page(out, required, one_bit=bool(clipped))
     doubt_near_missing_corners(out, page_fields, reg.markers_found, location.page_size_mm, image, H)
     doubt_washed_out_print(out.fields)
     for fd in out.fields.values():

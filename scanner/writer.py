@@ -233,9 +233,10 @@ def paper_whitened(fields: dict[str, FieldDecision], texts: Mapping[str, TextAre
 
 MOSTLY_BLANK_MIN = 3  # this many required rows read without any mark on one page ...
 MOSTLY_BLANK_SHARE = 0.5  # ... and at least this share of the page's required rows: the ink may be lost
+MOSTLY_BLANK_GREY_SHARE = 0.75  # ... on a grey page, this share (it shows a faint pen, unless it showed none at all)
 
 
-def doubt_mostly_blank_page(out: PageReading, required: dict[str, bool]) -> None:
+def doubt_mostly_blank_page(out: PageReading, required: dict[str, bool], one_bit: bool = True) -> None:
     """Everything read on a 1-bit page whose required rows are mostly blank goes to a person.
 
     Called for bilevel scans (and whitened ones, `paper_whitened`), where the scanner drops a faint pen
@@ -247,13 +248,20 @@ def doubt_mostly_blank_page(out: PageReading, required: dict[str, bool]) -> None
     was seen stands. On a grey scan the faint pen itself is seen (`doubt_absence_for_faint_writer`).
     The page then reports a writer too faint to measure (`faint_writer` = VANISHED_WRITER), so the
     empty text areas of the form's other pages are doubted as well (`doubt_for_writer`).
+
+    A grey page (`one_bit` False) shows a faint pen, and the writer's faintness is measured on the marks it
+    shows (`doubt_absence_for_faint_writer`) - unless it shows none: a glare photo of a faint-pencil writer
+    read every required row blank, no writer was measured, and the optional rows and the text areas of both
+    pages were accepted empty, the pencil plain to see in them (a stress run, 5 fields). From
+    MOSTLY_BLANK_GREY_SHARE of its required rows read blank, its empty rows and text areas go to a person and
+    the writer is reported vanished; what did come through stands.
     """
     req = [fd for fid, fd in out.fields.items() if required.get(fid)]
     blank = [fd for fd in req if fd.reason == "no_mark" and all(b.state == "empty" for b in fd.boxes)]
-    if len(blank) < max(MOSTLY_BLANK_MIN, MOSTLY_BLANK_SHARE * len(req)):
+    if len(blank) < max(MOSTLY_BLANK_MIN, (MOSTLY_BLANK_SHARE if one_bit else MOSTLY_BLANK_GREY_SHARE) * len(req)):
         return
     for fd in out.fields.values():
-        if fd.status == "accepted":
+        if fd.status == "accepted" and (one_bit or (not fd.value and all(b.state == "empty" for b in fd.boxes))):
             fd.status, fd.reason, fd.confidence = "review", "mostly_blank_page", min(fd.confidence, 0.5)
     for ta in out.texts.values():
         if ta.status == "accepted" and ta.state == "absent":
@@ -267,6 +275,7 @@ BROKEN_TEXT_MIN = 4  # on a grey page: rows in such doubt that empty rows and te
 # page's text areas: from BROKEN_ROWS_MIN rows, or one area of ...
 BROKEN_TEXT_WHY = ("faint_writing", "uncertain_writing")  # ... writing cut to specks or to a few strokes)
 BROKEN_LOOP_WHY = ("partial_ring",)  # on a 1-bit page also a loop that came through as a few arcs
+BROKEN_AREAS_GREY = 2  # on a grey page, this many areas of writing in doubt (BROKEN_TEXT_WHY) doubt its empty areas
 
 
 def doubt_breaking_pen(out: PageReading, one_bit: bool = True) -> None:
@@ -296,12 +305,16 @@ def doubt_breaking_pen(out: PageReading, one_bit: bool = True) -> None:
     something dark passes for the writer's ink - a shadow read as two filled boxes on a phone photo of
     a faint-pencil writer, whose circled label and written department then read as nothing (an
     every-pen stress run). There it takes BROKEN_TEXT_MIN rows of broken marks for all of the above
-    (its areas of faint writing are the faint pen measured, not cut by a threshold).
+    (its areas of faint writing are the faint pen measured, not cut by a threshold). But BROKEN_AREAS_GREY such
+    areas doubt its empty areas: on a glare photo the light washed a faint-pencil writer's comments down to
+    faint writing, and the trainee's signature in the same pencil, washed out further, read absent (accepted;
+    the writer's faintness, measured on the other page's marks, said its look would have seen it).
     """
     why = BROKEN_WHY + BROKEN_LOOP_WHY if one_bit else BROKEN_WHY
     broken = [fd for fd in out.fields.values() if fd.status == "review" and fd.reason == "uncertain_mark"
               and any(b.state == "uncertain" and b.why in why for b in fd.boxes)]
-    cut = one_bit and any(ta.status == "review" and ta.reason in BROKEN_TEXT_WHY for ta in out.texts.values())
+    cut_areas = sum(ta.status == "review" and ta.reason in BROKEN_TEXT_WHY for ta in out.texts.values())
+    cut = one_bit and cut_areas > 0
     signs = len(broken) + cut
     if one_bit and signs:  # beside a broken stroke, a required row read blank is the same pen gone whole
         signs += sum(fd.reason == "no_mark" and all(b.state == "empty" for b in fd.boxes) for fd in out.fields.values())
@@ -311,7 +324,7 @@ def doubt_breaking_pen(out: PageReading, one_bit: bool = True) -> None:
             empty_row = not fd.value and "marked" not in states
             if fd.status == "accepted" and (empty_row or (fd.kind == "multi" and {"marked", "empty"} <= states)):
                 fd.status, fd.reason, fd.confidence = "review", "faint_writer", min(fd.confidence, 0.5)
-    elif not cut:
+    elif not cut and (one_bit or cut_areas < BROKEN_AREAS_GREY):
         return
     for ta in out.texts.values():
         if ta.status == "accepted" and ta.state == "absent":

@@ -838,3 +838,50 @@ def test_required_rows_read_blank_beside_a_broken_stroke_are_the_pen_gone_whole(
     assert page.fields["multi"].status == status
     if status == "review":
         assert page.fields["multi"].reason == "faint_writer" and page.fields["multi"].value == ["a"]
+
+
+@pytest.mark.parametrize("blank,status", [(8, "review"), (6, "review"), (5, "accepted"), (0, "accepted")])
+def test_a_grey_page_with_nearly_every_required_row_blank_doubts_its_empty_rows(blank, status):
+    """A glare photo of a faint-pencil writer: every required row read blank, so no writer was measured, and the
+    optional rows and text areas were accepted empty with the pencil plain to see in them. On a grey page, from
+    three quarters of the required rows blank, the empty rows and areas go to a person and the writer is reported
+    vanished (the form's other pages doubt theirs); a mark that came through stands."""
+    import scanner as sc
+
+    page = sc.PageReading()
+    required = {}
+    for i in range(8):
+        row = [_bd("1", "empty", "no_ink"), _bd("2", "empty", "no_ink") if i < blank
+               else _bd("2", "marked", "ink_in_box", 0.3, 0.6)]
+        page.fields[f"r{i}"], required[f"r{i}"] = decide_field(f"r{i}", "single", True, row), True
+    page.fields["ctx"] = decide_field("ctx", "single", False, [_bd("a", "marked", "ink_in_box", 0.2, 0.9),
+                                                               _bd("b", "empty", "no_ink")])
+    page.fields["opt"] = decide_field("opt", "single", False, [_bd("a", "empty", "no_ink"), _bd("b", "empty", "no_ink")])
+    page.texts["t"], page.texts["w"] = _text("absent"), _text("present")
+    doubt_mostly_blank_page(page, required, one_bit=False)
+    assert page.fields["opt"].status == page.texts["t"].status == status
+    assert page.fields["ctx"].status == page.texts["w"].status == "accepted"  # what came through stands
+    assert (page.faint_writer > 0) == (status == "review")
+    if status == "review":
+        assert page.fields["opt"].reason == page.texts["t"].reason == "mostly_blank_page"
+
+
+@pytest.mark.parametrize("areas,status", [(2, "review"), (1, "accepted")])
+def test_two_areas_of_faint_writing_on_a_grey_page_doubt_its_empty_areas(areas, status):
+    """A glare photo washed a faint-pencil writer's comments down to faint writing (two areas, review) and the
+    trainee's signature in the same pencil down to nothing: read absent, accepted. Two such areas on a grey page
+    doubt its empty ones; one area of faint writing is a faint pen measured, nothing more."""
+    import scanner as sc
+
+    page = sc.PageReading()
+    page.fields["ok"] = decide_field("ok", "single", True, [_bd("1", "marked", "ink_in_box", 0.3, 0.9),
+                                                             _bd("2", "empty", "no_ink")])
+    page.texts["sig"], page.texts["w"] = _text("absent"), _text("present")
+    for i in range(areas):
+        page.texts[f"c{i}"] = _text("uncertain")
+        page.texts[f"c{i}"].status, page.texts[f"c{i}"].reason = "review", "faint_writing"
+    doubt_breaking_pen(page, one_bit=False)
+    assert page.texts["sig"].status == status
+    assert page.texts["w"].status == page.fields["ok"].status == "accepted"
+    if status == "review":
+        assert page.texts["sig"].reason == "faint_writer" and page.faint_writer > 0
