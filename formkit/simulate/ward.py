@@ -184,20 +184,24 @@ def _scanned_area(mark: DrawnMark, scan: Scan, ppm: float) -> tuple[int, int, in
 
 
 GREY_TRACE_LEVELS = 8.0  # a grey scan keeps a trace of a mark where it is this many grey levels darker (3x3 mean)
-GREY_TRACE_MM2 = 0.1  # ... over at least this much of the page than the same scan of the page unfilled
+GREY_TRACE_MM2 = 0.1  # ... over at least this much of the page than the same scan of the page unfilled ...
+GREY_PRINT = 0.75  # ... away from the print: pixels of the unfilled scan darker than this share of its paper, and
+# two pixels around them (a mark that only makes letters bolder is print to any reader)
 
 
 def _visible_grey(mark: DrawnMark, scan: Scan, clean_scan: Scan, dpi: float) -> bool:
-    """Whether a grey scan kept any trace of the mark: against `clean_scan` (the same scan, same random draws, of
-    the page unfilled) the scanner's noise cancels, and what is left is the mark as scanned. A faint-pencil
-    mark an assessor put on a label came through a 150-dpi scan as nothing at all - not at 4x contrast - and the
-    truth still counted it as the answer. Only a mark gone without a trace is hidden; a faint one stays."""
+    """Whether a grey scan kept a trace of the mark a person can tell from the print: against `clean_scan` (the
+    same scan, same random draws, of the page unfilled) the scanner's noise cancels, and what is left is the mark
+    as scanned. Where it lies on the printed letters it only makes them bolder: another hand's pencil "1" drawn
+    over the "1" of "<=10", or a dot in the "y" of "Ny", on a 150-dpi scan, counted as the answer. Only a mark
+    without such a trace is hidden; a faint one stays."""
     ya, yb, xa, xb = _scanned_area(mark, scan, dpi / 25.4)
     a = to_grey(scan.image[ya:yb, xa:xb]).astype(np.float32)
     b = to_grey(clean_scan.image[ya:yb, xa:xb]).astype(np.float32)
     if a.size == 0 or a.shape != b.shape:
         return True
-    darker = cv2.blur(b - a, (3, 3)) >= GREY_TRACE_LEVELS
+    printed = cv2.dilate((b < GREY_PRINT * float(np.percentile(b, 90))).astype(np.uint8), np.ones((5, 5), np.uint8))
+    darker = (cv2.blur(b - a, (3, 3)) >= GREY_TRACE_LEVELS) & (printed == 0)
     ppm_out = scan.dpi / 25.4
     return int(np.count_nonzero(darker)) >= GREY_TRACE_MM2 * ppm_out * ppm_out
 

@@ -216,3 +216,23 @@ def test_grey_truth_hides_only_a_mark_the_scan_kept_no_trace_of(geometry: dict, 
             assert t["expected"]["setting"] is None and t["expected"]["focus"] == []
     assert seen["ballpoint_black"] and all(seen["ballpoint_black"])
     assert seen["ghost"] and not any(seen["ghost"])
+
+
+def test_grey_truth_hides_a_mark_that_only_makes_the_print_bolder() -> None:
+    """Another hand's pencil "1" over the "1" of "<=10", a dot in the "y" of "Ny": on a 150-dpi scan all the mark
+    left lay on the letters, and no reader tells it from print. A pale stroke on the paper beside them stays."""
+    from formkit.simulate.effects import Scan
+    from formkit.simulate.fill import DrawnMark
+    from formkit.simulate.ward import _visible_grey
+
+    clean = np.full((300, 300), 240, np.uint8)
+    clean[100:112, 50:250] = 40  # a printed stroke
+    eye = np.eye(3).tolist()
+    mark = DrawnMark("f", "a", "answer", "label_circle", "pencil", (50.0, 95.0, 250.0, 160.0))
+    on_print = clean.copy()
+    on_print[99:113, 60:200] = np.minimum(on_print[99:113, 60:200], 25)  # darker letters, a pixel of fringe
+    beside = clean.copy()
+    beside[140:143, 60:200] = 215  # a pale pencil line, 25 levels, on the paper
+    scan = lambda img: Scan(img, 300.0, {"matrix": eye})  # noqa: E731
+    assert not _visible_grey(mark, scan(on_print), scan(clean), 300.0)
+    assert _visible_grey(mark, scan(beside), scan(clean), 300.0)
