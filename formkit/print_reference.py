@@ -57,7 +57,7 @@ def page_print(source_yaml: str, stored_hash: str, subgoals: tuple[tuple[str, st
     hash differs): the reader then works without the reference, as before, rather than against print
     that is not on the paper. A page that prints no subgoal labels is rendered once whatever the form's
     subgoals: a Swedish stack's trainees each have their own, and a render per form cost ~30 ms a page.
-    `cache_dir`: where the pages without subgoals are kept between processes (`cached_raster`).
+    `cache_dir`: where the pages without subgoals are kept between processes (`cache_path`).
     """
     geom, got_hash = _laid_out(source_yaml)
     if got_hash != stored_hash or not 1 <= page_no <= geom.page_count:

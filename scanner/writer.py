@@ -236,8 +236,14 @@ MOSTLY_BLANK_SHARE = 0.5  # ... and at least this share of the page's required r
 MOSTLY_BLANK_GREY_SHARE = 0.75  # ... on a grey page, this share (it shows a faint pen, unless it showed none at all)
 
 
+def _blank(fd: FieldDecision) -> bool:
+    """A row read with no mark at all: every box empty."""
+    return all(b.state == "empty" for b in fd.boxes)
+
+
 def doubt_mostly_blank_page(out: PageReading, required: dict[str, bool], one_bit: bool = True) -> None:
-    """Everything read on a 1-bit page whose required rows are mostly blank goes to a person.
+    """Everything read on a 1-bit page whose required rows are mostly blank goes to a person (on a grey page,
+    what it read as empty).
 
     Called for bilevel scans (and whitened ones, `paper_whitened`), where the scanner drops a faint pen
     before we see it: a
@@ -257,11 +263,11 @@ def doubt_mostly_blank_page(out: PageReading, required: dict[str, bool], one_bit
     the writer is reported vanished; what did come through stands.
     """
     req = [fd for fid, fd in out.fields.items() if required.get(fid)]
-    blank = [fd for fd in req if fd.reason == "no_mark" and all(b.state == "empty" for b in fd.boxes)]
+    blank = [fd for fd in req if fd.reason == "no_mark" and _blank(fd)]
     if len(blank) < max(MOSTLY_BLANK_MIN, (MOSTLY_BLANK_SHARE if one_bit else MOSTLY_BLANK_GREY_SHARE) * len(req)):
         return
     for fd in out.fields.values():
-        if fd.status == "accepted" and (one_bit or (not fd.value and all(b.state == "empty" for b in fd.boxes))):
+        if fd.status == "accepted" and (one_bit or (not fd.value and _blank(fd))):
             fd.status, fd.reason, fd.confidence = "review", "mostly_blank_page", min(fd.confidence, 0.5)
     for ta in out.texts.values():
         if ta.status == "accepted" and ta.state == "absent":
@@ -317,7 +323,7 @@ def doubt_breaking_pen(out: PageReading, one_bit: bool = True) -> None:
     cut = one_bit and cut_areas > 0
     signs = len(broken) + cut
     if one_bit and signs:  # beside a broken stroke, a required row read blank is the same pen gone whole
-        signs += sum(fd.reason == "no_mark" and all(b.state == "empty" for b in fd.boxes) for fd in out.fields.values())
+        signs += sum(fd.reason == "no_mark" and _blank(fd) for fd in out.fields.values())
     if signs >= (BROKEN_ROWS_MIN if one_bit else BROKEN_TEXT_MIN):
         for fd in out.fields.values():
             states = {b.state for b in fd.boxes}

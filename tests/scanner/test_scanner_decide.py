@@ -458,10 +458,9 @@ def test_faint_writer_whose_strokes_show_only_when_averaged_is_still_a_faint_wri
     assert page.fields["opt"].status == "accepted"
 
 
-@pytest.mark.parametrize("blank,status", [(5, "review"), (4, "review"), (3, "accepted"), (0, "accepted")])
-def test_a_page_whose_required_rows_are_mostly_blank_goes_to_a_person(blank, status):
-    """Most required rows blank: the pen was probably lost in the scan (faint pencil, bilevel). What came
-    through - here the tick under a cancelling fill that vanished - is not trusted either."""
+def _page_of_required_rows(blank: int):  # type: ignore[no-untyped-def]
+    """A page of eight required rows, the first `blank` of them read blank, the rest marked; and an optional
+    row "ctx" marked."""
     import scanner as sc
 
     page = sc.PageReading()
@@ -472,6 +471,14 @@ def test_a_page_whose_required_rows_are_mostly_blank_goes_to_a_person(blank, sta
         page.fields[f"r{i}"], required[f"r{i}"] = decide_field(f"r{i}", "single", True, row), True
     page.fields["ctx"] = decide_field("ctx", "single", False, [_bd("a", "marked", "ink_in_box", 0.2, 0.9),
                                                                _bd("b", "empty", "no_ink")])
+    return page, required
+
+
+@pytest.mark.parametrize("blank,status", [(5, "review"), (4, "review"), (3, "accepted"), (0, "accepted")])
+def test_a_page_whose_required_rows_are_mostly_blank_goes_to_a_person(blank, status):
+    """Most required rows blank: the pen was probably lost in the scan (faint pencil, bilevel). What came
+    through - here the tick under a cancelling fill that vanished - is not trusted either."""
+    page, required = _page_of_required_rows(blank)
     page.texts["t"], page.texts["w"] = _text("absent"), _text("present")
     doubt_mostly_blank_page(page, required)
     assert page.fields["ctx"].status == status and page.texts["t"].status == status
@@ -846,16 +853,7 @@ def test_a_grey_page_with_nearly_every_required_row_blank_doubts_its_empty_rows(
     optional rows and text areas were accepted empty with the pencil plain to see in them. On a grey page, from
     three quarters of the required rows blank, the empty rows and areas go to a person and the writer is reported
     vanished (the form's other pages doubt theirs); a mark that came through stands."""
-    import scanner as sc
-
-    page = sc.PageReading()
-    required = {}
-    for i in range(8):
-        row = [_bd("1", "empty", "no_ink"), _bd("2", "empty", "no_ink") if i < blank
-               else _bd("2", "marked", "ink_in_box", 0.3, 0.6)]
-        page.fields[f"r{i}"], required[f"r{i}"] = decide_field(f"r{i}", "single", True, row), True
-    page.fields["ctx"] = decide_field("ctx", "single", False, [_bd("a", "marked", "ink_in_box", 0.2, 0.9),
-                                                               _bd("b", "empty", "no_ink")])
+    page, required = _page_of_required_rows(blank)
     page.fields["opt"] = decide_field("opt", "single", False, [_bd("a", "empty", "no_ink"), _bd("b", "empty", "no_ink")])
     page.texts["t"], page.texts["w"] = _text("absent"), _text("present")
     doubt_mostly_blank_page(page, required, one_bit=False)

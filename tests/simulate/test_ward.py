@@ -176,6 +176,15 @@ def test_every_profile_and_container_gives_readable_pages(
         assert _qr_form_id(img) == p["form_id"], (profile, p)
 
 
+def _truth_in_one_pen(geometry: dict, out: Path, answers: dict, pen: str, profile: str, container: str) -> dict:
+    """The truth of one form answered in one pen and scanned with `profile` (seed 3, upright)."""
+    form = _forms(geometry, ["FFFF-6666"])[0]
+    form.answers = Answers(values=dict(answers))
+    stack = simulate_stack([form], profile, np.random.default_rng(3), out, container=container,
+                           styles=Styles(pen_weights={pen: 1.0}), rotation=0)
+    return stack.truth["forms"]["FFFF-6666"]
+
+
 def test_one_bit_truth_at_150_dpi_is_what_the_scan_shows(geometry: dict, tmp_path: Path) -> None:
     """At 150 dpi the scanner's blur thins a stroke before its threshold: the truth judges each mark on the
     scan itself (against the same scan of the unfilled page), not on the page at the render resolution.
@@ -185,20 +194,16 @@ def test_one_bit_truth_at_150_dpi_is_what_the_scan_shows(geometry: dict, tmp_pat
                "history_taking": "3", "physical_exam": "4", "overall": "5", "went_well": "present", "improve": None}
     hidden = {}
     for pen in ("felt_tip", "pencil"):
-        form = _forms(geometry, ["FFFF-6666"])[0]
-        form.answers = Answers(values=dict(answers))
-        stack = simulate_stack([form], "bilevel150", np.random.default_rng(3), tmp_path / pen, container="g4_pdf",
-                               styles=Styles(pen_weights={pen: 1.0}), rotation=0)
-        t = stack.truth["forms"]["FFFF-6666"]
+        t = _truth_in_one_pen(geometry, tmp_path / pen, answers, pen, "bilevel150", "g4_pdf")
         hidden[pen] = {m["field_id"] for m in t["marks"] if not m["visible"] and m["role"] != "stray"}
         assert all(t["expected"][f] in (None, []) for f in hidden[pen] if f in ("setting", "focus"))
     assert hidden["felt_tip"] == set() and {"setting", "focus"} <= hidden["pencil"]
 
 
 def test_grey_truth_hides_only_a_mark_the_scan_kept_no_trace_of(geometry: dict, tmp_path: Path, monkeypatch) -> None:
-    """A faint-pencil mark on a label came through a 150-dpi scan as nothing at all (not at 4x contrast), and the
-    truth still counted it as the answer: a grey scan's truth now asks the scan itself, against the same scan
-    of the unfilled page. A pen that leaves nothing is hidden; a ballpoint's marks all stay."""
+    """A grey scan's truth asks the scan itself, against the same scan of the unfilled page (as a 1-bit scan's
+    does): a mark the scan kept no trace of is not an answer anyone could read. A pen that leaves nothing is
+    hidden; a ballpoint's marks all stay."""
     from formkit.simulate.marks import PENS, Pen
 
     monkeypatch.setitem(PENS, "ghost", Pen("ghost", (252, 252, 252), (0.2, 0.25), (0.2, 0.3), 0.5))
@@ -206,11 +211,7 @@ def test_grey_truth_hides_only_a_mark_the_scan_kept_no_trace_of(geometry: dict, 
                "history_taking": "3", "physical_exam": "4", "overall": "5", "went_well": None, "improve": None}
     seen = {}
     for pen in ("ballpoint_black", "ghost"):
-        form = _forms(geometry, ["GGGG-7777"])[0]
-        form.answers = Answers(values=dict(answers))
-        stack = simulate_stack([form], "dpi150", np.random.default_rng(3), tmp_path / pen, container="jpeg_pdf",
-                               styles=Styles(pen_weights={pen: 1.0}), rotation=0)
-        t = stack.truth["forms"]["GGGG-7777"]
+        t = _truth_in_one_pen(geometry, tmp_path / pen, answers, pen, "dpi150", "jpeg_pdf")
         seen[pen] = [m["visible"] for m in t["marks"] if m["role"] == "answer"]
         if pen == "ghost":
             assert t["expected"]["setting"] is None and t["expected"]["focus"] == []
