@@ -192,9 +192,9 @@ GREY_PRINT = 0.75  # ... away from the print: pixels of the unfilled scan darker
 def _visible_grey(mark: DrawnMark, scan: Scan, clean_scan: Scan, dpi: float) -> bool:
     """Whether a grey scan kept a trace of the mark a person can tell from the print: against `clean_scan` (the
     same scan, same random draws, of the page unfilled) the scanner's noise cancels, and what is left is the mark
-    as scanned. Where it lies on the printed letters it only makes them bolder: another hand's pencil "1" drawn
-    over the "1" of "<=10" on a 150-dpi scan counted as the answer. Only a mark without such a trace is hidden;
-    a faint one stays."""
+    as scanned. Where it lies on the printed letters it only makes them bolder, and no reader tells it from them
+    (another hand's shapes drawn small within a short label's letters on a 150-dpi scan counted as answers).
+    Only a mark without such a trace is hidden; a faint one stays."""
     ya, yb, xa, xb = _scanned_area(mark, scan, dpi / 25.4)
     a = to_grey(scan.image[ya:yb, xa:xb]).astype(np.float32)
     b = to_grey(clean_scan.image[ya:yb, xa:xb]).astype(np.float32)
