@@ -256,12 +256,15 @@ def doubt_mostly_blank_page(out: PageReading, required: dict[str, bool], one_bit
     empty text areas of the form's other pages are doubted as well (`doubt_for_writer`).
 
     A grey page (`one_bit` False) shows a faint pen, and the writer's faintness is measured on the marks it
-    shows (`doubt_absence_for_faint_writer`) - unless it shows none: a glare photo of a faint-pencil writer
-    read every required row blank, no writer was measured, and the optional rows and the text areas of both
-    pages were accepted empty, the pencil plain to see in them (a stress run, 5 fields). From
-    MOSTLY_BLANK_GREY_SHARE of its required rows read blank, its empty rows and text areas go to a person and
-    the writer is reported vanished; what did come through stands.
+    shows (`doubt_absence_for_faint_writer`; a page that shows its pen had its rows skipped) - unless it shows
+    none: a glare photo of a faint-pencil writer read every required row blank, no writer was measured, and the
+    optional rows and the text areas of both pages were accepted empty, the pencil plain to see in them (a
+    stress run, 5 fields). A grey page without its writer's pen and with MOSTLY_BLANK_GREY_SHARE of its
+    required rows read blank sends its empty rows and text areas to a person and reports the writer vanished;
+    what did come through stands.
     """
+    if not one_bit and out.writer_seen:  # a grey page that shows its writer's pen: the rows were skipped
+        return
     req = [fd for fid, fd in out.fields.items() if required.get(fid)]
     blank = [fd for fd in req if fd.reason == "no_mark" and _blank(fd)]
     if len(blank) < max(MOSTLY_BLANK_MIN, (MOSTLY_BLANK_SHARE if one_bit else MOSTLY_BLANK_GREY_SHARE) * len(req)):

@@ -847,13 +847,16 @@ def test_required_rows_read_blank_beside_a_broken_stroke_are_the_pen_gone_whole(
         assert page.fields["multi"].reason == "faint_writer" and page.fields["multi"].value == ["a"]
 
 
-@pytest.mark.parametrize("blank,status", [(8, "review"), (6, "review"), (5, "accepted"), (0, "accepted")])
-def test_a_grey_page_with_nearly_every_required_row_blank_doubts_its_empty_rows(blank, status):
+@pytest.mark.parametrize("blank,seen,status", [(8, False, "review"), (6, False, "review"), (5, False, "accepted"),
+                                              (0, False, "accepted"), (6, True, "accepted")])
+def test_a_grey_page_with_nearly_every_required_row_blank_doubts_its_empty_rows(blank, seen, status):
     """A glare photo of a faint-pencil writer: every required row read blank, so no writer was measured, and the
     optional rows and text areas were accepted empty with the pencil plain to see in them. On a grey page, from
     three quarters of the required rows blank, the empty rows and areas go to a person and the writer is reported
-    vanished (the form's other pages doubt theirs); a mark that came through stands."""
+    vanished (the form's other pages doubt theirs); a mark that came through stands. A page that shows its writer's
+    pen (`writer_seen`) had its rows skipped."""
     page, required = _page_of_required_rows(blank)
+    page.writer_seen = seen
     page.fields["opt"] = decide_field("opt", "single", False, [_bd("a", "empty", "no_ink"), _bd("b", "empty", "no_ink")])
     page.texts["t"], page.texts["w"] = _text("absent"), _text("present")
     doubt_mostly_blank_page(page, required, one_bit=False)
