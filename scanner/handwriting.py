@@ -34,6 +34,7 @@ SPECK_CHAIN_MM = 1.5  # ... or specks lying within this of each other in a chain
 SPECK_CHAIN_MIN = 4  # ... at least this many: a short pencil signature cut to a few dots along its line
 # (2.4 mm2 in all; blank 1-bit areas: chains of <= 2 in 585, however many dots their paper keeps)
 HOUGH_MM = 15.0  # straight segments this long are never handwriting
+FOLD_REACH_MM = 1.0  # ink this close to the line of a long straight line the cleaning took out may be its remains
 DASH_MM = 4.0  # a straight chain of thin pieces this long, stopping short of the zone's ends, is a faint dash ...
 DASH_LINK_MM = 1.5  # ... its pieces this close to one another (a faint dash breaks into pieces 1-1.5 mm apart) ...
 DASH_BAND_MM = 0.5  # ... and this close to one line ...
@@ -415,6 +416,42 @@ class WritingZone:
         if t not in self._counted:
             self._counted[t] = _clean_ink(self.d, t, self.res, self)
         return self._counted[t][0]
+
+    def off_fold_mm2(self, floor: float = MIN_DARKNESS) -> float:
+        """`ink_mm2` less the ink lying on the line of a long straight line the cleaning took out (a fold, a streak).
+
+        A crease is taken out as straight pieces; where it fades or bends, pieces of it under LINE_MM stay
+        in its gaps, each too short to look straight, and together they pass for a word: a rough scan's crease
+        across an empty comment area left 4.06 mm2 there, read as writing and accepted (stress run, seed 1202).
+        Every long line found in what was taken out (HOUGH_MM), followed across the whole zone, takes the ink
+        within FOLD_REACH_MM of it with it. Writing the line crosses loses that much too: only a doubt.
+        """
+        mm2 = self.ink_mm2(floor)
+        t = self.threshold(floor)
+        _, kept, before = self._counted.get(t, (0.0, None, None))
+        if kept is None or before is None or self.d is None:
+            return mm2
+        ink = cv2.medianBlur((self.d > t).astype(np.uint8) * 255, 3) // 255  # as `_clean_ink` starts
+        removed = ink & ~before & 1
+        min_len = int(HOUGH_MM * self.res)
+        if cv2.countNonZero(removed) < min_len:
+            return mm2
+        segs = cv2.HoughLinesP(removed, 1, np.pi / 360, threshold=int(0.8 * min_len), minLineLength=min_len,
+                               maxLineGap=max(2, int(0.5 * self.res)))
+        if segs is None:
+            return mm2
+        near = np.zeros_like(kept)
+        big = 4 * max(kept.shape)
+        reach = int(round(FOLD_REACH_MM * self.res))
+        for x1, y1, x2, y2 in np.asarray(segs).reshape(-1, 4).astype(np.float64):
+            length = max(float(np.hypot(x2 - x1, y2 - y1)), 1e-9)
+            band = cv2.line(np.zeros_like(kept), (int(x1), int(y1)), (int(x2), int(y2)), 1, 2 * reach + 1)
+            if np.count_nonzero(band & removed) > CROSSING_THICK_MM * self.res * length:
+                continue  # a broad band taken out (a shadow's edge), not a line: its lines run every way
+            ux, uy = (x2 - x1) / length, (y2 - y1) / length
+            cv2.line(near, (int(x1 - ux * big), int(y1 - uy * big)), (int(x1 + ux * big), int(y1 + uy * big)), 1,
+                     2 * reach + 1)
+        return mm2 - np.count_nonzero((kept > 0) & (near > 0)) / self.res ** 2
 
     def off_ring_mm2(self, floor: float = MIN_DARKNESS, enough: float = float("inf")) -> float:
         """`ink_mm2` less the ink lying on the rim of a round stain (`rims.rim_residue`).
@@ -820,6 +857,9 @@ def _judge_text_area(field_id: str, crop: np.ndarray, g: np.ndarray, preprinted:
         if zone.off_ring_mm2(MIN_DARKNESS, PRESENT_MM2) < PRESENT_MM2:
             # all of it lies on pale smooth round bands: a coffee ring's rim, or one drawn curve
             return TextArea(field_id, "uncertain", "present", "review", "round_stain", 0.3, mm2, crop)
+        if zone.off_fold_mm2(MIN_DARKNESS) < PRESENT_MM2:
+            # what makes it writing lies on the line of a fold or streak taken out: maybe its remains
+            return TextArea(field_id, "uncertain", "present", "review", "uncertain_writing", 0.3, mm2, crop)
         if back[0] and zone.strength() <= SHOW_THROUGH_DARK and any(
                 _on_back_print(zone, zone.mm_to_px(rects, back[1], SHOW_THROUGH_REACH_MM)) for rects in back[0]):
             # it lies on the other side's print, mirrored: maybe that print's ghost through thin paper

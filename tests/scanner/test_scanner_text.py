@@ -631,3 +631,42 @@ def test_a_dash_only_the_noise_threshold_sees_goes_to_a_person(dash):
             crop[y:y + 2, x:x + 12] = 229  # 0.065 dark, in pieces
     ta = _judge_text_area("went_well", crop, crop, False, 4.0, False, False)
     assert (ta.status, ta.reason) == (("review", "faint_writing") if dash else ("accepted", None)), ta.ink_mm2
+
+
+def _crease_with_remains(p, pieces: int) -> None:
+    """A crease across AREA, gently sloped, faded along a stretch where it bent off its line: there only
+    `pieces` short bits of it are left, 0.8 mm off the line, each shorter than a straight piece's minimum."""
+    x, y, w, h = AREA
+
+    def on(xx: float) -> tuple[float, float]:
+        return xx, y + 30 - (xx - x) * 0.05
+
+    p.line(on(x - 3), on(x + 80), 0.5, (130, 130, 130))
+    p.line(on(x + 84 + 5 * pieces), on(x + w + 3), 0.5, (130, 130, 130))
+    for k in range(pieces):
+        (xa, ya), (xb, yb) = on(x + 82 + 5 * k), on(x + 85.5 + 5 * k)
+        p.line((xa, ya - 0.8), (xb, yb - 0.8), 0.7, (130, 130, 130))
+
+
+@pytest.mark.parametrize("pieces", [2, 3])
+def test_the_remains_of_a_crease_in_its_gaps_are_not_taken_for_writing(synth, pieces):
+    """A rough scan's crease across an empty comment area was taken out in straight pieces; where it bent,
+    short bits of it stayed, 4.06 mm2 together, read as writing and accepted (stress run, seed 1202). Ink
+    on the line of a long line the cleaning took out does not make an area written: a person looks."""
+    p = synth.Page(300)
+    _crease_with_remains(p, pieces)
+    img = synth.jpeg(synth.noise(p.grey(), 3, seed=1), 80)
+    loc = scanner.locate(img, synth.FURNITURE)
+    ta = read_text_area(img, loc.registration.H, "went_well", AREA)
+    assert ta.status == "review", (ta.state, ta.reason, ta.ink_mm2)
+
+
+def test_a_word_beside_a_creases_remains_is_still_writing(synth):
+    p = synth.Page(300)
+    _crease_with_remains(p, 2)
+    x, y, w, h = AREA
+    p.write([x + 100, y + 8, 60, 12], words=1, colour=(40, 40, 40))
+    img = synth.jpeg(synth.noise(p.grey(), 3, seed=1), 80)
+    loc = scanner.locate(img, synth.FURNITURE)
+    ta = read_text_area(img, loc.registration.H, "went_well", AREA)
+    assert (ta.state, ta.status) == ("present", "accepted"), (ta.state, ta.reason, ta.ink_mm2)
