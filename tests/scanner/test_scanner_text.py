@@ -670,3 +670,20 @@ def test_a_word_beside_a_creases_remains_is_still_writing(synth):
     loc = scanner.locate(img, synth.FURNITURE)
     ta = read_text_area(img, loc.registration.H, "went_well", AREA)
     assert (ta.state, ta.status) == ("present", "accepted"), (ta.state, ta.reason, ta.ink_mm2)
+
+
+@pytest.mark.parametrize("level,noise", [(225, 14), (232, 10), (232, 14)])
+def test_a_faint_thin_tick_the_noise_hides_from_the_threshold_goes_to_a_person(synth, level, noise):
+    """A faint-pencil tick in a signature area on a noisy shadowed scan: one pixel wide at half resolution and
+    under the noise's ink threshold, nothing of it was left and the area read absent, accepted (other-hands
+    stress run, seed 1306). Seen along its own line it stands out of the noise: a person looks. The same scan
+    without the tick stays empty."""
+    x, y, w, h = SIGNATURE
+    p = synth.Page(300)
+    p.line((x + 6, y + h - 5), (x + 7.5, y + h - 3), 0.2, (level, level, level))
+    p.line((x + 7.5, y + h - 3), (x + 11, y + h - 8.5), 0.2, (level, level, level))
+    for page, want in ((p, "review"), (synth.Page(300), "accepted")):
+        img = synth.jpeg(synth.noise(page.grey(), noise, seed=1), 80)
+        loc = scanner.locate(img, synth.FURNITURE)
+        ta = read_text_area(img, loc.registration.H, "signature", SIGNATURE)
+        assert ta.status == want, (ta.state, ta.reason, ta.ink_mm2)
