@@ -491,8 +491,7 @@ class WritingZone:
         _, kept, before = self._counted.get(t, (0.0, None, None))
         if kept is None or before is None or self.d is None:
             return mm2
-        ink = cv2.medianBlur((self.d > t).astype(np.uint8) * 255, 3) // 255  # as `_clean_ink` starts
-        removed = ink & ~before & 1
+        removed = _ink_mask(self.d, t) & ~before & 1
         min_len = int(HOUGH_MM * self.res)
         if cv2.countNonZero(removed) < min_len:
             return mm2
@@ -501,16 +500,12 @@ class WritingZone:
         if segs is None:
             return mm2
         near = np.zeros_like(kept)
-        big = 4 * max(kept.shape)
         reach = int(round(FOLD_REACH_MM * self.res))
         for x1, y1, x2, y2 in np.asarray(segs).reshape(-1, 4).astype(np.float64):
-            length = max(float(np.hypot(x2 - x1, y2 - y1)), 1e-9)
             band = cv2.line(np.zeros_like(kept), (int(x1), int(y1)), (int(x2), int(y2)), 1, 2 * reach + 1)
-            if np.count_nonzero(band & removed) > CROSSING_THICK_MM * self.res * length:
+            if np.count_nonzero(band & removed) > CROSSING_THICK_MM * self.res * float(np.hypot(x2 - x1, y2 - y1)):
                 continue  # a broad band taken out (a shadow's edge), not a line: its lines run every way
-            ux, uy = (x2 - x1) / length, (y2 - y1) / length
-            cv2.line(near, (int(x1 - ux * big), int(y1 - uy * big)), (int(x1 + ux * big), int(y1 + uy * big)), 1,
-                     2 * reach + 1)
+            _draw_whole_line(near, (x1, y1, x2, y2), 2 * reach + 1)
         return mm2 - np.count_nonzero((kept > 0) & (near > 0)) / self.res ** 2
 
     def off_ring_mm2(self, floor: float = MIN_DARKNESS, enough: float = float("inf")) -> float:
@@ -653,11 +648,24 @@ def _ink_mm2(d: np.ndarray, t: float, res: float, zone: WritingZone | None = Non
     return _clean_ink(d, t, res, zone)[0]
 
 
+def _ink_mask(d: np.ndarray, t: float) -> np.ndarray:
+    """Pixels darker than `t`, salt noise dropped (3x3 median): where `_clean_ink` starts."""
+    return cv2.medianBlur((d > t).astype(np.uint8) * 255, 3) // 255
+
+
+def _draw_whole_line(mask: np.ndarray, seg: Sequence[float], thickness: int) -> None:
+    """Draw the straight line through the segment (x1, y1, x2, y2) from edge to edge of `mask`, in place."""
+    x1, y1, x2, y2 = (float(v) for v in seg)
+    length = max(float(np.hypot(x2 - x1, y2 - y1)), 1e-9)
+    ux, uy = (x2 - x1) / length, (y2 - y1) / length
+    big = 4 * max(mask.shape)
+    cv2.line(mask, (int(x1 - ux * big), int(y1 - uy * big)), (int(x1 + ux * big), int(y1 + uy * big)), 1, thickness)
+
+
 def _clean_ink(d: np.ndarray, t: float, res: float,
                zone: WritingZone | None = None) -> tuple[float, np.ndarray | None, np.ndarray | None]:
     """(`_ink_mm2`, the cleaned ink mask it counted, that mask before step 3; None when there was no ink)."""
-    ink = (d > t).astype(np.uint8)
-    ink = cv2.medianBlur(ink * 255, 3) // 255
+    ink = _ink_mask(d, t)
     if not cv2.countNonZero(ink):
         return 0.0, None, None  # most empty areas: nothing below is worth running
     # 1. whole components that are straight lines (a streak or fold crossing an empty area), and thin
@@ -678,17 +686,13 @@ def _clean_ink(d: np.ndarray, t: float, res: float,
                            maxLineGap=max(2, int(0.5 * res))) if _may_hold_a_crossing_line(ink, votes) else None
     if segs is not None:
         cut = np.zeros_like(ink)
-        big = 4 * max(ink.shape)
         for x1, y1, x2, y2 in np.asarray(segs).reshape(-1, 4).astype(np.float64):
             # only lines that run across most of the area (streaks, folds); a row of cursive writing
             # can line up for a while, but not straight across the whole frame
             if abs(x2 - x1) < 0.6 * zw and abs(y2 - y1) < 0.6 * zh:
                 continue
             # a streak or fold crosses the whole area: erase the full line, not just the found piece
-            d = np.array([x2 - x1, y2 - y1]) / max(np.hypot(x2 - x1, y2 - y1), 1e-9)
-            p0 = (int(x1 - d[0] * big), int(y1 - d[1] * big))
-            p1 = (int(x1 + d[0] * big), int(y1 + d[1] * big))
-            cv2.line(cut, p0, p1, 1, max(3, int(round(1.0 * res))))
+            _draw_whole_line(cut, (x1, y1, x2, y2), max(3, int(round(1.0 * res))))
         ink &= ~cut & 1
     L = int(round(4.0 * res))
     t = max(2, int(round(0.8 * res)))
