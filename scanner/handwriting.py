@@ -462,7 +462,8 @@ class WritingZone:
         seen[-e:], seen[:, :e], seen[:, -e:] = 0, 0, 0
         n, labels, stats = component_stats(seen)
         zh, zw = seen.shape
-        edge, flat = 4, 3  # px: a sliver no thicker than `flat` this close to an edge is the frame's or label's
+        # a sliver no thicker than 0.75 mm within 1 mm of an edge is the frame's or the label's
+        edge, flat = int(round(1.0 * self.res)), int(round(0.75 * self.res))
         best = 0.0
         for i in range(1, n):
             x, y, w, h, area = (int(v) for v in stats[i])
