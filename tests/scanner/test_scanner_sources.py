@@ -244,33 +244,77 @@ def test_page_range_and_count(tmp_path):
         count_pages(empty)
 
 
-@pytest.mark.parametrize("mode", ["L", "RGB", "CMYK"])
-def test_jpeg_pdf_pixels_as_pdfium_decodes_them(tmp_path, mode):
-    """Grey and RGB JPEG streams are decoded by OpenCV: the same pixels as PDFium's; CMYK stays with PDFium."""
+def _one_image_pdf(path, stream: bytes, image_dict: str, w: int, h: int) -> None:
+    """A one-page PDF whose page is one image XObject `w` x `h` samples, drawn over the whole page."""
+    pw, ph = w * 72 / 30, h * 72 / 30  # 30 dpi
+    content = f"q {pw} 0 0 {ph} 0 0 cm /Im0 Do Q".encode()
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {pw} {ph}] /Resources << /XObject << /Im0 4 0 R >> >> "
+            f"/Contents 5 0 R >>".encode(),
+            f"<< /Type /XObject /Subtype /Image /Width {w} /Height {h} {image_dict} /Length {len(stream)} >>\n"
+            f"stream\n".encode() + stream + b"\nendstream",
+            f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream"]
+    out, offsets = b"%PDF-1.5\n", []
+    for i, o in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n".encode() + o + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    path.write_bytes(out)
+
+
+def _g4_strip(a: np.ndarray) -> bytes:
+    """The CCITT G4 data of a 0/255 page as PIL encodes it (MinIsBlack: a PDF says /BlackIs1 true)."""
     import io
 
-    import pypdfium2 as pdfium
-    import pypdfium2.raw as raw
-
-    from scanner.sources import _bitmap_to_array, _jpeg_pixels
-
-    rng = np.random.default_rng(5)
-    im = Image.fromarray((rng.random((90, 70, 3)) * 255).astype(np.uint8)).convert(mode)
     buf = io.BytesIO()
-    im.save(buf, "JPEG", quality=80)
-    p = tmp_path / "page.pdf"
-    p.write_bytes(img2pdf.convert(buf.getvalue()))
-    pdf = pdfium.PdfDocument(str(p))
-    obj = next(o for o in pdf[0].get_objects() if o.type == raw.FPDF_PAGEOBJ_IMAGE)
-    fast = _jpeg_pixels(obj, 70, 90)
-    if mode == "CMYK":
-        assert fast is None
-    else:
-        assert fast is not None
-        np.testing.assert_array_equal(fast, _bitmap_to_array(obj.get_bitmap(render=False)))
-    pdf.close()
-    page = next(iter_pages(p))
-    assert page.ok and page.image.shape[:2] == (90, 70)
+    Image.fromarray(a).convert("1").save(buf, "TIFF", compression="group4", tiffinfo={278: a.shape[0]})
+    tif = Image.open(io.BytesIO(buf.getvalue()))
+    off, n = tif.tag_v2[273][0], tif.tag_v2[279][0]
+    return buf.getvalue()[off:off + n]
+
+
+def _inverted_jpeg(a: np.ndarray) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    Image.fromarray(255 - a).save(buf, "JPEG", quality=95)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("case", ["jpeg_decode_inverted", "flate_decode_inverted", "image_mask", "image_mask_g4",
+                                  "jpeg_plain"])
+def test_pdf_page_image_looks_as_drawn(tmp_path, case):
+    """The page's pixels are what the PDF draws, not the stream's raw samples.
+
+    An inverted grey JPEG with /Decode [1 0] came out inverted when the JPEG was decoded apart from its
+    dictionary; an /ImageMask (fax software, some black-and-white scanners) came out inverted as its
+    mask bits. Either left every page of such a stack unidentified.
+    """
+    a = _page_array()
+    h, w = a.shape
+    g4 = f"/Filter /CCITTFaxDecode /DecodeParms << /K -1 /Columns {w} /Rows {h} /BlackIs1 true >>"  # PIL: MinIsBlack
+    stream, image_dict = {
+        "jpeg_decode_inverted": (_inverted_jpeg(a), "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode "
+                                                    "/Decode [1 0]"),
+        "flate_decode_inverted": (zlib.compress((255 - a).tobytes()), "/ColorSpace /DeviceGray /BitsPerComponent 8 "
+                                                                      "/Filter /FlateDecode /Decode [1 0]"),
+        "image_mask": (zlib.compress(np.packbits(a > 127, axis=1).tobytes()),
+                       "/ImageMask true /BitsPerComponent 1 /Filter /FlateDecode"),
+        "image_mask_g4": (_g4_strip(a), "/ImageMask true /BitsPerComponent 1 " + g4),
+        "jpeg_plain": (_inverted_jpeg(255 - a), "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode"),
+    }[case]
+    p = tmp_path / f"{case}.pdf"
+    _one_image_pdf(p, stream, image_dict, w, h)
+    (pg,) = list(iter_pages(p))
+    assert pg.ok, pg.error
+    img = pg.image if pg.image.ndim == 2 else pg.image.mean(axis=2)
+    sy, sx = img.shape[0] / h, img.shape[1] / w  # a stencil is rendered (at 300 dpi), not taken sample by sample
+    block = img[int(15 * sy):int(35 * sy), int(12 * sx):int(28 * sx)]
+    paper = img[int(200 * sy):int(300 * sy), int(100 * sx):int(200 * sx)]
+    assert block.mean() < 40 and paper.mean() > 215, (block.mean(), paper.mean())
 
 
 def _searchable_pdf(tmp_path, render_mode: int):
