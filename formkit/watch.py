@@ -28,6 +28,7 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+import scanner
 from formkit.ingest import ScanSummary, scan, sha256_file
 from formkit.workspace import Workspace
 
@@ -38,9 +39,11 @@ RESCAN_SECONDS = 5.0
 
 
 def is_candidate(path: Path, folder: Path) -> bool:
-    """A regular file directly in the drop folder that is not hidden, temporary or one of our notes."""
+    """A regular file directly in the drop folder that is not hidden, the operating system's (Thumbs.db on a
+    Windows share), temporary or one of our notes."""
     name = path.name
-    if path.parent != folder or name.startswith((".", "~$")) or name.lower().endswith(TEMP_SUFFIXES):
+    if (path.parent != folder or scanner.skipped_in_folder(name) or name.startswith("~$")
+            or name.lower().endswith(TEMP_SUFFIXES)):
         return False
     if name.endswith(".reason.txt"):
         return False

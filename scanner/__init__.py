@@ -54,7 +54,7 @@ from scanner.page_trust import (
 )
 from scanner.reading import PageReading
 from scanner.registration import Registration, register
-from scanner.sources import SourcePage, count_pages, iter_pages, sniff
+from scanner.sources import SourcePage, count_pages, iter_pages, skipped_in_folder, sniff
 from scanner.streaks import find_streaks
 from scanner.writer import (
     could_hide,
@@ -72,7 +72,7 @@ from scanner.writer import (
 __all__ = [
     "BoxDecision", "BoxMeasure", "Comparison", "FieldDecision", "InputError", "PageLocation", "PageReading",
     "QrResult", "Registration", "ScannerError", "SourcePage", "TextArea", "compare_readings",
-    "content_fingerprint", "count_pages", "iter_pages", "locate", "read", "rectify", "sniff",
+    "content_fingerprint", "count_pages", "iter_pages", "locate", "read", "rectify", "skipped_in_folder", "sniff",
     "NotRegisteredError", "could_hide", "prepare", "doubt_for_writer", "near_missing_corner", "NOTE_MM2",
     "PRINT_REF_RES",
 ]

@@ -94,6 +94,26 @@ def test_bad_files_are_rejected_and_the_rest_is_read(fk: Cli, tmp_path: Path) ->
     assert leftovers == []
 
 
+def test_a_windows_scan_folder_s_system_files_are_passed_over(fk: Cli, tmp_path: Path) -> None:
+    """Thumbs.db, desktop.ini and a USB stick's recycle bin are no scans: a folder of good scans holding them ends
+    without "rejected" lines or exit code 11; named on the command line, such a file is still read (and refused)."""
+    fk("generate", "-l", "minicex-ntnu-nb", "--trainee", "S001", "--out", str(tmp_path / "f.pdf"))
+    stick = tmp_path / "E"
+    (stick / "$RECYCLE.BIN").mkdir(parents=True)
+    (stick / "System Volume Information").mkdir()
+    (stick / "$RECYCLE.BIN" / "old.pdf").write_bytes(b"%PDF-1.4 deleted and damaged")
+    (stick / "System Volume Information" / "IndexerVolumeGuid").write_text("{guid}")
+    page_png(tmp_path / "f.pdf", stick / "scan_001.png")
+    (stick / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0 thumbnails")
+    (stick / "desktop.ini").write_text("[.ShellClassInfo]\nIconResource=scan.ico\n")
+    res = fk("scan", str(stick), expect=None)
+    assert res.exit_code in (0, 10) and "Files: 1 new" in res.output and ", 0 rejected" in res.output, res.output
+    pages = json.loads(fk("pages", "--json").output)
+    assert [p["source_file"] for p in pages] == ["scan_001.png"] and pages[0]["state"] != "rejected"
+    res = fk("scan", str(stick / "Thumbs.db"), expect=11)
+    assert "Thumbs.db is not a PDF" in res.output
+
+
 def test_assign_an_unidentified_page(fk: Cli, tmp_path: Path) -> None:
     fk("generate", "-l", "minicex-ntnu-nb", "--trainee", "S002", "--out", str(tmp_path / "f.pdf"))
     fid = json.loads(fk("forms", "list", "--json").output)[0]["form_id"]

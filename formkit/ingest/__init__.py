@@ -65,10 +65,10 @@ def expand_inputs(paths: list[Path], ws: Workspace) -> Iterator[Path]:
         if p.is_dir():
             for dirpath, dirnames, filenames in os.walk(p):
                 d = Path(dirpath)
-                dirnames[:] = sorted(x for x in dirnames if not x.startswith(".") and
+                dirnames[:] = sorted(x for x in dirnames if not scanner.skipped_in_folder(x, is_dir=True) and
                                      (d / x).resolve() != ws.root)
                 for name in sorted(filenames):
-                    if not name.startswith("."):
+                    if not scanner.skipped_in_folder(name):
                         yield d / name
         else:
             yield p

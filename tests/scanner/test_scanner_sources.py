@@ -215,6 +215,10 @@ def test_folder_sorted_recursive_with_reasons(tmp_path):
     Image.fromarray(_page_array()).save(d / "1.jpg")
     (d / "readme.txt").write_text("not a scan")
     (d / ".DS_Store").write_bytes(b"\0\0")
+    (d / "Thumbs.db").write_bytes(b"\0\0")  # the operating system's, never a scan: passed over like hidden files
+    (d / "desktop.ini").write_text("[.ShellClassInfo]")
+    (d / "$RECYCLE.BIN").mkdir()
+    (d / "$RECYCLE.BIN" / "old.png").write_bytes(b"")
     (d / "empty.tif").write_bytes(b"")
     pages = list(iter_pages(d))
     names = [(pg.source.name, pg.ok, pg.error.reason if pg.error else None) for pg in pages]

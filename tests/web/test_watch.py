@@ -120,13 +120,13 @@ def test_a_corrupt_file_fails_and_the_next_good_file_is_still_read(setup) -> Non
 def test_hidden_temporary_and_filed_away_files_are_left_alone(setup) -> None:  # type: ignore[no-untyped-def]
     ws, inbox, stack = setup
     (inbox / "done").mkdir()
-    for name in (".hidden.pdf", "upload.pdf.part", "scan.tmp", "~$lock.pdf", "notes.reason.txt"):
+    names = (".hidden.pdf", "upload.pdf.part", "scan.tmp", "~$lock.pdf", "notes.reason.txt", "Thumbs.db", "desktop.ini")
+    for name in names:
         (inbox / name).write_bytes(b"x")
     (inbox / "done" / "old.pdf").write_bytes(b"x")
     drop = DropFolder(ws.root, inbox, settle=0.1, tick=0.05)
     assert drop.run_once(timeout=5) == 0
-    assert sorted(p.name for p in inbox.iterdir()) == sorted(
-        [".hidden.pdf", "upload.pdf.part", "scan.tmp", "~$lock.pdf", "notes.reason.txt", "done"])
+    assert sorted(p.name for p in inbox.iterdir()) == sorted([*names, "done"])
     assert not is_candidate(inbox / "done" / "old.pdf", inbox.resolve())
 
 
