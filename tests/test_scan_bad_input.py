@@ -114,6 +114,21 @@ def test_a_windows_scan_folder_s_system_files_are_passed_over(fk: Cli, tmp_path:
     assert "Thumbs.db is not a PDF" in res.output
 
 
+def test_formkit_s_own_print_file_is_refused_not_read_as_unfilled_forms(fk: Cli, tmp_path: Path) -> None:
+    """The print file in the scan folder: refused whole with what to do; no form is touched, so the real scans
+    that come later are read as usual (read as a scan, it put every field of every form on the review list)."""
+    fk("generate", "-l", "minicex-ntnu-nb", "--trainee", "S001", "--count", "2", "--out", str(tmp_path / "f.pdf"))
+    res = fk("scan", str(tmp_path / "f.pdf"), expect=11)
+    assert "f.pdf is a print file made by formkit" in res.output and "scan the paper" in res.output
+    (page,) = json.loads(fk("pages", "--json").output)
+    assert page["state"] == "rejected" and page["reason"].startswith("print_file:") and page["form_id"] is None
+    assert "Nothing needs a person" in fk("review", "list").output
+    page_png(tmp_path / "f.pdf", tmp_path / "scan.png")  # the paper, filled in (here: not) and scanned
+    fk("scan", str(tmp_path / "scan.png"), expect=None)
+    states = {p["source_file"]: p["state"] for p in json.loads(fk("pages", "--json").output)}
+    assert states["scan.png"] in ("recognised", "needs_review")
+
+
 def test_assign_an_unidentified_page(fk: Cli, tmp_path: Path) -> None:
     fk("generate", "-l", "minicex-ntnu-nb", "--trainee", "S002", "--out", str(tmp_path / "f.pdf"))
     fid = json.loads(fk("forms", "list", "--json").output)[0]["form_id"]

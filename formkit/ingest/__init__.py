@@ -25,6 +25,7 @@ import scanner
 from formkit.errors import InputDataError
 from formkit.forkserver import worker_context
 from formkit.ingest.commit import commit_page, refresh_form_status, write_atomic
+from formkit.ingest.own_pdf import refuse_own_pdf
 from formkit.ingest.worker import PageOutcome, init_worker, run_task
 from formkit.store import PAGE_STATES, now_iso
 from formkit.workspace import Workspace
@@ -149,6 +150,7 @@ def _plan(ws: Workspace, files: list[Path], plan: list, summary: ScanSummary, wo
                                  (sha, src.name, str(archived.relative_to(ws.root)), src.stat().st_size, now_iso()))
         summary.files_new += 1
         try:
+            refuse_own_pdf(archived, src.name)
             done = {r[0] for r in store.db.execute("SELECT page_index FROM pages WHERE file_sha256=?", (sha,))}
             plan.append((src, sha, _tasks(archived, sha, done)))
         except scanner.InputError as e:
