@@ -67,6 +67,7 @@ class Registration:
     px_per_mm: float | None = None
     method: str = ""  # which detection pass found the markers
     marker_corners_px: dict[int, list[list[float]]] = field(default_factory=dict)
+    pages_in_image: int = 1  # form pages whose markers the image shows (`pages_in_image`): 2 side by side, ...
 
     def to_dict(self) -> dict:
         return {
@@ -75,6 +76,7 @@ class Registration:
             "quality": self.quality, "model": self.model, "method": self.method,
             "px_per_mm": None if self.px_per_mm is None else round(self.px_per_mm, 3),
             "H": None if self.H is None else [[float(v) for v in row] for row in self.H],
+            **({"pages_in_image": self.pages_in_image} if self.pages_in_image > 1 else {}),
         }
 
 
@@ -180,6 +182,43 @@ def find_markers(image: np.ndarray, marker_ids: Sequence[int],
     return best, method, factor
 
 
+SAME_SIZE = (0.4, 2.5)  # a marker's area against the median of the markers found: a page's own, not a false one
+APART_SIDES = 10.0  # two markers of one id this many marker sides apart belong to two pages (a page is > 18 wide)
+
+
+def pages_in_image(cands: Candidates) -> int:
+    """How many form pages an image's marker candidates come from: two pages side by side show every id twice.
+
+    An A3 scan of two sheets, or a photo of two forms on a desk, was read as one page: one form's markers
+    registered it, and the other form's page was nowhere in the records. Counted per id: candidates of the
+    markers' size (a false marker in handwriting is smaller) lying far apart; the second-highest count, so
+    that one false detection of the right size does not make a page.
+    """
+    areas = [cv2.contourArea(c.astype(np.float32)) for v in cands.values() for c in v]
+    if len(areas) < 2:
+        return 1
+    med = float(np.median(areas))
+    counts = []
+    for v in cands.values():
+        apart: list[np.ndarray] = []
+        for c in v:
+            area = cv2.contourArea(c.astype(np.float32))
+            if not SAME_SIZE[0] * med <= area <= SAME_SIZE[1] * med:
+                continue
+            centre, side = c.mean(axis=0), float(np.sqrt(max(area, 1.0)))
+            if all(np.hypot(*(centre - o)) >= APART_SIDES * side for o in apart):
+                apart.append(centre)
+        counts.append(len(apart))
+    counts.sort(reverse=True)
+    return max(1, counts[1]) if len(counts) >= 2 else 1
+
+
+def _whole_image_candidates(image: np.ndarray, wanted: set[int]) -> Candidates:
+    """Every marker candidate on the whole quarter-size image (`find_markers`' second pass, run on its own)."""
+    small = ink_grey(pyramid_to(image, FAST_LONG_SIDE)[0])
+    return _detect(_FAST, small, wanted)
+
+
 def _refine(image: np.ndarray, corners: np.ndarray, factor: float) -> np.ndarray:
     """Refine work-scale corners on full-resolution patches with a sub-pixel corner search."""
     pts = (corners + 0.5) / factor - 0.5
@@ -260,9 +299,12 @@ def register(image: np.ndarray, furniture: dict, give_up: Callable[[], bool] | N
         quality = "fair"
     else:
         quality = "poor"
+    pages = pages_in_image(cands)
+    if pages == 1 and quality != "good":  # the corners may have held two pages' markers, one each: look at all
+        pages = pages_in_image(_whole_image_candidates(image, set(marker_rects)))
     cx, cy = float(page_size[0]) / 2, float(page_size[1]) / 2
     return Registration(
-        ok=n >= 2, H=H, markers_found=sorted(chosen), orientation=orientation_of(H, page_size),
+        ok=n >= 2, H=H, markers_found=sorted(chosen), orientation=orientation_of(H, page_size), pages_in_image=pages,
         residual_mm=resid, quality=quality if n >= 2 else "poor", model=model,
         px_per_mm=local_scale(H, cx, cy), method=method,
         marker_corners_px={i: c.round(2).tolist() for i, c in chosen.items()},

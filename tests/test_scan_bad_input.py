@@ -129,6 +129,22 @@ def test_formkit_s_own_print_file_is_refused_not_read_as_unfilled_forms(fk: Cli,
     assert states["scan.png"] in ("recognised", "needs_review")
 
 
+def test_two_forms_in_one_image_are_refused_so_neither_is_lost(fk: Cli, tmp_path: Path) -> None:
+    """Two sheets on an A3 scanner glass (or in one phone photo): read as one page, the second form's page was lost
+    without a word. The image is refused with what to do; both forms stay outstanding until scanned one by one."""
+    fk("generate", "-l", "minicex-ntnu-nb", "--trainee", "S001", "--count", "2", "--out", str(tmp_path / "f.pdf"))
+    a, b = rasterise_pdf(tmp_path / "f.pdf", 150, pages=[0, 1])
+    Image.fromarray(np.hstack([a, np.full((a.shape[0], 40, *a.shape[2:]), 255, np.uint8), b])).save(
+        tmp_path / "a3.png", dpi=(150, 150))
+    res = fk("scan", str(tmp_path / "a3.png"), expect=11)
+    assert "rejected 1" in res.output
+    (page,) = json.loads(fk("pages", "--json").output)
+    assert page["state"] == "rejected" and page["reason"].startswith("several_pages:") and page["form_id"] is None
+    assert "one page per image" in page["reason"]
+    forms = json.loads(fk("forms", "list", "--json").output)
+    assert [(f["returned"], f["status"]) for f in forms] == [(False, "issued")] * 2, forms
+
+
 def test_assign_an_unidentified_page(fk: Cli, tmp_path: Path) -> None:
     fk("generate", "-l", "minicex-ntnu-nb", "--trainee", "S002", "--out", str(tmp_path / "f.pdf"))
     fid = json.loads(fk("forms", "list", "--json").output)[0]["form_id"]

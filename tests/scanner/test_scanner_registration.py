@@ -117,3 +117,29 @@ def test_a_page_thresholded_locally_shows_it_in_its_markers(synth, blank_form, b
     assert loc.registration.ok
     assert blots_hollowed(img, loc.registration.H, synth.FURNITURE["markers"]) == hollow
     assert loc.blots_hollowed == hollow
+
+
+@pytest.mark.parametrize("layout", ["side_by_side", "one_above_the_other", "second_upside_down"])
+def test_two_pages_in_one_image_are_counted(blank_form, synth, layout):
+    """An A3 scan of two sheets, a photo of two forms on a desk: read as one page, the other form's page was lost.
+    The corners hold one marker of each id - two pages' markers, a mapping fitted badly - so all are looked at."""
+    a = blank_form.grey()
+    b = np.ascontiguousarray(a[::-1, ::-1]) if layout == "second_upside_down" else a
+    axis = 0 if layout == "one_above_the_other" else 1
+    gap = np.full((60, a.shape[1]) if axis == 0 else (a.shape[0], 60), 255, np.uint8)
+    img = np.concatenate([a, gap, b], axis=axis)
+    assert register(img, synth.FURNITURE).pages_in_image == 2
+    assert register(a, synth.FURNITURE).pages_in_image == 1
+
+
+def test_one_page_with_a_false_marker_is_one_page(blank_form, synth):
+    """A second candidate of one id (a marker-sized square in the handwriting decoding as a marker) is no page."""
+    from scanner.registration import pages_in_image
+
+    side = np.array([[0, 0], [40, 0], [40, 40], [0, 40]], float)
+    one = {0: [side + (100, 100)], 1: [side + (2400, 100)], 2: [side + (2400, 3400)], 3: [side + (100, 3400)]}
+    assert pages_in_image(one) == 1
+    assert pages_in_image({**one, 2: [side + (2400, 3400), side + (1200, 1700)]}) == 1
+    two = {i: [c[0], c[0] + (2600, 0)] for i, c in one.items()}
+    assert pages_in_image(two) == 2
+    assert pages_in_image({**two, 3: [side + (100, 3400), (side * 0.3) + (2700, 3400)]}) == 2  # a small one: no page
