@@ -399,9 +399,8 @@ def _stencil(obj) -> bool | None:
         meta = obj.get_metadata()
     except Exception:
         return None
-    if meta.colorspace != raw.FPDF_COLORSPACE_UNKNOWN:
-        return False
-    return True if meta.bits_per_pixel == 1 else None
+    # (a JPEG 2000 image's colours are in its codestream: PDFium says "unknown" for them too, with 8-32 bits)
+    return meta.colorspace == raw.FPDF_COLORSPACE_UNKNOWN and meta.bits_per_pixel == 1
 
 
 def _painted(mask: np.ndarray, obj) -> np.ndarray:

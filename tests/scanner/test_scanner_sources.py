@@ -321,6 +321,22 @@ def test_pdf_page_image_looks_as_drawn(tmp_path, case):
     assert block.mean() < 40 and paper.mean() > 215, (block.mean(), paper.mean())
 
 
+@pytest.mark.parametrize("mode", ["L", "RGB"])
+def test_jpeg2000_pdf_page_keeps_its_own_pixels(tmp_path, mode):
+    """A JPEG 2000 page (some scanners' "high quality" PDF): PDFium leaves its colours to the codestream and calls
+    them unknown, as it does a stencil's; it is no stencil, and its own pixels are taken, not a 300-dpi render."""
+    import io
+
+    buf = io.BytesIO()
+    Image.fromarray(_page_array()).convert(mode).save(buf, "JPEG2000")
+    p = tmp_path / "jpx.pdf"
+    p.write_bytes(img2pdf.convert(buf.getvalue()))
+    (pg,) = list(iter_pages(p))
+    assert pg.ok and pg.image.shape[:2] == (350, 248)
+    img = pg.image if pg.image.ndim == 2 else pg.image.mean(axis=2)
+    assert img[15:35, 12:28].mean() < 40 and img[200:300, 100:200].mean() > 215
+
+
 def _searchable_pdf(tmp_path, render_mode: int):
     """A 200-dpi grey JPEG page with a text layer on top, as a scanner's "searchable PDF" (OCR) writes it."""
     import io
