@@ -120,8 +120,24 @@ def _unsupported(p: Path) -> errors.UnsupportedTypeError:
         return errors.UnsupportedTypeError(
             f"{p.name} is a HEIC/HEIF photo (an iPhone's default). Send or export it as JPEG (on the iPhone: "
             "Settings > Camera > Formats > Most Compatible), then scan that file.", path=str(p))
+    if head.startswith(b"PK\x03\x04") and _zip_of_scans(p):
+        return errors.UnsupportedTypeError(
+            f"{p.name} is a ZIP archive (scans sent by e-mail often are). Unzip it (Windows: right-click > "
+            "Extract All) and scan the folder it makes.", path=str(p))
     return errors.UnsupportedTypeError(
         f"{p.name} is not a PDF, TIFF, PNG or JPEG file. Save the scan in one of those formats.", path=str(p))
+
+
+def _zip_of_scans(p: Path) -> bool:
+    """Whether a ZIP archive holds files formkit reads (an Office document is a ZIP too, and holds no scans)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(p) as z:
+            names = [n.lower() for n in z.namelist()]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+    return any(n.endswith((".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg")) for n in names)
 
 
 HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")

@@ -78,6 +78,24 @@ def test_an_iphone_heic_photo_is_named_with_what_to_do(tmp_path):
         list(iter_pages(other))
 
 
+def test_a_zip_of_scans_is_named_with_what_to_do(tmp_path):
+    """Scans sent by e-mail arrive zipped: the clerk is told to unzip and scan the folder. A Word document is a ZIP
+    too, and holds no scans: it gets the plain message."""
+    import zipfile
+
+    z = tmp_path / "skanningar.zip"
+    with zipfile.ZipFile(z, "w") as f:
+        f.writestr("scan_0001.pdf", b"%PDF-1.4")
+    with pytest.raises(errors.UnsupportedTypeError, match="is a ZIP archive.*Unzip it") as ei:
+        list(iter_pages(z))
+    assert ei.value.reason == "unsupported_type"
+    docx = tmp_path / "notes.docx"
+    with zipfile.ZipFile(docx, "w") as f:
+        f.writestr("word/document.xml", b"<w:document/>")
+    with pytest.raises(errors.UnsupportedTypeError, match="is not a PDF, TIFF, PNG or JPEG file"):
+        list(iter_pages(docx))
+
+
 def test_corrupt_pdf(tmp_path):
     p = tmp_path / "bad.pdf"
     p.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 20 + b"\n%%EOF\n")
