@@ -51,8 +51,10 @@ def sniff(path: str | os.PathLike[str]) -> str:
         head = fh.read(1024)
     if not head:
         return "empty"
-    if b"%PDF-" in head[:1024]:
+    if head.startswith(b"%PDF-"):
         return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "unknown"  # a ZIP archive: a PDF stored in it uncompressed shows its header in the first bytes
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
     if head.startswith(b"\xff\xd8\xff"):
@@ -65,6 +67,8 @@ def sniff(path: str | os.PathLike[str]) -> str:
         return "gif"
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "webp"
+    if b"%PDF-" in head:
+        return "pdf"  # junk before the header, which PDF readers accept
     return "unknown"
 
 
