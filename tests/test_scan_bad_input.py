@@ -137,12 +137,16 @@ def test_two_forms_in_one_image_are_refused_so_neither_is_lost(fk: Cli, tmp_path
     Image.fromarray(np.hstack([a, np.full((a.shape[0], 40, *a.shape[2:]), 255, np.uint8), b])).save(
         tmp_path / "a3.png", dpi=(150, 150))
     res = fk("scan", str(tmp_path / "a3.png"), expect=11)
-    assert "rejected 1" in res.output
+    assert "rejected a3.png page 1: several_pages: this image shows 2 form pages" in res.output  # said, not only counted
     (page,) = json.loads(fk("pages", "--json").output)
     assert page["state"] == "rejected" and page["reason"].startswith("several_pages:") and page["form_id"] is None
     assert "one page per image" in page["reason"]
     forms = json.loads(fk("forms", "list", "--json").output)
     assert [(f["returned"], f["status"]) for f in forms] == [(False, "issued")] * 2, forms
+    Image.open(tmp_path / "a3.png").save(tmp_path / "a3-again.png", dpi=(151, 151))  # other bytes: a new file
+    summary = json.loads(fk("scan", "--json", str(tmp_path / "a3-again.png"), expect=11).stdout)
+    assert [(r["file"], r["page"], r["reason"].split(":")[0]) for r in summary["pages_rejected"]] == [
+        ("a3-again.png", 1, "several_pages")]
 
 
 def test_assign_an_unidentified_page(fk: Cli, tmp_path: Path) -> None:

@@ -25,6 +25,9 @@ def actor_option(f):  # type: ignore[no-untyped-def]
                         show_default="$FORMKIT_USER or login name", help="Who decides (kept in the audit trail).")(f)
 
 
+SHOWN_REJECTED = 10  # rejected pages listed with their reason in the summary (the rest: `pages --state rejected`)
+
+
 def print_summary(s: ScanSummary, ws) -> None:  # type: ignore[no-untyped-def]
     click.echo("")
     click.echo(f"Files: {s.files_new} new, {s.files_skipped} already scanned (skipped), "
@@ -32,6 +35,10 @@ def print_summary(s: ScanSummary, ws) -> None:  # type: ignore[no-untyped-def]
     for name, reason in s.files_rejected:
         click.echo(f"  rejected {name}: {reason}")
     click.echo("Pages: " + " · ".join(f"{st.replace('_', ' ')} {s.pages.get(st, 0)}" for st in PAGE_STATES))
+    for name, page_no, reason in s.pages_rejected[:SHOWN_REJECTED]:
+        click.echo(f"  rejected {name} page {page_no}: {reason}")
+    if len(s.pages_rejected) > SHOWN_REJECTED:
+        click.echo(f"  … and {len(s.pages_rejected) - SHOWN_REJECTED} more: formkit pages --state rejected")
     click.echo(f"Forms: complete {s.forms.get('complete', 0)} · needing review {s.forms.get('needs_review', 0)} · "
                f"incomplete {s.forms.get('incomplete', 0)}")
     if s.one_bit_pages:

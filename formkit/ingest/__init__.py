@@ -43,11 +43,13 @@ class ScanSummary:
     forms: Counter = field(default_factory=Counter)  # status → count, for forms touched in this run
     forms_touched: set[str] = field(default_factory=set)
     one_bit_pages: int = 0  # pages of our forms scanned in black and white: worth telling the clerk
+    pages_rejected: list[tuple[str, int, str]] = field(default_factory=list)  # (file, page number, reason) this run
 
     def to_dict(self) -> dict[str, Any]:
         return {"files_new": self.files_new, "files_skipped": self.files_skipped,
                 "files_rejected": [{"file": f, "reason": r} for f, r in self.files_rejected],
-                "pages": dict(self.pages), "forms": dict(self.forms), "one_bit_pages": self.one_bit_pages}
+                "pages": dict(self.pages), "forms": dict(self.forms), "one_bit_pages": self.one_bit_pages,
+                "pages_rejected": [{"file": f, "page": n, "reason": r} for f, n, r in self.pages_rejected]}
 
 
 def sha256_file(path: Path) -> str:
@@ -167,10 +169,14 @@ def _read_and_commit(ws: Workspace, plan: list, summary: ScanSummary, jobs: int,
     if progress:
         progress("", 0, total)
     all_tasks = [t for _, _, ts in plan for t in ts]
+    names = {sha: src.name for src, sha, _ in plan}
     for outcomes in _run(ws, all_tasks, jobs, workers.take()):
         for o in outcomes:
             page = commit_page(ws, o)
             summary.pages[page["state"]] += 1
+            if page["state"] == "rejected":
+                summary.pages_rejected.append((names.get(o.file_sha, o.file_sha[:12]), o.page_index + 1,
+                                               page.get("reason") or o.reason or ""))
             if page["form_id"]:
                 summary.forms_touched.add(page["form_id"])
                 summary.one_bit_pages += o.one_bit

@@ -224,8 +224,8 @@ def process_page(identity: Identity, file_sha: str, page: scanner.SourcePage,
     out.qr_text = loc.qr_text
     if loc.registration.pages_in_image > 1:  # read as one page, the other form's page would be lost
         out.image_jpeg = encode_jpeg(preview(img, page.dpi))
-        out.reason = (f"several_pages: this image shows {loc.registration.pages_in_image} form pages side by side; "
-                      "scan each sheet on its own (one page per image) and scan them again")
+        out.reason = (f"several_pages: this image shows {loc.registration.pages_in_image} form pages. Scan one sheet "
+                      "per page (one page per image); a form printed two pages to a sheet is printed again full size")
         return out
     if loc.registered:
         out.image_jpeg = encode_jpeg(scanner.rectify(img, loc, PAGE_PX_PER_MM))
