@@ -113,4 +113,29 @@ def classify(exc: BaseException) -> tuple[ExitCode, str, str] | None:
         return ExitCode.output, str(exc), ""
     if isinstance(exc, se.ScannerError):
         return ExitCode.input_data, str(exc), ""
+    return _disk_problem(exc)
+
+
+_NO_ROOM = "Free some space there and run the same command again: what was done is kept, nothing is half-written."
+
+
+def _disk_problem(exc: BaseException) -> tuple[ExitCode, str, str] | None:
+    """A full disk or a folder formkit may not write to, met while working (no traceback: not a bug).
+
+    A scan that filled the disk while archiving a stack ended in a Python traceback; every step writes
+    atomically (archive copies by rename, one transaction per page), so running again finishes the job.
+    """
+    import errno
+    import sqlite3
+
+    if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc).lower():
+        return ExitCode.output, "The disk holding the workspace is full.", _NO_ROOM
+    if not isinstance(exc, OSError):
+        return None
+    where = f" ({exc.filename})" if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return ExitCode.output, f"The disk is full{where}.", _NO_ROOM
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (ExitCode.output, f"formkit may not use this file or folder{where}: no permission, or a read-only disk.",
+                "Ask for access to it (or use another folder) and run the command again.")
     return None

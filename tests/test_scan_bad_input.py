@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
+from formkit.cli import cli as cli_main
 from formkit.geometry import build_geometry
 from formkit.layouts import load_layout
 from formkit.qrpayload import make_payload
@@ -147,6 +148,29 @@ def test_two_forms_in_one_image_are_refused_so_neither_is_lost(fk: Cli, tmp_path
     summary = json.loads(fk("scan", "--json", str(tmp_path / "a3-again.png"), expect=11).stdout)
     assert [(r["file"], r["page"], r["reason"].split(":")[0]) for r in summary["pages_rejected"]] == [
         ("a3-again.png", 1, "several_pages")]
+
+
+def test_a_full_disk_is_said_plainly_and_the_next_run_finishes(fk: Cli, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The disk filled up while a stack was archived: a Python traceback. Now a message, exit code 6, nothing
+    half-written, and the same command run again (space freed) reads the stack."""
+    import errno
+    import shutil
+
+    fk("generate", "-l", "minicex-ntnu-nb", "--trainee", "S001", "--out", str(tmp_path / "f.pdf"))
+    png = page_png(tmp_path / "f.pdf", tmp_path / "scan.png")
+
+    def full(src, dst, *a, **k):  # type: ignore[no-untyped-def]
+        raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+
+    monkeypatch.setattr(shutil, "copyfile", full)
+    res = fk.runner.invoke(cli_main, ["--workspace", str(fk.ws.root), "scan", "--jobs", "1", str(png)])
+    assert res.exit_code == 6 and "The disk is full" in res.output and "run the same command again" in res.output
+    assert "Traceback" not in res.output
+    assert json.loads(fk("pages", "--json").output) == [] and list(fk.ws.root.rglob(".tmp-*")) == []
+    monkeypatch.undo()
+    fk("scan", "--jobs", "1", str(png), expect=None)
+    (page,) = json.loads(fk("pages", "--json").output)
+    assert page["state"] in ("recognised", "needs_review")
 
 
 def test_assign_an_unidentified_page(fk: Cli, tmp_path: Path) -> None:
