@@ -160,6 +160,7 @@ def test_a_full_disk_is_said_plainly_and_the_next_run_finishes(fk: Cli, tmp_path
     png = page_png(tmp_path / "f.pdf", tmp_path / "scan.png")
 
     def full(src, dst, *a, **k):  # type: ignore[no-untyped-def]
+        Path(dst).write_bytes(b"half a stack")  # the copy had begun
         raise OSError(errno.ENOSPC, "No space left on device", str(dst))
 
     monkeypatch.setattr(shutil, "copyfile", full)

@@ -84,8 +84,12 @@ def archive_file(ws: Workspace, src: Path, sha: str) -> Path:
     if not dest.exists():
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(f".tmp-{dest.name}")
-        shutil.copyfile(src, tmp)
-        os.replace(tmp, dest)
+        try:
+            shutil.copyfile(src, tmp)
+            os.replace(tmp, dest)
+        except BaseException:  # a full disk, Ctrl-C: no partial copy is left behind
+            tmp.unlink(missing_ok=True)
+            raise
     return dest
 
 
