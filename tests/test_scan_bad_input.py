@@ -174,6 +174,23 @@ def test_a_full_disk_is_said_plainly_and_the_next_run_finishes(fk: Cli, tmp_path
     assert page["state"] in ("recognised", "needs_review")
 
 
+def test_a_file_name_that_is_not_utf8_does_not_stop_the_scan(fk: Cli, tmp_path: Path) -> None:
+    """A scanner's share mounted with a legacy code page names a file "skanning_\\xe5.png" in bytes: the scan stopped
+    on it with a traceback (SQLite and the terminal refuse the file system's stand-ins). It is read, and shown as
+    the Western code page has it."""
+    import os
+
+    fk("generate", "-l", "minicex-ntnu-nb", "--trainee", "S001", "--out", str(tmp_path / "f.pdf"))
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    page_png(tmp_path / "f.pdf", inbox / os.fsdecode(b"skanning_\xe5.png"))
+    (inbox / os.fsdecode(b"tom_\xe5.pdf")).write_bytes(b"")
+    res = fk("scan", str(inbox), expect=11)
+    assert "rejected tom_å.pdf: " in res.output and "Traceback" not in res.output
+    states = {p["source_file"]: p["state"] for p in json.loads(fk("pages", "--json").output)}
+    assert states["skanning_å.png"] in ("recognised", "needs_review") and states["tom_å.pdf"] == "rejected"
+
+
 def test_assign_an_unidentified_page(fk: Cli, tmp_path: Path) -> None:
     fk("generate", "-l", "minicex-ntnu-nb", "--trainee", "S002", "--out", str(tmp_path / "f.pdf"))
     fid = json.loads(fk("forms", "list", "--json").output)[0]["form_id"]

@@ -77,6 +77,26 @@ def expand_inputs(paths: list[Path], ws: Workspace) -> Iterator[Path]:
             yield p
 
 
+def shown_name(path: Path, whole: bool = False) -> str:
+    """A file's name (or `whole` path) as text the store and the screen take.
+
+    A name that is not UTF-8 (a scanner's share mounted with a legacy code page: "skanning_\xe5.png") comes
+    from the file system with stand-ins for its bytes that neither SQLite nor the terminal accepts, and
+    the whole scan stopped on it. Such bytes are read as Windows' Western code page (what those shares
+    use), Latin-1 where that has no character.
+    """
+    text = str(path) if whole else path.name
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        raw = os.fsencode(text)
+        try:
+            return raw.decode("cp1252")
+        except UnicodeDecodeError:
+            return raw.decode("latin-1")
+
+
 def archive_file(ws: Workspace, src: Path, sha: str) -> Path:
     """Keep the original bytes forever, named by content: the evidence behind every record."""
     safe = re.sub(r"[^\w.\- ]+", "_", src.name).strip() or "scan"
@@ -141,7 +161,7 @@ def _plan(ws: Workspace, files: list[Path], plan: list, summary: ScanSummary, wo
         try:
             sha = sha256_file(src)
         except OSError as e:
-            summary.files_rejected.append((str(src), f"cannot read: {e.strerror}"))
+            summary.files_rejected.append((shown_name(src, whole=True), f"cannot read: {e.strerror}"))
             continue
         row = store.db.execute("SELECT state FROM files WHERE sha256=?", (sha,)).fetchone()
         if row is not None and row["state"] in ("done", "rejected"):
@@ -153,15 +173,16 @@ def _plan(ws: Workspace, files: list[Path], plan: list, summary: ScanSummary, wo
             with store.transaction():
                 store.db.execute("INSERT INTO files(sha256, original_name, archived_path, size, first_seen, state) "
                                  "VALUES(?,?,?,?,?, 'processing')",
-                                 (sha, src.name, str(archived.relative_to(ws.root)), src.stat().st_size, now_iso()))
+                                 (sha, shown_name(src), str(archived.relative_to(ws.root)), src.stat().st_size,
+                                  now_iso()))
         summary.files_new += 1
         try:
-            refuse_own_pdf(archived, src.name)
+            refuse_own_pdf(archived, shown_name(src))
             done = {r[0] for r in store.db.execute("SELECT page_index FROM pages WHERE file_sha256=?", (sha,))}
             plan.append((src, sha, _tasks(archived, sha, done)))
         except scanner.InputError as e:
             reject_file(ws, sha, e)
-            summary.files_rejected.append((src.name, str(e)))
+            summary.files_rejected.append((shown_name(src), str(e)))
             summary.pages["rejected"] += 1
 
 
@@ -173,7 +194,7 @@ def _read_and_commit(ws: Workspace, plan: list, summary: ScanSummary, jobs: int,
     if progress:
         progress("", 0, total)
     all_tasks = [t for _, _, ts in plan for t in ts]
-    names = {sha: src.name for src, sha, _ in plan}
+    names = {sha: shown_name(src) for src, sha, _ in plan}
     for outcomes in _run(ws, all_tasks, jobs, workers.take()):
         for o in outcomes:
             page = commit_page(ws, o)
