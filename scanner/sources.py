@@ -112,8 +112,35 @@ def count_pages(path: str | os.PathLike[str]) -> int:
         return n
     if kind in IMAGE_KINDS:
         with _open_image(p, kind) as im:
-            return int(getattr(im, "n_frames", 1)) if kind in ("tiff", "gif", "webp") else 1
+            return _frames(im, kind, p)
     raise _unsupported(p)
+
+
+def _frames(im: Image.Image, kind: str, p: Path) -> int:
+    """Pages (frames) of an opened image file.
+
+    Counting walks a TIFF's chain of page directories; a damaged one stopped the whole scan (Pillow: TypeError,
+    "Missing dimensions"). The pages before it count, and the damaged one as one more, which then cannot be
+    decoded and is rejected with its reason: the good pages are read, the loss is said.
+    """
+    if kind not in ("tiff", "gif", "webp"):
+        return 1
+    try:
+        return int(getattr(im, "n_frames", 1))
+    except Exception:  # a broken directory chain: Pillow raises many kinds
+        pass
+    good, broken = 1, 0
+    while True:
+        try:
+            im.seek(good)
+        except EOFError:
+            break
+        except Exception:
+            broken = 1
+            break
+        good += 1
+    im.seek(0)  # Pillow keeps the failed page as current: a later seek to it would give the previous page's pixels
+    return good + broken
 
 
 def _unsupported(p: Path) -> errors.UnsupportedTypeError:
@@ -227,7 +254,7 @@ def _open_image(p: Path, kind: str) -> Image.Image:
             im = Image.open(p)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise errors.ImageTooLargeError(f"{p.name}: {exc}", path=str(p)) from exc
-    except (OSError, SyntaxError, ValueError) as exc:
+    except Exception as exc:  # Pillow raises many kinds on damaged files (a TIFF missing tags: TypeError)
         raise errors.CorruptImageError(f"{p.name} is damaged and cannot be decoded. Scan the page again.",
                                        path=str(p)) from exc
     check_size(im.width, im.height, p)
@@ -266,7 +293,7 @@ def _image_dpi(im: Image.Image) -> float | None:
 def _iter_image(p: Path, kind: str, start: int = 0, stop: int | None = None) -> Iterator[SourcePage]:
     im = _open_image(p, kind)
     with im:
-        n = getattr(im, "n_frames", 1) if kind in ("tiff", "gif", "webp") else 1
+        n = _frames(im, kind, p)
         for i in range(start, n if stop is None else min(stop, n)):
             try:
                 if i:
@@ -281,7 +308,7 @@ def _iter_image(p: Path, kind: str, start: int = 0, stop: int | None = None) -> 
                 yield SourcePage(source=p, index=i, kind=kind, error=exc)
             except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
                 raise errors.ImageTooLargeError(f"{p.name}: {exc}", path=str(p)) from exc
-            except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            except Exception as exc:  # Pillow raises many kinds on a damaged frame
                 cls = errors.TruncatedFileError if "truncat" in str(exc).lower() else errors.CorruptImageError
                 err = cls(f"{p.name} page {i + 1} could not be decoded ({exc}).", path=str(p))
                 if n == 1:

@@ -96,6 +96,28 @@ def test_a_zip_of_scans_is_named_with_what_to_do(tmp_path):
         list(iter_pages(docx))
 
 
+def test_a_tiff_with_a_damaged_page_directory_keeps_its_good_pages(tmp_path):
+    """A multi-page TIFF whose second page directory is damaged (Pillow: TypeError "Missing dimensions" while
+    counting) stopped the whole scan. The first page is read; the second is rejected with its reason."""
+    import struct
+
+    from scanner.sources import count_pages
+
+    buf = tmp_path / "stack.tif"
+    Image.fromarray(_page_array()).save(buf)
+    b = bytearray(buf.read_bytes())
+    ifd = struct.unpack("<I", b[4:8])[0]
+    nxt = ifd + 2 + 12 * struct.unpack("<H", b[ifd:ifd + 2])[0]  # where the next page's directory is named
+    b[nxt:nxt + 4] = struct.pack("<I", len(b))
+    b += struct.pack("<H", 1) + struct.pack("<HHII", 65000, 3, 1, 7) + struct.pack("<I", 0)  # a page with no size
+    buf.write_bytes(bytes(b))
+    assert count_pages(buf) == 2
+    first, second = list(iter_pages(buf))
+    assert first.ok and np.array_equal(first.image, _page_array())
+    assert not second.ok and second.error.reason == "corrupt_image" and "page 2" in str(second.error)
+    assert [pg.ok for pg in iter_pages(buf, start=1)] == [False]
+
+
 def test_corrupt_pdf(tmp_path):
     p = tmp_path / "bad.pdf"
     p.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 20 + b"\n%%EOF\n")
