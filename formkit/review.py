@@ -52,9 +52,9 @@ REASONS = {  # why a field waits for a person, in the clerk's words (CLI legend,
                          "a tick beside a box): read the answer from the paper."),
     "mostly_blank_page": ("Most required answers on this page are blank: the pen may be too faint for the scan. "
                           "Check against the paper (or rescan it in grey)."),
-    "blots_hollowed": ("The scanner's black-and-white mode hollowed out everything solid on this page, so a box "
-                       "filled in to cancel it cannot be told from a ticked one. Check against the paper, and "
-                       "scan such pages in grey."),
+    "blots_hollowed": ("The black-and-white mode of the scanner (or of a phone's scanning app) hollowed out "
+                       "everything solid on this page, so a box filled in to cancel it cannot be told from a "
+                       "ticked one. Check against the paper, and scan such pages in grey (in an app: colour)."),
 }
 
 
