@@ -266,6 +266,9 @@ def _verdict(ws_root: Path, path: Path, summary: ScanSummary) -> tuple[bool, str
     total = sum(summary.pages.values())
     advice = (f"; {summary.one_bit_pages} in black and white - pencil can vanish there, scan in grey"
               if summary.one_bit_pages else "")
+    if summary.whitened_pages:
+        advice += (f"; {summary.whitened_pages} with the paper turned pure white - pencil can vanish there, scan in "
+                   "grey with background removal off")
     return True, f"{total} page(s): {pages or 'none'}{advice}"
 
 

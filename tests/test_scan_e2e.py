@@ -325,6 +325,7 @@ def test_reports_from_scanned_records(office, tmp_path: Path) -> None:  # type: 
 @pytest.mark.parametrize("profile, container, rotation", [
     ("bilevel", "g4_pdf", 90),
     ("bilevel", "jbig2_pdf", 0),
+    ("bilevel", "jpeg_pdf", 0),  # a black-and-white mode saved as JPEG (scanning apps, some MFPs): not 1-bit any more
     ("bilevel200", "g4_pdf", 0),
     ("office200", "tiff", 270),
     ("dpi150", "png_dir", 180),
@@ -341,8 +342,11 @@ def test_stack_formats_profiles_and_rotations(fk: Cli, tmp_path: Path, profile: 
     st = simulate_stack(forms, profile, np.random.default_rng(3), tmp_path / "stack", container=container,
                         rotation=rotation, blank_backs=container == "tiff")
     said = fk("scan", str(tmp_path / "stack"), expect=None).output
-    # a black-and-white scanner loses pencil without a trace: the clerk is told to scan in grey
-    assert ("scanned in black and white" in said) == profile.startswith("bilevel"), said
+    # a black-and-white scanner loses pencil without a trace: the clerk is told to scan in grey; saved as JPEG the
+    # page is grey again, its paper still clipped to white: told too
+    bw = profile.startswith("bilevel")
+    assert ("scanned in black and white" in said) == (bw and container != "jpeg_pdf"), said
+    assert ("paper turned pure white" in said) == (bw and container == "jpeg_pdf"), said
     acc = compare(ws, st.truth, st.truth_path.parent)
     assert acc.pages_lost == 0 and acc.forms_identified == 1, acc.lines()
     assert acc.page_mismatches == [], acc.page_mismatches

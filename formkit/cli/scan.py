@@ -44,6 +44,10 @@ def print_summary(s: ScanSummary, ws) -> None:  # type: ignore[no-untyped-def]
     if s.one_bit_pages:
         click.echo(f"Scanner setting: {s.one_bit_pages} page(s) were scanned in black and white. Pencil and light "
                    "ink can vanish in that mode without a trace; set the scanner to grey (256 levels), 200-300 dpi.")
+    if s.whitened_pages:
+        click.echo(f"Scanner setting: {s.whitened_pages} page(s) came with the paper turned pure white (background "
+                   "removal, or a scanning app's black-and-white filter). Pencil and light ink can vanish that way "
+                   "too; scan in grey with background removal off.")
     p = pending(ws)
     n_forms = len({f["form_id"] for f in p["fields"]})
     unident = sum(1 for x in p["pages"] if x["state"] == "unidentified")

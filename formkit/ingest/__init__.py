@@ -43,12 +43,15 @@ class ScanSummary:
     forms: Counter = field(default_factory=Counter)  # status → count, for forms touched in this run
     forms_touched: set[str] = field(default_factory=set)
     one_bit_pages: int = 0  # pages of our forms scanned in black and white: worth telling the clerk
+    whitened_pages: int = 0  # ... in grey but with the paper clipped to white (background removal, a black-and-white
+    # filter saved as JPEG): faint ink may have gone the same way
     pages_rejected: list[tuple[str, int, str]] = field(default_factory=list)  # (file, page number, reason) this run
 
     def to_dict(self) -> dict[str, Any]:
         return {"files_new": self.files_new, "files_skipped": self.files_skipped,
                 "files_rejected": [{"file": f, "reason": r} for f, r in self.files_rejected],
                 "pages": dict(self.pages), "forms": dict(self.forms), "one_bit_pages": self.one_bit_pages,
+                "whitened_pages": self.whitened_pages,
                 "pages_rejected": [{"file": f, "page": n, "reason": r} for f, n, r in self.pages_rejected]}
 
 
@@ -205,6 +208,7 @@ def _read_and_commit(ws: Workspace, plan: list, summary: ScanSummary, jobs: int,
             if page["form_id"]:
                 summary.forms_touched.add(page["form_id"])
                 summary.one_bit_pages += o.one_bit
+                summary.whitened_pages += bool(not o.one_bit and o.writer.get("clipped"))
             done_pages += 1
             if progress:
                 progress(page["state"], done_pages, total)

@@ -166,3 +166,6 @@ def test_the_drop_folder_log_says_when_pages_came_in_black_and_white(tmp_path: P
     assert _verdict(tmp_path, tmp_path / "a.pdf", grey) == (True, "2 page(s): 2 recognised")
     ok, message = _verdict(tmp_path, tmp_path / "a.pdf", one_bit)
     assert ok and message.startswith("2 page(s): 2 recognised; 2 in black and white") and "scan in grey" in message
+    whitened = ScanSummary(files_new=1, pages=Counter(recognised=2), whitened_pages=1)
+    ok, message = _verdict(tmp_path, tmp_path / "a.pdf", whitened)
+    assert ok and "1 with the paper turned pure white" in message and "background removal off" in message
