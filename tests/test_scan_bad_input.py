@@ -191,6 +191,20 @@ def test_a_file_name_that_is_not_utf8_does_not_stop_the_scan(fk: Cli, tmp_path: 
     assert states["skanning_å.png"] in ("recognised", "needs_review") and states["tom_å.pdf"] == "rejected"
 
 
+def test_a_page_at_low_resolution_gets_the_clerk_a_scanner_setting_line(fk: Cli, tmp_path: Path) -> None:
+    """A photo shrunk by a messenger app (~110 dpi on the paper): read, but many of its boxes go to a person - the
+    clerk is told why and what to send instead. A 150-dpi page (the least promised) is not named."""
+    fk("generate", "-l", "minicex-ntnu-nb", "--trainee", "S001", "--count", "2", "--out", str(tmp_path / "f.pdf"))
+    page_png(tmp_path / "f.pdf", tmp_path / "small.png", 0, dpi=110)
+    page_png(tmp_path / "f.pdf", tmp_path / "fine.png", 1, dpi=150)
+    said = fk("scan", str(tmp_path / "fine.png"), expect=None).output
+    assert "low resolution" not in said
+    said = fk("scan", str(tmp_path / "small.png"), expect=None).output
+    assert "1 page(s) came at low resolution" in said and "send the original photos" in said
+    states = {p["source_file"]: p["state"] for p in json.loads(fk("pages", "--json").output)}
+    assert states["small.png"] in ("recognised", "needs_review")
+
+
 def test_assign_an_unidentified_page(fk: Cli, tmp_path: Path) -> None:
     fk("generate", "-l", "minicex-ntnu-nb", "--trainee", "S002", "--out", str(tmp_path / "f.pdf"))
     fid = json.loads(fk("forms", "list", "--json").output)[0]["form_id"]
