@@ -169,3 +169,6 @@ def test_the_drop_folder_log_says_when_pages_came_in_black_and_white(tmp_path: P
     whitened = ScanSummary(files_new=1, pages=Counter(recognised=2), whitened_pages=1)
     ok, message = _verdict(tmp_path, tmp_path / "a.pdf", whitened)
     assert ok and "1 with the paper turned pure white" in message and "background removal off" in message
+    ok, message = _verdict(tmp_path, tmp_path / "a.pdf", ScanSummary(files_new=1, pages=Counter(needs_review=1),
+                                                                     low_res_pages=1))
+    assert "1 at low resolution" in message and "original photos" in message
