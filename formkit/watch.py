@@ -271,7 +271,6 @@ def _verdict(ws_root: Path, path: Path, summary: ScanSummary) -> tuple[bool, str
                    "grey with background removal off")
     if summary.low_res_pages:
         advice += f"; {summary.low_res_pages} at low resolution - scan at 200-300 dpi or send the original photos"
-
     return True, f"{total} page(s): {pages or 'none'}{advice}"
 
 
