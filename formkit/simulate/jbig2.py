@@ -18,17 +18,19 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from .rawpdf import pdf_bytes
+
 
 def available() -> bool:
     """The MMR route needs only Pillow's libtiff G4 encoder, which the venv has."""
     try:
-        _g4_strip(np.full((8, 8), 255, np.uint8))
+        g4_strip(np.full((8, 8), 255, np.uint8))
         return True
     except Exception:  # pragma: no cover - depends on Pillow build
         return False
 
 
-def _g4_strip(bw: np.ndarray) -> bytes:
+def g4_strip(bw: np.ndarray) -> bytes:
     """Raw T.6 data of a 0/255 image, with ink coded as *black* runs (JBIG2: 1 = black)."""
     ink = Image.fromarray(np.where(bw < 128, 255, 0).astype(np.uint8), "L").convert("1")
     buf = io.BytesIO()
@@ -53,7 +55,7 @@ def jbig2_stream(bw: np.ndarray, dpi: float) -> bytes:
     ppm = round(dpi / 0.0254)
     page_info = struct.pack(">IIIIBH", w, h, ppm, ppm, 0x01, 0)  # eventually lossless, not striped
     region = struct.pack(">IIIIB", w, h, 0, 0, 0) + bytes([0x01])  # region info + flags: MMR=1
-    return _segment(0, 48, page_info) + _segment(1, 38, region + _g4_strip(bw)) + _segment(2, 49, b"")
+    return _segment(0, 48, page_info) + _segment(1, 38, region + g4_strip(bw)) + _segment(2, 49, b"")
 
 
 def write_jbig2_pdf(pages: Sequence[np.ndarray], dpis: Sequence[float], path: Path) -> Path:
@@ -81,14 +83,5 @@ def write_jbig2_pdf(pages: Sequence[np.ndarray], dpis: Sequence[float], path: Pa
             + data
             + b"\nendstream"
         )
-    out = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for k, body in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += f"{k} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    path.write_bytes(bytes(out))
+    path.write_bytes(pdf_bytes(objs))
     return path

@@ -290,34 +290,17 @@ def test_page_range_and_count(tmp_path):
 
 def _one_image_pdf(path, stream: bytes, image_dict: str, w: int, h: int) -> None:
     """A one-page PDF whose page is one image XObject `w` x `h` samples, drawn over the whole page."""
+    from formkit.simulate.rawpdf import pdf_bytes
+
     pw, ph = w * 72 / 30, h * 72 / 30  # 30 dpi
     content = f"q {pw} 0 0 {ph} 0 0 cm /Im0 Do Q".encode()
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {pw} {ph}] /Resources << /XObject << /Im0 4 0 R >> >> "
-            f"/Contents 5 0 R >>".encode(),
-            f"<< /Type /XObject /Subtype /Image /Width {w} /Height {h} {image_dict} /Length {len(stream)} >>\n"
-            f"stream\n".encode() + stream + b"\nendstream",
-            f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream"]
-    out, offsets = b"%PDF-1.5\n", []
-    for i, o in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += f"{i} 0 obj\n".encode() + o + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    path.write_bytes(out)
-
-
-def _g4_strip(a: np.ndarray) -> bytes:
-    """The CCITT G4 data of a 0/255 page as PIL encodes it (MinIsBlack: a PDF says /BlackIs1 true)."""
-    import io
-
-    buf = io.BytesIO()
-    Image.fromarray(a).convert("1").save(buf, "TIFF", compression="group4", tiffinfo={278: a.shape[0]})
-    tif = Image.open(io.BytesIO(buf.getvalue()))
-    off, n = tif.tag_v2[273][0], tif.tag_v2[279][0]
-    return buf.getvalue()[off:off + n]
+    path.write_bytes(pdf_bytes([
+        b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {pw} {ph}] /Resources << /XObject << /Im0 4 0 R >> >> "
+        f"/Contents 5 0 R >>".encode(),
+        f"<< /Type /XObject /Subtype /Image /Width {w} /Height {h} {image_dict} /Length {len(stream)} >>\n"
+        f"stream\n".encode() + stream + b"\nendstream",
+        f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream"]))
 
 
 def _inverted_jpeg(a: np.ndarray) -> bytes:
@@ -337,9 +320,11 @@ def test_pdf_page_image_looks_as_drawn(tmp_path, case):
     dictionary; an /ImageMask (fax software, some black-and-white scanners) came out inverted as its
     mask bits. Either left every page of such a stack unidentified.
     """
+    from formkit.simulate.jbig2 import g4_strip
+
     a = _page_array()
     h, w = a.shape
-    g4 = f"/Filter /CCITTFaxDecode /DecodeParms << /K -1 /Columns {w} /Rows {h} /BlackIs1 true >>"  # PIL: MinIsBlack
+    g4 = f"/Filter /CCITTFaxDecode /DecodeParms << /K -1 /Columns {w} /Rows {h} >>"
     stream, image_dict = {
         "jpeg_decode_inverted": (_inverted_jpeg(a), "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode "
                                                     "/Decode [1 0]"),
@@ -347,7 +332,7 @@ def test_pdf_page_image_looks_as_drawn(tmp_path, case):
                                                                       "/Filter /FlateDecode /Decode [1 0]"),
         "image_mask": (zlib.compress(np.packbits(a > 127, axis=1).tobytes()),
                        "/ImageMask true /BitsPerComponent 1 /Filter /FlateDecode"),
-        "image_mask_g4": (_g4_strip(a), "/ImageMask true /BitsPerComponent 1 " + g4),
+        "image_mask_g4": (g4_strip(a), "/ImageMask true /BitsPerComponent 1 " + g4),  # ink as black runs
         "jpeg_plain": (_inverted_jpeg(255 - a), "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode"),
     }[case]
     p = tmp_path / f"{case}.pdf"
