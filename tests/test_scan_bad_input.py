@@ -142,6 +142,8 @@ def test_two_forms_in_one_image_are_refused_so_neither_is_lost(fk: Cli, tmp_path
     (page,) = json.loads(fk("pages", "--json").output)
     assert page["state"] == "rejected" and page["reason"].startswith("several_pages:") and page["form_id"] is None
     assert "one page per image" in page["reason"]
+    said = fk("review", "list").output  # no field to decide, but the page wants scanning again: counted there too
+    assert said.startswith("Nothing needs a person.") and "1 page(s) were refused when scanned" in said
     forms = json.loads(fk("forms", "list", "--json").output)
     assert [(f["returned"], f["status"]) for f in forms] == [(False, "issued")] * 2, forms
     Image.open(tmp_path / "a3.png").save(tmp_path / "a3-again.png", dpi=(151, 151))  # other bytes: a new file

@@ -26,12 +26,14 @@ def review_list(ctx: click.Context, as_json: bool) -> None:
     Example:
       formkit review list
     """
-    p = pending(get_ws(ctx))
+    ws = get_ws(ctx)
+    p = pending(ws)
     if as_json:
         click.echo(json.dumps(p, ensure_ascii=False, indent=2))
         return
+    refused = refused_pages(ws)
     if not p["fields"] and not p["pages"]:
-        click.echo("Nothing needs a person.")
+        click.echo("Nothing needs a person." + (f" ({refused_line(refused)})" if refused else ""))
         return
     if p["fields"]:
         click.echo(f"{len(p['fields'])} field(s) to decide  (formkit review set FORM_ID FIELD VALUE)")
@@ -49,6 +51,19 @@ def review_list(ctx: click.Context, as_json: bool) -> None:
         else:
             click.echo(f"  page {pg['page_id']} conflict with page {pg['duplicate_of']} ({pg['form_id']} p"
                        f"{pg['page_no']})  → formkit pages resolve {pg['page_id']} --keep new|old")
+    if refused:
+        click.echo(f"  {refused_line(refused)}")
+
+
+def refused_pages(ws) -> int:  # type: ignore[no-untyped-def]
+    """Pages refused at scan time that a person has not set aside: each wants a rescan (two forms in one image,
+    a damaged page); they are no field to decide, so the list only counts them."""
+    return ws.store.db.execute("SELECT COUNT(*) FROM pages WHERE state='rejected' "
+                               "AND COALESCE(reason, '') NOT LIKE 'set_aside:%'").fetchone()[0]
+
+
+def refused_line(n: int) -> str:
+    return f"{n} page(s) were refused when scanned and may need scanning again → formkit pages --state rejected"
 
 
 @review.command("set")
