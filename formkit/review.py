@@ -155,6 +155,13 @@ def pending(ws: Workspace) -> dict[str, list[dict[str, Any]]]:
     return {"fields": fields, "pages": pages}
 
 
+
+def refused_pages(ws: Workspace) -> int:
+    """Pages refused at scan time that a person has not set aside: each wants a rescan (two forms in one image,
+    a damaged page); no field to decide, so `review list` only counts them."""
+    return ws.store.db.execute("SELECT COUNT(*) FROM pages WHERE state='rejected' "
+                               "AND COALESCE(reason, '') NOT LIKE 'set_aside:%'").fetchone()[0]
+
 def _page(ws: Workspace, page_id: int) -> Any:
     row = ws.store.db.execute("SELECT p.*, f.archived_path FROM pages p JOIN files f ON f.sha256 = p.file_sha256 "
                               "WHERE p.page_id=?", (page_id,)).fetchone()

@@ -146,11 +146,7 @@ def find_markers(image: np.ndarray, marker_ids: Sequence[int],
     "not_a_form"): they cost ~300 ms on a 300-dpi page and exist for our pages, which carry a QR code.
     """
     wanted = set(marker_ids)
-    work, factor = pyramid_to(image, WORK_LONG_SIDE)
-    work = ink_grey(work)
-    small, f_small = work, 1.0
-    if max(work.shape[:2]) > FAST_LONG_SIDE:
-        small, f_small = halved(work), 0.5
+    work, factor, small, f_small = _working_images(image)
     best = _detect_corners(small, wanted)
     if len(best) >= len(wanted):
         return best, "fast", factor * f_small
@@ -213,10 +209,18 @@ def pages_in_image(cands: Candidates) -> int:
     return max(1, counts[1]) if len(counts) >= 2 else 1
 
 
+def _working_images(image: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, float]:
+    """(work image ~150 dpi, its scale, the fast passes' image ~75 dpi, its scale against the work image)."""
+    work, factor = pyramid_to(image, WORK_LONG_SIDE)
+    work = ink_grey(work)
+    if max(work.shape[:2]) > FAST_LONG_SIDE:
+        return work, factor, halved(work), 0.5
+    return work, factor, work, 1.0
+
+
 def _whole_image_candidates(image: np.ndarray, wanted: set[int]) -> Candidates:
-    """Every marker candidate on the whole quarter-size image (`find_markers`' second pass, run on its own)."""
-    small = ink_grey(pyramid_to(image, FAST_LONG_SIDE)[0])
-    return _detect(_FAST, small, wanted)
+    """Every marker candidate on the whole fast-pass image (`find_markers`' second pass, run on its own)."""
+    return _detect(_FAST, _working_images(image)[2], wanted)
 
 
 def _refine(image: np.ndarray, corners: np.ndarray, factor: float) -> np.ndarray:

@@ -8,7 +8,7 @@ import click
 
 from formkit.cli.main import cli, get_ws
 from formkit.cli.scan import actor_option
-from formkit.review import describe_reason, history, pending, set_value
+from formkit.review import describe_reason, history, pending, refused_pages, set_value
 
 
 @cli.group()
@@ -54,12 +54,6 @@ def review_list(ctx: click.Context, as_json: bool) -> None:
     if refused:
         click.echo(f"  {refused_line(refused)}")
 
-
-def refused_pages(ws) -> int:  # type: ignore[no-untyped-def]
-    """Pages refused at scan time that a person has not set aside: each wants a rescan (two forms in one image,
-    a damaged page); they are no field to decide, so the list only counts them."""
-    return ws.store.db.execute("SELECT COUNT(*) FROM pages WHERE state='rejected' "
-                               "AND COALESCE(reason, '') NOT LIKE 'set_aside:%'").fetchone()[0]
 
 
 def refused_line(n: int) -> str:
