@@ -152,15 +152,21 @@ def pending(ws: Workspace) -> dict[str, list[dict[str, Any]]]:
         "SELECT p.page_id, p.state, p.reason, p.form_id, p.page_no, p.image_path, p.duplicate_of, "
         "fl.original_name AS source_file, p.page_index FROM pages p JOIN files fl ON fl.sha256 = p.file_sha256 "
         "WHERE p.state IN ('unidentified', 'conflict') ORDER BY p.page_id")]
-    return {"fields": fields, "pages": pages}
+    return {"fields": fields, "pages": pages, "refused": refused(ws)}
 
 
+def refused(ws: Workspace) -> list[dict[str, Any]]:
+    """Pages refused when scanned that want scanning again (two forms in one image, a damaged page, a file that
+    broke off), until a person sets them aside (`set_aside_page`: "scanned again"). There is no field to decide
+    on them, so they are listed apart from `pages`. formkit's own print file, refused whole, wants nothing."""
+    return [dict(r) for r in ws.store.db.execute(
+        "SELECT p.page_id, p.state, p.reason, p.image_path, fl.original_name AS source_file, p.page_index "
+        "FROM pages p JOIN files fl ON fl.sha256 = p.file_sha256 WHERE p.state = 'rejected' "
+        f"AND {_WANTS_A_PERSON} ORDER BY p.page_id")]
 
-def refused_pages(ws: Workspace) -> int:
-    """Pages refused at scan time that a person has not set aside: each wants a rescan (two forms in one image,
-    a damaged page); no field to decide, so `review list` only counts them."""
-    return ws.store.db.execute("SELECT COUNT(*) FROM pages WHERE state='rejected' "
-                               "AND COALESCE(reason, '') NOT LIKE 'set_aside:%'").fetchone()[0]
+
+_WANTS_A_PERSON = "COALESCE(p.reason, '') NOT LIKE 'set_aside:%' AND COALESCE(p.reason, '') NOT LIKE 'print_file:%'"
+
 
 def _page(ws: Workspace, page_id: int) -> Any:
     row = ws.store.db.execute("SELECT p.*, f.archived_path FROM pages p JOIN files f ON f.sha256 = p.file_sha256 "
@@ -221,11 +227,13 @@ def assign_page(ws: Workspace, page_id: int, form_id: str, page_no: int, actor: 
 def set_aside_page(ws: Workspace, page_id: int, reason: str, actor: str, form_id: str | None = None) -> dict[str, Any]:
     """A person has looked at an unidentified page and it holds nothing to read into a form: a stranger's
     page, or a note written on the back of a sheet (`form_id`: the form it belongs with, so the form's
-    record lists it). The page becomes `rejected` with `set_aside:` and the person's words; its image stays,
-    and it can still be assigned later."""
+    record lists it). Or at a page refused when scanned, and has scanned it again (or found it needs nothing).
+    The page becomes `rejected` with `set_aside:` and the person's words (the reason it had stays in the
+    audit trail); its image stays, and it can still be assigned later."""
     row = _page(ws, page_id)
-    if row["state"] != "unidentified":
-        raise InputDataError(f"page {page_id} is '{row['state']}', not unidentified: nothing to set aside")
+    refused_page = row["state"] == "rejected" and not str(row["reason"] or "").startswith(("set_aside:", "print_file:"))
+    if row["state"] != "unidentified" and not refused_page:
+        raise InputDataError(f"page {page_id} is '{row['state']}', not unidentified or refused: nothing to set aside")
     words = " ".join(reason.split())
     if not words:
         raise InputDataError("say what the page is (it is kept in the history), e.g. 'note on the back of the form'")

@@ -142,14 +142,19 @@ def test_two_forms_in_one_image_are_refused_so_neither_is_lost(fk: Cli, tmp_path
     (page,) = json.loads(fk("pages", "--json").output)
     assert page["state"] == "rejected" and page["reason"].startswith("several_pages:") and page["form_id"] is None
     assert "one page per image" in page["reason"]
-    said = fk("review", "list").output  # no field to decide, but the page wants scanning again: counted there too
-    assert said.startswith("Nothing needs a person.") and "1 page(s) were refused when scanned" in said
+    said = fk("review", "list").output  # no field to decide, but the page wants scanning again: listed there too
+    assert "Nothing needs a person" not in said and "1 page(s) refused when scanned: scan them again" in said
+    assert f"page {page['page_id']} (a3.png page 1): several_pages: this image shows 2 form pages" in said
     forms = json.loads(fk("forms", "list", "--json").output)
     assert [(f["returned"], f["status"]) for f in forms] == [(False, "issued")] * 2, forms
     Image.open(tmp_path / "a3.png").save(tmp_path / "a3-again.png", dpi=(151, 151))  # other bytes: a new file
     summary = json.loads(fk("scan", "--json", str(tmp_path / "a3-again.png"), expect=11).stdout)
     assert [(r["file"], r["page"], r["reason"].split(":")[0]) for r in summary["pages_rejected"]] == [
         ("a3-again.png", 1, "several_pages")]
+    for p in json.loads(fk("pages", "--json").output):  # scanned one by one (not here): off the list
+        fk("pages", "set-aside", str(p["page_id"]), "--reason", "scanned again")
+    assert fk("review", "list").output.startswith("Nothing needs a person.")
+    assert all(p["reason"].startswith("set_aside: scanned again (by ") for p in json.loads(fk("pages", "--json").output))
 
 
 def test_a_full_disk_is_said_plainly_and_the_next_run_finishes(fk: Cli, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

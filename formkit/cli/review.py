@@ -8,7 +8,7 @@ import click
 
 from formkit.cli.main import cli, get_ws
 from formkit.cli.scan import actor_option
-from formkit.review import describe_reason, history, pending, refused_pages, set_value
+from formkit.review import describe_reason, history, pending, set_value
 
 
 @cli.group()
@@ -31,9 +31,8 @@ def review_list(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(p, ensure_ascii=False, indent=2))
         return
-    refused = refused_pages(ws)
-    if not p["fields"] and not p["pages"]:
-        click.echo("Nothing needs a person." + (f" ({refused_line(refused)})" if refused else ""))
+    if not p["fields"] and not p["pages"] and not p["refused"]:
+        click.echo("Nothing needs a person.")
         return
     if p["fields"]:
         click.echo(f"{len(p['fields'])} field(s) to decide  (formkit review set FORM_ID FIELD VALUE)")
@@ -51,13 +50,16 @@ def review_list(ctx: click.Context, as_json: bool) -> None:
         else:
             click.echo(f"  page {pg['page_id']} conflict with page {pg['duplicate_of']} ({pg['form_id']} p"
                        f"{pg['page_no']})  → formkit pages resolve {pg['page_id']} --keep new|old")
-    if refused:
-        click.echo(f"  {refused_line(refused)}")
+    if p["refused"]:
+        click.echo(f"{len(p['refused'])} page(s) refused when scanned: scan them again, then "
+                   "formkit pages set-aside PAGE --reason \"scanned again\"")
+        for pg in p["refused"][:SHOWN_REFUSED]:
+            click.echo(f"  page {pg['page_id']} ({pg['source_file']} page {pg['page_index'] + 1}): {pg['reason']}")
+        if len(p["refused"]) > SHOWN_REFUSED:
+            click.echo(f"  … and {len(p['refused']) - SHOWN_REFUSED} more → formkit pages --state rejected")
 
 
-
-def refused_line(n: int) -> str:
-    return f"{n} page(s) were refused when scanned and may need scanning again → formkit pages --state rejected"
+SHOWN_REFUSED = 10  # refused pages listed one by one; a whole broken batch is counted, not scrolled
 
 
 @review.command("set")

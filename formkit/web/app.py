@@ -10,6 +10,7 @@ from flask import Flask, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from formkit.errors import FormkitError, NotFound
+from formkit.review import refused
 from formkit.web import security
 from formkit.workspace import Workspace
 
@@ -98,7 +99,7 @@ def _nav_counts() -> dict[str, int]:
     db = g.ws.store.db
     fields = db.execute("SELECT COUNT(*) FROM field_values WHERE status='review'").fetchone()[0]
     pages = db.execute("SELECT COUNT(*) FROM pages WHERE state IN ('unidentified','conflict')").fetchone()[0]
-    return {"review": fields + pages}
+    return {"review": fields + pages + len(refused(g.ws))}
 
 
 def _show_value(v: Any) -> str:

@@ -1,4 +1,5 @@
-"""The review queue as the clerk meets it: one item at a time, pages first, then fields least-confident first.
+"""The review queue as the clerk meets it: one item at a time, pages first, then fields least-confident first,
+then pages refused when scanned (they want scanning again, not a decision here).
 
 Pages come first because assigning an unidentified page or settling a conflict can add or change
 field items. Skipped items go to the back of the queue (per session) rather than disappearing, so
@@ -34,6 +35,7 @@ def items(ws: Workspace, skipped: list[str]) -> list[Item]:
     p = pending(ws)
     out = [Item("page", f"page:{pg['page_id']}", pg) for pg in p["pages"]]
     out += [Item("field", item_key_field(f["form_id"], f["field_id"]), f) for f in p["fields"]]
+    out += [Item("page", f"page:{pg['page_id']}", pg) for pg in p["refused"]]
     order = {k: i for i, k in enumerate(skipped)}
     return sorted(out, key=lambda it: (it.key in order, order.get(it.key, 0)))  # stable: keeps queue order
 

@@ -20,6 +20,11 @@ STATE_TEXT = {
     "duplicate": "Duplicate scan", "conflict": "Conflict: scanned twice with different marks",
     "unidentified": "Unidentified", "rejected": "Could not be read",
 }
+RESCAN_HINT = "Scan the sheet again (on its own, in grey), then take this page off the list."
+RESCAN_HINTS = {  # what a person does about a page refused when scanned, by the reason's code
+    "several_pages": "Scan each sheet on its own, one page per image, then take this image off the list.",
+    "encrypted_pdf": "Save the PDF again without a password (or scan the sheets again), then take it off the list.",
+}
 
 
 def page_view(ws: Workspace, page_id: int) -> dict[str, Any]:
@@ -32,7 +37,9 @@ def page_view(ws: Workspace, page_id: int) -> dict[str, Any]:
     state_text = STATE_TEXT.get(row["state"], row["state"])
     if row["state"] == "rejected" and (row["reason"] or "").startswith("set_aside"):
         state_text = "Set aside by a person"
-    view: dict[str, Any] = {"page": row, "state_text": state_text}
+    refused = row["state"] == "rejected" and not (row["reason"] or "").startswith(("set_aside:", "print_file:"))
+    view: dict[str, Any] = {"page": row, "state_text": state_text, "refused": refused,
+                            "rescan_hint": RESCAN_HINTS.get((row["reason"] or "").split(":")[0], RESCAN_HINT)}
     if row["state"] in ("unidentified", "rejected", "blank"):
         view["suggestions"] = [dict(r) for r in ws.store.db.execute(
             "SELECT f.form_id, f.encounter, f.status, t.name AS trainee_name, f.trainee_id FROM forms f "

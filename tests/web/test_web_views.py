@@ -195,3 +195,32 @@ def test_a_page_that_could_not_be_aligned_shows_the_whole_page(client, office) -
     r = client.get(f"/review/field/{item['form_id']}/{item['field_id']}")
     assert "could not be aligned" in r.text and '<details class="whole-page" id="whole-page" open>' in r.text
     assert client.get(f"/crops/{item['form_id']}/{item['field_id']}").status_code in (200, 404)
+
+
+def test_a_page_refused_when_scanned_waits_in_the_queue_until_a_person_takes_it_off(client, office, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A page refused at scan time (here a PDF cut off in transfer) wants scanning again. It was only counted on
+    the command line and never shown in the web queue: the clerk working from the queue did not learn of it."""
+    from formkit.ingest import scan
+    from formkit.web.queue import items
+
+    bad = tmp_path / "cut-off.pdf"
+    bad.write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pa")
+    scan(office.ws, [bad], jobs=1)
+    (pg,) = pending(office.ws)["refused"]
+    assert pg["source_file"] == "cut-off.pdf" and pg["state"] == "rejected"
+    assert [it.key for it in items(office.ws, [])][-1] == f"page:{pg['page_id']}"  # after every decision
+    db = office.ws.store.db
+    waiting = (db.execute("SELECT COUNT(*) FROM field_values WHERE status='review'").fetchone()[0]
+               + len(pending(office.ws)["pages"]) + 1)
+    page = client.get(f"/pages/{pg['page_id']}").text
+    assert "This page needs scanning again" in page and 'id="assign-form"' not in page
+    assert f'Review <span class="count">{waiting}</span>' in page  # the navigation's count
+    r = client.post(f"/pages/{pg['page_id']}/set-aside",
+                    data={"reason": "scanned again", "next": "queue", "csrf_token": client.csrf})
+    assert r.status_code == 302 and r.headers["Location"].endswith("/review")
+    assert pending(office.ws)["refused"] == []
+    row = db.execute("SELECT state, reason FROM pages WHERE page_id=?", (pg["page_id"],)).fetchone()
+    assert row["state"] == "rejected" and row["reason"] == "set_aside: scanned again (by Test Clerk)"
+    audit = db.execute("SELECT action, reason FROM audit WHERE page_id=?", (pg["page_id"],)).fetchone()
+    assert audit["action"] == "set_aside_page" and audit["reason"] == pg["reason"]  # the scan's reason is kept
+    assert "This page needs scanning again" not in client.get(f"/pages/{pg['page_id']}").text
