@@ -107,13 +107,15 @@ def _margin(dist: float, band: float) -> float:
 def _heavy_shape(m: BoxMeasure) -> tuple[str, float, str] | None:
     """A heavy mark whose pockets closed up, recognised by shape: a cross, a dot or thick lines (else None)."""
     c, s = m.coverage, m.solid
-    contrast = m.x_arms - m.x_between
     if m.strength < HEAVY_MIN_STRENGTH:
         return None  # a pale blot (a highlighter, a faint fill over a tick) is not read by its shape
-    if m.x_arms >= CROSS_ARMS_MIN and m.x_between <= CROSS_BETWEEN_MAX and contrast >= CROSS_CONTRAST:
-        conf = min(0.7, _margin(contrast - CROSS_CONTRAST, 0.2), _margin(FILL_SOLID - s, 0.3),
-                   _margin(m.strength - FAINT_STRENGTH, 0.08))
-        return "marked", conf, "crossed_arms"
+    # the lines through the ink's centre, or through where the arms cross (a felt-tip X with one arm longer)
+    for arms, between in sorted(((m.x_arms, m.x_between), (m.x_arms_at, m.x_between_at)), key=lambda p: p[1] - p[0]):
+        contrast = arms - between
+        if arms >= CROSS_ARMS_MIN and between <= CROSS_BETWEEN_MAX and contrast >= CROSS_CONTRAST:
+            conf = min(0.7, _margin(contrast - CROSS_CONTRAST, 0.2), _margin(FILL_SOLID - s, 0.3),
+                       _margin(m.strength - FAINT_STRENGTH, 0.08))
+            return "marked", conf, "crossed_arms"
     if s >= FILL_SOLID:
         return None
     if s >= DOT_SOLIDITY * c and c <= DOT_COVERAGE_MAX and m.edge_paper >= DOT_EDGE_PAPER:

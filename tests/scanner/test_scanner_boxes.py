@@ -1,5 +1,7 @@
 """Box classification on synthetic marks drawn into a printed 5 mm box, read through the full pipeline."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -829,3 +831,25 @@ def test_a_crease_along_a_side_of_an_empty_box_is_not_ink_inside_it(synth, blank
     loc = scanner.locate(img, synth.FURNITURE)
     fd = scanner.read(img, loc, synth.GEOMETRY["fields"]).fields["optional"]
     assert (fd.status, fd.value) == ("accepted", None), [(b.state, b.why, b.measures["side_ink_mm"]) for b in fd.boxes]
+
+
+@pytest.mark.parametrize("arms,width", [
+    (((0.3, 0.3, 4.7, 4.7), (4.7, 0.3, 0.3, 2.6)), 1.4),  # the second arm shallow, crossing the first high up
+    (((0.3, 0.8, 4.7, 4.8), (4.5, 0.2, 0.4, 3.4)), 1.2),
+])
+@pytest.mark.parametrize("effect", [None, "jpeg"])
+def test_a_felt_tip_x_whose_arms_cross_off_its_centre_is_a_cross(synth, blank_form, arms, width, effect):
+    """A plain felt-tip X whose arms cross off the centre of its ink: the lines laid through that centre run off an
+    arm or through the thick crossing, and the box went to a person as between a mark and a fill (four such X's on
+    the ward's office stacks). Laid through where the arms cross, the lines see a cross."""
+    x, y, _, _ = rect = synth.option_rect("setting", "ward")
+    page = blank_form.copy()
+    for x0, y0, x1, y1 in arms:
+        page.line((x + x0, y + y0), (x + x1, y + y1), width, (30, 30, 30))
+    img = _scanned(synth, page.img, effect)
+    loc = scanner.locate(img, synth.FURNITURE)
+    neighbours = [o["rect_mm"] for f in synth.GEOMETRY["fields"] for o in f.get("options", []) if o["rect_mm"] != rect]
+    m = measure_box(img, loc.registration.H, rect, neighbours)
+    centre_only = dataclasses.replace(m, x_arms_at=-1.0, x_between_at=-1.0)
+    assert classify_box(centre_only)[0::2] == ("uncertain", "between_mark_and_fill")  # as it was
+    assert classify_box(m)[0::2] == ("marked", "crossed_arms")

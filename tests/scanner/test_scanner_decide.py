@@ -125,6 +125,24 @@ def test_a_pale_blot_shaped_like_a_cross_is_not_read_by_its_shape(strength, stat
     assert classify_box(m)[::2] == (state, why)
 
 
+@pytest.mark.parametrize("centre,crossing,state,why", [
+    ((0.84, 0.625), (0.956, 0.615), "marked", "crossed_arms"),  # a felt-tip X of the ward's office300 stack
+    ((0.821, 0.78), (1.0, 0.5), "marked", "crossed_arms"),  # ... and of its office200 stack
+    ((0.84, 0.625), (-1.0, -1.0), "uncertain", "between_mark_and_fill"),  # not measured: as before
+    ((0.84, 0.625), (0.94, 0.60), "uncertain", "between_mark_and_fill"),  # an arm short of the far side
+    ((0.84, 0.625), (1.0, 0.74), "uncertain", "between_mark_and_fill"),  # inked between the arms: a blot
+])
+def test_a_cross_is_seen_through_where_its_arms_cross(centre, crossing, state, why):
+    """A heavy mark is a cross when its two arms are inked end to end with paper between them, whether the lines
+    are laid through the centre of its ink or through where its arms cross (`measure.crossing_profile`); the bounds
+    are the same for both."""
+    from scanner.decide import classify_box
+
+    m = _measure(0.64, 0.45, 1)
+    (m.x_arms, m.x_between), (m.x_arms_at, m.x_between_at) = centre, crossing
+    assert classify_box(m)[::2] == (state, why)
+
+
 @pytest.mark.parametrize("coverage,solid,x_between,fill_light,state,why", [
     (1.00, 1.00, 1.00, 0.95, "filled", "solid_fill"),
     (0.89, 0.90, 1.00, 0.95, "uncertain", "between_mark_and_fill"),  # just over the coverage bound
