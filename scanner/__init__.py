@@ -20,7 +20,7 @@ import numpy as np
 
 from scanner.back_notes import NOTE_INK_MAX, NOTE_MM2, note_mm2
 from scanner.beside import doubt_ink_beside_boxes, faint_ink_beside
-from scanner.decide import BoxDecision, FieldDecision, classify_box, decide_field
+from scanner.decide import BoxDecision, FieldDecision, classify_box, decide_field, doubt_trace_taken_for_a_band
 from scanner.errors import InputError, ScannerError
 from scanner.fingerprint import Comparison, compare_readings, content_fingerprint
 from scanner.geometry import local_scale, warp_rect
@@ -280,6 +280,7 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
             if kind == "single":
                 _mask_neighbour_overshoot(image, H, opts, boxes, neighbours[k - len(opts):k], location.streaks,
                                           pen_dark)
+            doubt_trace_taken_for_a_band(boxes)
             required[fid] = bool(f.get("required", False))
             out.fields[fid] = decide_field(fid, kind, required[fid], boxes)
         elif kind == "text" and f.get("rect_mm"):

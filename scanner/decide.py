@@ -31,6 +31,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from scanner.measure import BoxMeasure, snap_trust
 
 EMPTY_MAX = 0.035  # interior ink below this: empty
@@ -242,6 +244,28 @@ class FieldDecision:
         return {"field_id": self.field_id, "kind": self.kind, "value": self.value, "status": self.status,
                 "reason": self.reason, "confidence": round(self.confidence, 3),
                 "boxes": [b.to_dict() for b in self.boxes]}
+
+
+BAND_ROW_DARKER = 0.05  # a box this much darker inside (mean darkness) than the median of its row's other boxes ...
+BAND_ROW_TIMES = 3.0  # ... and this many times as dark held a trace of its own, not the band's
+
+
+def doubt_trace_taken_for_a_band(boxes: list[BoxDecision]) -> None:
+    """A box-wide trace that the through-line erase took for a band's (`band_erased`) is doubted where the row's
+    other boxes are clear inside (`trace_in_band`).
+
+    A fold's shadow or a shaded band of the scan darkens every box it crosses alike; a row's printed tint stops at
+    every box's outline. A box darker inside than its row-mates holds a trace of its own: on a dark laser-printed
+    tint, a faint-pencil fill cancelling a circled box was erased with the tint (which filled the side strips
+    like a fold's shadow) and the circle read as the answer - a silent error on an office scan.
+    """
+    dark = [float(b.measures.get("darkness", 0.0)) for b in boxes]
+    for i, b in enumerate(boxes):
+        if float(b.measures.get("band_erased", -1.0)) < 0 or b.state == "uncertain" or len(boxes) < 2:
+            continue
+        base = float(np.median(dark[:i] + dark[i + 1:]))
+        if dark[i] >= base + BAND_ROW_DARKER and dark[i] >= BAND_ROW_TIMES * base:
+            boxes[i] = BoxDecision(b.value, "uncertain", 0.3, "trace_in_band", b.measures)
 
 
 def _unsure_reason(unsure: list[BoxDecision]) -> str:

@@ -98,6 +98,8 @@ class BoxMeasure:
     # (a stroke struck through the box and on across its label, not a fold: `pen_line_share`)
     side_ink_mm: float = -1.0  # longest stretch along one side of ink between the outline and the interior, above
     # those strips' own level (`side_ink_mm`: a stroke along the box's floor; -1: not measured)
+    band_erased: float = -1.0  # share of the interior above the faint threshold that the through-line erase took
+    # for a band's (a fold's shadow, a printed tint) when it left less than TRACE_WORTH (-1: it did not)
     in_shade: BoxMeasure | None = None  # the box measured again against the darker paper (paper_step large)
 
     def to_dict(self) -> dict:
@@ -855,6 +857,10 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
             else:
                 L8, sigma_l = None, sigma
     faint, faint_smooth = look.faint / n_in, look.smooth / n_in
+    band_erased = -1.0
+    if max(faint, coverage) < TRACE_WORTH:
+        unerased = float(np.count_nonzero(Dm0[iy0:iy1, ix0:ix1] > int(t_faint * 255))) / n_in
+        band_erased = unerased if unerased >= BAND_ERASED_FROM else -1.0
     runs_out = False
     if coverage < CIRCLE_ONLY_BELOW and faint >= RUN_OUT_FROM:
         runs_out = trace_runs_out(look.faint_mask, L8 if L8 is not None else Dm0, (ix0, iy0), box_i,
@@ -921,7 +927,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
                    ring_tone=ring_tone,
                    trace_runs_out=runs_out, tone=tone, reach_mm=reach, centre_ink=centre,
                    peak=look.peak if coverage < CIRCLE_ONLY_BELOW else -1.0, pen_line_ink=pen_line_ink,
-                   fill_light=fill_light, side_ink_mm=side, local_peak=local_peak)
+                   fill_light=fill_light, side_ink_mm=side, local_peak=local_peak, band_erased=band_erased)
     if paper_at is None and (max(coverage, faint, faint_smooth) >= STEP_FROM or sectors >= CIRCLE_MIN_SECTORS):
         m.paper_step, darkest = paper_sides(g, zone, neighbour_boxes_px(neighbours_mm, ox, oy, dx, dy))
         if m.paper_step >= PAPER_STEP:
@@ -1032,6 +1038,7 @@ class _Trace:
                       local.strength if local.faint_mask.any() else self.strength, max(self.peak, local.peak))
 
 
+BAND_ERASED_FROM = 0.3  # a box-wide trace (this share of the interior) erased with a band through it: recorded
 TRACE_WORTH = 0.03  # a faint trace over less of the interior than this is below every decision (decide: 0.04)
 TRACE_LINE_SHARE = 0.6  # the faint looks take lines that cover this much of the side strips (coverage: 0.75):
 # erasing there only takes a crease's trace out of the faint looks; a pen's ink is still seen at the ink threshold

@@ -853,3 +853,25 @@ def test_a_felt_tip_x_whose_arms_cross_off_its_centre_is_a_cross(synth, blank_fo
     centre_only = dataclasses.replace(m, x_arms_at=-1.0, x_between_at=-1.0)
     assert classify_box(centre_only)[0::2] == ("uncertain", "between_mark_and_fill")  # as it was
     assert classify_box(m)[0::2] == ("marked", "crossed_arms")
+
+
+@pytest.mark.parametrize("cover,fill,effect", [(0.3, 214, "jpeg"), (0.3, 220, "noise"), (0.2, 214, "jpeg")])
+def test_a_faint_fill_on_a_dark_printed_tint_is_not_erased_with_the_tint(synth, blank_form, cover, fill, effect):
+    """A dark toner's tint fills the strips beside a box like a fold's shadow, and the through-line erase took a
+    faint-pencil fill in the box (as dark as the tint) for the band and erased it: the box read empty, and with
+    a circle drawn round it first (then cancelled by the fill), as the answer - a silent error on an office scan.
+    The row's other boxes are white inside: the trace was the box's own, and the row goes to a person."""
+    import cv2
+
+    page = _dark_screened_row(synth, blank_form, cover)
+    x, y, w, h = synth.option_rect("rating", "3")
+    def pix(mm: float) -> int:
+        return int(round(mm * page.s))
+
+    page.img[pix(y + 0.3):pix(y + h - 0.3), pix(x + 0.3):pix(x + w - 0.3)] = fill
+    cv2.ellipse(page.img, (page.px(x + w / 2), page.px(y + h / 2)), (page.px(w / 2 + 1.0), page.px(h / 2 + 1.0)),
+                0, 0, 360, (150, 150, 150), round(0.3 * page.s), cv2.LINE_AA, 4)
+    img = _scanned(synth, cv2.GaussianBlur(page.grey(), (0, 0), 0.7), effect)
+    fd = scanner.read(img, scanner.locate(img, synth.FURNITURE), synth.GEOMETRY["fields"]).fields["rating"]
+    boxes = {b.value: b for b in fd.boxes}
+    assert fd.status == "review" and boxes["3"].state not in ("empty", "marked"), (fd.value, boxes["3"].to_dict())

@@ -904,3 +904,26 @@ def test_two_areas_of_faint_writing_on_a_grey_page_doubt_its_empty_areas(areas, 
     assert page.texts["w"].status == page.fields["ok"].status == "accepted"
     if status == "review":
         assert page.texts["sig"].reason == "faint_writer" and page.faint_writer > 0
+
+
+def test_a_trace_taken_for_a_band_is_doubted_only_where_the_row_is_clear_inside() -> None:
+    """`band_erased`: a box-wide trace the through-line erase took for a band's. Where the row's other boxes are as
+    dark inside (a fold's shadow across them all), the band's it was; where they are clear (a printed tint stops at
+    every outline), it was the box's own."""
+    from scanner.decide import BoxDecision, doubt_trace_taken_for_a_band
+
+    def row(darkness: list[float], erased: int) -> list[BoxDecision]:
+        return [BoxDecision(str(i), "marked" if i == erased else "empty", 1.0, "circled" if i == erased else "no_ink",
+                            {"darkness": d, "band_erased": 0.9 if i == erased else -1.0})
+                for i, d in enumerate(darkness)]
+
+    tinted = row([0.005, 0.004, 0.12, 0.006, 0.005], erased=2)
+    doubt_trace_taken_for_a_band(tinted)
+    assert [(b.state, b.why) for b in tinted][2] == ("uncertain", "trace_in_band")
+    assert all(b.state == "empty" for i, b in enumerate(tinted) if i != 2)
+    shadow = row([0.10, 0.11, 0.12, 0.10, 0.09], erased=2)
+    doubt_trace_taken_for_a_band(shadow)
+    assert shadow[2].state == "marked"
+    untouched = row([0.005, 0.004, 0.12, 0.006, 0.005], erased=-1)
+    doubt_trace_taken_for_a_band(untouched)
+    assert [b.state for b in untouched] == ["empty"] * 5
