@@ -49,10 +49,15 @@ def map_points(H: np.ndarray, pts: np.ndarray) -> np.ndarray:
 
 def local_scale(H: np.ndarray, x_mm: float, y_mm: float) -> float:
     """Pixels per mm of the mapping around a point (geometric mean of the two axes)."""
-    p = map_points(H, np.array([[x_mm, y_mm], [x_mm + 1.0, y_mm], [x_mm, y_mm + 1.0]]))
-    sx = float(np.hypot(*(p[1] - p[0])))
-    sy = float(np.hypot(*(p[2] - p[0])))
+    sx, sy = axis_scales(H, x_mm, y_mm)
     return float(np.sqrt(max(sx * sy, 1e-12)))
+
+
+def axis_scales(H: np.ndarray, x_mm: float, y_mm: float) -> tuple[float, float]:
+    """Pixels per mm of the mapping around a point along the page's width and along its height (a fax in
+    standard mode: 8 across, 3.9 down)."""
+    p = map_points(H, np.array([[x_mm, y_mm], [x_mm + 1.0, y_mm], [x_mm, y_mm + 1.0]]))
+    return float(np.hypot(*(p[1] - p[0]))), float(np.hypot(*(p[2] - p[0])))
 
 
 def rect_to_px(H: np.ndarray, rect: Rect) -> np.ndarray:

@@ -16,7 +16,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from scanner.geometry import fit_mapping, local_scale, map_points, orientation_of, rect_corners
+from scanner.geometry import axis_scales, fit_mapping, local_scale, map_points, orientation_of, rect_corners
 from scanner.imageops import halved, ink_grey, pyramid_to
 
 FAST_LONG_SIDE = 1000  # px; A4 at 300 dpi -> 877 px (75 dpi): a 10 mm marker is ~29 px, 5 px a cell
@@ -65,6 +65,7 @@ class Registration:
     quality: str = "failed"  # good | fair | poor | failed
     model: str = ""  # homography | affine | similarity
     px_per_mm: float | None = None
+    px_per_mm_min: float | None = None  # ... along the coarser axis (a fax in standard mode: half the other)
     method: str = ""  # which detection pass found the markers
     marker_corners_px: dict[int, list[list[float]]] = field(default_factory=dict)
     pages_in_image: int = 1  # form pages whose markers the image shows (`pages_in_image`): 2 side by side, ...
@@ -75,6 +76,7 @@ class Registration:
             "residual_mm": None if self.residual_mm is None else round(self.residual_mm, 3),
             "quality": self.quality, "model": self.model, "method": self.method,
             "px_per_mm": None if self.px_per_mm is None else round(self.px_per_mm, 3),
+            "px_per_mm_min": None if self.px_per_mm_min is None else round(self.px_per_mm_min, 3),
             "H": None if self.H is None else [[float(v) for v in row] for row in self.H],
             **({"pages_in_image": self.pages_in_image} if self.pages_in_image > 1 else {}),
         }
@@ -310,6 +312,6 @@ def register(image: np.ndarray, furniture: dict, give_up: Callable[[], bool] | N
     return Registration(
         ok=n >= 2, H=H, markers_found=sorted(chosen), orientation=orientation_of(H, page_size), pages_in_image=pages,
         residual_mm=resid, quality=quality if n >= 2 else "poor", model=model,
-        px_per_mm=local_scale(H, cx, cy), method=method,
+        px_per_mm=local_scale(H, cx, cy), px_per_mm_min=min(axis_scales(H, cx, cy)), method=method,
         marker_corners_px={i: c.round(2).tolist() for i, c in chosen.items()},
     )

@@ -212,6 +212,23 @@ def test_a_page_at_low_resolution_gets_the_clerk_a_scanner_setting_line(fk: Cli,
     assert states["small.png"] in ("recognised", "needs_review")
 
 
+def test_a_fax_in_standard_mode_is_named_low_resolution(fk: Cli, tmp_path: Path) -> None:
+    """A fax in standard mode is 204 x 98 dpi: the page is read, at half the resolution down it than across. Its
+    geometric mean scale (~140 dpi) passed as enough, and the clerk was not told why its boxes needed a person;
+    the coarser axis says it. A fine-mode fax (204 x 196 dpi) is not named."""
+    import cv2
+
+    fk("generate", "-l", "minicex-ntnu-nb", "--trainee", "S001", "--out", str(tmp_path / "f.pdf"))
+    page = rasterise_pdf(tmp_path / "f.pdf", 408, pages=[0])[0]
+    grey = page if page.ndim == 2 else cv2.cvtColor(page, cv2.COLOR_RGB2GRAY)
+    for name, (xd, yd) in {"fine": (204, 196), "standard": (204, 98)}.items():
+        small = cv2.resize(grey, (grey.shape[1] * xd // 408, grey.shape[0] * yd // 408), interpolation=cv2.INTER_AREA)
+        Image.fromarray(small > 160).save(tmp_path / f"fax-{name}.tif", compression="group4", dpi=(xd, yd))
+    assert json.loads(fk("scan", "--json", str(tmp_path / "fax-fine.tif"), expect=None).stdout)["low_res_pages"] == 0
+    said = json.loads(fk("scan", "--json", str(tmp_path / "fax-standard.tif"), expect=None).stdout)
+    assert said["low_res_pages"] == 1 and said["files_rejected"] == []
+
+
 def test_assign_an_unidentified_page(fk: Cli, tmp_path: Path) -> None:
     fk("generate", "-l", "minicex-ntnu-nb", "--trainee", "S002", "--out", str(tmp_path / "f.pdf"))
     fid = json.loads(fk("forms", "list", "--json").output)[0]["form_id"]

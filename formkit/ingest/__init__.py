@@ -88,7 +88,8 @@ LOW_RES_PX_PER_MM = 5.2  # ~132 dpi on the paper: under the 150 dpi promised (a 
 def low_res(o: PageOutcome) -> bool:
     """Whether a form page came at under LOW_RES_PX_PER_MM on the paper (the clerk is told why it needs a person)."""
     reg = (o.location or {}).get("registration") or {}
-    return bool(o.form_id and reg.get("px_per_mm") and reg["px_per_mm"] < LOW_RES_PX_PER_MM)
+    scale = reg.get("px_per_mm_min") or reg.get("px_per_mm")  # the coarser axis: a fax in standard mode
+    return bool(o.form_id and scale and scale < LOW_RES_PX_PER_MM)
 
 
 def shown_name(path: Path, whole: bool = False) -> str:
