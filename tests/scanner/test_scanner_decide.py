@@ -927,3 +927,25 @@ def test_a_trace_taken_for_a_band_is_doubted_only_where_the_row_is_clear_inside(
     untouched = row([0.005, 0.004, 0.12, 0.006, 0.005], erased=-1)
     doubt_trace_taken_for_a_band(untouched)
     assert [b.state for b in untouched] == ["empty"] * 5
+
+
+@pytest.mark.parametrize("strength,status", [(0.11, "review"), (0.6, "accepted")])
+def test_a_grey_page_that_shows_its_pen_only_as_a_faint_trace_doubts_its_empty_rows(strength, status):
+    """A rough scan of a faint-pencil page: of fifteen marks one came through, a faint trace (0.11); seven required
+    rows read blank went to a person, but the page counted as showing its writer (`writer_seen`: one mark is too few
+    to measure a faint writer) and its optional rows, faint ticks plain to see in them, were accepted empty. A pen
+    shown only fainter than FAINT_WRITER is a pen barely shown: the empty rows go to a person. A page whose one mark
+    is pressed in ink had its rows skipped."""
+    import scanner as sc
+
+    page, required = sc.PageReading(), {}
+    for i in range(8):
+        row = [_bd("1", "empty", "no_ink"), _bd("2", "uncertain", "faint_trace", 0.06, strength) if i == 0
+               else _bd("2", "empty", "no_ink")]
+        page.fields[f"r{i}"], required[f"r{i}"] = decide_field(f"r{i}", "single", True, row), True
+    page.fields["opt"] = decide_field("opt", "single", False, [_bd("a", "empty", "no_ink"), _bd("b", "empty", "no_ink")])
+    page.writer_seen = True
+    doubt_mostly_blank_page(page, required, one_bit=False)
+    assert page.fields["opt"].status == status
+    if status == "review":
+        assert page.fields["opt"].reason == "mostly_blank_page"
