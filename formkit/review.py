@@ -155,17 +155,23 @@ def pending(ws: Workspace) -> dict[str, list[dict[str, Any]]]:
     return {"fields": fields, "pages": pages, "refused": refused(ws)}
 
 
+def is_refused(state: str, reason: str | None) -> bool:
+    """Whether a page was refused when scanned and wants a person (scanning again): every `rejected` page but
+    formkit's own print file, refused whole (it wants nothing), and pages a person has set aside."""
+    return state == "rejected" and not (reason or "").startswith(_NO_PERSON)
+
+
+_NO_PERSON = ("set_aside:", "print_file:")  # the reasons of rejected pages that want nobody (`is_refused`)
+
+
 def refused(ws: Workspace) -> list[dict[str, Any]]:
     """Pages refused when scanned that want scanning again (two forms in one image, a damaged page, a file that
     broke off), until a person sets them aside (`set_aside_page`: "scanned again"). There is no field to decide
-    on them, so they are listed apart from `pages`. formkit's own print file, refused whole, wants nothing."""
-    return [dict(r) for r in ws.store.db.execute(
+    on them, so they are listed apart from `pages`."""
+    rows = ws.store.db.execute(
         "SELECT p.page_id, p.state, p.reason, p.image_path, fl.original_name AS source_file, p.page_index "
-        "FROM pages p JOIN files fl ON fl.sha256 = p.file_sha256 WHERE p.state = 'rejected' "
-        f"AND {_WANTS_A_PERSON} ORDER BY p.page_id")]
-
-
-_WANTS_A_PERSON = "COALESCE(p.reason, '') NOT LIKE 'set_aside:%' AND COALESCE(p.reason, '') NOT LIKE 'print_file:%'"
+        "FROM pages p JOIN files fl ON fl.sha256 = p.file_sha256 WHERE p.state = 'rejected' ORDER BY p.page_id")
+    return [dict(r) for r in rows if is_refused(r["state"], r["reason"])]
 
 
 def _page(ws: Workspace, page_id: int) -> Any:
@@ -231,8 +237,7 @@ def set_aside_page(ws: Workspace, page_id: int, reason: str, actor: str, form_id
     The page becomes `rejected` with `set_aside:` and the person's words (the reason it had stays in the
     audit trail); its image stays, and it can still be assigned later."""
     row = _page(ws, page_id)
-    refused_page = row["state"] == "rejected" and not str(row["reason"] or "").startswith(("set_aside:", "print_file:"))
-    if row["state"] != "unidentified" and not refused_page:
+    if row["state"] != "unidentified" and not is_refused(row["state"], row["reason"]):
         raise InputDataError(f"page {page_id} is '{row['state']}', not unidentified or refused: nothing to set aside")
     words = " ".join(reason.split())
     if not words:

@@ -259,9 +259,11 @@ def doubt_trace_taken_for_a_band(boxes: list[BoxDecision]) -> None:
     tint, a faint-pencil fill cancelling a circled box was erased with the tint (which filled the side strips
     like a fold's shadow) and the circle read as the answer - a silent error on an office scan.
     """
+    if len(boxes) < 2:
+        return
     dark = [float(b.measures.get("darkness", 0.0)) for b in boxes]
     for i, b in enumerate(boxes):
-        if float(b.measures.get("band_erased", -1.0)) < 0 or b.state == "uncertain" or len(boxes) < 2:
+        if float(b.measures.get("band_erased", -1.0)) < 0 or b.state == "uncertain":
             continue
         base = float(np.median(dark[:i] + dark[i + 1:]))
         if dark[i] >= base + BAND_ROW_DARKER and dark[i] >= BAND_ROW_TIMES * base:

@@ -51,8 +51,7 @@ def print_summary(s: ScanSummary, ws) -> None:  # type: ignore[no-untyped-def]
     if s.low_res_pages:
         click.echo(f"Scanner setting: {s.low_res_pages} page(s) came at low resolution (under 130 dpi on the paper: a "
                    "photo shrunk by a messenger or mail app, a fax in standard mode?). Their boxes often need a "
-                   "person; scan at 200-300 dpi, "
-                   "or send the original photos.")
+                   "person; scan at 200-300 dpi, or send the original photos.")
     p = pending(ws)
     n_forms = len({f["form_id"] for f in p["fields"]})
     unident = sum(1 for x in p["pages"] if x["state"] == "unidentified")

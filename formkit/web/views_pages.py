@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, send_file, url_for
 
 from formkit.errors import FormkitError
-from formkit.review import assign_page, form_geom, resolve_conflict, set_aside_page
+from formkit.review import assign_page, form_geom, is_refused, resolve_conflict, set_aside_page
 from formkit.web import images
 from formkit.web.queue import option_keys
 from formkit.web.security import FORM_ID_RE, valid_field_id, valid_form_id
@@ -37,8 +37,7 @@ def page_view(ws: Workspace, page_id: int) -> dict[str, Any]:
     state_text = STATE_TEXT.get(row["state"], row["state"])
     if row["state"] == "rejected" and (row["reason"] or "").startswith("set_aside"):
         state_text = "Set aside by a person"
-    refused = row["state"] == "rejected" and not (row["reason"] or "").startswith(("set_aside:", "print_file:"))
-    view: dict[str, Any] = {"page": row, "state_text": state_text, "refused": refused,
+    view: dict[str, Any] = {"page": row, "state_text": state_text, "refused": is_refused(row["state"], row["reason"]),
                             "rescan_hint": RESCAN_HINTS.get((row["reason"] or "").split(":")[0], RESCAN_HINT)}
     if row["state"] in ("unidentified", "rejected", "blank"):
         view["suggestions"] = [dict(r) for r in ws.store.db.execute(
