@@ -95,7 +95,8 @@ def run_demo(root: Path, seed: int = 2026, jobs: int = 2, echo: Callable[[str], 
         for line in acc.lines():
             echo(f"   [{name}] {line}")
     p = pending(ws)
-    echo(f"5. Review queue: {len(p['fields'])} field(s), {len(p['pages'])} page(s) "
+    echo(f"5. Review queue: {len(p['fields'])} field(s), {len(p['pages'])} page(s)"
+         + (f", {len(p['refused'])} refused page(s) to scan again" if p["refused"] else "") + " "
          f"→ formkit --workspace {ws.root} review list  (or formkit serve)")
 
     exp = ws.root / "exports"

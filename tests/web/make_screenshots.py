@@ -83,7 +83,26 @@ def shoot(out: Path) -> list[Path]:
             snap("10b-record-history")
             page.goto(live.base + "/outputs")
             snap("11-reports-exports")
+            page.goto(f"{live.base}/pages/{_refused_page(office, Path(tmp))}")
+            snap("12-review-refused-page")
     return shots
+
+
+def _refused_page(office, tmp: Path) -> int:  # type: ignore[no-untyped-def]
+    """Two sheets on one A3 scan, scanned into the office: the page refused (`several_pages`) that waits in the
+    queue until a person has scanned it again."""
+    import numpy as np
+    from PIL import Image
+
+    from formkit.ingest import scan
+    from formkit.review import refused
+    from formkit.simulate.render import rasterise_pdf
+
+    a, b = rasterise_pdf(office.ws.root.parent / "forms.pdf", 100, pages=[0, 1])
+    Image.fromarray(np.hstack([a, np.full((a.shape[0], 30, *a.shape[2:]), 255, np.uint8), b])).save(
+        tmp / "a3-scan.png", dpi=(100, 100))
+    scan(office.ws, [tmp / "a3-scan.png"], jobs=1)
+    return int(refused(office.ws)[-1]["page_id"])
 
 
 def _shrink(path: Path) -> None:
