@@ -146,3 +146,25 @@ def _current_field(page) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     action = page.get_attribute("#decide-form", "action")
     _, _, form_id, field_id = action.rsplit("/", 3)
     return form_id, field_id
+
+
+def test_a_refused_page_is_taken_off_the_list_with_one_key(office, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A page refused when scanned: its page opens with "scanned again" ready, and Enter takes it off the list."""
+    from formkit.ingest import scan
+
+    bad = tmp_path / "cut-off.pdf"
+    bad.write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pa")
+    scan(office.ws, [bad], jobs=1)
+    (pg,) = pending(office.ws)["refused"]
+    with live_server(office.ws.root) as live, chromium() as page:
+        page.goto(live.login_url)
+        page.fill("input[name=name]", "Kari Kontor")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        page.goto(f"{live.base}/pages/{pg['page_id']}")
+        assert page.locator("h2", has_text="This page needs scanning again").count() == 1
+        assert page.evaluate("document.activeElement.name") == "reason"
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert page.locator(".flash.ok").inner_text().startswith(f"Page {pg['page_id']} set aside")
+    assert pending(office.ws)["refused"] == []

@@ -19,7 +19,7 @@
     }
     var kind = review.getAttribute("data-review");
     if (typing(ev.target)) {
-      if (k === "Escape") { ev.target.blur(); if (kind === "unidentified") click("[data-action=skip]"); }
+      if (k === "Escape") { ev.target.blur(); if (kind === "unidentified" || kind === "rejected") click("[data-action=skip]"); }
       return;
     }
     if (kind === "field") {
@@ -41,7 +41,7 @@
       if (k === "s" || k === "ArrowRight") { ev.preventDefault(); click("[data-action=skip]"); }
       return;
     }
-    if (kind === "unidentified" && (k === "s" || k === "ArrowRight" || k === "Escape")) {
+    if ((kind === "unidentified" || kind === "rejected") && (k === "s" || k === "ArrowRight" || k === "Escape")) {
       ev.preventDefault(); click("[data-action=skip]");
     }
   });
