@@ -56,9 +56,10 @@ def print_summary(s: ScanSummary, ws) -> None:  # type: ignore[no-untyped-def]
     n_forms = len({f["form_id"] for f in p["fields"]})
     unident = sum(1 for x in p["pages"] if x["state"] == "unidentified")
     conflicts = sum(1 for x in p["pages"] if x["state"] == "conflict")
-    if p["fields"] or p["pages"]:
+    if p["fields"] or p["pages"] or p["refused"]:
+        refused = f", {len(p['refused'])} refused page(s) to scan again" if p["refused"] else ""
         click.echo(f"Needs a person: {len(p['fields'])} field(s) on {n_forms} form(s), {unident} unidentified page(s), "
-                   f"{conflicts} conflict(s) → formkit review list")
+                   f"{conflicts} conflict(s){refused} → formkit review list")
     else:
         click.echo("Nothing needs a person.")
 
@@ -104,7 +105,8 @@ def exit_code(s: ScanSummary, ws) -> int:  # type: ignore[no-untyped-def]
     p = pending(ws)
     if s.files_rejected or s.pages.get("rejected"):
         return int(ExitCode.scan_rejected_input)
-    return int(ExitCode.scan_needs_review) if p["fields"] or p["pages"] or s.forms.get("incomplete") else 0
+    waiting = p["fields"] or p["pages"] or p["refused"]
+    return int(ExitCode.scan_needs_review) if waiting or s.forms.get("incomplete") else 0
 
 
 @cli.group("pages", invoke_without_command=True)
