@@ -231,6 +231,46 @@ def _mask_neighbour_overshoot(image: np.ndarray, H: np.ndarray, opts: list[dict]
             boxes[i] = BoxDecision(b.value, "empty", min(conf, 0.75), "ring_is_siblings_mark", m.to_dict())
 
 
+LOOP_MASK_MM = 2.5  # a loop drawn round a box stands this far out from it at most (the ward's: <= 1.6 mm)
+
+
+def _mask_loops_of_other_rows(image: np.ndarray, H: np.ndarray, page_fields: list[dict],
+                              fields: dict[str, FieldDecision], places: dict[str, list[tuple]],
+                              required: dict[str, bool], streaks: dict | None, pen_dark: float) -> None:
+    """A partial ring made of the loop drawn round a box of the row above or below: measured again with that box
+    grown by the loop, as `_mask_neighbour_overshoot` does for a sibling's overshoot.
+
+    Rows sit ~8 mm apart: a loop round the first box of one rating row reaches into the rings of the first
+    boxes of the rows above and below, and two such arcs made an empty box a maybe-circled one (4 sectors),
+    its row off to a person (the ward's office stacks). A loop round the box itself keeps its arcs on the
+    other sides and stays uncertain; only a ring made of the other rows' loops drops to empty.
+    """
+    circled = {fid: [tuple(float(v) for v in places[fid][i][0]) for i, b in enumerate(fd.boxes)
+                     if b.state == "marked" and b.why == "circled"] for fid, fd in fields.items() if fid in places}
+    for f in page_fields:
+        fid = str(f.get("id"))
+        fd = fields.get(fid)
+        if fd is None or fid not in places or not any(b.why == "partial_ring" for b in fd.boxes):
+            continue
+        loops = {r for other, rects in circled.items() if other != fid for r in rects}
+        if not loops:
+            continue
+        boxes = list(fd.boxes)
+        for i, b in enumerate(boxes):
+            if b.why != "partial_ring":
+                continue
+            rect, nbs = places[fid][i]
+            grown = [_grow(r, LOOP_MASK_MM) if tuple(float(v) for v in r) in loops else r for r in nbs]
+            if grown == list(nbs):
+                continue
+            m = measure_box(image, H, rect, grown, streaks or None, pen_dark)
+            state, conf, why = classify_box(m)
+            if state == "empty":
+                boxes[i] = BoxDecision(b.value, "empty", min(conf, 0.75), "ring_is_neighbours_loop", m.to_dict())
+        if boxes != fd.boxes:
+            fields[fid] = decide_field(fid, fd.kind, required.get(fid, False), boxes)
+
+
 def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
          printed_mm: list | tuple = (), halftone: bool = False, back_print_mm: list | tuple = (),
          print_ref: np.ndarray | None = None) -> PageReading:
@@ -288,6 +328,7 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
                                 label_band_mm=float(f.get("label_band_mm", LABEL_BAND_MM)),
                                 streaks=location.streaks or None, halftone=halftone, back_print_mm=back_print_mm)
             out.texts[fid] = ta
+    _mask_loops_of_other_rows(image, H, page_fields, out.fields, box_places, required, location.streaks, pen_dark)
     if poor and print_confirms_mapping(out.fields):
         poor, out.print_verified = False, True
     if poor:

@@ -435,3 +435,25 @@ def test_a_dash_struck_through_an_options_label_goes_to_review(fk: Cli, tmp_path
     assert rec["review_reasons"]["feedback_minutes"] == "ink_beside_boxes"
     # (the rest of this unfilled, pure-white page is doubted as a page whose pen may have vanished)
     assert rec["review_reasons"]["observation_minutes"] == "mostly_blank_page"
+
+
+def test_loops_round_the_first_boxes_of_the_rows_above_and_below_are_not_this_rows_ring(fk: Cli, tmp_path: Path) -> None:
+    """Rating rows sit ~8 mm apart: loops drawn round box 1 of the rows above and below reach into the ring of box 1
+    between them, and two such arcs made that empty box a maybe-circled one - its row, ticked plainly elsewhere,
+    went to a person (the ward's office stacks). Measured again with those boxes grown by their loops, it is empty."""
+    fk("generate", "-l", "minicex-ntnu-nb", "--trainee", "S002", "--out", str(tmp_path / "f.pdf"))
+    ws = fk.ws
+    ids = [r["form_id"] for r in json.loads(fk("forms", "list", "--json").output)]
+    (form,) = forms_from_pdf(tmp_path / "f.pdf", per_form_geometry(ws, ids))
+    vals = {"history_taking": "1", "physical_exam": "6", "professionalism": "1", "overall": "5"}
+    form.answers = Answers(values=vals)
+    styles = Styles(pen_weights={"ballpoint_black": 1.0}, mark_weights={"circle": 1.0}, favourite_share=1.0,
+                    stray_marks=0.0)
+    st = simulate_stack([form], "office300", np.random.default_rng(3), tmp_path / "s", styles=styles)
+    fk("scan", *map(str, st.files), expect=None)
+    (rec,) = json.loads(fk("export", "--format", "json").output)
+    reading = json.loads(sqlite3.connect(ws.db_path).execute(
+        "SELECT reading_json FROM pages WHERE form_id=? AND page_no=1", (ids[0],)).fetchone()[0])
+    first = reading["fields"]["physical_exam"]["boxes"][0]
+    assert first["why"] == "ring_is_neighbours_loop", first  # the other rows' loops did reach into its ring
+    assert "physical_exam" not in rec["review"] and rec["values"]["physical_exam"] == "6", rec["review_reasons"]
