@@ -224,11 +224,21 @@ def _mask_neighbour_overshoot(image: np.ndarray, H: np.ndarray, opts: list[dict]
         if b.state != "uncertain" or b.why != "partial_ring":
             continue
         grown = {tuple(float(v) for v in opts[j]["rect_mm"]) for j in marked}
-        nbs = [_grow(r, OVERSHOOT_MM) if tuple(float(v) for v in r) in grown else r for r in neighbours[i]]
-        m = measure_box(image, H, opts[i]["rect_mm"], nbs, streaks or None, pen_dark)
-        state, conf, why = classify_box(m)
-        if state == "empty":
-            boxes[i] = BoxDecision(b.value, "empty", min(conf, 0.75), "ring_is_siblings_mark", m.to_dict())
+        again = _empty_without(image, H, b, opts[i]["rect_mm"], neighbours[i], grown, OVERSHOOT_MM, streaks, pen_dark,
+                               "ring_is_siblings_mark")
+        boxes[i] = again or b
+
+
+def _empty_without(image: np.ndarray, H: np.ndarray, b: BoxDecision, rect: list, neighbours: list, grown: set,
+                   mm: float, streaks: dict | None, pen_dark: float, why: str) -> BoxDecision | None:
+    """Box `b` measured again with the neighbouring boxes in `grown` (mm rects as tuples) grown by `mm`: the box
+    empty, said so with `why`, if their marks made its ring (None if it is not empty then, or none is grown)."""
+    nbs = [_grow(r, mm) if tuple(float(v) for v in r) in grown else r for r in neighbours]
+    if nbs == list(neighbours):
+        return None
+    m = measure_box(image, H, rect, nbs, streaks or None, pen_dark)
+    state, conf, _ = classify_box(m)
+    return BoxDecision(b.value, "empty", min(conf, 0.75), why, m.to_dict()) if state == "empty" else None
 
 
 LOOP_MASK_MM = 2.5  # a loop drawn round a box stands this far out from it at most (the ward's: <= 1.6 mm)
@@ -260,13 +270,8 @@ def _mask_loops_of_other_rows(image: np.ndarray, H: np.ndarray, page_fields: lis
             if b.why != "partial_ring":
                 continue
             rect, nbs = places[fid][i]
-            grown = [_grow(r, LOOP_MASK_MM) if tuple(float(v) for v in r) in loops else r for r in nbs]
-            if grown == list(nbs):
-                continue
-            m = measure_box(image, H, rect, grown, streaks or None, pen_dark)
-            state, conf, why = classify_box(m)
-            if state == "empty":
-                boxes[i] = BoxDecision(b.value, "empty", min(conf, 0.75), "ring_is_neighbours_loop", m.to_dict())
+            boxes[i] = _empty_without(image, H, b, rect, nbs, loops, LOOP_MASK_MM, streaks, pen_dark,
+                                      "ring_is_neighbours_loop") or b
         if boxes != fd.boxes:
             fields[fid] = decide_field(fid, fd.kind, required.get(fid, False), boxes)
 

@@ -1232,7 +1232,7 @@ def cross_profile(ink: np.ndarray) -> tuple[float, float]:
 
 CROSSING_LOOK_BELOW = 0.88  # a box inked over more of its interior is read as a fill or not (decide.FILL_COVERAGE),
 CROSSING_LOOK_GAPS = 3  # and a heavy mark with this many clear pockets by them (decide.HEAVY_GAPS_DENSE): where a
-# cross's arms meet is looked for (~4 ms a box) only on the others
+# cross's arms meet is looked for (~2-4 ms a box) only on the others
 CROSSING_SEARCH_MM = 0.25  # a thick cross's arms meet up to ~0.5 mm off the centre of its ink: searched in steps
 CROSSING_STEPS = 2  # of this, this many each way
 

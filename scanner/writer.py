@@ -66,9 +66,7 @@ def doubt_absence_for_faint_writer(out: PageReading, one_bit: bool = False,
     nothing that faint lies beside its boxes either (`beside_look(field_id, threshold)`: mm2 of such
     ink; a circled or underlined label in faint pencil is below the ink threshold of the beside check).
     """
-    inked = [_ink_strength(b) for fd in out.fields.values() for b in fd.boxes
-             if b.state in ("marked", "uncertain") and (_ink_strength(b) > 0 or _is_faint_trace(b))]
-    written = [ta.strength for ta in out.texts.values() if ta.state == "present" and ta.strength > 0]
+    inked, written = _pen_seen(out)
     out.writer_seen = bool(inked or written) and not one_bit
     faint_marks = len(inked) >= 2 and float(np.median(inked)) < FAINT_WRITER
     faint_hand = len(written) >= 1 and float(np.median(written)) < FAINT_WRITER_TEXT
@@ -286,10 +284,18 @@ def _shown_barely(out: PageReading) -> bool:
     rows read blank went to a person, but the page counted as showing its writer (one mark is too few to measure
     a faint one), and two optional rows with faint ticks plain to see were accepted empty (a hunt run).
     """
-    seen = [_ink_strength(b) for fd in out.fields.values() for b in fd.boxes
-            if b.state in ("marked", "uncertain") and (_ink_strength(b) > 0 or _is_faint_trace(b))]
-    seen += [ta.strength for ta in out.texts.values() if ta.state == "present" and ta.strength > 0]
+    inked, written = _pen_seen(out)
+    seen = inked + written
     return bool(seen) and max(seen) < FAINT_WRITER
+
+
+def _pen_seen(out: PageReading) -> tuple[list[float], list[float]]:
+    """The writer's pen as a page shows it: the ink strength of its inked boxes (a faint trace too faint to
+    measure counts as 0) and of its text areas holding writing."""
+    inked = [_ink_strength(b) for fd in out.fields.values() for b in fd.boxes
+             if b.state in ("marked", "uncertain") and (_ink_strength(b) > 0 or _is_faint_trace(b))]
+    written = [ta.strength for ta in out.texts.values() if ta.state == "present" and ta.strength > 0]
+    return inked, written
 
 
 BROKEN_ROWS_MIN = 2  # rows of a 1-bit page left in doubt by broken strokes: the pen sits at the threshold
