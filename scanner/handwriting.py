@@ -324,10 +324,19 @@ class WritingZone:
         P = np.maximum(P.astype(np.float32), 1.0)
         d = np.minimum(self.d, SHADE_GAIN * (P - g[r0:r0 + zh, c0:c0 + zw]) / P)
         t = self.threshold(floor)
-        lost = (self.d > t) & (d <= t)
         ink = self.ink_mm2(floor)
         kept = self._counted[t][1]
-        if kept is None or not lost.any():
+        if kept is None:
+            return ink
+        over = self.d > t
+        # the cleaning's median (`_ink_mask`) fills in pixels just under the threshold between darker ones:
+        # those fail when they are under half of it against the shadiest paper. Along a faint hard shadow's
+        # edge on a noisy photo the band is about as dark as the threshold, and a star-shaped shadow across
+        # two empty comment areas left 24-30 mm2 of such pixels, never tested: both read as written, accepted
+        # (hunt s1528). Half, not all of it: pale pencil beside a label (the shadiest paper there is the
+        # label's) lost its filled-in pixels too, broke into pieces in a line and read as a fold's remains.
+        lost = (over & (d <= t)) | (~over & (kept > 0) & (d <= t / 2))
+        if not lost.any():
             return ink
         # the cleaned ink less what failed, cleaned of what that left in specks and slivers (a shadow's
         # band gone, its fringe breaks up): not counted again from the start

@@ -75,6 +75,40 @@ def test_writing_in_and_out_of_a_shadow_is_still_present(synth, blank_form):
     assert ta.status == "accepted" and ta.value == "present", ta.to_dict()
 
 
+def star(centre_mm: tuple[float, float], r_out: float, r_in: float, turn: float, points: int = 6) -> list:
+    """A star-shaped shadow's outline (mm): a hand's fingers, a lamp's arm - long straight edges, deep notches."""
+    t = np.linspace(0, 2 * np.pi, 2 * points, endpoint=False) + turn
+    r = np.where(np.arange(2 * points) % 2 == 0, r_out, r_in)
+    return [(centre_mm[0] + rr * np.cos(a), centre_mm[1] + 0.8 * rr * np.sin(a)) for rr, a in zip(r, t, strict=True)]
+
+
+@pytest.mark.parametrize("centre,r_out,r_in,turn,depth,noise", [
+    ((90, 185), 40, 24, 0.3, 0.10, 8), ((90, 185), 40, 24, 0.3, 0.12, 8),
+    ((60, 200), 45, 25, 0.0, 0.12, 12), ((60, 200), 45, 25, 0.0, 0.17, 12)])
+def test_a_faint_star_shadow_on_a_noisy_photo_is_not_writing(synth, blank_form, centre, r_out, r_in, turn, depth,
+                                                             noise):
+    """A shallow hard shadow on a noisy photo: along its edges the shade is about as dark as the ink threshold,
+    and the cleaning's median fills in the pixels just under it. Those were never tested against the shadiest
+    paper nearby, so 70-160 mm2 of edge stayed "writing" and the empty area was accepted as written (hunt
+    s1528, a phone photo with a star-shaped shadow across two empty comment areas)."""
+    img = shade(blank_form.img.copy(), star(centre, r_out, r_in, turn), depth, penumbra_mm=0.4)
+    img = synth.noise(synth.jpeg(img, 85), noise)
+    loc = scanner.locate(img, synth.FURNITURE)
+    ta = scanner.read(img, loc, synth.GEOMETRY["fields"]).texts["went_well"]
+    assert ta.status == "review" and ta.reason == "uneven_light", ta.to_dict()
+
+
+@pytest.mark.parametrize("depth,noise", [(0.12, 8), (0.17, 12)])
+def test_writing_under_a_faint_star_shadow_on_a_noisy_photo_is_present(synth, blank_form, depth, noise):
+    page = blank_form.copy()
+    page.write(synth.GEOMETRY["fields"][4]["rect_mm"], words=6)
+    img = shade(page.img, star((90, 185), 40, 24, 0.3), depth, penumbra_mm=0.4)
+    img = synth.noise(synth.jpeg(img, 85), noise)
+    loc = scanner.locate(img, synth.FURNITURE)
+    ta = scanner.read(img, loc, synth.GEOMETRY["fields"]).texts["went_well"]
+    assert ta.status == "accepted" and ta.value == "present", ta.to_dict()
+
+
 def ring(img: np.ndarray, centre_mm: tuple[float, float], radius_mm: float, dark: float = 0.25,
          width_mm: float = 1.0, dpi: float = 300) -> np.ndarray:
     """A coffee ring's rim drawn on the page: a soft round line, slightly out of round."""
