@@ -34,7 +34,7 @@ from scanner.decide import FieldDecision
 from scanner.geometry import warp_rect_grey
 from scanner.imageops import component_stats
 from scanner.measure import CREASE_MAX_DARK, RES, LocalPaper, ink_threshold
-from scanner.print_model import ToneFit, aligned_print
+from scanner.print_model import ToneFit, aligned_print, print_error
 
 PRINT_REF_RES = RES  # px per mm of the print reference the caller renders
 PATCH_MM = (2.0, 1.0)  # pen is looked for on a label and this much paper around its rect (x, y): a stroke
@@ -63,7 +63,11 @@ PRINT_PAPER_MM = 3.0  # the paper under a label for the print's model: median ov
 OVER_PRINT_DARK = 55  # darker than the print's model by this (0-255) is pen (`_over_print_mm2`; at 70, pencil struck
 # through a label's letters on office scans stayed under it: 9 rows accepted wrong in 25 kept stacks, and 1 correct
 # row more to a person at 55 - docs/benchmarks.md, twenty-sixth session) ...
-OVER_PRINT_ERRORS = 5.0  # ... or by this many times the model's mean error, where that is higher
+OVER_PRINT_ERRORS = 5.0  # ... or by this many times the model's mean error, where that is higher ...
+OVER_PRINT_ON_PRINT = 4.0  # ... unless this many times its mean error on the print's own pixels is lower
+# (`print_model.print_error`): the fit's own error, over the paper around the letters too, rose with a fold across
+# the row and hid a pen struck along a label (hunt s1510; 175 kept stacks: 64 label rows with a pen more caught,
+# 12 of 8,962 clean rows more to a person - docs/benchmarks.md, twenty-eighth session)
 OVER_PRINT_MM2 = 0.35  # ... from this much of it on one label (see docs/benchmarks.md, nineteenth session)
 
 Rect = Sequence[float]
@@ -175,15 +179,19 @@ def _over_print_mm2(looks: Sequence[_Look]) -> list[float]:
     """Pen ink (mm2) on each label beyond what its print, modelled as the scan shows print, explains.
 
     The model is fitted over the row (`ToneFit`); a pixel is pen where the scan is darker than the model by
-    OVER_PRINT_DARK, or by OVER_PRINT_ERRORS times the fit's mean error (a soft or noisy scan fits worse).
+    OVER_PRINT_DARK, or by OVER_PRINT_ERRORS times the fit's mean error (a soft or noisy scan fits worse) - or
+    OVER_PRINT_ON_PRINT times its error on the print's own pixels where that is lower (a fold on the paper raises
+    the first, not the second).
     The pieces are counted as outside the print (`_pen_pieces_mm2`: no specks, no fold across the patch).
     """
     pairs = [(lk.raw, aligned_print(lk.ref, lk.raw, ALIGN_PX)) for lk in looks]
     fit = ToneFit(pairs)
-    bar = max(OVER_PRINT_DARK, OVER_PRINT_ERRORS * fit.error)
+    models = [fit.modelled(printed) for _, printed in pairs]
+    bar = max(OVER_PRINT_DARK, min(OVER_PRINT_ERRORS * fit.error,
+                                   OVER_PRINT_ON_PRINT * print_error([raw for raw, _ in pairs], models)))
     out = []
-    for lk, (raw, printed) in zip(looks, pairs, strict=True):
-        pen = (fit.residual(raw, printed) > bar) & ~lk.masked
+    for lk, (raw, _), model in zip(looks, pairs, models, strict=True):
+        pen = ((raw - model) > bar) & ~lk.masked
         out.append(_pen_pieces_mm2(cv2.medianBlur(pen.astype(np.uint8) * 255, 3), raw, lk.print_raw))
     return out
 
