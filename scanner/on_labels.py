@@ -66,8 +66,8 @@ OVER_PRINT_DARK = 55  # darker than the print's model by this (0-255) is pen (`_
 OVER_PRINT_ERRORS = 5.0  # ... or by this many times the model's mean error, where that is higher ...
 OVER_PRINT_ON_PRINT = 4.0  # ... unless this many times its mean error on the print's own pixels is lower
 # (`print_model.print_error`): the fit's own error, over the paper around the letters too, rose with a fold across
-# the row and hid a pen struck along a label (hunt s1510; 175 kept stacks: 64 label rows with a pen more caught,
-# 12 of 8,962 clean rows more to a person - docs/benchmarks.md, twenty-eighth session)
+# the row and hid a pen struck along a label (hunt s1510; label looks of 140 kept stacks: 67 rows with a pen on a
+# label more to a person, and 15 of 10,036 clean rows - docs/benchmarks.md, twenty-eighth session)
 OVER_PRINT_MM2 = 0.35  # ... from this much of it on one label (see docs/benchmarks.md, nineteenth session)
 
 Rect = Sequence[float]

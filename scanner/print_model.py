@@ -113,18 +113,14 @@ class ToneFit:
         """The print alone as the scan would show it (float32 darkness, 0-255 scale)."""
         return self._apply(self.curve, _blurred(printed, self.blur, self.gamma))
 
-    def residual(self, scan: np.ndarray, printed: np.ndarray) -> np.ndarray:
-        """How much darker the scan is than the print alone would make it (float32, 0-255 scale)."""
-        return scan - self.modelled(printed)
-
 
 def print_error(scans: Sequence[np.ndarray], models: Sequence[np.ndarray]) -> float:
     """The mean absolute difference between the scans and their modelled print, on the print's own pixels
     (where the model holds more than NEAR_PRINT): how well the letters are modelled, which a pen or a fold on
-    the paper between and around them does not raise. 0 where no pixel is print."""
+    the paper between and around them does not raise. Infinite where no pixel is print (nothing to tell)."""
     on = [np.abs(s - m)[m > NEAR_PRINT] for s, m in zip(scans, models, strict=True)]
     n = sum(a.size for a in on)
-    return float(sum(float(a.sum()) for a in on) / n) if n else 0.0
+    return float(sum(float(a.sum()) for a in on) / n) if n else float("inf")
 
 
 _CENTRES = (np.arange(TONE_BINS, dtype=np.float32) + 0.5) * (256.0 / TONE_BINS)
