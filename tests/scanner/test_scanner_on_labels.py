@@ -223,7 +223,10 @@ def _row_of_labels(pen_dark: float, fold: tuple[float, int] = (0.0, 0)) -> list:
             raw = np.maximum(raw, cv2.GaussianBlur(line, (0, 0), 1.0) * fold[0])
         if k == 0:
             stroke = np.zeros_like(raw)
-            cv2.line(stroke, (30, 22), (112, 14), 1.0, 4) if not fold[1] else cv2.line(stroke, (30, 12), (112, 10), 1.0, 3)
+            if fold[1]:  # above the fold's line, so that the two do not merge
+                cv2.line(stroke, (30, 12), (112, 10), 1.0, 3)
+            else:
+                cv2.line(stroke, (30, 22), (112, 14), 1.0, 4)
             raw = np.maximum(raw, stroke * pen_dark)
         raw = raw.astype(np.float32)
         out.append(OL._Look(drawn=ref[m:-m, m:-m] >= OL.PRINT_INK, ink=np.zeros(raw.shape, bool),

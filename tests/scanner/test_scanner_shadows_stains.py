@@ -26,8 +26,8 @@ def shade(img: np.ndarray, poly_mm: list[tuple[float, float]], depth: float, dpi
     return np.clip(out, 0, 255).astype(np.uint8)
 
 
-def _read(synth, img: np.ndarray):  # type: ignore[no-untyped-def]
-    img = synth.noise(synth.jpeg(img, 85), 2)
+def _read(synth, img: np.ndarray, noise: float = 2):  # type: ignore[no-untyped-def]
+    img = synth.noise(synth.jpeg(img, 85), noise)
     loc = scanner.locate(img, synth.FURNITURE)
     return scanner.read(img, loc, synth.GEOMETRY["fields"])
 
@@ -92,9 +92,7 @@ def test_a_faint_star_shadow_on_a_noisy_photo_is_not_writing(synth, blank_form, 
     paper nearby, so 70-160 mm2 of edge stayed "writing" and the empty area was accepted as written (hunt
     s1528, a phone photo with a star-shaped shadow across two empty comment areas)."""
     img = shade(blank_form.img.copy(), star(centre, r_out, r_in, turn), depth, penumbra_mm=0.4)
-    img = synth.noise(synth.jpeg(img, 85), noise)
-    loc = scanner.locate(img, synth.FURNITURE)
-    ta = scanner.read(img, loc, synth.GEOMETRY["fields"]).texts["went_well"]
+    ta = _read(synth, img, noise).texts["went_well"]
     assert ta.status == "review" and ta.reason == "uneven_light", ta.to_dict()
 
 
@@ -103,9 +101,7 @@ def test_writing_under_a_faint_star_shadow_on_a_noisy_photo_is_present(synth, bl
     page = blank_form.copy()
     page.write(synth.GEOMETRY["fields"][4]["rect_mm"], words=6)
     img = shade(page.img, star((90, 185), 40, 24, 0.3), depth, penumbra_mm=0.4)
-    img = synth.noise(synth.jpeg(img, 85), noise)
-    loc = scanner.locate(img, synth.FURNITURE)
-    ta = scanner.read(img, loc, synth.GEOMETRY["fields"]).texts["went_well"]
+    ta = _read(synth, img, noise).texts["went_well"]
     assert ta.status == "accepted" and ta.value == "present", ta.to_dict()
 
 
