@@ -193,10 +193,7 @@ def quantile(a: np.ndarray, q: float) -> float:
 
 
 def hist_quantile(hist: np.ndarray, q: float) -> float:
-    c = np.cumsum(hist)
-    if c[-1] == 0:
-        return 0.0
-    return float(np.searchsorted(c, q * c[-1]))
+    return _cum_quantile(np.cumsum(hist), q)
 
 
 def paper_level(hist: np.ndarray, level: float | None = None) -> tuple[float, float]:
@@ -205,10 +202,19 @@ def paper_level(hist: np.ndarray, level: float | None = None) -> tuple[float, fl
     The level is the 85th percentile (print and ink are a minority), unless given; the noise is the MAD of
     the counts within 15 % of it (a box's ring in `measure`, a text area's crop in `writer.crop_paper`).
     """
-    bg = max(level if level is not None else hist_quantile(hist, 0.85), 1.0)
-    paper = hist.copy()
-    paper[:int(bg * 0.85)] = 0
-    return bg, 1.4826 * hist_median_mad(paper)[1] / bg
+    c = np.cumsum(hist)  # one cumulative count for both: the paper's is this one with the darker bins taken off
+    bg = max(level if level is not None else _cum_quantile(c, 0.85), 1.0)
+    k = min(int(bg * 0.85), len(c))
+    paper = c - c[k - 1] if k else c
+    paper[:k] = 0
+    return bg, 1.4826 * _cum_median_mad(paper)[1] / bg
+
+
+def _cum_quantile(c: np.ndarray, q: float) -> float:
+    """`hist_quantile` from the cumulative counts."""
+    if c[-1] == 0:
+        return 0.0
+    return float(np.searchsorted(c, q * c[-1]))
 
 
 def hist_median_mad(hist: np.ndarray) -> tuple[float, float]:
@@ -218,7 +224,11 @@ def hist_median_mad(hist: np.ndarray) -> tuple[float, float]:
     The MAD is the smallest d with half the counts within d of the median, read off the cumulative
     counts (a few box-sized calls per box: sorting the deviations cost twice as much).
     """
-    c = np.cumsum(hist)
+    return _cum_median_mad(np.cumsum(hist))
+
+
+def _cum_median_mad(c: np.ndarray) -> tuple[float, float]:
+    """`hist_median_mad` from the cumulative counts."""
     total = int(c[-1])
     med = int(np.searchsorted(c, 0.5 * total)) if total else 0
     cp = np.zeros(len(c) + 1, c.dtype)

