@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from scanner.geometry import warp_rect_grey, warp_rect_grey_painted
-from scanner.imageops import clamp, hist_median_mad, line_kernels, median, paper_level, true_runs
+from scanner.imageops import clamp, hist_median_mad, line_kernels, median, paper_level, quantile, true_runs
 
 RES = 8.0  # px per mm of the measuring grid (203 dpi): a 0.3 mm pencil line is still 2-3 px
 SNAP_MM = 1.5  # search radius for the printed outline
@@ -256,11 +256,12 @@ def pale_reach_mm(dark: np.ndarray, t8: int, box: tuple[float, float, float, flo
     k = int(round(REACH_JOIN_MM * RES)) * 2 + 1
     near = cv2.dilate(inner, np.ones((k, k), np.uint8))
     n, labels = cv2.connectedComponents(pale, connectivity=8)
-    joined = np.unique(labels[(near > 0) & (pale > 0)])
-    joined = joined[joined > 0]
-    if joined.size == 0:
+    joined = np.zeros(n, bool)  # by label: a table lookup, not np.unique and np.isin (~10x cheaper)
+    joined[labels[(near > 0) & (pale > 0)]] = True
+    joined[0] = False
+    if not joined.any():
         return 0.0
-    ys, xs = np.nonzero(np.isin(labels, joined))
+    ys, xs = np.nonzero(joined[labels])
     x0, y0, x1, y1 = box
     beyond = np.maximum(np.maximum(x0 - xs, xs - x1), np.maximum(y0 - ys, ys - y1))
     return max(0.0, float(beyond.max()) / RES)
@@ -499,9 +500,10 @@ def _erase_lines(Dm: np.ndarray, lines: list[_Line], box: tuple[float, float, fl
             continue
         if painted is None:
             co = np.sort(core[:, outside].astype(np.float64), axis=1)
-            level = np.percentile(co, LINE_LEVEL_Q, axis=1)
+            # per line, as np.percentile and np.median give them along the axis (~6x cheaper on a few lines)
+            level = np.array([quantile(c, LINE_LEVEL_Q / 100) for c in co])
             half = co[:, :max(1, co.shape[1] // 2)]  # the lower half: the line itself, not the labels it crosses
-            spread = np.median(np.abs(half - level[:, None]), axis=1)
+            spread = np.array([median(np.abs(h - v)) for h, v in zip(half, level, strict=True)])
         else:
             G = painted if axis == 0 else painted.T
             known = outside[None, :] & ~G[rows, cols].any(axis=1)
@@ -510,7 +512,7 @@ def _erase_lines(Dm: np.ndarray, lines: list[_Line], box: tuple[float, float, fl
         steps_in = inside.any(axis=1)
         in_core = np.where(inside, vals, 0).max(axis=1).astype(np.float64)
         n_in = steps_in.sum(axis=1)
-        in_med = np.array([np.median(in_core[i, steps_in[i]]) if n_in[i] else np.inf for i in range(len(rows))])
+        in_med = np.array([median(in_core[i, steps_in[i]]) if n_in[i] else np.inf for i in range(len(rows))])
         # print around a white box (the band behind a rating row) is not a line through it
         keep = ~(in_med < 0.5 * level)
         if not keep.any():
@@ -546,8 +548,8 @@ def _line_levels(core: np.ndarray, use: np.ndarray) -> tuple[np.ndarray, np.ndar
     level, spread = np.zeros(len(core)), np.zeros(len(core))
     for i in range(len(core)):
         co = np.sort(core[i, use[i]].astype(np.float64))
-        level[i] = np.percentile(co, LINE_LEVEL_Q)
-        spread[i] = np.median(np.abs(co[:max(1, co.size // 2)] - level[i]))
+        level[i] = quantile(co, LINE_LEVEL_Q / 100)  # np.percentile's number, ~6x cheaper
+        spread[i] = median(np.abs(co[:max(1, co.size // 2)] - level[i]))
     return level, spread
 
 
@@ -583,23 +585,32 @@ def _through_lines(mask: np.ndarray, box: tuple[float, float, float, float], sha
         tol = 0.1 * (c2 - c1) + 2
         xs = np.arange(n)
         outside = np.r_[2:max(3, a0), min(n - 3, a1):n - 2]  # strips and the gaps between them and the box
+        # what every candidate shares, made once (a wide band makes a candidate of every row)
+        x_out, oc, xc, last = outside[None, :], outside[None, :] - c1, xs - c1, m.shape[0] - 1
+        cl = None if clear is None else clear if axis == 0 else clear.T
         for p in r1:
             q = r2[np.abs(r2 - p) <= tol]
             if q.size == 0:
                 continue
             # of the candidate ends, the nearest of those whose straight line is best supported all the
             # way to the box (a label in a strip can fill the strip's rows too; in a wide band every row does)
-            ys = np.round(p + (outside[None, :] - c1) * ((q[:, None] - p) / (c2 - c1))).astype(int)
-            support = m[np.clip(ys, 0, m.shape[0] - 1), outside[None, :]].mean(axis=1)
-            good = q[support >= support.max() - 0.1]
-            qq = int(good[np.argmin(np.abs(good - p))])
-            ys = np.round(p + (xs - c1) * (qq - p) / (c2 - c1)).astype(int)
-            rows = np.clip(ys[None, :] + np.arange(-2, 3)[:, None], 0, m.shape[0] - 1)
-            if clear is not None and _breaks_off((clear if axis == 0 else clear.T)[rows, xs].all(axis=0),
-                                                 (2, max(3, a0 - gap)), (min(n - 3, a1 + gap), n - 2)):
+            if q.size == 1:
+                qq = int(q[0])  # (the only one is the best supported)
+            else:
+                ys = np.round(p + oc * ((q[:, None] - p) / (c2 - c1))).astype(int)
+                support = m[np.clip(ys, 0, last), x_out].mean(axis=1)
+                good = q[support >= support.max() - 0.1]
+                qq = int(good[np.argmin(np.abs(good - p))])
+            ys = np.round(p + xc * (qq - p) / (c2 - c1)).astype(int)
+            rows = np.clip(ys[None, :] + _ACROSS, 0, last)
+            if cl is not None and _breaks_off(cl[rows, xs].all(axis=0), (2, max(3, a0 - gap)),
+                                              (min(n - 3, a1 + gap), n - 2)):
                 continue
             out.append(_Line(axis, rows))
     return out
+
+
+_ACROSS = np.arange(-2, 3)[:, None]  # a through-line's 5 px across it
 
 
 LINE_BREAK_MM = 0.5  # a stretch of clear paper this long on a line in a side strip: the line ends there
