@@ -20,7 +20,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from scanner.imageops import component_stats, halved, hist_median_mad, ink_grey, line_kernels, pyramid_to
+from scanner.imageops import component_stats, halved, hist256, hist_median_mad, ink_grey, line_kernels, pyramid_to
 
 WORK_LONG_SIDE = 2600  # px: 150-220 dpi on A4 (a 200-dpi scan as it is: halved, a faint-pencil stroke was lost)
 PAPER_WIN_MM = 3.0  # the local paper level: a max filter this wide (wider than any stroke)
@@ -65,8 +65,9 @@ def note_mm2(image: np.ndarray) -> float:
     k = int(round(PAPER_WIN_MM * ppm / 2)) | 1
     paper = cv2.resize(cv2.blur(cv2.dilate(small, np.ones((k, k), np.uint8)), (k, k)), (w, h),
                        interpolation=cv2.INTER_LINEAR)
-    d8 = cv2.divide(cv2.subtract(paper, g), np.maximum(paper, 1), scale=255.0)  # darkness 0..255
-    med, mad = hist_median_mad(np.bincount(d8[::3, ::3].ravel(), minlength=256))
+    # darkness 0..255 (cv2.max, not np.maximum: the same pixels, ~5x cheaper over a page)
+    d8 = cv2.divide(cv2.subtract(paper, g), cv2.max(paper, 1), scale=255.0)
+    med, mad = hist_median_mad(hist256(np.ascontiguousarray(d8[::3, ::3])))
     t8 = int(max(255 * T_PIXEL, med + NOISE_SIGMAS * 1.4826 * mad))
     strokes, ghost = _strokes(d8, t8, ppm)
     if not strokes.any():

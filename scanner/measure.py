@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from scanner.geometry import warp_rect_grey, warp_rect_grey_painted
-from scanner.imageops import clamp, hist_median_mad, line_kernels, median, paper_level, quantile, true_runs
+from scanner.imageops import clamp, hist256, hist_median_mad, line_kernels, median, paper_level, quantile, true_runs
 
 RES = 8.0  # px per mm of the measuring grid (203 dpi): a 0.3 mm pencil line is still 2-3 px
 SNAP_MM = 1.5  # search radius for the printed outline
@@ -109,11 +109,6 @@ class BoxMeasure:
             out["in_shade"] = {k: out_v for k, out_v in self.in_shade.to_dict().items()
                                if k in ("coverage", "faint", "solid", "strength", "ring_sectors", "background")}
         return out
-
-
-def _hist256(g: np.ndarray) -> np.ndarray:
-    """Grey-level counts of a uint8 image (int64; cv2.calcHist is ~2x faster than np.bincount here)."""
-    return cv2.calcHist([g], [0], None, [256], [0, 256]).ravel().astype(np.int64)
 
 
 @lru_cache(maxsize=8)
@@ -832,11 +827,11 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     x1, y1 = x0 + w * RES, y0 + h * RES
     # paper level and noise from the ring outside the box (mostly paper; labels are a minority)
     r_in = int(round(0.8 * RES))
-    hist = _hist256(g)
+    hist = hist256(g)
     zone = (int(x0) - r_in, int(y0) - r_in, int(x1) + r_in, int(y1) + r_in)
     box_zone = g[zone[1]:zone[3], zone[0]:zone[2]]
     if box_zone.size:
-        hist -= _hist256(box_zone)
+        hist -= hist256(box_zone)
     bg, sigma = paper_level(hist, paper_at)
     t_ink = ink_threshold(sigma)
     # darkness 0..255 relative to the paper level, by table lookup (one pass over the ROI)
