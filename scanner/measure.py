@@ -896,7 +896,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     local_peak = -1.0
     if coverage >= CIRCLE_ONLY_BELOW and strength < PALE_MARK_STRENGTH:
         L8p, _ = (local or LocalPaper(g).view(0, 0, *g.shape))()
-        local_peak = float(np.percentile(L8p[iy0:iy1, ix0:ix1], 99)) / 255.0
+        local_peak = quantile(L8p[iy0:iy1, ix0:ix1], 99 / 100) / 255.0  # np.percentile's number, ~5x cheaper
     solid = 0.0
     if coverage > 0.25:
         m8 = cv2.morphologyEx(ink_i.astype(np.uint8), cv2.MORPH_CLOSE, _K3)
@@ -906,7 +906,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
     x_arms_at, x_between_at = -1.0, -1.0
     fill_light = -1.0
     if coverage >= FILL_LIGHT_FROM and solid >= FILL_LIGHT_FROM:
-        lo, hi = np.percentile(inner, (20, 80))
+        lo, hi = quantile(inner, 20 / 100), quantile(inner, 80 / 100)  # np.percentile's numbers
         fill_light = float(lo / hi) if hi > 0 else 1.0
     if solid >= GAPS_FROM[0] or coverage >= GAPS_FROM[1]:
         e = GAP_EDGE_MM * RES  # the whole box inside its printed outline: pockets of a cross reach the edges
