@@ -50,6 +50,8 @@ REASONS = {  # why a field waits for a person, in the clerk's words (CLI legend,
                      "print showing through thin paper. Check on the paper whether anything is written."),
     "ink_beside_boxes": ("There is pen ink next to the boxes, not in them (a circled or underlined answer, "
                          "a tick beside a box): read the answer from the paper."),
+    "pale_pen": ("The writer's pen is pale on this page (a pencil?): an answer marked on a printed word instead "
+                 "of in its box would hardly show on the scan. Check on the paper whether one is."),
     "mostly_blank_page": ("Most required answers on this page are blank: the pen may be too faint for the scan. "
                           "Check against the paper (or rescan it in grey)."),
     "blots_hollowed": ("The black-and-white mode of the scanner (or of a phone's scanning app) hollowed out "

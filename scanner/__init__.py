@@ -64,6 +64,7 @@ from scanner.writer import (
     doubt_mostly_blank_page,
     doubt_pale_marks,
     doubt_washed_out_writing,
+    page_pen,
     paper_whitened,
     promote_lone_traces,
     quiet_tint_rings,
@@ -346,7 +347,8 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
     if printed_mm:  # where the print is known, ink beside the boxes can be told from it
         doubt_ink_beside_boxes(out.fields, page_fields, image, H, printed_mm, location.streaks, bilevel)
         if print_ref is not None:
-            doubt_ink_on_labels(out.fields, page_fields, image, H, printed_mm, print_ref, location.streaks)
+            doubt_ink_on_labels(out.fields, page_fields, image, H, printed_mm, print_ref, location.streaks,
+                                pen=None if bilevel or halftone else page_pen(out))
 
     def ring_look(fid: str, i: int) -> float:
         rect, nb = box_places[fid][i]

@@ -69,13 +69,16 @@ OVER_PRINT_ON_PRINT = 4.0  # ... unless this many times its mean error on the pr
 # the row and hid a pen struck along a label (hunt s1510; label looks of 140 kept stacks: 67 rows with a pen on a
 # label more to a person, and 15 of 10,036 clean rows - docs/benchmarks.md, twenty-eighth session)
 OVER_PRINT_MM2 = 0.35  # ... from this much of it on one label (see docs/benchmarks.md, nineteenth session)
+PEN_OVER_BAR = 1.25  # the look over the print sees the page's pen (the median strength of its marks, 0-255) only where
+# that pen is this many times its bar: a pencil struck through "Mann" at 56 against a bar of 55 showed in the gaps
+# between the letters in pieces of 0.16 mm2, and its row was accepted empty (docs/benchmarks.md, twenty-ninth session)
 
 Rect = Sequence[float]
 
 
 def doubt_ink_on_labels(fields: dict[str, FieldDecision], page_fields: list[dict], image: np.ndarray,
                         H: np.ndarray, printed: Sequence[Rect], print_ref: np.ndarray,
-                        streaks: dict | None = None) -> None:
+                        streaks: dict | None = None, pen: float | None = None) -> None:
     """Send accepted rows with pen ink on the label of a box read empty to review (`ink_beside_boxes`).
 
     Single-choice rows are looked at when every box is empty (a mark in a box is the answer; ink on
@@ -84,6 +87,13 @@ def doubt_ink_on_labels(fields: dict[str, FieldDecision], page_fields: list[dict
     as one answer: a stress run), with each marked box's overshoot (MARK_MASK_MM) left out.
     `print_ref`: the page's print as designed, grey (255 paper), PRINT_REF_RES px per mm from the page's
     top-left corner.
+    `pen`: how dark the page's writer's pen is (the median ink strength of its marks, 0-1; None: not known).
+    A row read with no mark at all whose look over the print could not have seen that pen - its bar above
+    1 / PEN_OVER_BAR of it - cannot vouch for its labels either, and goes to a person (`pale_pen`): a pencil stroke
+    struck along a label shows only between the letters, at the pen's own darkness (pencil, faint pencil, a light
+    scan of either). A multiple-choice row with an answer in a box is left alone: its writer answered it in the
+    boxes (A/B on 29 kept stacks: 21 rows with no mark lost that way go to a person, and 102 right ones; doubting
+    the rows with an answer in a box too caught 3 more - a second subgoal on a label - for 122 right rows more).
     """
     for f in page_fields:
         fd = fields.get(str(f.get("id")))
@@ -105,9 +115,11 @@ def doubt_ink_on_labels(fields: dict[str, FieldDecision], page_fields: list[dict
             lab = label_of(o["rect_mm"], printed)
             if lab is not None:
                 places.append(((lab[0] + dx, lab[1] + dy, lab[2], lab[3]), lab))
-        inks = row_label_ink_mm2(image, H, places, print_ref, streaks, masks)
+        inks, bar = row_label_look(image, H, places, print_ref, streaks, masks)
         if any(outside >= LABEL_INK_MM2 or over >= OVER_PRINT_MM2 for outside, over in inks):
             fd.status, fd.reason, fd.confidence = "review", "ink_beside_boxes", min(fd.confidence, 0.5)
+        elif pen is not None and not inked and PEN_OVER_BAR * bar > 255.0 * pen:
+            fd.status, fd.reason, fd.confidence = "review", "pale_pen", min(fd.confidence, 0.5)
 
 
 def row_label_ink_mm2(image: np.ndarray, H: np.ndarray, places: Sequence[tuple[Rect, Rect]],
@@ -115,7 +127,14 @@ def row_label_ink_mm2(image: np.ndarray, H: np.ndarray, places: Sequence[tuple[R
                       masks: Sequence[Rect] = ()) -> list[tuple[float, float]]:
     """Pen ink (mm2) on each label of a row, as (outside the grown print, over the print's modelled tone):
     `places` holds (rect on the scan, rect in `print_ref`) per label; ink within `masks` (mm, on the scan)
-    is left out.
+    is left out (`row_label_look`)."""
+    return row_label_look(image, H, places, print_ref, streaks, masks)[0]
+
+
+def row_label_look(image: np.ndarray, H: np.ndarray, places: Sequence[tuple[Rect, Rect]],
+                   print_ref: np.ndarray, streaks: dict | None = None,
+                   masks: Sequence[Rect] = ()) -> tuple[list[tuple[float, float]], float]:
+    """(`row_label_ink_mm2`, the bar of the look over the print: 0-255 darker than the model; 0 with no label seen).
 
     Outside the print, the scan's blur is the row's: the median of what it added to each label's strokes (a
     pen on one label widens that label's print to the measure, not the row's). Over the print, the tone
@@ -124,10 +143,11 @@ def row_label_ink_mm2(image: np.ndarray, H: np.ndarray, places: Sequence[tuple[R
     looks = [_look(image, H, where, designed, print_ref, streaks, masks) for where, designed in places]
     seen = [lk for lk in looks if lk is not None]
     if not seen:
-        return []
+        return [], 0.0
     blur = int(np.median([_blur_px(lk.drawn, lk.ink) for lk in seen]))
     outside = [_pen_mm2(lk.drawn, lk.ink, lk.dark, blur, lk.print_dark) for lk in seen]
-    return list(zip(outside, _over_print_mm2(seen), strict=True))
+    over, bar = _over_print(seen)
+    return list(zip(outside, over, strict=True)), bar
 
 
 @dataclass
@@ -176,7 +196,12 @@ def _look(image: np.ndarray, H: np.ndarray, where: Rect, designed: Rect, print_r
 
 
 def _over_print_mm2(looks: Sequence[_Look]) -> list[float]:
-    """Pen ink (mm2) on each label beyond what its print, modelled as the scan shows print, explains.
+    """Pen ink (mm2) on each label beyond what its print, modelled as the scan shows print, explains (`_over_print`)."""
+    return _over_print(looks)[0]
+
+
+def _over_print(looks: Sequence[_Look]) -> tuple[list[float], float]:
+    """(pen ink (mm2) on each label beyond what its print, modelled as the scan shows print, explains; the bar).
 
     The model is fitted over the row (`ToneFit`); a pixel is pen where the scan is darker than the model by
     OVER_PRINT_DARK, or by OVER_PRINT_ERRORS times the fit's mean error (a soft or noisy scan fits worse) - or
@@ -193,7 +218,7 @@ def _over_print_mm2(looks: Sequence[_Look]) -> list[float]:
     for lk, (raw, _), model in zip(looks, pairs, models, strict=True):
         pen = ((raw - model) > bar) & ~lk.masked
         out.append(_pen_pieces_mm2(cv2.medianBlur(pen.astype(np.uint8) * 255, 3), raw, lk.print_raw))
-    return out
+    return out, bar
 
 
 def _pen_mm2(drawn: np.ndarray, ink: np.ndarray, dark: np.ndarray, blur: int, print_dark: float = 255.0) -> float:

@@ -289,6 +289,13 @@ def _shown_barely(out: PageReading) -> bool:
     return bool(seen) and max(seen) < FAINT_WRITER
 
 
+def page_pen(out: PageReading) -> float | None:
+    """How dark the writer's pen is on a page: the median ink strength of its inked boxes (0-1; a trace too faint
+    to measure counts as 0), or None with fewer than 2 of them - as `doubt_absence_for_faint_writer` sees it."""
+    inked, _ = _pen_seen(out)
+    return float(np.median(inked)) if len(inked) >= 2 else None
+
+
 def _pen_seen(out: PageReading) -> tuple[list[float], list[float]]:
     """The writer's pen as a page shows it: the ink strength of its inked boxes (a faint trace too faint to
     measure counts as 0) and of its text areas holding writing."""
