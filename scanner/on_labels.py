@@ -69,6 +69,10 @@ OVER_PRINT_ON_PRINT = 4.0  # ... unless this many times its mean error on the pr
 # the row and hid a pen struck along a label (hunt s1510; label looks of 140 kept stacks: 67 rows with a pen on a
 # label more to a person, and 15 of 10,036 clean rows - docs/benchmarks.md, twenty-eighth session)
 OVER_PRINT_MM2 = 0.35  # ... from this much of it on one label (see docs/benchmarks.md, nineteenth session)
+PEN_FLOOR_SHARE = 0.6  # ... and the floor of that bar (OVER_PRINT_DARK) comes down to this share of the page's pen
+# where that is lower: pencil (the page's marks 0.32 strong) struck through "Annen" stood 51 over the model on an
+# office scan (hunt s1551; A/B on 29 kept stacks: 2 rows lost that way to a person, 17 right rows fewer to a person -
+# their look now sees their pen, `pale_pen` - nothing else changed: docs/benchmarks.md, twenty-ninth session)
 PEN_OVER_BAR = 1.25  # the look over the print sees the page's pen (the median strength of its marks, 0-255) only where
 # that pen is this many times its bar: a pencil struck through "Mann" at 56 against a bar of 55 showed in the gaps
 # between the letters in pieces of 0.16 mm2, and its row was accepted empty (docs/benchmarks.md, twenty-ninth session)
@@ -88,6 +92,7 @@ def doubt_ink_on_labels(fields: dict[str, FieldDecision], page_fields: list[dict
     `print_ref`: the page's print as designed, grey (255 paper), PRINT_REF_RES px per mm from the page's
     top-left corner.
     `pen`: how dark the page's writer's pen is (the median ink strength of its marks, 0-1; None: not known).
+    The look over the print comes down to PEN_FLOOR_SHARE of it where that is under its floor (a pencil).
     A row read with no mark at all whose look over the print could not have seen that pen - its bar above
     1 / PEN_OVER_BAR of it - cannot vouch for its labels either, and goes to a person (`pale_pen`): a pencil stroke
     struck along a label shows only between the letters, at the pen's own darkness (pencil, faint pencil, a light
@@ -115,7 +120,8 @@ def doubt_ink_on_labels(fields: dict[str, FieldDecision], page_fields: list[dict
             lab = label_of(o["rect_mm"], printed)
             if lab is not None:
                 places.append(((lab[0] + dx, lab[1] + dy, lab[2], lab[3]), lab))
-        inks, bar = row_label_look(image, H, places, print_ref, streaks, masks)
+        floor = OVER_PRINT_DARK if pen is None else min(OVER_PRINT_DARK, PEN_FLOOR_SHARE * 255.0 * pen)
+        inks, bar = row_label_look(image, H, places, print_ref, streaks, masks, floor)
         if any(outside >= LABEL_INK_MM2 or over >= OVER_PRINT_MM2 for outside, over in inks):
             fd.status, fd.reason, fd.confidence = "review", "ink_beside_boxes", min(fd.confidence, 0.5)
         elif pen is not None and not inked and PEN_OVER_BAR * bar > 255.0 * pen:
@@ -133,8 +139,10 @@ def row_label_ink_mm2(image: np.ndarray, H: np.ndarray, places: Sequence[tuple[R
 
 def row_label_look(image: np.ndarray, H: np.ndarray, places: Sequence[tuple[Rect, Rect]],
                    print_ref: np.ndarray, streaks: dict | None = None,
-                   masks: Sequence[Rect] = ()) -> tuple[list[tuple[float, float]], float]:
-    """(`row_label_ink_mm2`, the bar of the look over the print: 0-255 darker than the model; 0 with no label seen).
+                   masks: Sequence[Rect] = (),
+                   floor: float = OVER_PRINT_DARK) -> tuple[list[tuple[float, float]], float]:
+    """(`row_label_ink_mm2`, the bar of the look over the print: 0-255 darker than the model; 0 with no label seen);
+    `floor`: the lowest that bar may be (`_over_print`).
 
     Outside the print, the scan's blur is the row's: the median of what it added to each label's strokes (a
     pen on one label widens that label's print to the measure, not the row's). Over the print, the tone
@@ -146,7 +154,7 @@ def row_label_look(image: np.ndarray, H: np.ndarray, places: Sequence[tuple[Rect
         return [], 0.0
     blur = int(np.median([_blur_px(lk.drawn, lk.ink) for lk in seen]))
     outside = [_pen_mm2(lk.drawn, lk.ink, lk.dark, blur, lk.print_dark) for lk in seen]
-    over, bar = _over_print(seen)
+    over, bar = _over_print(seen, floor)
     return list(zip(outside, over, strict=True)), bar
 
 
@@ -200,20 +208,20 @@ def _over_print_mm2(looks: Sequence[_Look]) -> list[float]:
     return _over_print(looks)[0]
 
 
-def _over_print(looks: Sequence[_Look]) -> tuple[list[float], float]:
+def _over_print(looks: Sequence[_Look], floor: float = OVER_PRINT_DARK) -> tuple[list[float], float]:
     """(pen ink (mm2) on each label beyond what its print, modelled as the scan shows print, explains; the bar).
 
     The model is fitted over the row (`ToneFit`); a pixel is pen where the scan is darker than the model by
-    OVER_PRINT_DARK, or by OVER_PRINT_ERRORS times the fit's mean error (a soft or noisy scan fits worse) - or
-    OVER_PRINT_ON_PRINT times its error on the print's own pixels where that is lower (a fold on the paper raises
-    the first, not the second).
+    `floor` (OVER_PRINT_DARK, or less for a pencil writer), or by OVER_PRINT_ERRORS times the fit's mean error (a
+    soft or noisy scan fits worse) - or OVER_PRINT_ON_PRINT times its error on the print's own pixels where that is
+    lower (a fold on the paper raises the first, not the second).
     The pieces are counted as outside the print (`_pen_pieces_mm2`: no specks, no fold across the patch).
     """
     pairs = [(lk.raw, aligned_print(lk.ref, lk.raw, ALIGN_PX)) for lk in looks]
     fit = ToneFit(pairs)
     models = [fit.modelled(printed) for _, printed in pairs]
-    bar = max(OVER_PRINT_DARK, min(OVER_PRINT_ERRORS * fit.error,
-                                   OVER_PRINT_ON_PRINT * print_error([raw for raw, _ in pairs], models)))
+    bar = max(floor, min(OVER_PRINT_ERRORS * fit.error,
+                         OVER_PRINT_ON_PRINT * print_error([raw for raw, _ in pairs], models)))
     out = []
     for lk, (raw, _), model in zip(looks, pairs, models, strict=True):
         pen = ((raw - model) > bar) & ~lk.masked

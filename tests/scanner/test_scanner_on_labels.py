@@ -260,19 +260,20 @@ def test_a_fold_across_the_row_does_not_hide_a_pen_on_a_label(fold: tuple[float,
     assert max(_over_print_mm2(_row_of_labels(0.0, fold))) == 0.0
 
 
-@pytest.mark.parametrize("grey, pale", [(200, True), (150, False), (25, False)])
+@pytest.mark.parametrize("grey, pale", [(200, True), (215, True), (150, False), (25, False)])
 def test_a_pale_writers_empty_rows_cannot_vouch_for_their_labels(synth, blank_form, grey: int, pale: bool) -> None:  # type: ignore[no-untyped-def]
     """Pencil struck along "Mann" at 56 darker than the print's model, against a bar of 55, showed between the
     letters in pieces of 0.16 mm2 and its row was accepted empty; fainter pencil on a label did not show at all
-    (hunts: 11 such rows in 55 kept stacks, all on pages whose writer's marks were 0.11-0.27 dark). A page's pen
+    (hunts: 21 such rows in 29 kept stacks, on pages whose writer's marks were 0.11-0.27 dark). A page's pen
     paler than 1.25 times the look's bar leaves its empty rows with a person (`pale_pen`); a pencil as dark as
-    0.4 and a ballpoint do not."""
+    0.4 and a ballpoint do not. (The scan's noise, as a scanner's, keeps the print's model from fitting better
+    than it does on real scans: on this clean synthetic print the look's bar comes down to the pen's.)"""
     from scanner_synth import option_rect
 
     page = blank_form.copy()
     for fid, value in (("setting", "ward"), ("rating", "5")):
         page.mark("tick", option_rect(fid, value), colour=(grey,) * 3, width_mm=0.4)
-    img = synth.jpeg(page.grey(), 85)
+    img = synth.jpeg(synth.noise(page.grey(), 3), 85)
     loc = scanner.locate(img, synth.FURNITURE)
     fields = scanner.read(img, loc, synth.GEOMETRY["fields"], synth.Page(300).printed,
                           print_ref=_print_ref(blank_form)).fields
@@ -280,3 +281,16 @@ def test_a_pale_writers_empty_rows_cannot_vouch_for_their_labels(synth, blank_fo
     for fid in ("optional", "focus"):
         want = ("review", "pale_pen") if pale else ("accepted", None)
         assert (fields[fid].status, fields[fid].reason) == want, fid
+
+
+def test_the_look_over_the_print_comes_down_to_a_pencil_writers_pen() -> None:
+    """Pencil (the page's marks 0.32 strong) struck through "Annen" on an office scan stood 51 over the print's
+    model, under the floor of 55, and the row was accepted empty (hunt s1551; "≤5" on a whitened scan, s1550).
+    The floor comes down to PEN_FLOOR_SHARE of the page's pen where that is lower; a clean row stays clean."""
+    from scanner.on_labels import OVER_PRINT_DARK, OVER_PRINT_MM2, PEN_FLOOR_SHARE, _over_print
+
+    floor = PEN_FLOOR_SHARE * 255 * 0.32
+    assert floor < OVER_PRINT_DARK
+    assert _over_print(_row_of_labels(51.0))[0][0] < OVER_PRINT_MM2
+    assert _over_print(_row_of_labels(51.0), floor)[0][0] >= OVER_PRINT_MM2
+    assert max(_over_print(_row_of_labels(0.0), floor)[0]) == 0.0
