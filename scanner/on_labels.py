@@ -60,7 +60,7 @@ FOLD_CARRY_SHARE = 0.3  # on its way than this share of its own level, in this s
 LABEL_INK_MM2 = 0.25  # pen ink on a label from this much (clean labels of the ward's six scan profiles: 0;
 # of photos at a grow of 1 px: <= 0.22)
 PRINT_PAPER_MM = 3.0  # the paper under a label for the print's model: median over this (its letters are a minority)
-OVER_PRINT_DARK = 55  # darker than the print's model by this (0-255) is pen (`_over_print_mm2`; at 70, pencil struck
+OVER_PRINT_DARK = 55  # darker than the print's model by this (0-255) is pen (`_over_print`; at 70, pencil struck
 # through a label's letters on office scans stayed under it: 9 rows accepted wrong in 25 kept stacks, and 1 correct
 # row more to a person at 55 - docs/benchmarks.md, twenty-sixth session) ...
 OVER_PRINT_ERRORS = 5.0  # ... or by this many times the model's mean error, where that is higher ...
@@ -128,21 +128,15 @@ def doubt_ink_on_labels(fields: dict[str, FieldDecision], page_fields: list[dict
             fd.status, fd.reason, fd.confidence = "review", "pale_pen", min(fd.confidence, 0.5)
 
 
-def row_label_ink_mm2(image: np.ndarray, H: np.ndarray, places: Sequence[tuple[Rect, Rect]],
-                      print_ref: np.ndarray, streaks: dict | None = None,
-                      masks: Sequence[Rect] = ()) -> list[tuple[float, float]]:
-    """Pen ink (mm2) on each label of a row, as (outside the grown print, over the print's modelled tone):
-    `places` holds (rect on the scan, rect in `print_ref`) per label; ink within `masks` (mm, on the scan)
-    is left out (`row_label_look`)."""
-    return row_label_look(image, H, places, print_ref, streaks, masks)[0]
-
-
 def row_label_look(image: np.ndarray, H: np.ndarray, places: Sequence[tuple[Rect, Rect]],
                    print_ref: np.ndarray, streaks: dict | None = None,
                    masks: Sequence[Rect] = (),
                    floor: float = OVER_PRINT_DARK) -> tuple[list[tuple[float, float]], float]:
-    """(`row_label_ink_mm2`, the bar of the look over the print: 0-255 darker than the model; 0 with no label seen);
-    `floor`: the lowest that bar may be (`_over_print`).
+    """(pen ink (mm2) on each label of a row, as (outside the grown print, over the print's modelled tone); the bar
+    of the look over the print: 0-255 darker than the model, 0 with no label seen).
+
+    `places` holds (rect on the scan, rect in `print_ref`) per label; ink within `masks` (mm, on the scan) is left
+    out; `floor`: the lowest that bar may be (`_over_print`).
 
     Outside the print, the scan's blur is the row's: the median of what it added to each label's strokes (a
     pen on one label widens that label's print to the measure, not the row's). Over the print, the tone
@@ -201,11 +195,6 @@ def _look(image: np.ndarray, H: np.ndarray, where: Rect, designed: Rect, print_r
     core = cv2.erode(drawn.astype(np.uint8), _K3).astype(bool)
     core = core if core.any() else drawn
     return _Look(drawn, ink, L8, raw, ref, masked, float(np.median(L8[core])), float(np.median(raw[core])))
-
-
-def _over_print_mm2(looks: Sequence[_Look]) -> list[float]:
-    """Pen ink (mm2) on each label beyond what its print, modelled as the scan shows print, explains (`_over_print`)."""
-    return _over_print(looks)[0]
 
 
 def _over_print(looks: Sequence[_Look], floor: float = OVER_PRINT_DARK) -> tuple[list[float], float]:

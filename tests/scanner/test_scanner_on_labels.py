@@ -141,7 +141,7 @@ def test_a_squiggle_along_a_labels_letters_is_seen_over_the_print(synth, blank_f
     assert (fd.value, fd.status, fd.reason) == ([], "review", "ink_beside_boxes")
     loc = scanner.locate(img, synth.FURNITURE)
     lab = label_of(option_rect("focus", "diagnosis"), page.printed)
-    (outside, over), = on_labels.row_label_ink_mm2(img, loc.registration.H, [(lab, lab)], ref)
+    (outside, over), = on_labels.row_label_look(img, loc.registration.H, [(lab, lab)], ref)[0]
     assert outside < on_labels.LABEL_INK_MM2 <= on_labels.OVER_PRINT_MM2 <= over
 
 
@@ -240,11 +240,11 @@ def test_a_pencil_stroke_62_darker_than_the_print_model_is_a_pen() -> None:
     was 55-70 darker than the modelled print there, under the bar of 70, and the rows were accepted empty. At 55
     (A/B on 23,400 fields of 25 kept stacks: 9 such rows to a person, 1 correct row more) it is pen; a clean row,
     and a stroke as pale as 50, are not."""
-    from scanner.on_labels import OVER_PRINT_MM2, _over_print_mm2
+    from scanner.on_labels import OVER_PRINT_MM2, _over_print
 
-    assert _over_print_mm2(_row_of_labels(62.0))[0] >= OVER_PRINT_MM2
-    assert max(_over_print_mm2(_row_of_labels(0.0))) == 0.0
-    assert _over_print_mm2(_row_of_labels(50.0))[0] < OVER_PRINT_MM2
+    assert _over_print(_row_of_labels(62.0))[0][0] >= OVER_PRINT_MM2
+    assert max(_over_print(_row_of_labels(0.0))[0]) == 0.0
+    assert _over_print(_row_of_labels(50.0))[0][0] < OVER_PRINT_MM2
 
 
 @pytest.mark.parametrize("fold", [(40.0, 8), (50.0, 4)])
@@ -254,10 +254,10 @@ def test_a_fold_across_the_row_does_not_hide_a_pen_on_a_label(fold: tuple[float,
     90, and the pen (75 dark) under it was not seen: the row was accepted empty. The bar now follows the error on
     the print's own pixels (`print_model.print_error`), which the fold on the paper does not raise; the fold
     alone is still no pen."""
-    from scanner.on_labels import OVER_PRINT_MM2, _over_print_mm2
+    from scanner.on_labels import OVER_PRINT_MM2, _over_print
 
-    assert _over_print_mm2(_row_of_labels(75.0, fold))[0] >= OVER_PRINT_MM2
-    assert max(_over_print_mm2(_row_of_labels(0.0, fold))) == 0.0
+    assert _over_print(_row_of_labels(75.0, fold))[0][0] >= OVER_PRINT_MM2
+    assert max(_over_print(_row_of_labels(0.0, fold))[0]) == 0.0
 
 
 @pytest.mark.parametrize("grey, pale", [(200, True), (215, True), (150, False), (25, False)])
