@@ -342,7 +342,8 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
             if ta.status == "accepted":
                 ta.status, ta.reason = "review", "poor_registration"
     doubt_pale_marks(out.fields, required)
-    promote_lone_traces(out.fields, required)
+    promote_lone_traces(out.fields, required, whitened=not bilevel and not halftone
+                        and paper_whitened(out.fields, out.texts))
     quiet_tint_rings(out.fields, required)
     if printed_mm:  # where the print is known, ink beside the boxes can be told from it
         doubt_ink_beside_boxes(out.fields, page_fields, image, H, printed_mm, location.streaks, bilevel)

@@ -394,7 +394,7 @@ def doubt_pale_marks(fields: dict[str, FieldDecision], required: dict[str, bool]
         fd.value, fd.status, fd.reason, fd.confidence = nd.value, nd.status, nd.reason, nd.confidence
 
 
-def promote_lone_traces(fields: dict[str, FieldDecision], required: dict[str, bool]) -> None:
+def promote_lone_traces(fields: dict[str, FieldDecision], required: dict[str, bool], whitened: bool = False) -> None:
     """A faint mark that is the only ink in its single-choice row, as dark as the writer's other marks.
 
     Faint pencil falls below the ink threshold and went to review as `little_ink` / `faint_ink` /
@@ -404,7 +404,10 @@ def promote_lone_traces(fields: dict[str, FieldDecision], required: dict[str, bo
       dust or a pen rest stays below; or, for a trace with next to no ink at the ink threshold,
       >= 6 % per pixel where the averaged look joins the pieces into >= 10 %: a thin pencil stroke
       at 150-200 dpi), or a loop all around the box (`faint_ring`) drawn on paper, not on a tinted row
-      (LONE_RING_ON_TONE: a printer's tint makes such rings of its own);
+      (LONE_RING_ON_TONE: a printer's tint makes such rings of its own) - and never on a `whitened` page
+      (`paper_whitened`): the driver took the tint down to white with the paper, its texture stays in specks,
+      and a ring of them round an empty box no longer lies on a tone (hunt s1596: a dark toner's tint on a
+      whitened scan, a ring 0.05 dark as the faint-pencil writer's traces, accepted as the answer);
     * every other box of the row is clean (state empty): one candidate, no competing ink; in a
       multiple-choice row every other box is clean or clearly marked, and every faint one qualifies;
     * it is not much fainter than the writer: where the page holds >= 2 clear pen marks (ticks and
@@ -435,7 +438,7 @@ def promote_lone_traces(fields: dict[str, FieldDecision], required: dict[str, bo
         if not ((fd.kind == "single" and len(unsure) == 1 and others <= {"empty"})
                 or (fd.kind == "multi" and unsure and others <= {"empty", "marked"})):
             continue
-        ink = [_trace_strength(b) for b in unsure]
+        ink = [None if whitened and b.why == "faint_ring" else _trace_strength(b) for b in unsure]
         if any(v is None or v < LONE_TRACE_WRITER * writer for v in ink):
             continue
         for b in unsure:

@@ -328,6 +328,23 @@ def test_a_lone_faint_ring_on_a_tinted_row_is_not_promoted(ring_tone, status):
     assert fields["f0"].value == "a"  # the writer's faint ticks on paper still stand
 
 
+@pytest.mark.parametrize("whitened,status", [(False, "accepted"), (True, "review")])
+def test_a_lone_faint_ring_on_a_whitened_page_is_not_promoted(whitened, status):
+    """A dark toner's tint on a scan whose driver whitened the paper: the tint went white with it, its texture
+    stayed as specks, and a ring of them round an empty box of the rating row (0.05 dark, on no tone any more) was
+    as dark as the faint-pencil writer's whitened traces - promoted and accepted as "1", the answer "4" lost
+    (hunt s1596). On a whitened page a faint ring is never promoted; faint traces in the boxes still are."""
+    ring = _ring("1", "uncertain", "faint_ring", 0.051)
+    ring.measures["ring_tone"] = 0.08
+    rows = {"r": [ring, _bd("2", "empty", "no_ink"), _bd("3", "empty", "no_ink")],
+            "f0": [_bd("a", "uncertain", "faint_ink", 0.2, 0.07), _bd("b", "empty", "no_ink")],
+            "f1": [_bd("a", "empty", "no_ink"), _bd("b", "uncertain", "little_ink", 0.16, 0.06)]}
+    fields = _fields(rows)
+    promote_lone_traces(fields, {k: True for k in rows}, whitened=whitened)
+    assert fields["r"].status == status and fields["r"].value == ("1" if status == "accepted" else None)
+    assert fields["f0"].value == "a" and fields["f1"].value == "b"
+
+
 def _tint_ring(value, why, ring_strength, ring_tone):
     b = _ring(value, "uncertain", why, ring_strength)
     b.measures["ring_tone"] = ring_tone
