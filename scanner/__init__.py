@@ -342,8 +342,8 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
             if ta.status == "accepted":
                 ta.status, ta.reason = "review", "poor_registration"
     doubt_pale_marks(out.fields, required)
-    promote_lone_traces(out.fields, required, whitened=not bilevel and not halftone
-                        and paper_whitened(out.fields, out.texts))
+    whitened = not bilevel and not halftone and paper_whitened(out.fields, out.texts)
+    promote_lone_traces(out.fields, required, whitened=whitened)
     quiet_tint_rings(out.fields, required)
     if printed_mm:  # where the print is known, ink beside the boxes can be told from it
         doubt_ink_beside_boxes(out.fields, page_fields, image, H, printed_mm, location.streaks, bilevel)
@@ -356,7 +356,7 @@ def read(image: np.ndarray, location: PageLocation, page_fields: list[dict],
         return ring_darkest(image, H, rect, nb, out.fields[fid].boxes[i].measures.get("snap_mm", (0.0, 0.0)),
                             location.streaks or None)
 
-    clipped = bilevel or halftone or paper_whitened(out.fields, out.texts)  # a faint pen may be gone without a trace
+    clipped = bilevel or halftone or whitened  # a faint pen may be gone without a trace
     out.clipped = bool(clipped)
     doubt_absence_for_faint_writer(out, one_bit=clipped, ring_look=ring_look,
                                    beside_look=faint_ink_beside(out.fields, page_fields, image, H, printed_mm,
