@@ -438,7 +438,7 @@ def promote_lone_traces(fields: dict[str, FieldDecision], required: dict[str, bo
         if not ((fd.kind == "single" and len(unsure) == 1 and others <= {"empty"})
                 or (fd.kind == "multi" and unsure and others <= {"empty", "marked"})):
             continue
-        ink = [None if whitened and b.why == "faint_ring" else _trace_strength(b) for b in unsure]
+        ink = [_trace_strength(b, whitened) for b in unsure]
         if any(v is None or v < LONE_TRACE_WRITER * writer for v in ink):
             continue
         for b in unsure:
@@ -479,11 +479,12 @@ def quiet_tint_rings(fields: dict[str, FieldDecision], required: dict[str, bool]
         fd.value, fd.status, fd.reason, fd.confidence = nd.value, nd.status, nd.reason, min(nd.confidence, 0.7)
 
 
-def _trace_strength(b: BoxDecision) -> float | None:
-    """Ink strength of a faint mark that may stand as a lone trace, or None if it is not one."""
+def _trace_strength(b: BoxDecision, whitened: bool = False) -> float | None:
+    """Ink strength of a faint mark that may stand as a lone trace, or None if it is not one (`whitened`: the
+    page's paper was whitened, and with it any tint - `promote_lone_traces`)."""
     m = b.measures
     if b.why == "faint_ring":
-        if _on_tint(b):
+        if whitened or _on_tint(b):
             return None  # on a tinted row: a printer's tint has a texture of its own that makes such faint rings
         return float(m.get("ring_strength", 0.0))
     if b.why not in BROKEN_WHY:
