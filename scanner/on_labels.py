@@ -68,7 +68,13 @@ OVER_PRINT_ON_PRINT = 4.0  # ... unless this many times its mean error on the pr
 # (`print_model.print_error`): the fit's own error, over the paper around the letters too, rose with a fold across
 # the row and hid a pen struck along a label (hunt s1510; label looks of 140 kept stacks: 67 rows with a pen on a
 # label more to a person, and 15 of 10,036 clean rows - docs/benchmarks.md, twenty-eighth session)
-OVER_PRINT_MM2 = 0.35  # ... from this much of it on one label (see docs/benchmarks.md, nineteenth session)
+OVER_PRINT_MM2 = 0.35  # ... from this much of it on one label (see docs/benchmarks.md, nineteenth session) ...
+EMPTY_ROW_OVER_PRINT_MM2 = 0.2  # ... or this much in a single-choice row with no mark at all on a grey page: there a
+# label is the only place its answer can be. Pencil ticked or struck on "Mann", "≤5", "65-79" showed 0.20-0.33 mm2
+# in the gaps between the letters and the rows were accepted empty (hunts s903, s1208, s1420); on the 1,115 such
+# rows of 70 kept stress stacks the lower bar sent those 3 to a person and 1 right row (a rough scan's, 0.22), while
+# empty multiple-choice rows, whose labels are long words, had 5 right rows over it (docs/benchmarks.md, thirtieth
+# session). Not on 1-bit pages: their threshold's specks stand over the print in pieces of up to 0.33 mm2.
 PEN_FLOOR_SHARE = 0.6  # ... and the floor of that bar (OVER_PRINT_DARK) comes down to this share of the page's pen
 # where that is lower: pencil (the page's marks 0.32 strong) struck through "Annen" stood 51 over the model on an
 # office scan (hunt s1551; A/B on 29 kept stacks: 2 rows lost that way to a person, 17 right rows fewer to a person -
@@ -91,7 +97,9 @@ def doubt_ink_on_labels(fields: dict[str, FieldDecision], page_fields: list[dict
     as one answer: a stress run), with each marked box's overshoot (MARK_MASK_MM) left out.
     `print_ref`: the page's print as designed, grey (255 paper), PRINT_REF_RES px per mm from the page's
     top-left corner.
-    `pen`: how dark the page's writer's pen is (the median ink strength of its marks, 0-1; None: not known).
+    `pen`: how dark the page's writer's pen is (the median ink strength of its marks, 0-1; None: not known, or a
+    1-bit page). Where it is known, a single-choice row with no mark at all is doubted from a smaller piece of pen
+    over its labels' print (EMPTY_ROW_OVER_PRINT_MM2): its answer, if any, can only be there.
     The look over the print comes down to PEN_FLOOR_SHARE of it where that is under its floor (a pencil).
     A row read with no mark at all whose look over the print could not have seen that pen - its bar above
     1 / PEN_OVER_BAR of it - cannot vouch for its labels either, and goes to a person (`pale_pen`): a pencil stroke
@@ -122,7 +130,9 @@ def doubt_ink_on_labels(fields: dict[str, FieldDecision], page_fields: list[dict
                 places.append(((lab[0] + dx, lab[1] + dy, lab[2], lab[3]), lab))
         floor = OVER_PRINT_DARK if pen is None else min(OVER_PRINT_DARK, PEN_FLOOR_SHARE * 255.0 * pen)
         inks, bar = row_label_look(image, H, places, print_ref, streaks, masks, floor)
-        if any(outside >= LABEL_INK_MM2 or over >= OVER_PRINT_MM2 for outside, over in inks):
+        over_bar = EMPTY_ROW_OVER_PRINT_MM2 if pen is not None and not inked and f.get("kind") == "single" \
+            else OVER_PRINT_MM2
+        if any(outside >= LABEL_INK_MM2 or over >= over_bar for outside, over in inks):
             fd.status, fd.reason, fd.confidence = "review", "ink_beside_boxes", min(fd.confidence, 0.5)
         elif pen is not None and not inked and PEN_OVER_BAR * bar > 255.0 * pen:
             fd.status, fd.reason, fd.confidence = "review", "pale_pen", min(fd.confidence, 0.5)
