@@ -247,17 +247,18 @@ def run_profile(profile: str, container: str, n_forms: int, jobs: int, seed: int
             "breakdown": breakdown, "worker_mb": mem.peak_mb,
             "fields": fields, "accepted": accepted, "review": review, "review_needed": needed,
             "silent": silent, "lost": lost,
+            "reader_interval": list(share_interval(review - needed, fields)),
+            "silent_rate_bound": rate_upper_bound(len(silent), fields),
             "page_mismatches": mism, "forms_identified": ident, "forms_expected": exp_forms}
 
 
 def what_it_tells(r: dict) -> str:
     """One profile's figures as intervals: a 40-form run is 855 fields, too few to show a rate of 1 in 100,000."""
     n, reader = r["fields"], r["review"] - r["review_needed"]
-    lo, hi = share_interval(reader, n)
-    bound = rate_upper_bound(len(r["silent"]), n)
-    r["reader_interval"], r["silent_rate_bound"] = [lo, hi], bound
+    lo, hi = r["reader_interval"]
     return (f"{r['profile']:<11} reader share {100 * reader / max(n, 1):.2f} % in {100 * lo:.2f}-{100 * hi:.2f} %; "
-            f"{len(r['silent'])} silent in {n} fields: a rate of at most {100_000 * bound:,.0f} per 100,000")
+            f"{len(r['silent'])} silent in {n} fields: a rate of at most {100_000 * r['silent_rate_bound']:,.0f} "
+            "per 100,000")
 
 
 def main() -> None:

@@ -75,18 +75,17 @@ def rate_upper_bound(k: int, n: int, confidence: float = 0.95) -> float:
     0 silent errors in 855 fields does not show a rate of 1 in 100,000: it bounds it at ~350 in 100,000 (95 %);
     only ~300,000 clean fields would show the target. For k = 0 this is 1 - (1 - confidence) ** (1 / n).
     """
-    if n <= 0:
-        return 1.0
-    if k >= n:
+    if n <= 0 or k >= n:
         return 1.0
     alpha = 1.0 - confidence
     if k == 0:
         return 1.0 - alpha ** (1.0 / n)
 
+    log_comb = [math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) for i in range(k + 1)]
+
     def cdf(p: float) -> float:  # P(X <= k) for X ~ Binomial(n, p), summed in logs (n may be 10^5 or more)
         lq, lp = math.log1p(-p), math.log(p)
-        return sum(math.exp(math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * lp + (n - i) * lq)
-                   for i in range(k + 1))
+        return sum(math.exp(c + i * lp + (n - i) * lq) for i, c in enumerate(log_comb))
 
     lo, hi = k / n, 1.0
     for _ in range(100):  # cdf falls as p rises: bisect for cdf(p) = alpha

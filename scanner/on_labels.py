@@ -130,8 +130,8 @@ def doubt_ink_on_labels(fields: dict[str, FieldDecision], page_fields: list[dict
                 places.append(((lab[0] + dx, lab[1] + dy, lab[2], lab[3]), lab))
         floor = OVER_PRINT_DARK if pen is None else min(OVER_PRINT_DARK, PEN_FLOOR_SHARE * 255.0 * pen)
         inks, bar = row_label_look(image, H, places, print_ref, streaks, masks, floor)
-        over_bar = EMPTY_ROW_OVER_PRINT_MM2 if pen is not None and not inked and f.get("kind") == "single" \
-            else OVER_PRINT_MM2
+        empty_single = pen is not None and not inked and f.get("kind") == "single"
+        over_bar = EMPTY_ROW_OVER_PRINT_MM2 if empty_single else OVER_PRINT_MM2
         if any(outside >= LABEL_INK_MM2 or over >= over_bar for outside, over in inks):
             fd.status, fd.reason, fd.confidence = "review", "ink_beside_boxes", min(fd.confidence, 0.5)
         elif pen is not None and not inked and PEN_OVER_BAR * bar > 255.0 * pen:
