@@ -98,9 +98,9 @@ def doubt_ink_on_labels(fields: dict[str, FieldDecision], page_fields: list[dict
     `print_ref`: the page's print as designed, grey (255 paper), PRINT_REF_RES px per mm from the page's
     top-left corner.
     `pen`: how dark the page's writer's pen is (the median ink strength of its marks, 0-1; None: not known, or a
-    1-bit page). Where it is known, a single-choice row with no mark at all is doubted from a smaller piece of pen
+    1-bit page). The look over the print comes down to PEN_FLOOR_SHARE of it where that is under its floor (a
+    pencil), and where it is known a single-choice row with no mark at all is doubted from a smaller piece of pen
     over its labels' print (EMPTY_ROW_OVER_PRINT_MM2): its answer, if any, can only be there.
-    The look over the print comes down to PEN_FLOOR_SHARE of it where that is under its floor (a pencil).
     A row read with no mark at all whose look over the print could not have seen that pen - its bar above
     1 / PEN_OVER_BAR of it - cannot vouch for its labels either, and goes to a person (`pale_pen`): a pencil stroke
     struck along a label shows only between the letters, at the pen's own darkness (pencil, faint pencil, a light
