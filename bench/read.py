@@ -261,7 +261,17 @@ def what_it_tells(r: dict) -> str:
             "per 100,000")
 
 
+def measured_code_is_this_checkout() -> None:
+    """Stop when `scanner` is imported from elsewhere (a plain install left in the venv): the figures would be
+    those of older code, looking like this checkout's."""
+    here = Path(__file__).resolve().parent.parent
+    if Path(scanner.__file__).resolve().parent.parent != here:
+        sys.exit(f"bench: scanner is imported from {Path(scanner.__file__).parent}, not from {here}: "
+                 "run scripts/bootstrap.sh (it installs this checkout editable) and run the bench again")
+
+
 def main() -> None:
+    measured_code_is_this_checkout()
     ap = argparse.ArgumentParser()
     ap.add_argument("--forms", type=int, default=40, help="forms per profile (2/3 nb one-page, 1/3 sv two-page)")
     ap.add_argument("--jobs", type=int, default=2)

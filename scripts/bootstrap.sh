@@ -28,8 +28,10 @@ fi
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "formkit needs Python >= 3.11" >&2; exit 1; }
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+# editable either way: the demo, the tests and the benchmarks then all run this checkout's code (a plain
+# install would leave a copy in .venv that `python bench/read.py` keeps measuring after the code has changed)
 if [ "$want_test" = 1 ]; then
   .venv/bin/python -m pip install -q -e '.[test]'
 else
-  .venv/bin/python -m pip install -q .
+  .venv/bin/python -m pip install -q -e .
 fi
