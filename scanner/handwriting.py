@@ -53,6 +53,11 @@ SHOW_THROUGH_AVOID = 0.25  # ... keeping off the paper beside that print 4x more
 SHOW_THROUGH_DARK = 0.3  # ... and no darker than this (paper lets through well under a third of black print):
 # its ghost, through thin paper (a duplex-printing script: 6 empty areas read as written at 8-20 % show-through)
 SPECK_MM2 = 0.12  # components smaller than this are noise
+SPECK_FIELD_PIECE_MM2 = 0.75  # on a 1-bit page, "writing" whose every piece is smaller than this is a field of
+# specks: a paper's noise the scanner's threshold scattered over two empty comment areas kept 21-27 of them over
+# the present bar (4.0-4.7 mm2, none over 0.44 mm2), read as writing (hunt s1624). Of the 6,741 areas over the bar
+# on the 1-bit and halftone pages of 51 kept stress stacks that reached this look, one right one has no larger
+# piece (a light pencil cut to dots, 0.56 mm2 at most); the next is 0.81 (docs/benchmarks.md, thirty-first session)
 COLLINEAR_MM = 0.6  # ink within this distance of one straight line ...
 OFF_LINE_MM = 1.5  # ... and a stroke reaching this far from a line it touches is writing on it (a tick: >= 2 mm)
 OUTSIDE_MM = 0.6  # the crop's strip beyond the printed frame (1 mm margin less the frame stroke)
@@ -196,6 +201,19 @@ class WritingZone:
         on = dots > 0
         pairs = np.unique(chains[on].astype(np.int64) * n + labels[on])  # each speck once per chain
         return int(np.bincount(pairs // n).max())
+
+    def largest_piece_mm2(self, floor: float = MIN_DARKNESS) -> float:
+        """Area (mm2) of the largest piece of the cleaned ink counted at `floor` (`ink_mm2`).
+
+        Writing is strokes: even a pencil word the threshold broke up keeps pieces of a letter's size.
+        A 1-bit scan's noise is specks, each a few pixels, however many of them survive the cleaning.
+        """
+        self.ink_mm2(floor)
+        kept = self._counted.get(self.threshold(floor), (0.0, None))[1]
+        if kept is None:
+            return 0.0
+        n, _, stats = component_stats(kept)
+        return float(stats[1:, cv2.CC_STAT_AREA].max()) / self.res ** 2 if n > 1 else 0.0
 
     def faint_dash_mm(self, floor: float = MIN_DARKNESS) -> float:
         """Length (mm) of the longest straight chain of thin pieces above the ink threshold that stops short
@@ -934,6 +952,10 @@ def _judge_text_area(field_id: str, crop: np.ndarray, g: np.ndarray, preprinted:
         if zone.off_fold_mm2(MIN_DARKNESS) < PRESENT_MM2:
             # what makes it writing lies on the line of a fold or streak taken out: maybe its remains
             return TextArea(field_id, "uncertain", "present", "review", "uncertain_writing", 0.3, mm2, crop)
+        if (bilevel or halftone) and zone.largest_piece_mm2(MIN_DARKNESS) < SPECK_FIELD_PIECE_MM2:
+            # nothing but specks, none of a stroke's size: a 1-bit scan's noise over an empty area, or a light
+            # pencil the threshold cut to dots - a person sees which
+            return TextArea(field_id, "uncertain", "present", "review", "faint_writing", 0.3, mm2, crop)
         if back[0] and zone.strength() <= SHOW_THROUGH_DARK and any(
                 _on_back_print(zone, zone.mm_to_px(rects, back[1], SHOW_THROUGH_REACH_MM)) for rects in back[0]):
             # it lies on the other side's print, mirrored: maybe that print's ghost through thin paper

@@ -687,3 +687,26 @@ def test_a_faint_thin_tick_the_noise_hides_from_the_threshold_goes_to_a_person(s
         loc = scanner.locate(img, synth.FURNITURE)
         ta = read_text_area(img, loc.registration.H, "signature", SIGNATURE)
         assert ta.status == want, (ta.state, ta.reason, ta.ink_mm2)
+
+
+@pytest.mark.parametrize("n,radius_mm", [(600, 0.08), (400, 0.12)])
+@pytest.mark.parametrize("written", [False, True])
+def test_a_field_of_specks_on_a_1bit_page_is_not_writing(synth, blank_form, n, radius_mm, written):
+    """A 1-bit scanner's threshold scattered a paper's noise over an empty comment area as hundreds of specks;
+    enough survived the cleaning to pass the present bar, and the area read as writing, accepted (hunt s1624:
+    4.0-4.7 mm2, no piece over 0.44 mm2). Writing keeps pieces a stroke long among the same specks."""
+    p = blank_form.copy()
+    rng = np.random.default_rng(7)
+    x0, y0, w, h = AREA
+    for _ in range(n):
+        cx, cy = x0 + 3 + rng.uniform(0, w - 6), y0 + 6 + rng.uniform(0, h - 9)
+        cv2.circle(p.img, (p.px(cx), p.px(cy)), p.px(radius_mm), (0, 0, 0), -1, cv2.LINE_AA, 4)
+    if written:
+        p.write(AREA, words=1, colour=(30, 30, 30))
+    img = synth.bilevel(p.img)
+    ta = read_text_area(img, scanner.locate(img, synth.FURNITURE).registration.H, "went_well", AREA, bilevel=True)
+    if written:
+        assert (ta.state, ta.status) == ("present", "accepted"), (ta.reason, ta.ink_mm2)
+    else:
+        assert ta.ink_mm2 >= 4.0, ta.ink_mm2  # over the present bar: the case, not an empty area
+        assert (ta.state, ta.status, ta.reason) == ("uncertain", "review", "faint_writing"), ta.ink_mm2
