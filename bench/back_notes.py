@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import other_scanners  # noqa: E402
+from checkout import measured_code_is_this_checkout
 
 import scanner  # noqa: E402
 from formkit.ingest.worker import FURNITURE  # noqa: E402
@@ -89,6 +90,7 @@ def run(profile: str, pdf: Path, backs: int, seed: int) -> dict:
 
 
 def main() -> None:
+    measured_code_is_this_checkout()
     other_scanners.register({})
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--backs", type=int, default=4, help="empty backs per profile (and notes per pen and size)")

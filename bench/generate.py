@@ -14,6 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from checkout import measured_code_is_this_checkout
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
@@ -67,6 +68,7 @@ def naive(geom, forms: list[FormToPrint], path: Path) -> None:  # type: ignore[n
 
 
 def main() -> None:
+    measured_code_is_this_checkout()
     ap = argparse.ArgumentParser()
     ap.add_argument("--forms", type=int, default=1000)
     args = ap.parse_args()

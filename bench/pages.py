@@ -21,6 +21,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+from checkout import measured_code_is_this_checkout
 
 import scanner
 from formkit.demo import per_form_geometry
@@ -109,6 +110,7 @@ def compare(a_path: Path, b_path: Path) -> int:
 
 
 def main() -> None:
+    measured_code_is_this_checkout()
     ap = argparse.ArgumentParser()
     ap.add_argument("--profile", default="office300")
     ap.add_argument("--forms", type=int, default=20)

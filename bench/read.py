@@ -64,6 +64,7 @@ import other_hands
 import other_printers
 import other_scanners
 import third_hands
+from checkout import measured_code_is_this_checkout
 
 import scanner
 from formkit.accuracy import compare, rate_upper_bound, share_interval
@@ -259,15 +260,6 @@ def what_it_tells(r: dict) -> str:
     return (f"{r['profile']:<11} reader share {100 * reader / max(n, 1):.2f} % in {100 * lo:.2f}-{100 * hi:.2f} %; "
             f"{len(r['silent'])} silent in {n} fields: a rate of at most {100_000 * r['silent_rate_bound']:,.0f} "
             "per 100,000")
-
-
-def measured_code_is_this_checkout() -> None:
-    """Stop when `scanner` is imported from elsewhere (a plain install left in the venv): the figures would be
-    those of older code, looking like this checkout's."""
-    here = Path(__file__).resolve().parent.parent
-    if Path(scanner.__file__).resolve().parent.parent != here:
-        sys.exit(f"bench: scanner is imported from {Path(scanner.__file__).parent}, not from {here}: "
-                 "run scripts/bootstrap.sh (it installs this checkout editable) and run the bench again")
 
 
 def main() -> None:

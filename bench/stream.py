@@ -21,6 +21,7 @@ from pathlib import Path
 
 import img2pdf
 import pypdfium2 as pdfium
+from checkout import measured_code_is_this_checkout
 
 from formkit.issuing import FormRequest, issue_forms
 from formkit.workspace import init_workspace
@@ -65,6 +66,7 @@ def build_stack(ws_root: Path, n: int, out: Path) -> None:
 
 
 def main() -> None:
+    measured_code_is_this_checkout()
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", type=int, default=1000)
     ap.add_argument("--jobs", type=int, default=2)
