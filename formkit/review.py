@@ -36,6 +36,8 @@ REASONS = {  # why a field waits for a person, in the clerk's words (CLI legend,
                     "answer here, or an empty box in a tick-all-that-apply row, may be a mark the scan lost.",
     "faint_writing": "The writing is very faint.",
     "uncertain_writing": "It is unclear whether something is written here.",
+    "specks": ("Only scattered specks here, no stroke (a black-and-white scan's noise, or a light pencil broken "
+               "into dots): check on the paper whether anything is written."),
     "pen_line": ("There is a straight pen line here (a quick signature or initials, a dash, or the area "
                  "struck out?): decide from the paper whether it counts as written."),
     "poor_registration": "The page was not aligned well enough to trust the boxes read automatically.",

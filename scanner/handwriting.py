@@ -955,7 +955,7 @@ def _judge_text_area(field_id: str, crop: np.ndarray, g: np.ndarray, preprinted:
         if (bilevel or halftone) and zone.largest_piece_mm2(MIN_DARKNESS) < SPECK_FIELD_PIECE_MM2:
             # nothing but specks, none of a stroke's size: a 1-bit scan's noise over an empty area, or a light
             # pencil the threshold cut to dots - a person sees which
-            return TextArea(field_id, "uncertain", "present", "review", "faint_writing", 0.3, mm2, crop)
+            return TextArea(field_id, "uncertain", "present", "review", "specks", 0.3, mm2, crop)
         if back[0] and zone.strength() <= SHOW_THROUGH_DARK and any(
                 _on_back_print(zone, zone.mm_to_px(rects, back[1], SHOW_THROUGH_REACH_MM)) for rects in back[0]):
             # it lies on the other side's print, mirrored: maybe that print's ghost through thin paper

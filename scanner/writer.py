@@ -309,7 +309,7 @@ BROKEN_ROWS_MIN = 2  # rows of a 1-bit page left in doubt by broken strokes: the
 BROKEN_WHY = ("little_ink", "faint_ink", "faint_trace")  # a stroke the threshold cut into pieces
 BROKEN_TEXT_MIN = 4  # on a grey page: rows in such doubt that empty rows and text areas are doubted (a 1-bit
 # page's text areas: from BROKEN_ROWS_MIN rows, or one area of ...
-BROKEN_TEXT_WHY = ("faint_writing", "uncertain_writing")  # ... writing cut to specks or to a few strokes)
+BROKEN_TEXT_WHY = ("faint_writing", "uncertain_writing", "specks")  # ... writing cut to specks or to a few strokes)
 BROKEN_LOOP_WHY = ("partial_ring",)  # on a 1-bit page also a loop that came through as a few arcs
 BROKEN_AREAS_GREY = 2  # on a grey page, this many areas of writing in doubt (BROKEN_TEXT_WHY) doubt its empty areas
 
