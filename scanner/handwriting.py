@@ -53,6 +53,9 @@ SHOW_THROUGH_AVOID = 0.25  # ... keeping off the paper beside that print 4x more
 SHOW_THROUGH_DARK = 0.3  # ... and no darker than this (paper lets through well under a third of black print):
 # its ghost, through thin paper (a duplex-printing script: 6 empty areas read as written at 8-20 % show-through)
 SPECK_MM2 = 0.12  # components smaller than this are noise
+RIM_LEFT_SHARE = 0.05  # an area whose ink is rims of round stains but for less than the present bar, or but for this
+# share of it (a large ring's rim wavers off any circle in slivers: two rings of 147 mm2 left 5.4 mm2 over, and an
+# empty comment area read as written - a stain hunt), goes to a person (`round_stain`)
 SPECK_FIELD_PIECE_MM2 = 0.75  # on a 1-bit page, "writing" whose every piece is smaller than this is a field of
 # specks: a paper's noise the scanner's threshold scattered over two empty comment areas kept 21-27 of them over
 # the present bar (4.0-4.7 mm2, none over 0.44 mm2), read as writing (hunt s1624). Of the 6,741 areas over the bar
@@ -946,7 +949,8 @@ def _judge_text_area(field_id: str, crop: np.ndarray, g: np.ndarray, preprinted:
         if not (bilevel or halftone) and zone.steady_ink_mm2(MIN_DARKNESS, 2 * PRESENT_MM2) < PRESENT_MM2:
             # the "writing" fades against the paper right around it: a shadow's edge, maybe writing too
             return TextArea(field_id, "uncertain", "present", "review", "uneven_light", 0.3, mm2, crop)
-        if zone.off_ring_mm2(MIN_DARKNESS, PRESENT_MM2) < PRESENT_MM2:
+        rim_bar = max(PRESENT_MM2, RIM_LEFT_SHARE * mm2)
+        if zone.off_ring_mm2(MIN_DARKNESS, rim_bar) < rim_bar:
             # all of it lies on pale smooth round bands: a coffee ring's rim, or one drawn curve
             return TextArea(field_id, "uncertain", "present", "review", "round_stain", 0.3, mm2, crop)
         if zone.off_fold_mm2(MIN_DARKNESS) < PRESENT_MM2:

@@ -86,6 +86,8 @@ def rim_residue(kept: np.ndarray, d: np.ndarray, res: float) -> int:
 
 
 RIM_SEARCH = 60  # circles tried through 3 of a group's points when two rings touch (one component, two circles)
+RIM_TRIES = 3  # ... the best-supported ones checked in turn until one makes a rim (a stain hunt: the best took in a few
+# points of the other ring where the two meet and failed the rim's test; the next one, through the same ring, passed)
 TOUCHING_GROUPS_MAX = 2  # ... looked for only in an area holding at most this many groups of ink: lines of pale
 # pencil writing make many (and the search over each of them cost 9 ms per page)
 
@@ -94,16 +96,18 @@ def _touching_rims(x: np.ndarray, y: np.ndarray, res: float, trace: np.ndarray) 
     """Points on up to two rims that touch or overlap: found one at a time, each checked by `_on_one_circle`.
 
     Two cups' rings touching make one piece of ink that no single circle fits, and an empty comment area
-    with two rings read as written (a stain hunt). The circle through 3 of the points that most of them lie
-    on (within ARC_MM; tried RIM_SEARCH times, seeded: the same page reads the same) is taken with its
-    points if they make a rim; its points are then set aside and the rest looked at once more.
+    with two rings read as written (a stain hunt). Circles through 3 of the points (RIM_SEARCH tries,
+    seeded: the same page reads the same) are ranked by how many points lie on them (within ARC_MM); the
+    first of the RIM_TRIES best whose points make a rim is taken, and the rest looked at once more. The
+    best-supported circle alone may take in a few points of the other ring where the two meet, and fail the
+    rim's test for them (a stain hunt: the next one, through the same ring, passed).
     """
     rng = np.random.default_rng(0)
     total = 0
     for _ in range(2):
         if x.size < 16:
             break
-        best, best_n = None, 0
+        found = []  # (points on it, the mask of those points)
         for _ in range(RIM_SEARCH):
             i = rng.choice(x.size, 3, replace=False)
             a = np.column_stack([x[i], y[i], np.ones(3)])
@@ -115,13 +119,13 @@ def _touching_rims(x: np.ndarray, y: np.ndarray, res: float, trace: np.ndarray) 
             if r2 <= 0 or not ARC_RADIUS_MM[0] * res <= np.sqrt(r2) <= ARC_RADIUS_MM[1] * res:
                 continue
             near = np.abs(np.hypot(x - cx, y - cy) - np.sqrt(r2)) <= ARC_MM * res
-            if int(near.sum()) > best_n:
-                best, best_n = near, int(near.sum())
-        if best is None or best_n < 16:
+            found.append((int(near.sum()), near))
+        found.sort(key=lambda f: -f[0])
+        rim = next(((on, near) for n, near in found[:RIM_TRIES] if n >= 16
+                    for on in (_on_one_circle(x[near], y[near], res, trace),) if on), None)
+        if rim is None:
             break
-        on = _on_one_circle(x[best], y[best], res, trace)
-        if not on:
-            break
+        on, best = rim
         total += on
         x, y = x[~best], y[~best]
     return total
