@@ -121,11 +121,14 @@ def _touching_rims(x: np.ndarray, y: np.ndarray, res: float, trace: np.ndarray) 
             near = np.abs(np.hypot(x - cx, y - cy) - np.sqrt(r2)) <= ARC_MM * res
             found.append((int(near.sum()), near))
         found.sort(key=lambda f: -f[0])
-        rim = next(((on, near) for n, near in found[:RIM_TRIES] if n >= 16
-                    for on in (_on_one_circle(x[near], y[near], res, trace),) if on), None)
-        if rim is None:
+        on, best = 0, None
+        for n, near in found[:RIM_TRIES]:
+            on = _on_one_circle(x[near], y[near], res, trace) if n >= 16 else 0
+            if on:
+                best = near
+                break
+        if best is None:
             break
-        on, best = rim
         total += on
         x, y = x[~best], y[~best]
     return total
