@@ -205,14 +205,18 @@ class WritingZone:
         pairs = np.unique(chains[on].astype(np.int64) * n + labels[on])  # each speck once per chain
         return int(np.bincount(pairs // n).max())
 
+    def kept_ink(self, floor: float = MIN_DARKNESS) -> np.ndarray | None:
+        """The cleaned ink mask `ink_mm2` counted at `floor` (None: no ink, or an empty zone)."""
+        self.ink_mm2(floor)
+        return self._counted.get(self.threshold(floor), (0.0, None, None))[1]
+
     def largest_piece_mm2(self, floor: float = MIN_DARKNESS) -> float:
         """Area (mm2) of the largest piece of the cleaned ink counted at `floor` (`ink_mm2`).
 
         Writing is strokes: even a pencil word the threshold broke up keeps pieces of a letter's size.
         A 1-bit scan's noise is specks, each a few pixels, however many of them survive the cleaning.
         """
-        self.ink_mm2(floor)
-        kept = self._counted.get(self.threshold(floor), (0.0, None))[1]
+        kept = self.kept_ink(floor)
         if kept is None:
             return 0.0
         n, _, stats = component_stats(kept)
@@ -547,7 +551,7 @@ class WritingZone:
         Not looked for when the ink left would be `enough` whatever the rims took.
         """
         mm2 = self.ink_mm2(floor)
-        kept = self._counted.get(self.threshold(floor), (0.0, None, None))[1]
+        kept = self.kept_ink(floor)
         if kept is None:
             return mm2
         # a rim is pale (median <= RIM_DARK): it takes at most twice the pale ink with it
