@@ -206,6 +206,9 @@ def _grow(rect, mm: float) -> list[float]:
     return [x - mm, y - mm, w + 2 * mm, h + 2 * mm]
 
 
+MAYBE_RING_WHY = ("partial_ring", "ring_of_nubs")  # a maybe-circle: measured again with the neighbours' marks masked
+
+
 def _mask_neighbour_overshoot(image: np.ndarray, H: np.ndarray, opts: list[dict], boxes: list[BoxDecision],
                               neighbours: list[list], streaks: dict | None,
                               pen_dark: float = CREASE_MAX_DARK) -> None:
@@ -222,7 +225,7 @@ def _mask_neighbour_overshoot(image: np.ndarray, H: np.ndarray, opts: list[dict]
     if not marked:
         return
     for i, b in enumerate(boxes):
-        if b.state != "uncertain" or b.why != "partial_ring":
+        if b.state != "uncertain" or b.why not in MAYBE_RING_WHY:
             continue
         grown = {tuple(float(v) for v in opts[j]["rect_mm"]) for j in marked}
         again = _empty_without(image, H, b, opts[i]["rect_mm"], neighbours[i], grown, OVERSHOOT_MM, streaks, pen_dark,
@@ -261,14 +264,14 @@ def _mask_loops_of_other_rows(image: np.ndarray, H: np.ndarray, page_fields: lis
     for f in page_fields:
         fid = str(f.get("id"))
         fd = fields.get(fid)
-        if fd is None or fid not in places or not any(b.why == "partial_ring" for b in fd.boxes):
+        if fd is None or fid not in places or not any(b.why in MAYBE_RING_WHY for b in fd.boxes):
             continue
         loops = {r for other, rects in circled.items() if other != fid for r in rects}
         if not loops:
             continue
         boxes = list(fd.boxes)
         for i, b in enumerate(boxes):
-            if b.why != "partial_ring":
+            if b.why not in MAYBE_RING_WHY:
                 continue
             rect, nbs = places[fid][i]
             boxes[i] = _empty_without(image, H, b, rect, nbs, loops, LOOP_MASK_MM, streaks, pen_dark,

@@ -66,6 +66,8 @@ SHADE_EDGE_SHARE = 0.25  # pale ink whose sharpest edge against the paper right 
 # this share of its darkness has no edge: shade (soft shadows: 0.07-0.15; pencil marks, dots' rims included: >= 0.38)
 CIRCLE_SECTORS = 7  # a circle drawn around the box reaches >= 7 of 8 directions
 CIRCLE_MAYBE = 4  # 4-6: maybe a circle, maybe a label plus a stray: uncertain (unmarked boxes measured <= 3)
+RING_PIECES_MIN = 4  # a circle's strokes run round the box in at least this many directions (`measure.ring_pieces`;
+# fewer: a tint's nubs on the outline, or a loop cut to dots - uncertain)
 
 OUTLINE_INKED = 0.25  # ink over >= 75 % of the strip inside the outline (`edge_paper` <= this): not a mark ...
 RING_CENTRE_MAX = 0.15  # ... nor, around a clear middle of the box (ticks and slashes pass close by) ...
@@ -211,6 +213,8 @@ def _classify(m: BoxMeasure) -> tuple[str, float, str]:
     if circled:
         if m.ring_strength < FAINT_STRENGTH:  # (0: no stroke was measured - no loop to vouch for)
             return "uncertain", 0.3, "faint_ring"  # as faint as an erased loop: judged against the writer
+        if 0 <= m.ring_pieces < RING_PIECES_MIN:
+            return "uncertain", 0.3, "ring_of_nubs"  # nubs on the outline all round (a tint's texture), or dots
         conf = _margin(m.ring_sectors - CIRCLE_SECTORS + 0.5, 1.5)
         return "marked", min(conf, _margin(MARK_MIN - c, 0.05)), "circled"
     if c >= EMPTY_MAX:

@@ -41,6 +41,7 @@ CIRCLE_MIN_SECTORS = 4  # below this many inked directions the ring cannot hold 
 CIRCLE_ONLY_BELOW = 0.10  # ring analysis only for boxes without a clear mark inside (= decide.MARK_MIN)
 TIGHT_LOOP_PX = 2  # at half resolution (0.5 mm): a loop touching the outline reaches past it this far
 ARC_MIN_MM = 4.5  # a pen stroke in the ring must span this much to count towards a circle
+LOOP_PIECE_MM = 1.0  # where a loop drawn round the box crosses the ring, its pieces run round the box this far
 HOLE_MIN_MM2 = 0.1  # smaller specks of paper inside ink are pen skips and noise
 GAP_MM = 1.0  # diameter of a clear paper disc that no fill leaves but the space between two strokes does
 GAP_EDGE_MM = 0.6  # the printed outline (stroke and blur) lies within this of the box's outer edge
@@ -79,6 +80,8 @@ class BoxMeasure:
     trace_strength: float = 0.0  # median darkness of the faint trace (a stroke below the ink threshold)
     ring_strength: float = 0.0  # median darkness of the strokes counted around the box (0: none counted)
     ring_tone: float = -1.0  # share of those strokes lying on a printed tone (a tinted row; -1: none counted)
+    ring_pieces: int = -1  # directions (of 8) reached by pieces of those strokes running round the box for
+    # LOOP_PIECE_MM at least (`ring_pieces`: a tint's nubs on the outline point away from it; -1: none counted)
     trace_runs_out: bool = False  # the faint trace is a straight line that carries on well outside the box
     reach_mm: float = -1.0  # how far beyond the outline pale ink joined to the mark's runs (`pale_reach_mm`; -1:
     # not measured - only boxes with a mark inside)
@@ -394,6 +397,38 @@ def _ring_sectors(ink: np.ndarray, box: tuple[int, int, int, int],
     arcs = big[labels] & (band > 0)
     counts = np.bincount(smap[arcs], minlength=8)
     return int((counts >= 2).sum()), ring_ink, arcs
+
+
+def ring_pieces(arcs: np.ndarray, box: tuple[int, int, int, int]) -> int:
+    """Directions (of 8) around the box reached by pieces of the counted ring strokes `arcs` (half resolution)
+    that run round the box for LOOP_PIECE_MM at least; `box` in full-resolution pixels.
+
+    A loop drawn round the box crosses the ring as strokes running round it. A printed tint's texture, or a
+    dither's, joined to the box's outline pokes out of it into the ring: nubs pointing away from the box, no
+    wider across than a speck. Counted as a tight loop's arcs, such nubs on an empty box in a dithered tinted
+    row reached all 8 directions, and the box read circled, the row's only answer, accepted (a third-hands
+    stress run). Each piece's run round the box is its extent across the line from the box's centre to it.
+    In the kept stacks, re-read (52,004 fields on pages with rings), the circles drawn that reach fewer than
+    4 directions so are 4 pencil loops a 1-bit scan cut to dots: those rows now go to a person.
+    """
+    x0, y0, x1, y1 = (v // 2 for v in box)
+    h, w = arcs.shape
+    n, labels, _, centroids = cv2.connectedComponentsWithStats(arcs.astype(np.uint8), connectivity=8)
+    if n <= 1:
+        return 0
+    cx, cy = (x0 + x1) / 2.0, (y0 + y1) / 2.0
+    ys, xs = np.nonzero(labels)
+    lab = labels[ys, xs]
+    ux, uy = centroids[:, 0] - cx, centroids[:, 1] - cy
+    norm = np.maximum(np.hypot(ux, uy), 1e-6)
+    across = (xs * -uy[lab] + ys * ux[lab]) / norm[lab]  # position across each piece's own ray from the centre
+    lo, hi = np.full(n, np.inf), np.full(n, -np.inf)
+    np.minimum.at(lo, lab, across)
+    np.maximum.at(hi, lab, across)
+    runs_round = (hi - lo + 1.0) >= LOOP_PIECE_MM * RES / 2
+    runs_round[0] = False
+    counts = np.bincount(_sector_map(h, w, x0 + x1, y0 + y1)[runs_round[labels]], minlength=8)
+    return int((counts >= 2).sum())
 
 
 TONE_LEVEL = 0.5  # the paper right around a pixel is a tone from this share of the ink threshold's darkness
@@ -917,7 +952,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
             x_arms_at, x_between_at = crossing_profile(region)
         thick = stroke_width(region)
     # not measured: a box with ink inside is decided by its interior
-    sectors, ring_ink, ring_strength, ring_tone = -1, -1.0, 0.0, -1.0
+    sectors, ring_ink, ring_strength, ring_tone, pieces = -1, -1.0, 0.0, -1.0, -1
     masked = near_roi(neighbour_boxes_px(neighbours_mm, ox, oy, dx, dy), g.shape)  # for the ring and the paper's sides
     if coverage < CIRCLE_ONLY_BELOW:
         ink_all = Dm > t8  # against the ring's level: a shaded band is just below the ink threshold
@@ -943,6 +978,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
             ring_strength = median(cv2.resize(Dring, half, interpolation=cv2.INTER_AREA)[arcs]) / 255.0
             level = cv2.resize((tint or _Tone.of(g, bg, t8)).level, half, interpolation=cv2.INTER_AREA)
             ring_tone = float(np.count_nonzero(level[arcs] >= TONE_LEVEL * t8)) / float(np.count_nonzero(arcs))
+            pieces = ring_pieces(arcs, box_px)
     side = side_ink_mm(Dm, (bx0, by0, bx1, by1), (ix0, iy0, ix1, iy1), t8) if coverage < CIRCLE_ONLY_BELOW else -1.0
     m = BoxMeasure(coverage=coverage, faint=faint, faint_smooth=faint_smooth, darkness=darkness, strength=strength,
                    solid=solid, ring_sectors=sectors, ring_ink=ring_ink, background=bg, noise=sigma, t_ink=t_ink,
@@ -950,7 +986,7 @@ def _measure_roi(g: np.ndarray, ox: float, oy: float, rect_mm: Sequence[float],
                    edge_paper=edge, x_arms=x_arms, x_between=x_between, x_arms_at=x_arms_at,
                    x_between_at=x_between_at,
                    stroke_mm=thick, holes=holes, trace_strength=look.strength, ring_strength=ring_strength,
-                   ring_tone=ring_tone,
+                   ring_tone=ring_tone, ring_pieces=pieces,
                    trace_runs_out=runs_out, tone=tone, reach_mm=reach, centre_ink=centre,
                    peak=look.peak if coverage < CIRCLE_ONLY_BELOW else -1.0, pen_line_ink=pen_line_ink,
                    fill_light=fill_light, side_ink_mm=side, local_peak=local_peak, band_erased=band_erased)

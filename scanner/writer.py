@@ -470,7 +470,7 @@ def quiet_tint_rings(fields: dict[str, FieldDecision], required: dict[str, bool]
         if len(clear) != 1 or not rings:
             continue
         bar = PALE_MARK_SHARE * float(clear[0].measures.get("strength", 0.0))
-        if not all(b.why in ("faint_ring", "partial_ring") and _on_tint(b)
+        if not all(b.why in ("faint_ring", "partial_ring", "ring_of_nubs") and _on_tint(b)
                    and 0.0 < float(b.measures.get("ring_strength", 0.0)) < bar for b in rings):
             continue
         for b in rings:

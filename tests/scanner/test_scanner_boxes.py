@@ -875,3 +875,42 @@ def test_a_faint_fill_on_a_dark_printed_tint_is_not_erased_with_the_tint(synth, 
     fd = scanner.read(img, scanner.locate(img, synth.FURNITURE), synth.GEOMETRY["fields"]).fields["rating"]
     boxes = {b.value: b for b in fd.boxes}
     assert fd.status == "review" and boxes["3"].state not in ("empty", "marked"), (fd.value, boxes["3"].to_dict())
+
+
+def _nubbed_box(synth, blank_form, value: str, nub_mm: float, grey: int = 240):
+    """The shaded rating row with short spurs (`nub_mm` long, 0.3 mm wide) sticking out of box `value`'s outline
+    in eight directions, as a dithered tint's texture joined to the outline leaves them."""
+    import cv2
+
+    page = _shaded_rating_row(synth, blank_form, grey=grey)
+    x, y, w, h = synth.option_rect("rating", value)
+    cx, cy = x + w / 2, y + h / 2
+    for ux, uy in ((1, 0), (1, 1), (0, 1), (-1, 1), (-1, 0), (-1, -1), (0, -1), (1, -1)):
+        ex, ey = cx + ux * w / 2, cy + uy * h / 2  # on the outline (a side's middle or a corner)
+        cv2.line(page.img, (page.px(ex), page.px(ey)), (page.px(ex + ux * nub_mm), page.px(ey + uy * nub_mm)),
+                 (70, 70, 70), round(0.3 * page.s), cv2.LINE_AA, 4)
+    return page
+
+
+@pytest.mark.parametrize("nub_mm,effect", [(1.1, None), (1.1, "jpeg"), (1.8, None), (1.8, "noise")])
+def test_nubs_on_an_empty_box_outline_all_round_are_no_loop(synth, blank_form, nub_mm, effect):
+    """A dithered tint's texture joined to an empty box's outline pokes into the ring in short nubs on every side:
+    the outline's component then reaches past the box all round, as a loop drawn tight round it does, and its
+    nubs reached all 8 directions. The box read circled, the row's only answer, accepted (a third-hands stress
+    run, dithered 1-bit page). A loop crosses the ring as strokes (`ring_pieces`); nubs go to a person. A tight
+    loop drawn round a box of the same row is still read circled."""
+    import cv2
+
+    page = _nubbed_box(synth, blank_form, "3", nub_mm)
+    img = _scanned(synth, cv2.GaussianBlur(page.grey(), (0, 0), 0.6), effect)
+    fd = scanner.read(img, scanner.locate(img, synth.FURNITURE), synth.GEOMETRY["fields"]).fields["rating"]
+    box = next(b for b in fd.boxes if b.value == "3")
+    assert box.measures["ring_sectors"] >= 7, box.to_dict()  # what the old reading took for a tight loop
+    assert (box.state, box.why) == ("uncertain", "ring_of_nubs") and fd.status == "review", box.to_dict()
+    assert fd.value is None and 0 <= box.measures["ring_pieces"] < 4, box.to_dict()
+    page = _shaded_rating_row(synth, blank_form, grey=240)
+    page.mark("tight_circle", synth.option_rect("rating", "3"), colour=(60, 60, 60), width_mm=0.35)
+    img = _scanned(synth, cv2.GaussianBlur(page.grey(), (0, 0), 0.6), effect)
+    fd = scanner.read(img, scanner.locate(img, synth.FURNITURE), synth.GEOMETRY["fields"]).fields["rating"]
+    box = next(b for b in fd.boxes if b.value == "3")
+    assert box.why == "circled" and box.measures["ring_pieces"] >= 4, box.to_dict()

@@ -92,6 +92,20 @@ def test_a_ring_with_no_stroke_measured_is_not_a_confident_circle(ring_strength,
     assert classify_box(m)[0::2] == (state, why)
 
 
+@pytest.mark.parametrize("pieces,state,why", [(-1, "marked", "circled"), (8, "marked", "circled"),
+                                              (4, "marked", "circled"), (3, "uncertain", "ring_of_nubs"),
+                                              (0, "uncertain", "ring_of_nubs")])
+def test_a_ring_whose_strokes_do_not_run_round_the_box_is_not_a_circle(pieces, state, why):
+    """A ring seen all round whose pieces run round the box in under 4 directions (`ring_pieces`: nubs of a tint's
+    texture on the outline, or a loop cut to dots) is a maybe-circle for a person; -1 (not measured: an older
+    reading) leaves the decision as it was."""
+    from scanner.decide import classify_box
+
+    m = _measure(0.0, 0.0, -1)
+    m.ring_sectors, m.ring_ink, m.ring_strength, m.ring_pieces = 8, 0.06, 0.4, pieces
+    assert classify_box(m)[0::2] == (state, why)
+
+
 @pytest.mark.parametrize("coverage,solid,gaps,state,why", [
     (0.55, 0.40, 2, "marked", "heavy_strokes"),  # felt-tip tick
     (0.65, 0.45, 4, "marked", "heavy_strokes"),  # felt-tip cross
@@ -375,6 +389,8 @@ def _tint_ring(value, why, ring_strength, ring_tone):
     ([_tint_ring("2", "partial_ring", 0.3, 0.9)], "single", "review"),  # as dark as a pen: a second answer?
     ([_tint_ring("2", "partial_ring", 0.1, 0.9), _bd("4", "uncertain", "little_ink", 0.16, 0.11)], "single", "review"),
     ([_tint_ring("2", "partial_ring", 0.1, 0.9)], "multi", "review"),  # in a multiple-choice row it may be one more
+    ([_tint_ring("2", "ring_of_nubs", 0.1, 0.9)], "single", "accepted"),  # the texture's nubs on the outline all round
+    ([_tint_ring("2", "ring_of_nubs", 0.1, 0.2)], "single", "review"),  # ... not on the tint: dots of a loop, maybe
 ])
 def test_a_faint_ring_on_a_tinted_row_beside_a_clear_mark_is_the_tint(rings, kind, status):
     """A dark toner's dot screen and an inkjet's droplets make faint and partial rings round empty boxes of the
