@@ -20,7 +20,14 @@ import numpy as np
 
 from scanner.back_notes import NOTE_INK_MAX, NOTE_MM2, note_mm2
 from scanner.beside import doubt_ink_beside_boxes, faint_ink_beside
-from scanner.decide import BoxDecision, FieldDecision, classify_box, decide_field, doubt_trace_taken_for_a_band
+from scanner.decide import (
+    RING_PIECES_MIN,
+    BoxDecision,
+    FieldDecision,
+    classify_box,
+    decide_field,
+    doubt_trace_taken_for_a_band,
+)
 from scanner.errors import InputError, ScannerError
 from scanner.fingerprint import Comparison, compare_readings, content_fingerprint
 from scanner.geometry import local_scale, warp_rect
@@ -209,6 +216,13 @@ def _grow(rect, mm: float) -> list[float]:
 MAYBE_RING_WHY = ("partial_ring", "ring_of_nubs")  # a maybe-circle: measured again with the neighbours' marks masked
 
 
+def _maybe_ring(b: BoxDecision) -> bool:
+    """A maybe-circle, or a faint ring whose strokes do not run round the box (`ring_pieces`: nubs, or a sibling's
+    overshoot poking into the ring) - what a marked neighbour's strokes can make."""
+    return b.why in MAYBE_RING_WHY or (
+        b.why == "faint_ring" and 0 <= int(b.measures.get("ring_pieces", -1)) < RING_PIECES_MIN)
+
+
 def _mask_neighbour_overshoot(image: np.ndarray, H: np.ndarray, opts: list[dict], boxes: list[BoxDecision],
                               neighbours: list[list], streaks: dict | None,
                               pen_dark: float = CREASE_MAX_DARK) -> None:
@@ -225,7 +239,7 @@ def _mask_neighbour_overshoot(image: np.ndarray, H: np.ndarray, opts: list[dict]
     if not marked:
         return
     for i, b in enumerate(boxes):
-        if b.state != "uncertain" or b.why not in MAYBE_RING_WHY:
+        if b.state != "uncertain" or not _maybe_ring(b):
             continue
         grown = {tuple(float(v) for v in opts[j]["rect_mm"]) for j in marked}
         again = _empty_without(image, H, b, opts[i]["rect_mm"], neighbours[i], grown, OVERSHOOT_MM, streaks, pen_dark,

@@ -999,3 +999,25 @@ def test_a_grey_page_that_shows_its_pen_only_as_a_faint_trace_doubts_its_empty_r
     assert page.fields["opt"].status == status
     if status == "review":
         assert page.fields["opt"].reason == "mostly_blank_page"
+
+
+@pytest.mark.parametrize("why,pieces,remeasured", [
+    ("ring_of_nubs", 2, True),  # nubs all round beside a tick: maybe the tick's overshoot and a tint
+    ("faint_ring", 2, True),  # a faint ring whose strokes do not run round the box: the same
+    ("faint_ring", 6, False),  # a faint loop round the box: judged against the writer, never re-measured away
+    ("faint_ring", -1, False),  # not measured (an older reading): as before
+])
+def test_a_ring_not_running_round_the_box_beside_a_marked_sibling_is_remeasured(monkeypatch, why, pieces,
+                                                                              remeasured):
+    """A faint or full ring whose strokes only poke into the ring (`ring_pieces` < 4) next to a clear mark may be
+    that mark's overshoot: it is measured again with the sibling grown, as a partial ring is, and drops to empty
+    if nothing is left (inkjet stress runs: 12 right rows, sent to a person before, then accepted)."""
+    import scanner as sc
+
+    opts = [{"value": "a", "rect_mm": [10, 10, 5, 5]}, {"value": "b", "rect_mm": [19, 10, 5, 5]}]
+    neighbours = [[opts[1]["rect_mm"]], [opts[0]["rect_mm"]]]
+    monkeypatch.setattr(sc, "measure_box", lambda *a, **k: _measure(0.0, 0.0, -1))
+    ring = BoxDecision("b", "uncertain", 0.3, why, {"ring_pieces": pieces, "ring_sectors": 8})
+    boxes = [BoxDecision("a", "marked", 0.9, "ink_in_box"), ring]
+    sc._mask_neighbour_overshoot(None, None, opts, boxes, neighbours, None)
+    assert (boxes[1].state, boxes[1].why) == (("empty", "ring_is_siblings_mark") if remeasured else ("uncertain", why))
