@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from scanner.geometry import chord, fit_line, off_line, warp_rect, warp_rect_grey
-from scanner.imageops import clamp, component_stats, ink_grey, median, quantile
+from scanner.imageops import clamp, component_stats, ink_grey, median, quantile, true_runs
 from scanner.rims import RIM_DARK, rim_residue
 
 CROP_RES = 8.0  # px per mm of the crop (203 dpi): legible for a person, small for storage
@@ -41,6 +41,8 @@ THIN_MIN = 0.04  # ... and never by less than this (a sharpened scan clips the p
 THIN_STROKE_MM = 4.0  # ... in one piece this long, clear of the zone's edges, and no line across it (`thin_stroke_mm`)
 THIN_LINE_MM = 1.2  # a piece longer than HOUGH_MM this thin on average is a fold's or streak's line
 FOLD_REACH_MM = 1.0  # ink this close to the line of a long straight line the cleaning took out may be its remains
+BULGE_MM = 0.75  # a long line the cleaning took out swells this much over its usual width ...
+BULGE_LEN_MM = 2.0  # ... along this much of its length: something written on it went with it (`line_bulge_mm2`)
 DASH_MM = 4.0  # a straight chain of thin pieces this long, stopping short of the zone's ends, is a faint dash ...
 DASH_LINK_MM = 1.5  # ... its pieces this close to one another (a faint dash breaks into pieces 1-1.5 mm apart) ...
 DASH_BAND_MM = 0.5  # ... and this close to one line ...
@@ -511,6 +513,37 @@ class WritingZone:
                     continue  # one thin line longer than any stroke, straight or bent (writing this long is rows tall)
             best = max(best, float(np.hypot(w, h)) / self.res)
         return best
+
+    def line_bulge_mm2(self, floor: float = MIN_DARKNESS) -> float:
+        """Ink (mm2) the cleaning took out with a long straight line where that line swells past its own width.
+
+        A fold or a streak is about as wide all along; a word written on it makes it swell. A tiny pencil word
+        (~4 x 1 mm) written on a fold's line across a comment area went with the line, too pale to be kept as
+        writing on a line (`_writing_on_a_line`), and the area read absent, accepted (a rough third-hands stress
+        run). Along each long line taken out, the line's width at every step of its length (pixels across it)
+        against its median width: stretches over BULGE_LEN_MM at least BULGE_MM wider count, with what they add.
+        """
+        self.ink_mm2(floor)
+        t = self.threshold(floor)
+        _, kept, before = self._counted.get(t, (0.0, None, None))
+        if kept is None or before is None or self.d is None:
+            return 0.0
+        removed = _ink_mask(self.d, t) & ~before & 1
+        min_len = HOUGH_MM * self.res
+        n, labels, stats = component_stats(removed)
+        total = 0.0
+        for i in range(1, n):
+            if max(int(stats[i, cv2.CC_STAT_WIDTH]), int(stats[i, cv2.CC_STAT_HEIGHT])) < min_len:
+                continue
+            ys, xs = np.nonzero(labels == i)
+            vx, vy, x0, y0 = fit_line(xs, ys, cv2.DIST_HUBER)
+            along = np.rint((xs - x0) * vx + (ys - y0) * vy).astype(np.int64)
+            width = np.bincount(along - along.min()).astype(np.float64)  # pixels across the line at each step
+            usual = float(np.median(width[width > 0]))
+            for a, b in true_runs(width >= usual + BULGE_MM * self.res):
+                if b - a >= BULGE_LEN_MM * self.res:
+                    total += float((width[a:b] - usual).sum())
+        return total / self.res ** 2
 
     def off_fold_mm2(self, floor: float = MIN_DARKNESS) -> float:
         """`ink_mm2` less the ink lying on the line of a long straight line the cleaning took out (a fold, a streak).
@@ -994,6 +1027,9 @@ def _judge_text_area(field_id: str, crop: np.ndarray, g: np.ndarray, preprinted:
             # be too far apart to meet ink at the zone's edges: it then goes to a person (a synthetic fold
             # did, 3 times in 9), which on a halftone scan, a rare setting, is the price.
             return TextArea(field_id, "uncertain", "present", "review", "pen_line", 0.3, mm2, crop)
+        if zone.line_bulge_mm2(MIN_DARKNESS) >= ABSENT_MM2:
+            # a long line taken out (a fold, a streak) swells where something is written on it: maybe a word
+            return TextArea(field_id, "uncertain", "present", "review", "uncertain_writing", 0.3, mm2, crop)
         if zone.band_ink_mm2(MIN_DARKNESS) >= ABSENT_MM2:
             # written high, beside the label or on the zone's top edge: not nothing, for a person to see
             return TextArea(field_id, "uncertain", "present", "review", "uncertain_writing", 0.3, mm2, crop)

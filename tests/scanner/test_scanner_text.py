@@ -710,3 +710,34 @@ def test_a_field_of_specks_on_a_1bit_page_is_not_writing(synth, blank_form, n, r
     else:
         assert ta.ink_mm2 >= 4.0, ta.ink_mm2  # over the present bar: the case, not an empty area
         assert (ta.state, ta.status, ta.reason) == ("uncertain", "review", "specks"), ta.ink_mm2
+
+
+def _crease_with_a_word(p, word: bool, grey: int = 150) -> None:
+    """A crease right across AREA, gently sloped; `word`: a tiny pencil word (four arches, ~4 x 1.2 mm) on it."""
+    x, y, w, h = AREA
+
+    def on(xx: float) -> tuple[float, float]:
+        return xx, y + 22 - (xx - x) * 0.03
+
+    p.line(on(x - 3), on(x + w + 3), 0.4, (130, 130, 130))
+    if word:
+        x0, y0 = on(x + 120)
+        for k in range(4):
+            a = x0 + k * 1.0
+            p.line((a, y0 + 0.6), (a + 0.3, y0 - 0.6), 0.25, (grey, grey, grey))
+            p.line((a + 0.3, y0 - 0.6), (a + 0.7, y0 - 0.6), 0.25, (grey, grey, grey))
+            p.line((a + 0.7, y0 - 0.6), (a + 1.0, y0 + 0.6), 0.25, (grey, grey, grey))
+
+
+@pytest.mark.parametrize("grey", [150, 175])
+def test_a_tiny_word_on_a_creases_line_goes_to_a_person(synth, grey):
+    """A tiny pencil word written on a fold's line across a comment area went with the line, too pale to be kept
+    as writing on a line, and the area read absent, accepted (a rough third-hands stress run, seed 1667). The
+    line swells there past its own width (`line_bulge_mm2`): a person looks. The crease alone stays absent."""
+    for word, want in ((True, ("review", "uncertain_writing")), (False, ("accepted", None))):
+        p = synth.Page(300)
+        _crease_with_a_word(p, word, grey)
+        img = synth.jpeg(synth.noise(p.grey(), 3, seed=1), 80)
+        loc = scanner.locate(img, synth.FURNITURE)
+        ta = read_text_area(img, loc.registration.H, "went_well", AREA)
+        assert (ta.status, ta.reason) == want, (word, ta.state, ta.reason, ta.ink_mm2)
