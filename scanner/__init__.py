@@ -21,6 +21,7 @@ import numpy as np
 from scanner.back_notes import NOTE_INK_MAX, NOTE_MM2, note_mm2
 from scanner.beside import doubt_ink_beside_boxes, faint_ink_beside
 from scanner.decide import (
+    MAYBE_RING_WHY,
     RING_PIECES_MIN,
     BoxDecision,
     FieldDecision,
@@ -211,9 +212,6 @@ def _neighbour_lists(all_rects: list, printed: list | tuple = ()) -> list[list]:
 def _grow(rect, mm: float) -> list[float]:
     x, y, w, h = (float(v) for v in rect)
     return [x - mm, y - mm, w + 2 * mm, h + 2 * mm]
-
-
-MAYBE_RING_WHY = ("partial_ring", "ring_of_nubs")  # a maybe-circle: measured again with the neighbours' marks masked
 
 
 def _maybe_ring(b: BoxDecision) -> bool:

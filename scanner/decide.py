@@ -68,6 +68,7 @@ CIRCLE_SECTORS = 7  # a circle drawn around the box reaches >= 7 of 8 directions
 CIRCLE_MAYBE = 4  # 4-6: maybe a circle, maybe a label plus a stray: uncertain (unmarked boxes measured <= 3)
 RING_PIECES_MIN = 4  # a circle's strokes run round the box in at least this many directions (`measure.ring_pieces`;
 # fewer: a tint's nubs on the outline, or a loop cut to dots - uncertain)
+MAYBE_RING_WHY = ("partial_ring", "ring_of_nubs")  # maybe a circle: what a neighbour's marks or a tint's texture make
 
 OUTLINE_INKED = 0.25  # ink over >= 75 % of the strip inside the outline (`edge_paper` <= this): not a mark ...
 RING_CENTRE_MAX = 0.15  # ... nor, around a clear middle of the box (ticks and slashes pass close by) ...

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from scanner.beside import QUIET_SPECK_MM2
-from scanner.decide import EMPTY_MAX, FAINT_FILL_SMOOTH, BoxDecision, FieldDecision, decide_field
+from scanner.decide import EMPTY_MAX, FAINT_FILL_SMOOTH, MAYBE_RING_WHY, BoxDecision, FieldDecision, decide_field
 from scanner.handwriting import TextArea
 from scanner.imageops import ink_grey, paper_level
 from scanner.reading import PageReading
@@ -470,7 +470,7 @@ def quiet_tint_rings(fields: dict[str, FieldDecision], required: dict[str, bool]
         if len(clear) != 1 or not rings:
             continue
         bar = PALE_MARK_SHARE * float(clear[0].measures.get("strength", 0.0))
-        if not all(b.why in ("faint_ring", "partial_ring", "ring_of_nubs") and _on_tint(b)
+        if not all(b.why in ("faint_ring", *MAYBE_RING_WHY) and _on_tint(b)
                    and 0.0 < float(b.measures.get("ring_strength", 0.0)) < bar for b in rings):
             continue
         for b in rings:
