@@ -43,6 +43,7 @@ THIN_LINE_MM = 1.2  # a piece longer than HOUGH_MM this thin on average is a fol
 FOLD_REACH_MM = 1.0  # ink this close to the line of a long straight line the cleaning took out may be its remains
 BULGE_MM = 0.75  # a long line the cleaning took out swells this much over its usual width ...
 BULGE_LEN_MM = 2.0  # ... along this much of its length: something written on it went with it (`line_bulge_mm2`)
+BULGE_REACH_MM = 2.5  # ... its width counted this far from its line (a streak crossing it adds a step or two)
 DASH_MM = 4.0  # a straight chain of thin pieces this long, stopping short of the zone's ends, is a faint dash ...
 DASH_LINK_MM = 1.5  # ... its pieces this close to one another (a faint dash breaks into pieces 1-1.5 mm apart) ...
 DASH_BAND_MM = 0.5  # ... and this close to one line ...
@@ -520,8 +521,9 @@ class WritingZone:
         A fold or a streak is about as wide all along; a word written on it makes it swell. A tiny pencil word
         (~4 x 1 mm) written on a fold's line across a comment area went with the line, too pale to be kept as
         writing on a line (`_writing_on_a_line`), and the area read absent, accepted (a rough third-hands stress
-        run). Along each long line taken out, the line's width at every step of its length (pixels across it)
-        against its median width: stretches over BULGE_LEN_MM at least BULGE_MM wider count, with what they add.
+        run). Along each long line taken out, the line's width at every step of its length (pixels across it, within
+        BULGE_REACH_MM of it: a streak crossing it is no swelling) against its median width: stretches over
+        BULGE_LEN_MM at least BULGE_MM wider count, with what they add.
         """
         self.ink_mm2(floor)
         t = self.threshold(floor)
@@ -536,8 +538,10 @@ class WritingZone:
             if max(int(stats[i, cv2.CC_STAT_WIDTH]), int(stats[i, cv2.CC_STAT_HEIGHT])) < min_len:
                 continue
             ys, xs = np.nonzero(labels == i)
-            vx, vy, x0, y0 = fit_line(xs, ys, cv2.DIST_HUBER)
-            along = np.rint((xs - x0) * vx + (ys - y0) * vy).astype(np.int64)
+            line = fit_line(xs, ys, cv2.DIST_HUBER)
+            near = off_line(xs, ys, line) <= BULGE_REACH_MM * self.res  # a line crossing this one is not its width
+            vx, vy, x0, y0 = line
+            along = np.rint((xs[near] - x0) * vx + (ys[near] - y0) * vy).astype(np.int64)
             width = np.bincount(along - along.min()).astype(np.float64)  # pixels across the line at each step
             usual = float(np.median(width[width > 0]))
             for a, b in true_runs(width >= usual + BULGE_MM * self.res):
