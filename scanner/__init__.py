@@ -224,7 +224,7 @@ def _maybe_ring(b: BoxDecision) -> bool:
 def _mask_neighbour_overshoot(image: np.ndarray, H: np.ndarray, opts: list[dict], boxes: list[BoxDecision],
                               neighbours: list[list], streaks: dict | None,
                               pen_dark: float = CREASE_MAX_DARK) -> None:
-    """A partial ring next to a clearly marked sibling: measure it again with the mark's overshoot masked.
+    """A maybe-ring (`_maybe_ring`) next to a clearly marked sibling: measure it again with the mark's overshoot masked.
 
     A tick or cross overshoots its box by up to ~2 mm, often into the ring of the next box, where
     its strokes look like arcs of a circle. A stroke belongs to the box whose interior it crosses:

@@ -515,6 +515,15 @@ class WritingZone:
             best = max(best, float(np.hypot(w, h)) / self.res)
         return best
 
+    def _cleaned_away(self, floor: float) -> tuple[np.ndarray, np.ndarray] | None:
+        """(the ink `ink_mm2` kept, the ink its line removal took out) at `floor`; None when there was no ink."""
+        self.ink_mm2(floor)
+        t = self.threshold(floor)
+        _, kept, before = self._counted.get(t, (0.0, None, None))
+        if kept is None or before is None or self.d is None:
+            return None
+        return kept, _ink_mask(self.d, t) & ~before & 1
+
     def line_bulge_mm2(self, floor: float = MIN_DARKNESS) -> float:
         """Ink (mm2) the cleaning took out with a long straight line where that line swells past its own width.
 
@@ -525,12 +534,10 @@ class WritingZone:
         BULGE_REACH_MM of it: a streak crossing it is no swelling) against its median width: stretches over
         BULGE_LEN_MM at least BULGE_MM wider count, with what they add.
         """
-        self.ink_mm2(floor)
-        t = self.threshold(floor)
-        _, kept, before = self._counted.get(t, (0.0, None, None))
-        if kept is None or before is None or self.d is None:
+        cleaned = self._cleaned_away(floor)
+        if cleaned is None:
             return 0.0
-        removed = _ink_mask(self.d, t) & ~before & 1
+        removed = cleaned[1]
         min_len = HOUGH_MM * self.res
         n, labels, stats = component_stats(removed)
         total = 0.0
@@ -559,11 +566,10 @@ class WritingZone:
         within FOLD_REACH_MM of it with it. Writing the line crosses loses that much too: only a doubt.
         """
         mm2 = self.ink_mm2(floor)
-        t = self.threshold(floor)
-        _, kept, before = self._counted.get(t, (0.0, None, None))
-        if kept is None or before is None or self.d is None:
+        cleaned = self._cleaned_away(floor)
+        if cleaned is None:
             return mm2
-        removed = _ink_mask(self.d, t) & ~before & 1
+        kept, removed = cleaned
         min_len = int(HOUGH_MM * self.res)
         if cv2.countNonZero(removed) < min_len:
             return mm2
